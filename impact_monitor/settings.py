@@ -1,0 +1,118 @@
+"""Every setting of the app and the CLI, read from environment variables here only.
+
+`ENVIRONMENT_VARIABLES` is the single list of them; a test checks the README
+documents each one.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+ENVIRONMENT_VARIABLES: dict[str, str] = {
+    "IMPACT_CASES_DB": "SQLAlchemy URL of the case database (unset: embedded demo)",
+    "IMPACT_REFERRALS_DB": "SQLAlchemy URL of the referral database (may equal IMPACT_CASES_DB)",
+    "IMPACT_DATA_DIR": "folder for the demo databases and cached map geometry (default ./data)",
+    "IMPACT_TARGETS_FILE": "CSV of five-year plan targets: indicator,year,target",
+    "IMPACT_USERS_FILE": "TOML file of accounts with salted password hashes; required with real databases",
+    "IMPACT_FISCAL_YEAR_START": "month 1-12 that starts the fiscal year (unset: calendar quarters)",
+    "IMPACT_SUPPRESS_BELOW": "k of small-cell suppression: counts 1..k-1 are hidden (default 10)",
+    "IMPACT_STATEMENT_TIMEOUT_S": "PostgreSQL statement timeout in seconds (default 30)",
+    "IMPACT_CACHE_TTL_S": "seconds an aggregate stays cached (default 300; 0 disables)",
+    "IMPACT_REDIS_URL": "Redis URL for a cache and login rate limits shared by workers",
+    "IMPACT_SECRET_KEY": "Flask session secret (default: random per process)",
+    "IMPACT_HTTPS": "1 behind HTTPS: HSTS and secure cookies",
+    "IMPACT_DEMO_CASES": "number of cases in the embedded demo (default 20000)",
+    "IMPACT_LOG_LEVEL": "log level (default INFO)",
+    "HOST": "address the development server binds (default 127.0.0.1)",
+    "PORT": "port the development server binds (default 8050)",
+}
+
+
+class SettingsError(ValueError):
+    """A setting has a value the app cannot use."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
+    if not low <= value <= high:
+        raise SettingsError(f"{name} must be between {low} and {high}, not {value}")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    cases_db: str | None
+    referrals_db: str | None
+    data_dir: Path
+    targets_file: Path | None
+    users_file: Path | None
+    fiscal_year_start: int | None
+    suppress_below: int
+    statement_timeout_s: int
+    cache_ttl_s: int
+    redis_url: str | None
+    secret_key: str | None
+    https: bool
+    demo_cases: int
+    log_level: str
+    host: str
+    port: int
+
+    @property
+    def demo_mode(self) -> bool:
+        """No database configured: the app serves its embedded synthetic demo."""
+        return not self.cases_db and not self.referrals_db
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+        env = os.environ if env is None else env
+        cases_db = env.get("IMPACT_CASES_DB") or None
+        referrals_db = env.get("IMPACT_REFERRALS_DB") or None
+        if bool(cases_db) != bool(referrals_db):
+            raise SettingsError(
+                "set both IMPACT_CASES_DB and IMPACT_REFERRALS_DB (they may be the same URL), or neither for the demo"
+            )
+        fiscal = env.get("IMPACT_FISCAL_YEAR_START", "").strip()
+        targets = env.get("IMPACT_TARGETS_FILE") or None
+        users = env.get("IMPACT_USERS_FILE") or None
+        return cls(
+            cases_db=cases_db,
+            referrals_db=referrals_db,
+            data_dir=Path(env.get("IMPACT_DATA_DIR") or "data").resolve(),
+            targets_file=Path(targets) if targets else None,
+            users_file=Path(users) if users else None,
+            fiscal_year_start=_int(env, "IMPACT_FISCAL_YEAR_START", 1, 1, 12) if fiscal else None,
+            suppress_below=_int(env, "IMPACT_SUPPRESS_BELOW", 10, 1, 1000),
+            statement_timeout_s=_int(env, "IMPACT_STATEMENT_TIMEOUT_S", 30, 1, 3600),
+            cache_ttl_s=_int(env, "IMPACT_CACHE_TTL_S", 300, 0, 86400),
+            redis_url=env.get("IMPACT_REDIS_URL") or None,
+            secret_key=env.get("IMPACT_SECRET_KEY") or None,
+            https=env.get("IMPACT_HTTPS", "").strip().lower() in {"1", "true", "yes"},
+            demo_cases=_int(env, "IMPACT_DEMO_CASES", 20_000, 100, 10_000_000),
+            log_level=(env.get("IMPACT_LOG_LEVEL") or "INFO").upper(),
+            host=env.get("HOST") or "127.0.0.1",
+            port=_int(env, "PORT", 8050, 1, 65535),
+        )
+
+    @property
+    def effective_targets_file(self) -> Path | None:
+        """The configured targets file, or the demo's own in demo mode."""
+        if self.targets_file:
+            return self.targets_file
+        return self.data_dir / "demo" / "targets.csv" if self.demo_mode else None
+
+    def database_urls(self) -> tuple[str, str]:
+        """The case and referral database URLs; in demo mode the demo's SQLite files."""
+        if self.demo_mode:
+            demo = self.data_dir / "demo"
+            return f"sqlite:///{demo / 'cases.sqlite'}", f"sqlite:///{demo / 'referrals.sqlite'}"
+        return self.cases_db, self.referrals_db
