@@ -1,0 +1,127 @@
+"""Read-only database engines for the case and referral databases.
+
+SQLite files are opened with `mode=ro`; PostgreSQL sessions start with
+`default_transaction_read_only` and a statement timeout, so even a role that
+could write cannot write through the app.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
+
+
+class DatabaseConfigError(ValueError):
+    """A database URL the app cannot use."""
+
+
+class _PercentileCont:
+    """SQLite aggregate reproducing PostgreSQL's percentile_cont(fraction) exactly.
+
+    Values are collected inside SQLite's aggregate and interpolated linearly
+    between the two closest ranks, as PostgreSQL does.
+    """
+
+    def __init__(self) -> None:
+        self.values: list[float] = []
+        self.fraction: float | None = None
+
+    def step(self, value, fraction) -> None:
+        if value is not None:
+            self.values.append(float(value))
+            self.fraction = float(fraction)
+
+    def finalize(self):
+        return percentile_cont(self.values, self.fraction) if self.values else None
+
+
+def percentile_cont(values: list[float], fraction: float) -> float:
+    """Linear interpolation between closest ranks (PostgreSQL's percentile_cont)."""
+    ordered = sorted(values)
+    position = fraction * (len(ordered) - 1)
+    lower = math.floor(position)
+    upper = math.ceil(position)
+    return ordered[lower] + (ordered[upper] - ordered[lower]) * (position - lower)
+
+
+SQLITE_PERCENTILE_FUNCTION = "impact_percentile_cont"
+
+
+def _sqlite_read_only_url(url: str) -> str:
+    parsed = make_url(url)
+    database = parsed.database
+    if not database or database == ":memory:":
+        raise DatabaseConfigError(f"SQLite URL {url!r} must name a database file")
+    path = Path(database).resolve()
+    if not path.exists():
+        raise DatabaseConfigError(f"SQLite database file {path} does not exist")
+    return f"sqlite:///file:{path}?mode=ro&uri=true"
+
+
+def _register_sqlite_functions(dbapi_connection, _record) -> None:
+    dbapi_connection.create_aggregate(SQLITE_PERCENTILE_FUNCTION, 2, _PercentileCont)
+
+
+def _install_sqlite_statement_timeout(engine: Engine, timeout_s: int) -> None:
+    """Abort a SQLite statement that runs longer than `timeout_s`, like PostgreSQL's statement_timeout."""
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _arm_deadline(connection, _cursor, _statement, _parameters, _context, _executemany):
+        deadline = time.monotonic() + timeout_s
+        connection.connection.dbapi_connection.set_progress_handler(
+            lambda: 1 if time.monotonic() > deadline else 0, 100_000
+        )
+
+
+def make_engine(url: str, statement_timeout_s: int = 30) -> Engine:
+    """A read-only engine for `url` (SQLite file or PostgreSQL)."""
+    backend = make_url(url).get_backend_name()
+    if backend == "sqlite":
+        engine = create_engine(
+            _sqlite_read_only_url(url),
+            poolclass=NullPool,
+            connect_args={"check_same_thread": False},
+        )
+        event.listen(engine, "connect", _register_sqlite_functions)
+        _install_sqlite_statement_timeout(engine, statement_timeout_s)
+        return engine
+    if backend == "postgresql":
+        parsed = make_url(url)
+        if parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        options = f"-c default_transaction_read_only=on -c statement_timeout={statement_timeout_s * 1000}"
+        return create_engine(
+            parsed,
+            pool_pre_ping=True,
+            pool_size=5,
+            max_overflow=5,
+            pool_recycle=1800,
+            connect_args={"options": options, "connect_timeout": 5, "application_name": "impact-monitor"},
+        )
+    raise DatabaseConfigError(f"unsupported database {backend!r}: use a SQLite file or PostgreSQL")
+
+
+@dataclass(frozen=True)
+class Databases:
+    """The two engines the app reads; they may point at one database."""
+
+    cases: Engine
+    referrals: Engine
+    same_database: bool
+
+    @classmethod
+    def from_urls(cls, cases_url: str, referrals_url: str, statement_timeout_s: int = 30) -> "Databases":
+        cases = make_engine(cases_url, statement_timeout_s)
+        same = make_url(cases_url) == make_url(referrals_url)
+        referrals = cases if same else make_engine(referrals_url, statement_timeout_s)
+        return cls(cases=cases, referrals=referrals, same_database=same)
+
+    def dispose(self) -> None:
+        self.cases.dispose()
+        self.referrals.dispose()

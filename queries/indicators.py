@@ -1,0 +1,416 @@
+"""The indicator engine: every indicator of the contract, aggregated in the database.
+
+Each family of indicators is one grouped query (not one query per area). A
+family returns raw aggregates per area (and per disaggregation group); the
+assembly turns them into the contract's export rows, fills areas with no
+records, and privacy rules are applied last.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import pandas as pd
+from sqlalchemy import Select, and_, bindparam, case, func, literal, or_, select
+
+from . import schema as s
+from .db import Databases
+from .definitions import AGE_BANDS, INDICATORS, Indicator
+from .geography import NATIONAL, Gazetteer
+from .privacy import suppress
+from .scope import LEADERSHIP, AreaFilter, FilterError, level_of, visible_areas
+from .sqlparts import days_between_dates, in_period, percentile, seconds_between
+
+EXPORT_COLUMNS = ["indicator", "period", "area", "value", "numerator", "denominator", "suppressed"]
+GROUP_VALUES = {"case_type": s.CASE_TYPES, "sex": s.SEXES, "age_band": AGE_BANDS}
+_REFERRAL_CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class _Where:
+    """Restricts a family's rows to the filter's area; keys rows by area at the `by` level."""
+
+    filter: AreaFilter
+    gazetteer: Gazetteer
+
+    def districts(self) -> list[str]:
+        return list(self.gazetteer.districts_within(self.filter.area))
+
+    def area_key(self, district_column, upazila_column=None):
+        by = self.filter.by
+        if by == "national":
+            return literal(NATIONAL)
+        if by == "division":
+            return func.substr(district_column, 1, 4)
+        if by == "district":
+            return district_column
+        return upazila_column
+
+    def condition(self, district_column, upazila_column=None):
+        clauses = [district_column.in_(bindparam(None, self.districts(), expanding=True, unique=True))]
+        if level_of(self.filter.area, self.gazetteer) == "upazila":
+            clauses.append(upazila_column == bindparam(None, self.filter.area, unique=True))
+        if self.filter.by == "upazila":
+            clauses.append(upazila_column.is_not(None))
+        return and_(*clauses)
+
+    @property
+    def has_upazila_detail(self) -> bool:
+        return self.filter.by == "upazila" or level_of(self.filter.area, self.gazetteer) == "upazila"
+
+
+def _age_band(age_column):
+    return case(
+        (age_column.is_(None), "unknown"),
+        (age_column < 12, "<12"),
+        (age_column < 15, "12-14"),
+        (age_column < 18, "15-17"),
+        else_="18+",
+    )
+
+
+def _group_column(disaggregate: str | None):
+    columns = {"case_type": s.cases.c.case_type, "sex": s.victims.c.sex,
+               "age_band": _age_band(s.victims.c.age_at_identification)}
+    return columns[disaggregate] if disaggregate else None
+
+
+def _count_if(condition):
+    return func.sum(case((condition, 1), else_=0))
+
+
+def _grouped(query: Select, key, group) -> Select:
+    query = query.add_columns(key.label("area"))
+    keys = [key]
+    if group is not None:
+        query = query.add_columns(group.label("grp"))
+        keys.append(group)
+    return query.group_by(*keys)
+
+
+class IndicatorEngine:
+    """Computes indicator rows for a filter from the two read-only databases."""
+
+    def __init__(self, databases: Databases, gazetteer: Gazetteer):
+        self.databases = databases
+        self.gazetteer = gazetteer
+
+    # Families: each returns raw aggregates keyed by area (and grp).
+
+    def _cases(self, where: _Where, group) -> pd.DataFrame:
+        c = s.cases.c
+        query = select(func.count().label("cases")).where(in_period(c.reported_on, where.filter.period),
+                                                          where.condition(c.district_pcode, c.upazila_pcode))
+        return self._read(self.databases.cases, _grouped(query, where.area_key(c.district_pcode, c.upazila_pcode), group))
+
+    def _child_population(self, where: _Where) -> pd.DataFrame:
+        if where.has_upazila_detail:
+            return pd.DataFrame(columns=["area", "child_population"])
+        p = s.district_population.c
+        query = select(func.sum(p.child_population).label("child_population")).where(
+            p.year == bindparam(None, where.filter.period.year, unique=True),
+            where.condition(p.district_pcode))
+        return self._read(self.databases.cases, _grouped(query, where.area_key(p.district_pcode), None))
+
+    def _victims(self, where: _Where, group) -> pd.DataFrame:
+        v, c, period = s.victims.c, s.cases.c, where.filter.period
+        identified = in_period(v.identified_on, period)
+        safe = in_period(v.brought_to_safety_on, period)
+        minor = v.age_at_identification.between(0, 17)
+        query = (
+            select(_count_if(identified).label("victims"),
+                   _count_if(and_(identified, minor)).label("minors"),
+                   _count_if(safe).label("safe"))
+            .select_from(s.victims.join(s.cases, c.case_id == v.case_id))
+            .where(or_(identified, safe), where.condition(c.district_pcode, c.upazila_pcode))
+        )
+        return self._read(self.databases.cases, _grouped(query, where.area_key(c.district_pcode, c.upazila_pcode), group))
+
+    def _reports(self, where: _Where) -> pd.DataFrame:
+        r = s.reports.c
+        area_condition = where.condition(r.district_pcode)
+        if where.filter.by == "national" and where.filter.area == NATIONAL:
+            area_condition = or_(area_condition, r.district_pcode.is_(None))  # unknown district: national only
+        query = select(func.count().label("reports")).where(in_period(r.received_at, where.filter.period), area_condition)
+        return self._read(self.databases.referrals, _grouped(query, where.area_key(r.district_pcode), None))
+
+    def _referrals(self, where: _Where) -> pd.DataFrame:
+        r = s.referrals.c
+        dialect = self.databases.referrals.dialect.name
+        waited = seconds_between(dialect, r.first_service_at, r.referred_at)
+        served = and_(r.first_service_at.is_not(None), r.first_service_at >= r.referred_at)
+        target = case((r.urgency == "urgent", s.URGENCY_TARGET_HOURS["urgent"] * 3600),
+                      else_=s.URGENCY_TARGET_HOURS["routine"] * 3600)
+        served_days = case((served, waited / 86400.0), else_=None)
+        query = select(
+            func.count().label("referrals"),
+            _count_if(served).label("served"),
+            _count_if(and_(served, waited <= target)).label("within_target"),
+            percentile(served_days, 0.5).label("turnaround_median"),
+            percentile(served_days, 0.9).label("turnaround_p90"),
+        ).where(in_period(r.referred_at, where.filter.period), where.condition(r.district_pcode))
+        return self._read(self.databases.referrals, _grouped(query, where.area_key(r.district_pcode), None))
+
+    def _legal(self, where: _Where, group) -> pd.DataFrame:
+        e, c, period = s.legal_events.c, s.cases.c, where.filter.period
+        dialect = self.databases.cases.dialect.name
+        in_scope = where.condition(c.district_pcode, c.upazila_pcode)
+        cases_join = s.legal_events.join(s.cases, c.case_id == e.case_id)
+        charge_sheets = (
+            select(func.count(e.case_id.distinct()).label("charge_sheets"))
+            .select_from(cases_join)
+            .where(e.event_type == "charge_sheet", in_period(e.event_on, period), in_scope)
+        )
+        verdicts = (
+            select(e.accused_id, e.case_id,
+                   func.min(e.event_on).label("verdict_on"),
+                   func.max(case((e.event_type == "convicted", 1), else_=0)).label("convicted"))
+            .where(e.event_type.in_(("convicted", "acquitted")), in_period(e.event_on, period),
+                   e.accused_id.is_not(None))
+            .group_by(e.accused_id, e.case_id)
+            .subquery("verdicts")
+        )
+        complaints = (
+            select(e.case_id, func.min(e.event_on).label("complaint_on"))
+            .where(e.event_type == "complaint_filed")
+            .group_by(e.case_id)
+            .subquery("complaints")
+        )
+        days = days_between_dates(dialect, verdicts.c.verdict_on, complaints.c.complaint_on)
+        accused_verdicts = (
+            select(func.sum(verdicts.c.convicted).label("convicted"),
+                   func.count().label("verdicts"),
+                   func.count(complaints.c.complaint_on).label("verdicts_with_complaint"),
+                   percentile(days, 0.5).label("complaint_to_verdict_median"))
+            .select_from(verdicts.join(s.cases, c.case_id == verdicts.c.case_id)
+                         .outerjoin(complaints, complaints.c.case_id == verdicts.c.case_id))
+            .where(in_scope)
+        )
+        key = where.area_key(c.district_pcode, c.upazila_pcode)
+        sheets = self._read(self.databases.cases, _grouped(charge_sheets, key, group))
+        outcomes = self._read(self.databases.cases, _grouped(accused_verdicts, key, group))
+        return _merge_on_keys(sheets, outcomes)
+
+    def _survivors(self, where: _Where, group) -> pd.DataFrame:
+        a, v, c = s.survivor_assessments.c, s.victims.c, s.cases.c
+        sessions = (
+            select(a.victim_id, a.assessed_on,
+                   func.min(a.score).label("lowest"),
+                   func.count(a.domain.distinct()).label("domains"))
+            .where(in_period(a.assessed_on, where.filter.period), a.score.between(1, 4))
+            .group_by(a.victim_id, a.assessed_on)
+            .subquery("sessions")
+        )
+        latest = (
+            select(sessions.c.victim_id, func.max(sessions.c.assessed_on).label("latest_on"))
+            .group_by(sessions.c.victim_id)
+            .subquery("latest")
+        )
+        restored = and_(sessions.c.lowest >= 3, sessions.c.domains == len(s.ASSESSMENT_DOMAINS))
+        query = (
+            select(func.count().label("assessed"), _count_if(restored).label("restored"))
+            .select_from(
+                latest.join(sessions, and_(sessions.c.victim_id == latest.c.victim_id,
+                                           sessions.c.assessed_on == latest.c.latest_on))
+                .join(s.victims, v.victim_id == latest.c.victim_id)
+                .join(s.cases, c.case_id == v.case_id))
+            .where(where.condition(c.district_pcode, c.upazila_pcode))
+        )
+        return self._read(self.databases.cases, _grouped(query, where.area_key(c.district_pcode, c.upazila_pcode), group))
+
+    def _cases_referred(self, where: _Where, group) -> pd.DataFrame:
+        c, r = s.cases.c, s.referrals.c
+        in_filter = and_(in_period(c.reported_on, where.filter.period),
+                         where.condition(c.district_pcode, c.upazila_pcode))
+        key = where.area_key(c.district_pcode, c.upazila_pcode)
+        if self.databases.same_database:
+            has_referral = select(r.case_ref).where(r.case_ref == c.case_ref).exists()
+            query = select(func.count().label("referred")).where(in_filter, has_referral)
+            return self._read(self.databases.cases, _grouped(query, key, group))
+        return self._cases_referred_across_databases(in_filter, key, group)
+
+    def _cases_referred_across_databases(self, in_filter, key, group) -> pd.DataFrame:
+        """Two servers: match case_ref values in the app, in chunks; counting stays in the databases."""
+        c, r = s.cases.c, s.referrals.c
+        refs_query = select(c.case_ref).distinct().where(in_filter, c.case_ref.is_not(None))
+        with self.databases.cases.connect() as connection:
+            case_refs = connection.execute(refs_query).scalars().all()
+        parts = []
+        for start in range(0, len(case_refs), _REFERRAL_CHUNK):
+            chunk = case_refs[start:start + _REFERRAL_CHUNK]
+            matched_query = select(r.case_ref).distinct().where(r.case_ref.in_(bindparam(None, chunk, expanding=True)))
+            with self.databases.referrals.connect() as connection:
+                matched = connection.execute(matched_query).scalars().all()
+            if matched:
+                count_query = select(func.count().label("referred")).where(
+                    in_filter, c.case_ref.in_(bindparam(None, matched, expanding=True)))
+                parts.append(self._read(self.databases.cases, _grouped(count_query, key, group)))
+        if not parts:
+            return pd.DataFrame(columns=["area", "referred"] + (["grp"] if group is not None else []))
+        combined = pd.concat(parts)
+        keys = ["area", "grp"] if group is not None else ["area"]
+        return combined.groupby(keys, as_index=False)["referred"].sum()
+
+    @staticmethod
+    def _read(engine, query: Select) -> pd.DataFrame:
+        with engine.connect() as connection:
+            result = connection.execute(query)
+            return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+    # Assembly.
+
+    def raw_aggregates(self, filter_: AreaFilter, disaggregate: str | None = None) -> pd.DataFrame:
+        """All families' aggregates, one row per visible area (and group), zeros where no records."""
+        where = _Where(filter_, self.gazetteer)
+        group = _group_column(disaggregate)
+        families: list[Callable[[], pd.DataFrame]] = [
+            lambda: self._victims(where, group),
+            lambda: self._survivors(where, group),
+        ]
+        if disaggregate in (None, "case_type"):
+            families += [
+                lambda: self._cases(where, group),
+                lambda: self._legal(where, group),
+                lambda: self._cases_referred(where, group),
+            ]
+        if disaggregate is None:
+            families.append(lambda: self._child_population(where))
+            if not where.has_upazila_detail:
+                families += [lambda: self._reports(where), lambda: self._referrals(where)]
+        elif disaggregate == "case_type":
+            families.append(lambda: _broadcast_groups(self._child_population(where), s.CASE_TYPES))
+        raw = _merge_on_keys(*(family() for family in families))
+        return _complete_grid(raw, visible_areas(filter_, self.gazetteer),
+                              GROUP_VALUES[disaggregate] if disaggregate else None)
+
+    def compute(self, filter_: AreaFilter, codes: tuple[str, ...] | None = None,
+                disaggregate: str | None = None, suppress_below: int = 10) -> pd.DataFrame:
+        """Export rows (the contract's columns, plus `group` when disaggregated) for the filter."""
+        if disaggregate is not None and disaggregate not in GROUP_VALUES:
+            raise FilterError(f"unknown disaggregation {str(disaggregate)[:40]!r}: use {', '.join(GROUP_VALUES)}")
+        wanted = [code for code in (codes or INDICATORS) if disaggregate is None
+                  or disaggregate in INDICATORS[code].disaggregations]
+        for code in wanted:
+            if code not in INDICATORS:
+                raise FilterError(f"unknown indicator {code[:40]!r}")
+        computed_filter = filter_
+        if filter_.scope.suppressed:
+            computed_filter = _sibling_filter(filter_, self.gazetteer)
+        raw = self.raw_aggregates(computed_filter, disaggregate)
+        rows = _indicator_rows(raw, wanted, filter_.period.label)
+        if filter_.scope.suppressed:
+            rows = suppress(rows, suppress_below, self.gazetteer, disaggregated=disaggregate is not None)
+        shown = visible_areas(filter_, self.gazetteer)
+        rows = rows[rows["area"].isin(shown)].reset_index(drop=True)
+        return rows
+
+
+def _sibling_filter(filter_: AreaFilter, gazetteer: Gazetteer) -> AreaFilter:
+    """A filter over the area's parent, so complementary suppression sees every sibling of a lone row.
+
+    The result is then cut back to the requested rows, so an area gets the same
+    suppression whether it is asked for alone or with its siblings.
+    """
+    area = gazetteer.areas[filter_.area]
+    if area.level != filter_.by or area.parent is None:
+        return AreaFilter(filter_.period, filter_.area, filter_.by, LEADERSHIP)
+    return AreaFilter(filter_.period, area.parent, filter_.by, LEADERSHIP)
+
+
+def _merge_on_keys(*frames: pd.DataFrame) -> pd.DataFrame:
+    frames = [f for f in frames if f is not None]
+    keys = ["area", "grp"] if any("grp" in f.columns for f in frames) else ["area"]
+    merged = frames[0]
+    for frame in frames[1:]:
+        merged = merged.merge(frame, on=[k for k in keys if k in frame.columns], how="outer")
+    return merged
+
+
+def _broadcast_groups(frame: pd.DataFrame, groups: tuple[str, ...]) -> pd.DataFrame:
+    """Repeat an area-level frame (population) for every disaggregation group."""
+    return frame.merge(pd.DataFrame({"grp": list(groups)}), how="cross")
+
+
+_COUNT_COLUMNS = ("cases", "victims", "minors", "safe", "reports", "referrals", "served", "within_target",
+                  "charge_sheets", "convicted", "verdicts", "verdicts_with_complaint", "assessed", "restored",
+                  "referred")
+
+
+def _complete_grid(raw: pd.DataFrame, areas: list[str], groups: tuple[str, ...] | None) -> pd.DataFrame:
+    """One row per visible area (x group); counts 0 where no records; unknown groups dropped."""
+    grid = pd.DataFrame({"area": areas})
+    keys = ["area"]
+    if groups is not None:
+        grid = grid.merge(pd.DataFrame({"grp": list(groups)}), how="cross")
+        keys.append("grp")
+    complete = grid.merge(raw, on=keys, how="left")
+    for column in _COUNT_COLUMNS:
+        if column in complete.columns:
+            complete[column] = pd.to_numeric(complete[column]).fillna(0).astype("int64")
+    return complete
+
+
+def _value_row(indicator: Indicator, raw: pd.Series) -> tuple[float | None, float | None, float | None]:
+    """(value, numerator, denominator) of one indicator from one area's aggregates."""
+    code = indicator.code
+    counts = {
+        "cases_reported": "cases", "victims_identified": "victims", "minors_identified": "minors",
+        "victims_brought_to_safety": "safe", "reports_received": "reports", "referrals_made": "referrals",
+        "charge_sheets_filed": "charge_sheets", "accused_convicted": "convicted",
+        "survivors_assessed": "assessed",
+    }
+    percents = {
+        "referrals_within_target_pct": ("within_target", "referrals"),
+        "cases_referred_pct": ("referred", "cases"),
+        "conviction_rate_pct": ("convicted", "verdicts"),
+        "survivors_restored_pct": ("restored", "assessed"),
+    }
+    medians = {
+        "referral_turnaround_median_days": ("turnaround_median", "served"),
+        "referral_turnaround_p90_days": ("turnaround_p90", "served"),
+        "median_days_complaint_to_verdict": ("complaint_to_verdict_median", "verdicts_with_complaint"),
+    }
+    if code in counts:
+        count = _number(raw.get(counts[code]))
+        return count, count, None
+    if code in percents:
+        numerator, denominator = (_number(raw.get(name)) for name in percents[code])
+        return _share(numerator, denominator, 100.0), numerator, denominator
+    if code in medians:
+        value_column, count_column = medians[code]
+        n = _number(raw.get(count_column))
+        return (_number(raw.get(value_column)) if n else None), None, n
+    if code == "case_rate_per_100k_children":
+        numerator, population = _number(raw.get("cases")), _number(raw.get("child_population"))
+        return _share(numerator, population, 100_000.0), numerator, population
+    raise KeyError(code)
+
+
+def _number(value) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def _share(numerator: float | None, denominator: float | None, scale: float) -> float | None:
+    if numerator is None or not denominator:
+        return None
+    return scale * numerator / denominator
+
+
+def _indicator_rows(raw: pd.DataFrame, codes: list[str], period_label: str) -> pd.DataFrame:
+    records = []
+    for _, area_row in raw.iterrows():
+        for code in codes:
+            indicator = INDICATORS[code]
+            if indicator.family == "referrals" and "referrals" not in raw.columns:
+                continue
+            if indicator.family == "reports" and "reports" not in raw.columns:
+                continue
+            value, numerator, denominator = _value_row(indicator, area_row)
+            record = {"indicator": code, "period": period_label, "area": area_row["area"], "value": value,
+                      "numerator": numerator, "denominator": denominator, "suppressed": False}
+            if "grp" in raw.columns:
+                record["group"] = area_row["grp"]
+            records.append(record)
+    columns = EXPORT_COLUMNS + (["group"] if "grp" in raw.columns else [])
+    return pd.DataFrame.from_records(records, columns=columns)

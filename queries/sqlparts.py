@@ -1,0 +1,68 @@
+"""Small SQL building blocks that differ between SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Date, Float, Integer, bindparam, case, cast, func, literal
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+
+from .db import SQLITE_PERCENTILE_FUNCTION
+from .periods import Period
+
+
+class percentile(FunctionElement):
+    """percentile_cont(fraction) WITHIN GROUP (ORDER BY value): exact on both engines."""
+
+    type = Float()
+    inherit_cache = True
+    name = "percentile"
+
+    def __init__(self, value, fraction: float):
+        self.fraction = fraction
+        super().__init__(value, literal(fraction, Float()))
+
+
+@compiles(percentile)
+def _percentile_postgresql(element, compiler, **kw):
+    value, fraction = list(element.clauses)
+    return (
+        f"percentile_cont({compiler.process(fraction, **kw)}) "
+        f"WITHIN GROUP (ORDER BY {compiler.process(value, **kw)})"
+    )
+
+
+@compiles(percentile, "sqlite")
+def _percentile_sqlite(element, compiler, **kw):
+    value, fraction = list(element.clauses)
+    return f"{SQLITE_PERCENTILE_FUNCTION}({compiler.process(value, **kw)}, {compiler.process(fraction, **kw)})"
+
+
+def date_param(day: date) -> ColumnElement:
+    # Typed as Date so SQLite compares 'YYYY-MM-DD' text, which orders correctly
+    # against both date and 'YYYY-MM-DD HH:MM:SS' timestamp text.
+    return bindparam(None, day, type_=Date(), unique=True)
+
+
+def in_period(column, period: Period) -> ColumnElement:
+    return (column >= date_param(period.start)) & (column < date_param(period.end))
+
+
+def seconds_between(dialect: str, later, earlier) -> ColumnElement:
+    """Whole seconds from `earlier` to `later` timestamps."""
+    if dialect == "sqlite":
+        return cast(func.strftime("%s", later), Integer) - cast(func.strftime("%s", earlier), Integer)
+    return func.extract("epoch", later - earlier)
+
+
+def days_between_dates(dialect: str, later, earlier) -> ColumnElement:
+    """Days from `earlier` to `later` dates."""
+    if dialect == "sqlite":
+        return func.julianday(later) - func.julianday(earlier)
+    return later - earlier
+
+
+def ratio(numerator, denominator) -> ColumnElement:
+    """numerator / denominator as a float; null when the denominator is zero."""
+    return case((denominator == 0, None), else_=cast(numerator, Float) / denominator)
