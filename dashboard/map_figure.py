@@ -1,0 +1,165 @@
+"""Choropleth maps of districts or upazilas that draw fully offline.
+
+go.Choroplethmap on the "white-bg" style loads no tiles, fonts or topojson
+(a geo go.Choropleth fetches world topojson from a CDN and draws nothing
+offline). Pure figure building: no database, no Dash.
+
+Small-cell suppression: a suppressed area is drawn from its P-code and name
+only. Its value, even if a caller left one in, is never read.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Callable
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from queries.boundaries import bounds
+
+# For dcc.Graph(config=...). plotly.js 4 defaults to a "share chart" button
+# that posts the figure's data to Plotly's cloud: never for case data.
+# (plotly.js 4 has no mapbox, so no mapboxAccessToken to blank.)
+MAP_CONFIG = {
+    "displaylogo": False,
+    "showSendToCloud": False,
+    "plotlyServerURL": "",
+    "scrollZoom": True,
+    "modeBarButtonsToRemove": ["sendChartToCloud", "select2d", "lasso2d"],
+}
+
+SUPPRESSED_COLOUR = "#a6a6a6"  # a neutral grey: viridis and cividis ends hold no grey
+NO_DATA_COLOUR = "#e8e8e8"
+EDGE_COLOUR = "#d0d0d0"
+OUTLINE_COLOUR = "#3c3c3c"
+_MAP_HEIGHT_PX = 520  # viewport the initial zoom is fitted to
+
+_LABELS = {
+    "en": {"suppressed": "fewer than {k}", "no_data": "no data", "outlines": "Division boundary"},
+    "bn": {"suppressed": "{k}-এর কম", "no_data": "তথ্য নেই", "outlines": "বিভাগের সীমানা"},
+}
+
+
+def choropleth_figure(
+    values: pd.DataFrame,
+    geojson: dict,
+    outlines: dict | None,
+    *,
+    value_label: str,
+    names: dict[str, str],
+    suppress_below: int,
+    colorscale: str = "Viridis",
+    language: str = "en",
+) -> go.Figure:
+    """One map of `values` (columns area, value, suppressed) over the features of `geojson`.
+
+    Areas of the map missing from `values`, or with a null value, show as "no data".
+    The figure is _MAP_HEIGHT_PX high: its initial zoom fits the geojson to that height.
+    """
+    labels = _LABELS.get(language, _LABELS["en"])
+    features = {feature["id"]: feature for feature in geojson["features"]}
+    rows = values.set_index("area").reindex(list(features))
+    suppressed = rows["suppressed"].fillna(False).astype(bool)
+    shown = rows["value"].notna() & ~suppressed
+
+    def name(code: str) -> str:
+        return names.get(code, code)
+
+    traces = []
+    if shown.any():
+        traces.append(_value_trace(features, rows.loc[shown, "value"].astype(float), name, value_label, colorscale))
+    hidden_label = labels["suppressed"].format(k=suppress_below)
+    for codes, colour, label in (
+        (rows.index[suppressed], SUPPRESSED_COLOUR, hidden_label),
+        (rows.index[~shown & ~suppressed], NO_DATA_COLOUR, labels["no_data"]),
+    ):
+        if len(codes):
+            traces.append(_flat_trace(features, list(codes), colour, label, [f"{name(c)}: {label}" for c in codes]))
+    if outlines:
+        traces.append(_outline_trace(outlines, labels["outlines"]))
+
+    figure = go.Figure(traces)
+    figure.update_layout(
+        map=_fitted_view(geojson),
+        margin=dict(l=0, r=0, t=0, b=0),
+        height=_MAP_HEIGHT_PX,
+        # Same geography, same view: a new indicator or period keeps the user's zoom.
+        uirevision=f"{len(features)}:{min(features)}",
+        legend=dict(x=0.01, y=0.01, xanchor="left", yanchor="bottom", bgcolor="rgba(255,255,255,0.85)"),
+    )
+    return figure
+
+
+def _value_trace(
+    features: dict, values: pd.Series, name: Callable[[str], str], value_label: str, colorscale: str
+) -> go.Choroplethmap:
+    number_format = ",.0f" if all(float(v).is_integer() for v in values) else ",.1f"
+    low = min(0.0, values.min())
+    high = values.max() if values.max() > low else low + 1
+    return go.Choroplethmap(
+        geojson=_subset(features, values.index),
+        locations=list(values.index),
+        z=values.tolist(),
+        zmin=low,
+        zmax=high,
+        colorscale=colorscale,
+        text=[f"{name(code)}: {value:{number_format}}" for code, value in values.items()],
+        hovertemplate="%{text}<extra></extra>",
+        colorbar=dict(title=dict(text=value_label), tickformat=number_format, thickness=14, len=0.6),
+        marker_line=dict(width=0.6, color=EDGE_COLOUR),
+        name=value_label,
+        showlegend=False,
+    )
+
+
+def _flat_trace(features: dict, codes: list[str], colour: str, label: str, hover: list[str]) -> go.Choroplethmap:
+    """Areas in one plain colour with a legend entry; its data holds nothing but codes and labels."""
+    return go.Choroplethmap(
+        geojson=_subset(features, codes),
+        locations=codes,
+        z=[0] * len(codes),
+        zmin=0,
+        zmax=1,
+        colorscale=[[0, colour], [1, colour]],
+        showscale=False,
+        text=hover,
+        hovertemplate="%{text}<extra></extra>",
+        marker_line=dict(width=0.6, color=EDGE_COLOUR),
+        name=label,
+        showlegend=True,
+    )
+
+
+def _outline_trace(outlines: dict, label: str) -> go.Scattermap:
+    """Boundary lines as one line trace, lines separated by None gaps."""
+    lons: list[float | None] = []
+    lats: list[float | None] = []
+    for feature in outlines["features"]:
+        geometry = feature["geometry"]
+        lines = [geometry["coordinates"]] if geometry["type"] == "LineString" else geometry["coordinates"]
+        for line in lines:
+            lons += [point[0] for point in line] + [None]
+            lats += [point[1] for point in line] + [None]
+    return go.Scattermap(
+        lon=lons, lat=lats, mode="lines", line=dict(width=1.5, color=OUTLINE_COLOUR),
+        hoverinfo="skip", name=label, showlegend=True,
+    )
+
+
+def _subset(features: dict, codes) -> dict:
+    """Only the features a trace draws: each trace embeds its geojson, so sharing one whole would repeat it."""
+    return {"type": "FeatureCollection", "features": [features[code] for code in codes]}
+
+
+def _fitted_view(geojson: dict) -> dict:
+    """Centre and zoom showing the whole geojson in a _MAP_HEIGHT_PX-high map (Web Mercator, 512 px tiles)."""
+    lon_min, lat_min, lon_max, lat_max = bounds(geojson)
+
+    def mercator_y(lat: float) -> float:
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    span = max(math.radians(lon_max - lon_min), mercator_y(lat_max) - mercator_y(lat_min), 1e-6)
+    zoom = math.log2(_MAP_HEIGHT_PX * 2 * math.pi / (512 * span * 1.1))
+    centre = dict(lon=round((lon_min + lon_max) / 2, 4), lat=round((lat_min + lat_max) / 2, 4))
+    return dict(style="white-bg", center=centre, zoom=round(zoom, 2))

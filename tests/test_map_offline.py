@@ -1,0 +1,173 @@
+"""Maps draw from the server's own simplified geometry, stay small, and leak no suppressed value."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+
+import pandas as pd
+import pytest
+
+from dashboard.map_figure import MAP_CONFIG, SUPPRESSED_COLOUR, choropleth_figure
+from queries import boundaries
+from queries.boundaries import bounds, district_geojson, division_outlines, upazila_geojson
+
+DHAKA = "BD3026"
+HIDDEN_VALUE = 7.123456  # unique: must appear nowhere in a figure
+
+
+def _figure(geojson, outlines=None, *, values=None, suppressed=(), names=None, **options):
+    codes = [feature["id"] for feature in geojson["features"]]
+    values = values or {code: float(100 + i) for i, code in enumerate(codes)}
+    frame = pd.DataFrame({"area": list(values), "value": list(values.values())})
+    frame["suppressed"] = frame["area"].isin(suppressed)
+    options.setdefault("value_label", "Cases reported")
+    return choropleth_figure(frame, geojson, outlines, names=names or {}, suppress_below=10, **options)
+
+
+def _trace_named(figure, name):
+    return next(trace for trace in figure.data if trace.name == name)
+
+
+def _numbers(node):
+    """Every number in a nested figure dict."""
+    if isinstance(node, dict):
+        for value in node.values():
+            yield from _numbers(value)
+    elif isinstance(node, (list, tuple)):
+        for value in node:
+            yield from _numbers(value)
+    elif isinstance(node, (int, float)) and not isinstance(node, bool):
+        yield node
+
+
+def test_district_features_are_the_gazetteers_districts(geo_cache_dir, gazetteer):
+    features = district_geojson(geo_cache_dir)["features"]
+    assert [f["id"] for f in features] == list(gazetteer.district_codes)
+    assert len(features) == 64
+    assert all(f["properties"] == {"pcode": f["id"]} for f in features)
+
+
+def test_division_outlines_are_lines_of_the_eight_divisions(geo_cache_dir, gazetteer):
+    outlines = division_outlines(geo_cache_dir)
+    assert [f["id"] for f in outlines["features"]] == list(gazetteer.division_codes)
+    assert {f["geometry"]["type"] for f in outlines["features"]} <= {"LineString", "MultiLineString"}
+    print(f"\ndivision outlines: {len(json.dumps(outlines, separators=(',', ':'))) / 1000:.0f} KB")
+
+
+def test_bounds_cover_bangladesh(geo_cache_dir):
+    lon_min, lat_min, lon_max, lat_max = bounds(district_geojson(geo_cache_dir))
+    assert 88.0 <= lon_min < 88.1 and 92.6 < lon_max <= 92.7
+    assert 20.5 < lat_min < 20.8 and 26.5 < lat_max < 26.7
+
+
+def test_district_figure_is_small(geo_cache_dir):
+    figure = _figure(district_geojson(geo_cache_dir), division_outlines(geo_cache_dir))
+    size = len(figure.to_json())
+    print(f"\ndistrict figure with division outlines: {size / 1000:.0f} KB")
+    assert size < 300_000
+
+
+def _largest_district(geo_cache_dir, gazetteer) -> str:
+    return max(gazetteer.district_codes, key=lambda code: len(json.dumps(upazila_geojson(geo_cache_dir, code))))
+
+
+def test_upazila_figures_are_small(geo_cache_dir, gazetteer):
+    for district in (DHAKA, _largest_district(geo_cache_dir, gazetteer)):
+        size = len(_figure(upazila_geojson(geo_cache_dir, district)).to_json())
+        print(f"\nupazila figure of {district}: {size / 1000:.0f} KB")
+        assert size < 1_500_000
+
+
+def test_upazilas_belong_to_their_district(geo_cache_dir, gazetteer):
+    seen = []
+    for district in gazetteer.district_codes:
+        codes = [f["id"] for f in upazila_geojson(geo_cache_dir, district)["features"]]
+        assert codes and all(gazetteer.areas[code].parent == district for code in codes)
+        seen += codes
+    assert sorted(seen) == sorted(gazetteer.upazila_codes)
+
+
+def test_unknown_district_has_no_upazilas(geo_cache_dir):
+    with pytest.raises(KeyError):
+        upazila_geojson(geo_cache_dir, "BD9999")
+
+
+def test_suppressed_value_never_reaches_the_figure(geo_cache_dir):
+    geojson = district_geojson(geo_cache_dir)
+    values = {f["id"]: 250.0 for f in geojson["features"]}
+    values[DHAKA] = HIDDEN_VALUE  # a caller that forgot to null it
+    figure = _figure(geojson, values=values, suppressed={DHAKA})
+    assert str(HIDDEN_VALUE) not in figure.to_json()
+    assert not any("7.1" in label for trace in figure.data for label in trace.text or ())
+    assert all(not math.isclose(number, HIDDEN_VALUE) for number in _numbers(figure.to_dict()))
+
+
+def test_suppressed_area_hovers_as_fewer_than_k(geo_cache_dir):
+    figure = _figure(district_geojson(geo_cache_dir), suppressed={DHAKA}, names={DHAKA: "Dhaka"})
+    hidden = _trace_named(figure, "fewer than 10")
+    assert list(hidden.locations) == [DHAKA]
+    assert list(hidden.text) == ["Dhaka: fewer than 10"]
+    assert hidden.colorscale[0][1] == SUPPRESSED_COLOUR
+    assert set(hidden.z) == {0} and hidden.customdata is None
+    assert DHAKA not in _trace_named(figure, "Cases reported").locations
+
+
+def test_bangla_labels(geo_cache_dir):
+    figure = _figure(district_geojson(geo_cache_dir), suppressed={DHAKA}, names={DHAKA: "ঢাকা"}, language="bn")
+    assert list(_trace_named(figure, "10-এর কম").text) == ["ঢাকা: 10-এর কম"]
+
+
+def test_hover_shows_exact_values(geo_cache_dir):
+    geojson = district_geojson(geo_cache_dir)
+    counts = _figure(geojson, values={DHAKA: 12345.0}, names={DHAKA: "Dhaka"})
+    assert list(_trace_named(counts, "Cases reported").text) == ["Dhaka: 12,345"]
+    rates = _figure(geojson, values={DHAKA: 12.345, "BD3033": 2.0}, names={DHAKA: "Dhaka"}, value_label="Rate")
+    assert _trace_named(rates, "Rate").text[0] == "Dhaka: 12.3"
+
+
+def test_missing_and_null_areas_show_as_no_data(geo_cache_dir):
+    figure = _figure(district_geojson(geo_cache_dir), values={DHAKA: float("nan"), "BD3033": 5.0})
+    assert len(_trace_named(figure, "no data").locations) == 63
+    assert list(_trace_named(figure, "Cases reported").locations) == ["BD3033"]
+
+
+def test_each_feature_is_embedded_once(geo_cache_dir):
+    geojson = district_geojson(geo_cache_dir)
+    figure = _figure(geojson, values={DHAKA: 5.0, "BD3033": float("nan")}, suppressed={"BD3033"})
+    embedded = [f["id"] for trace in figure.data if trace.type == "choroplethmap" for f in trace.geojson["features"]]
+    assert sorted(embedded) == sorted(f["id"] for f in geojson["features"])
+
+
+def test_figure_fetches_nothing(geo_cache_dir):
+    figure = _figure(district_geojson(geo_cache_dir), division_outlines(geo_cache_dir))
+    assert not re.findall(r"https?://", figure.to_json())
+    assert figure.layout.map.style == "white-bg"
+    assert not figure.layout.map.layers
+    assert {trace.type for trace in figure.data} == {"choroplethmap", "scattermap"}
+    assert figure.layout.uirevision
+
+
+def test_map_config_shares_nothing():
+    assert MAP_CONFIG["displaylogo"] is False
+    assert MAP_CONFIG["showSendToCloud"] is False
+    assert MAP_CONFIG["plotlyServerURL"] == ""
+
+
+def test_cache_files_are_reused_then_rebuilt_when_missing(tmp_path):
+    boundaries._cached_layer.cache_clear()
+    first = district_geojson(tmp_path)
+    (cache_file,) = tmp_path.glob("districts-*.json")
+    built_at = cache_file.stat().st_mtime_ns
+
+    boundaries._cached_layer.cache_clear()
+    assert district_geojson(tmp_path) == first
+    assert cache_file.stat().st_mtime_ns == built_at
+
+    cache_file.unlink()
+    boundaries._cached_layer.cache_clear()
+    assert district_geojson(tmp_path) == first
+    assert cache_file.exists()
+    assert not list(tmp_path.glob("*.tmp"))
+    boundaries._cached_layer.cache_clear()
