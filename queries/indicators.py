@@ -8,7 +8,7 @@ records, and privacy rules are applied last.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import pandas as pd
@@ -18,6 +18,7 @@ from . import schema as s
 from .db import Databases
 from .definitions import AGE_BANDS, INDICATORS, Indicator
 from .geography import NATIONAL, Gazetteer
+from .periods import Period
 from .privacy import suppress
 from .scope import LEADERSHIP, AreaFilter, FilterError, level_of, visible_areas
 from .sqlparts import days_between_dates, in_period, percentile, seconds_between
@@ -302,8 +303,14 @@ class IndicatorEngine:
         if filter_.scope.suppressed:
             rows = suppress(rows, suppress_below, self.gazetteer, disaggregated=disaggregate is not None)
         shown = visible_areas(filter_, self.gazetteer)
-        rows = rows[rows["area"].isin(shown)].reset_index(drop=True)
-        return rows
+        return rows[rows["area"].isin(shown)].reset_index(drop=True)
+
+    def compute_series(self, filter_: AreaFilter, periods: list[Period], codes: tuple[str, ...] | None = None,
+                       suppress_below: int = 10) -> pd.DataFrame:
+        """The same rows for several whole periods (a trend), oldest first."""
+        frames = [self.compute(replace(filter_, period=period), codes, suppress_below=suppress_below)
+                  for period in periods]
+        return pd.concat(frames, ignore_index=True)
 
 
 def _sibling_filter(filter_: AreaFilter, gazetteer: Gazetteer) -> AreaFilter:

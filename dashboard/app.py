@@ -1,0 +1,63 @@
+"""Builds the Dash app: settings, demo data, accounts, read-only databases, pages, security."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import dash
+import flask
+
+from impact_monitor.accounts import make_limiter, resolve_accounts
+from impact_monitor.logs import configure_logging
+from impact_monitor.settings import Settings
+from queries.db import Databases
+from queries.geography import load_gazetteer
+from queries.indicators import IndicatorEngine
+
+from .context import Services, install_services
+from .i18n import language_of
+from .layout import shell
+from .security import install_auth, install_security_headers
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+log = logging.getLogger("impact_monitor.app")
+
+
+def prepare_services(settings: Settings) -> Services:
+    """Everything the pages read; builds the embedded demo on first use."""
+    gazetteer = load_gazetteer(settings.data_dir / "geo")
+    if settings.demo_mode:
+        from impact_monitor.demo_data import ensure_demo
+
+        ensure_demo(settings.data_dir / "demo", settings.demo_cases, geo_cache_dir=settings.data_dir / "geo")
+    cases_url, referrals_url = settings.database_urls()
+    databases = Databases.from_urls(cases_url, referrals_url, settings.statement_timeout_s)
+    return Services(settings, databases, gazetteer, IndicatorEngine(databases, gazetteer))
+
+
+def create_app(settings: Settings | None = None) -> dash.Dash:
+    settings = settings or Settings.from_env()
+    configure_logging(settings.log_level)
+    services = prepare_services(settings)
+    # Refuses to start with real databases and no users file, or with a plain password in it.
+    accounts = resolve_accounts(settings, set(services.gazetteer.areas))
+    install_services(services)
+
+    app = dash.Dash(
+        "dashboard",
+        use_pages=True,
+        pages_folder=str(PROJECT_ROOT / "dashboard" / "pages"),
+        assets_folder=str(PROJECT_ROOT / "assets"),
+        serve_locally=True,
+        compress=True,
+        suppress_callback_exceptions=True,
+        title="Impact monitor",
+        update_title=None,
+    )
+    app.server.config["IMPACT_SETTINGS"] = settings
+    app.layout = lambda: shell(language_of(flask.request.args.get("lang")))
+    install_auth(app, accounts, make_limiter(settings.redis_url), secret_key=settings.secret_key)
+    install_security_headers(app, settings.https)
+    log.info("app ready", extra={"demo": settings.demo_mode, "pages": len(dash.page_registry)})
+    return app

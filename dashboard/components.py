@@ -1,0 +1,57 @@
+"""Pure builders of page parts shared by several pages: numbers, tables, messages."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+from dash import html
+
+from queries.definitions import INDICATORS
+
+
+def format_value(value, kind: str, suppressed: bool = False, suppress_below: int = 10) -> str:
+    """How a number reads on screen; hidden values say only that they are small."""
+    if suppressed:
+        return f"<{suppress_below}"
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if kind == "count":
+        return f"{int(round(value)):,}"
+    if kind == "percent":
+        return f"{value:.1f} %"
+    if kind == "median":
+        return f"{value:.1f} days"
+    return f"{value:,.1f}"
+
+
+def indicator_value(row: pd.Series, suppress_below: int) -> str:
+    return format_value(row["value"], INDICATORS[row["indicator"]].kind, bool(row["suppressed"]), suppress_below)
+
+
+def message(text: str, kind: str = "warning") -> html.Div:
+    """A plain-words message in place of a panel (bad filter, database down, nothing to show)."""
+    return html.Div(text, className=f"message message-{kind}", role="alert" if kind == "error" else "status")
+
+
+def data_table(frame: pd.DataFrame, caption: str, table_id: str | None = None,
+               numeric: tuple[str, ...] = ()) -> html.Table:
+    """An accessible HTML table: caption, column headers with scope, numbers right-aligned."""
+    header = html.Thead(html.Tr([html.Th(str(c), scope="col") for c in frame.columns]))
+    body = html.Tbody([
+        html.Tr([
+            (html.Th if i == 0 else html.Td)(
+                "" if value is None else str(value),
+                className="num" if column in numeric else None,
+                **({"scope": "row"} if i == 0 else {}))
+            for i, (column, value) in enumerate(row.items())
+        ])
+        for _, row in frame.iterrows()
+    ])
+    return html.Table([html.Caption(caption), header, body], className="data-table",
+                      **({"id": table_id} if table_id else {}))
+
+
+def definition_link(code: str) -> html.A:
+    return html.A(INDICATORS[code].label, href=f"/definitions#{code}", className="definition-link",
+                  title=f"Definition of {INDICATORS[code].label}")

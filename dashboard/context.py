@@ -1,0 +1,140 @@
+"""What callbacks need: the app's services, the logged-in account's scope, and parsed filters.
+
+Callbacks stay thin: they call `parse_filter` (which refuses bad or
+out-of-scope input with a FilterError/PeriodError) and then `queries`.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from dataclasses import dataclass
+from datetime import date
+from typing import Callable
+
+from sqlalchemy.exc import DBAPIError
+
+from impact_monitor.accounts import Account
+from impact_monitor.settings import Settings
+from queries.db import Databases
+from queries.geography import Gazetteer
+from queries.indicators import IndicatorEngine
+from queries.periods import Period, PeriodError, parse_period, quarter_containing, recent_quarters
+from queries.scope import AreaFilter, FilterError, Scope, make_filter, make_scope
+
+from .components import message
+from .security import current_account
+
+
+@dataclass
+class Services:
+    settings: Settings
+    databases: Databases
+    gazetteer: Gazetteer
+    engine: IndicatorEngine
+
+
+_services: Services | None = None
+
+
+def install_services(services: Services) -> None:
+    global _services
+    _services = services
+
+
+def services() -> Services:
+    if _services is None:
+        raise RuntimeError("the dashboard's services are not installed: create the app with dashboard.app.create_app")
+    return _services
+
+
+def scope_of(account: Account) -> Scope:
+    return make_scope(account.role, account.scope, services().gazetteer)
+
+
+def current_scope() -> Scope:
+    """The logged-in account's scope: the only source of scope, whatever the browser sends."""
+    return scope_of(current_account())
+
+
+def parse_filter(period: object, area: object, by: str | None = None) -> AreaFilter:
+    """A validated filter for the logged-in account; the grouping defaults to the area's children."""
+    svc = services()
+    scope = current_scope()
+    parsed_period = parse_period(period, svc.settings.fiscal_year_start)
+    if not isinstance(area, str):
+        raise FilterError("choose an area")
+    if by is None:
+        by = child_level(area)
+    return make_filter(parsed_period, area, by, scope, svc.gazetteer)
+
+
+def child_level(area: str) -> str:
+    level = services().gazetteer.areas[area].level if area in services().gazetteer.areas else "national"
+    return {"national": "division", "division": "district", "district": "district", "upazila": "upazila"}[level]
+
+
+def default_period(today: date | None = None) -> Period:
+    """The latest complete quarter: the current one is still filling up."""
+    fiscal = services().settings.fiscal_year_start
+    return quarter_containing(today or date.today(), fiscal).previous()
+
+
+def period_options(today: date | None = None) -> list[dict]:
+    fiscal = services().settings.fiscal_year_start
+    quarters = recent_quarters(today or date.today(), 16, fiscal)
+    years = sorted({q.start.year for q in quarters}, reverse=True)
+    return ([{"label": q.label, "value": q.label} for q in reversed(quarters)]
+            + [{"label": f"Year {y}", "value": str(y)} for y in years])
+
+
+def area_options(scope: Scope, language: str = "en") -> list[dict]:
+    gazetteer = services().gazetteer
+    if scope.role == "government":
+        codes = []
+        for area in scope.areas:
+            codes.append(area)
+            codes += [d for d in gazetteer.districts_within(area) if d != area]
+    else:
+        levels = ("national", "division") if scope.role == "donor" else ("national", "division", "district")
+        codes = [a.pcode for level in levels for a in gazetteer.level(level)]
+    return [{"label": _area_label(code, language), "value": code} for code in codes]
+
+
+def _area_label(code: str, language: str) -> str:
+    area = services().gazetteer.areas[code]
+    prefix = {"national": "", "division": "", "district": "  · ", "upazila": "    · "}[area.level]
+    kind = {"national": "", "division": " division", "district": "", "upazila": ""}[area.level]
+    return f"{prefix}{area.name(language)}{kind}"
+
+
+FILTER_ERRORS = (FilterError, PeriodError)
+log = logging.getLogger("impact_monitor.callbacks")
+
+
+def guarded(render: Callable) -> Callable:
+    """Turn any failure of a callback into a plain message: never a traceback in the browser."""
+
+    @functools.wraps(render)
+    def wrapper(*args, **kwargs):
+        try:
+            return render(*args, **kwargs)
+        except FILTER_ERRORS as error:
+            return message(str(error))
+        except DBAPIError as error:
+            log.warning("database error in %s: %s", render.__name__, error.__class__.__name__)
+            return message(database_error_text(error), "error")
+        except Exception:
+            log.exception("callback %s failed", render.__name__)
+            return message("Something went wrong while preparing this panel; it has been logged.", "error")
+
+    return wrapper
+
+
+def database_error_text(error: DBAPIError) -> str:
+    original = str(getattr(error, "orig", error)).lower()
+    if "statement timeout" in original or "canceling statement" in original or "interrupted" in original:
+        return "This query took longer than the time limit and was cancelled. Try a smaller area or period."
+    if "no such table" in original or "no such column" in original or "does not exist" in original:
+        return "The database does not match the data contract (a table or column is missing); see Data quality."
+    return "A database could not be reached or answered with an error; the other panels keep working."

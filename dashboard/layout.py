@@ -1,0 +1,75 @@
+"""The shell around every page: skip link, banners, navigation, filter bar, footer."""
+
+from __future__ import annotations
+
+import dash
+import flask
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from queries.scope import default_area
+
+from .context import area_options, current_scope, default_period, period_options, services
+from .i18n import translate
+
+SKIP_TARGET = "main-content"
+
+
+def _navigation(language: str) -> html.Nav:
+    links = [
+        dbc.NavItem(dbc.NavLink(translate(page["name"], language), href=page["relative_path"], active="exact"))
+        for page in dash.page_registry.values()
+    ]
+    return html.Nav(dbc.Nav(links, pills=True, class_name="flex-wrap"), className="site-nav",
+                    **{"aria-label": translate("Pages", language)})
+
+
+def _filter_bar(language: str) -> html.Div:
+    scope = current_scope()
+    return html.Div(
+        [
+            html.Div([
+                html.Label(translate("Period", language), htmlFor="filter-period"),
+                dcc.Dropdown(id="filter-period", options=period_options(), value=default_period().label,
+                             clearable=False, persistence=True, persistence_type="session"),
+            ], className="filter"),
+            html.Div([
+                html.Label(translate("Area", language), htmlFor="filter-area"),
+                dcc.Dropdown(id="filter-area", options=area_options(scope, language), value=default_area(scope),
+                             clearable=False, persistence=True, persistence_type="session"),
+            ], className="filter"),
+            html.Nav([
+                html.A("English", href=f"{flask.request.path}?lang=en", lang="en", hrefLang="en",
+                       **{"aria-current": "true" if language == "en" else None}),
+                html.A("বাংলা", href=f"{flask.request.path}?lang=bn", lang="bn", hrefLang="bn",
+                       **{"aria-current": "true" if language == "bn" else None}),
+            ], className="language-switch", **{"aria-label": translate("Language", language)}),
+            html.Div(f"{translate('Signed in as', language)} {scope.role}"
+                     + (f" ({', '.join(scope.areas)})" if scope.areas else ""), className="who"),
+        ],
+        className="filter-bar",
+        role="search",
+    )
+
+
+def shell(language: str = "en") -> html.Div:
+    settings = services().settings
+    banners = []
+    if settings.demo_mode:
+        banners.append(html.Div(translate("Synthetic demo data: no real person is described here.", language),
+                                className="demo-banner", role="note"))
+    return html.Div(
+        [
+            html.A(translate("Skip to main content", language), href=f"#{SKIP_TARGET}", className="skip-link"),
+            *banners,
+            html.Header([html.H1(translate("Impact monitor", language), className="site-title"),
+                         _navigation(language)], className="site-header"),
+            _filter_bar(language),
+            dcc.Store(id="language", data=language),
+            html.Div(id="database-status", role="status", **{"aria-live": "polite"}),
+            html.Main(dash.page_container, id=SKIP_TARGET, tabIndex="-1"),
+            html.Footer(id="site-footer", className="site-footer"),
+        ],
+        className="shell",
+        lang=language,
+    )

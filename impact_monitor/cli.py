@@ -1,0 +1,155 @@
+"""`impact-monitor`: everything that is not the web UI.
+
+Reads the same settings (environment variables) as the app, so an export
+gives exactly the numbers the dashboard shows for the same filter.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from datetime import date
+from pathlib import Path
+
+from .exports import FORMATS, to_bytes
+from .settings import Settings, SettingsError
+
+
+def _settings() -> Settings:
+    return Settings.from_env()
+
+
+def _services(settings: Settings):
+    from dashboard.app import prepare_services
+
+    return prepare_services(settings)
+
+
+def _write(payload: bytes, out: str | None) -> None:
+    if out:
+        Path(out).write_bytes(payload)
+    else:
+        sys.stdout.buffer.write(payload)
+        sys.stdout.flush()
+
+
+def command_indicators(args) -> int:
+    from queries.periods import parse_period
+    from queries.scope import make_filter, make_scope
+
+    settings = _settings()
+    services = _services(settings)
+    scope = make_scope(args.role, [c for c in (args.scope or "").split(",") if c], services.gazetteer)
+    area = args.area or ("BD" if scope.role != "government" else scope.areas[0])
+    filter_ = make_filter(parse_period(args.period, settings.fiscal_year_start), area, args.by, scope,
+                          services.gazetteer)
+    codes = tuple(args.indicator) if args.indicator else None
+    rows = services.engine.compute(filter_, codes, disaggregate=args.disaggregate,
+                                   suppress_below=settings.suppress_below)
+    _write(to_bytes(rows, args.format, "indicators"), args.out)
+    return 0
+
+
+def command_prevalence(args) -> int:
+    from queries.prevalence import prevalence_export
+
+    services = _services(_settings())
+    _write(to_bytes(prevalence_export(services.databases), args.format, "prevalence"), args.out)
+    return 0
+
+
+def command_check(args) -> int:
+    from queries.contract_check import run_check
+
+    services = _services(_settings())
+    findings = run_check(services.databases, services.gazetteer, date.today())
+    for finding in findings:
+        print(f"{finding.severity.upper():7} {finding.database}: {finding.message}")
+    errors = [f for f in findings if f.severity == "error"]
+    print(f"{len(findings)} finding(s), {len(errors)} error(s): "
+          + ("the data contract is broken" if errors else "the data contract holds"))
+    return 1 if errors else 0
+
+
+def command_demo_data(args) -> int:
+    from .demo_data import generate_demo
+
+    settings = _settings()
+    summary = generate_demo(Path(args.out), args.cases, args.seed, geo_cache_dir=settings.data_dir / "geo")
+    print(f"wrote {summary.cases_path}, {summary.referrals_path} and {summary.targets_path} "
+          f"in {summary.seconds:.1f} s: " + ", ".join(f"{t} {n:,}" for t, n in summary.row_counts.items()))
+    return 0
+
+
+def command_hash_password(_args) -> int:
+    from .accounts import hash_password
+
+    first = getpass.getpass("Password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+    if sys.stdin.isatty() and getpass.getpass("Again: ") != first:
+        print("the passwords differ", file=sys.stderr)
+        return 2
+    if len(first) < 8:
+        print("use at least 8 characters", file=sys.stderr)
+        return 2
+    print(hash_password(first))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="impact-monitor", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    indicators = commands.add_parser("indicators", help="export indicator rows for a period")
+    indicators.add_argument("--period", required=True, help="2026-Q3, FY2027-Q1 or 2026")
+    indicators.add_argument("--by", default="national", choices=("national", "division", "district", "upazila"))
+    indicators.add_argument("--area", help="BD, a division, district or upazila P-code (default: BD)")
+    indicators.add_argument("--role", default="leadership", choices=("leadership", "donor", "government"))
+    indicators.add_argument("--scope", help="government scope: comma-separated division/district P-codes")
+    indicators.add_argument("--indicator", action="append", help="only this indicator code (repeatable)")
+    indicators.add_argument("--disaggregate", choices=("case_type", "sex", "age_band"),
+                            help="add a `group` column split by this dimension")
+    indicators.add_argument("--format", default="json", choices=FORMATS)
+    indicators.add_argument("--out", help="file to write (default: standard output)")
+    indicators.set_defaults(run=command_indicators)
+
+    prevalence = commands.add_parser("prevalence", help="export violence reduction against baseline")
+    prevalence.add_argument("--format", default="json", choices=FORMATS)
+    prevalence.add_argument("--out")
+    prevalence.set_defaults(run=command_prevalence)
+
+    check = commands.add_parser("check", help="check the databases against the data contract")
+    check.set_defaults(run=command_check)
+
+    demo = commands.add_parser("demo-data", help="write synthetic demo databases at any scale")
+    demo.add_argument("--out", required=True)
+    demo.add_argument("--cases", type=int, default=20_000)
+    demo.add_argument("--seed", type=int, default=1)
+    demo.set_defaults(run=command_demo_data)
+
+    hashing = commands.add_parser("hash-password", help="print a salted argon2 hash for IMPACT_USERS_FILE")
+    hashing.set_defaults(run=command_hash_password)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from queries.db import DatabaseConfigError
+    from queries.periods import PeriodError
+    from queries.scope import FilterError
+    from sqlalchemy.exc import DBAPIError
+
+    from .accounts import AccountsError
+
+    try:
+        return args.run(args)
+    except (SettingsError, FilterError, PeriodError, DatabaseConfigError, AccountsError, ValueError) as error:
+        print(f"impact-monitor: {error}", file=sys.stderr)
+        return 2
+    except DBAPIError as error:
+        print(f"impact-monitor: database error: {error.orig}", file=sys.stderr)
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,65 @@
+"""The contract's machine-readable exports, written the same way by the CLI and the dashboard."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+
+import pandas as pd
+
+from queries.definitions import INDICATORS
+
+FORMATS = ("json", "csv", "xlsx")
+MEDIA_TYPES = {
+    "json": "application/json",
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _plain(value):
+    """JSON-ready scalars: NaN and pandas' missing values become null, whole floats stay floats."""
+    if value is None:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "item"):
+        return _plain(value.item())
+    if isinstance(value, (pd.Timestamp,)):
+        return value.isoformat()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+_WHOLE_NUMBER_COLUMNS = ("numerator", "denominator")
+
+
+def records(frame: pd.DataFrame) -> list[dict]:
+    """Rows as plain dicts; counts (numerators, denominators, count values) as whole numbers."""
+    rows = []
+    for row in frame.to_dict("records"):
+        plain = {column: _plain(value) for column, value in row.items()}
+        for column in _WHOLE_NUMBER_COLUMNS + (("value",) if _is_count(plain) else ()):
+            if isinstance(plain.get(column), float) and plain[column].is_integer():
+                plain[column] = int(plain[column])
+        rows.append(plain)
+    return rows
+
+
+def _is_count(row: dict) -> bool:
+    code = row.get("indicator")
+    return code in INDICATORS and INDICATORS[code].kind == "count"
+
+
+def to_bytes(frame: pd.DataFrame, file_format: str, sheet_name: str = "indicators") -> bytes:
+    if file_format == "json":
+        return (json.dumps(records(frame), ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    if file_format == "csv":
+        return pd.DataFrame(records(frame), columns=frame.columns).to_csv(index=False).encode("utf-8")
+    if file_format == "xlsx":
+        buffer = io.BytesIO()
+        pd.DataFrame(records(frame), columns=frame.columns).to_excel(buffer, index=False, sheet_name=sheet_name)
+        return buffer.getvalue()
+    raise ValueError(f"unknown format {file_format!r}: use one of {', '.join(FORMATS)}")
