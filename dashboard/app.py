@@ -16,6 +16,7 @@ from queries.geography import load_gazetteer
 from queries.indicators import IndicatorEngine
 
 from .context import Services, install_services
+from .health import install_health
 from .i18n import language_of
 from .layout import shell
 from .security import install_auth, install_security_headers
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     )
     app.server.config["IMPACT_SETTINGS"] = settings
     app.layout = lambda: shell(language_of(flask.request.args.get("lang")))
+    install_health(app.server, services.databases)
     install_auth(app, accounts, make_limiter(settings.redis_url), secret_key=settings.secret_key)
     install_security_headers(app, settings.https)
     log.info("app ready", extra={"demo": settings.demo_mode, "pages": len(dash.page_registry)})

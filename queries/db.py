@@ -125,3 +125,13 @@ class Databases:
     def dispose(self) -> None:
         self.cases.dispose()
         self.referrals.dispose()
+
+
+def ping(engine: Engine) -> bool:
+    """True when the database answers a trivial query now."""
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+        return True
+    except Exception:  # any failure means "not answering"; the caller reports it, never raises
+        return False

@@ -68,3 +68,29 @@ def suppress(rows: pd.DataFrame, k: int, gazetteer: Gazetteer, disaggregated: bo
     rows["suppressed"] = hidden
     rows.loc[hidden, ["value", "numerator", "denominator"]] = None
     return rows.drop(columns="parent")
+
+
+def suppress_count_table(table: pd.DataFrame, count_columns: list[str], k: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Hide small counts in a table whose rows and columns add up to totals shown elsewhere.
+
+    Returns (the table with hidden cells as None, a boolean mask of hidden cells
+    over `count_columns`). Complementary suppression runs down each column and
+    along each row, so neither a column total nor a row total reveals a hidden cell.
+    """
+    values = table[count_columns].astype("float64")
+    hidden = values.apply(lambda column: column.map(lambda v: is_small(v, k))).astype(bool)
+    changed = True
+    while changed:
+        changed = False
+        lines = [(values[c], hidden[c], lambda label, c=c: (label, c)) for c in count_columns]
+        lines += [(values.loc[i], hidden.loc[i], lambda label, i=i: (i, label)) for i in values.index]
+        for line_values, line_hidden, cell in lines:
+            if len(line_values) > 1 and line_hidden.sum() == 1:
+                candidates = line_values[~line_hidden & (line_values > 0)]
+                if not candidates.empty:
+                    hidden.loc[cell(candidates.idxmin())] = True
+                    changed = True
+    shown = table.copy()
+    for column in count_columns:
+        shown[column] = shown[column].astype("object").where(~hidden[column], None)
+    return shown, hidden

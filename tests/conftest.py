@@ -6,8 +6,17 @@ lacks the server or Chromium; under CI=true such a skip is a failure.
 
 from __future__ import annotations
 
+import base64
+import json
 import os
+import shutil
+import socket
+import subprocess
+import sys
 import tempfile
+import time
+import urllib.error
+import urllib.request
 import uuid
 from pathlib import Path
 
@@ -73,3 +82,110 @@ def pg_url_factory(pg_admin_engine):
 @pytest.fixture
 def pg_url(pg_url_factory) -> str:
     return pg_url_factory()
+
+
+# A live app and headless Chromium, for the browser tests.
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+BROWSER_DEMO_CASES = "4000"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_until_serving(url: str, process: subprocess.Popen, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the app exited with {process.returncode}: {process.stdout.read()[-3000:]}")
+        try:
+            urllib.request.urlopen(f"{url}/healthz", timeout=2)
+            return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.3)
+    raise RuntimeError(f"the app did not answer at {url} within {seconds} s")
+
+
+@pytest.fixture(scope="session")
+def app_data_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("app-data")
+
+
+@pytest.fixture(scope="session")
+def live_app(app_data_dir):
+    """`python app.py` on the embedded demo, on a free loopback port."""
+    port = _free_port()
+    env = {**os.environ, "IMPACT_DATA_DIR": str(app_data_dir), "IMPACT_DEMO_CASES": BROWSER_DEMO_CASES,
+           "PORT": str(port), "HOST": "127.0.0.1", "IMPACT_CASES_DB": "", "IMPACT_REFERRALS_DB": ""}
+    (app_data_dir / "geo").mkdir(exist_ok=True)
+    for cached in GEO_CACHE.glob("*.json"):
+        shutil.copy(cached, app_data_dir / "geo" / cached.name)
+    process = subprocess.Popen([sys.executable, "app.py"], cwd=REPO_ROOT, env=env, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_serving(url, process, 300)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+CHROMIUM_FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                  "--disable-background-networking", "--disable-component-update", "--no-first-run",
+                  "--window-size=1280,1000")
+
+
+@pytest.fixture(scope="session")
+def chromium_paths():
+    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    if not chromium or not driver:
+        require("headless Chromium and chromedriver are not installed (apt-get install chromium chromium-driver)")
+    return chromium, driver
+
+
+@pytest.fixture
+def open_browser(chromium_paths, live_app):
+    """open_browser(username) -> a logged-in headless Chromium at the live app."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    drivers = []
+
+    def open_as(username: str, password: str = "demo"):
+        options = webdriver.ChromeOptions()
+        options.binary_location = chromium_paths[0]
+        for flag in CHROMIUM_FLAGS:
+            options.add_argument(flag)
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+        driver = webdriver.Chrome(service=Service(chromium_paths[1]), options=options)
+        drivers.append(driver)
+        token = base64.b64encode(f"{username}:{password}".encode()).decode()
+        driver.execute_cdp_cmd("Network.enable", {})
+        driver.execute_cdp_cmd("Network.setExtraHTTPHeaders", {"headers": {"Authorization": f"Basic {token}"}})
+        driver.base_url = live_app
+        return driver
+
+    yield open_as
+    for driver in drivers:
+        driver.quit()
+
+
+def console_errors(driver) -> list[str]:
+    """SEVERE console entries since the last call."""
+    return [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+
+
+def outside_requests(driver) -> list[str]:
+    """URLs the page requested from anywhere but 127.0.0.1 (data: and blob: are local)."""
+    urls = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message.get("method") == "Network.requestWillBeSent":
+            url = message["params"]["request"]["url"]
+            if not url.startswith(("http://127.0.0.1", "data:", "blob:", "about:")):
+                urls.append(url)
+    return urls

@@ -1,0 +1,51 @@
+"""Each demo role opens every page in headless Chromium: no console error, nothing fetched from outside."""
+
+from __future__ import annotations
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
+
+from tests.conftest import console_errors, outside_requests
+
+PAGES = ["/", "/district-map", "/referrals", "/justice", "/survivors", "/violence-reduction",
+         "/quarterly-indicators", "/five-year-targets", "/data-quality", "/definitions"]
+
+
+def _wait_for_callbacks(driver, seconds: float = 60) -> None:
+    """Until Dash has rendered the page and no callback is still loading."""
+    wait = WebDriverWait(driver, seconds)
+    wait.until(expected_conditions.presence_of_element_located((By.ID, "main-content")))
+    wait.until(lambda d: d.execute_script(
+        "return document.querySelectorAll('[data-dash-is-loading=\"true\"]').length === 0"))
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("username", ["leadership", "donor", "dhaka"])
+def test_every_page_loads_without_console_errors(open_browser, username):
+    driver = open_browser(username)
+    problems = []
+    for path in PAGES:
+        driver.get(driver.base_url + path)
+        _wait_for_callbacks(driver)
+        errors = console_errors(driver)
+        if errors:
+            problems.append(f"{path}: {errors}")
+        if "Something went wrong" in driver.find_element(By.ID, "main-content").text:
+            problems.append(f"{path}: a panel failed")
+    outside = outside_requests(driver)
+    assert not outside, f"requests left 127.0.0.1: {outside}"
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.browser
+def test_demo_banner_and_skip_link(open_browser):
+    driver = open_browser("leadership")
+    driver.get(driver.base_url + "/")
+    _wait_for_callbacks(driver)
+    assert "Synthetic demo data" in driver.find_element(By.CLASS_NAME, "demo-banner").text
+    skip = driver.find_element(By.CLASS_NAME, "skip-link")
+    assert skip.get_attribute("href").endswith("#main-content")
+    headline = driver.find_elements(By.CSS_SELECTOR, "[data-indicator='cases_reported']")
+    assert headline and headline[0].text.strip()
