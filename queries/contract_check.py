@@ -1,0 +1,333 @@
+"""Checks a deployment's databases against the data contract and counts bad values.
+
+Every value check is one aggregate COUNT in the database, grouped by
+district, so no record leaves it; the only values quoted back in messages
+are codes (enum values, P-codes) of the offending rows.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Callable, Iterator
+
+import pandas as pd
+from sqlalchemy import (
+    Column, Connection, Date, DateTime, Engine, Table, and_, false, func, inspect, literal, or_, select, tuple_,
+)
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql import visitors
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import FromClause
+
+from queries import schema as s
+from queries.db import Databases
+from queries.geography import NATIONAL, Gazetteer
+
+DATABASE_METADATA = {"cases": s.cases_metadata, "referrals": s.referrals_metadata}
+_CONTRACT_TABLES: dict[str, Table] = {**s.cases_metadata.tables, **s.referrals_metadata.tables}
+_EXAMPLE_LIMIT = 3
+# A garbage "code" may be free text someone typed; quote only its start.
+_EXAMPLE_MAX_CHARS = 24
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One broken contract rule. `rule` codes: missing_table, missing_column, check_failed (schema, "error");
+    missing_value, bad_value, unknown_pcode, unreadable_date, future_date, negative_duration,
+    first_service_before_referral, identified_before_report, age_out_of_range, verdict_without_complaint,
+    score_out_of_range, minors_above_individuals, negative_minors, non_positive_individuals ("warning");
+    missing_age ("info": allowed by the contract, but such victims never count as minors)."""
+
+    database: str  # "cases" or "referrals"
+    table: str
+    column: str | None
+    rule: str
+    count: int  # rows affected; 0 for schema findings
+    message: str
+    severity: str  # "error" (schema broken, check failed), "warning" (bad values) or "info"
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What a rule's condition depends on besides the tables."""
+
+    gazetteer: Gazetteer
+    today: date
+    dialect: str
+
+    def instant(self, value: ColumnElement) -> ColumnElement:
+        """A comparable date/time: SQLite stores them as text in more than one format ('T' or space)."""
+        return func.julianday(value) if self.dialect == "sqlite" else value
+
+    def earlier(self, first: ColumnElement, second: ColumnElement) -> ColumnElement[bool]:
+        return self.instant(first) < self.instant(second)
+
+    def in_future(self, column: ColumnElement) -> ColumnElement[bool]:
+        # From the day after today: a timestamp later today is not in the future.
+        return self.instant(column) >= self.instant(literal(self.today + timedelta(days=1), Date))
+
+    def unreadable(self, column: ColumnElement) -> ColumnElement[bool]:
+        """A date SQLite cannot parse; PostgreSQL's types rule it out."""
+        if self.dialect != "sqlite":
+            return false()
+        return and_(column.is_not(None), func.julianday(column).is_(None))
+
+    @property
+    def study_areas(self) -> tuple[str, ...]:
+        return (NATIONAL, *self.gazetteer.division_codes, *self.gazetteer.district_codes)
+
+    @property
+    def upazila_districts(self) -> list[tuple[str, str]]:
+        return [(code, self.gazetteer.areas[code].parent) for code in self.gazetteer.upazila_codes]
+
+
+Condition = Callable[[_Context], ColumnElement[bool]]
+
+
+@dataclass(frozen=True)
+class _Rule:
+    table: Table
+    column: str | None
+    code: str
+    description: str  # completes "<n> rows ..."
+    condition: Condition
+    severity: str = "warning"
+    quote_values: bool = False  # the column holds codes, safe to quote as examples
+
+
+def _not_a_district(column: Column) -> _Rule:
+    return _Rule(column.table, column.name, "unknown_pcode",
+                 "with a P-code that is not one of Bangladesh's 64 districts",
+                 lambda ctx: column.not_in(ctx.gazetteer.district_codes), quote_values=True)
+
+
+def _outside_list(table: str, column: str, allowed: tuple[str, ...]) -> _Rule:
+    target = _CONTRACT_TABLES[table].c[column]
+    return _Rule(target.table, column, "bad_value", f"with a value that is not one of: {', '.join(allowed)}",
+                 lambda ctx: target.not_in(allowed), quote_values=True)
+
+
+_ALL_COLUMNS = [column for table in _CONTRACT_TABLES.values() for column in table.columns]
+_DATE_COLUMNS = [column for column in _ALL_COLUMNS if isinstance(column.type, (Date, DateTime))]
+_REQUIRED_COLUMNS = [column for column in _ALL_COLUMNS if not column.nullable]
+_cases, _victims, _events, _referrals, _studies = s.cases, s.victims, s.legal_events, s.referrals, s.prevalence_studies
+_assessments = s.survivor_assessments
+_complaints = s.legal_events.alias("complaints")
+_case_has_complaint = select(_complaints.c.case_id).where(
+    _complaints.c.case_id == _events.c.case_id, _complaints.c.event_type == "complaint_filed"
+).exists()
+
+_RULES: list[_Rule] = [
+    *(_Rule(c.table, c.name, "missing_value", "with no value, though the contract requires one",
+            lambda ctx, c=c: c.is_(None)) for c in _REQUIRED_COLUMNS),
+    *(_outside_list(table, column, allowed) for (table, column), allowed in s.ALLOWED_VALUES.items()),
+    *(_Rule(c.table, c.name, "unreadable_date", "with a date the database cannot read",
+            lambda ctx, c=c: ctx.unreadable(c)) for c in _DATE_COLUMNS),
+    *(_Rule(c.table, c.name, "future_date", "dated after today",
+            lambda ctx, c=c: ctx.in_future(c)) for c in _DATE_COLUMNS),
+    _not_a_district(_cases.c.district_pcode),
+    _not_a_district(s.reports.c.district_pcode),
+    _not_a_district(_referrals.c.district_pcode),
+    _not_a_district(s.district_population.c.district_pcode),
+    _Rule(_cases, "upazila_pcode", "unknown_pcode", "with a P-code that is not an upazila of the case's district",
+          lambda ctx: and_(_cases.c.upazila_pcode.is_not(None),
+                           tuple_(_cases.c.upazila_pcode, _cases.c.district_pcode).not_in(ctx.upazila_districts)),
+          quote_values=True),
+    _Rule(_studies, "area_pcode", "unknown_pcode", "with a P-code that is not 'BD', a division or a district",
+          lambda ctx: _studies.c.area_pcode.not_in(ctx.study_areas), quote_values=True),
+    _Rule(_cases, "closed_on", "negative_duration", "closed before the case was reported",
+          lambda ctx: ctx.earlier(_cases.c.closed_on, _cases.c.reported_on)),
+    _Rule(_referrals, "accepted_at", "negative_duration", "accepted before the referral was made",
+          lambda ctx: ctx.earlier(_referrals.c.accepted_at, _referrals.c.referred_at)),
+    _Rule(_referrals, "closed_at", "negative_duration", "closed before the referral was made",
+          lambda ctx: ctx.earlier(_referrals.c.closed_at, _referrals.c.referred_at)),
+    _Rule(_referrals, "first_service_at", "first_service_before_referral", "with a first service before the referral",
+          lambda ctx: ctx.earlier(_referrals.c.first_service_at, _referrals.c.referred_at)),
+    _Rule(_victims, "identified_on", "identified_before_report", "identified before their case was reported",
+          lambda ctx: ctx.earlier(_victims.c.identified_on, _cases.c.reported_on)),
+    _Rule(_victims, "age_at_identification", "missing_age", "with no age (not counted as minors)",
+          lambda ctx: _victims.c.age_at_identification.is_(None), severity="info"),
+    _Rule(_victims, "age_at_identification", "age_out_of_range", "with an age below 0 or above 120",
+          lambda ctx: or_(_victims.c.age_at_identification < 0, _victims.c.age_at_identification > 120)),
+    _Rule(_events, "event_type", "verdict_without_complaint", "with a verdict in a case that has no complaint_filed",
+          lambda ctx: and_(_events.c.event_type.in_(("convicted", "acquitted")), ~_case_has_complaint)),
+    _Rule(_assessments, "score", "score_out_of_range", "with a score outside 1 to 4",
+          lambda ctx: ~_assessments.c.score.between(1, 4)),
+    _Rule(_studies, "minors_observed", "minors_above_individuals", "with more minors than individuals observed",
+          lambda ctx: _studies.c.minors_observed > _studies.c.individuals_observed),
+    _Rule(_studies, "minors_observed", "negative_minors", "with fewer than 0 minors observed",
+          lambda ctx: _studies.c.minors_observed < 0),
+    _Rule(_studies, "individuals_observed", "non_positive_individuals", "with no individuals observed (0 or fewer)",
+          lambda ctx: _studies.c.individuals_observed <= 0),
+]
+
+
+def _via_case(source: FromClause, case_id: Column) -> FromClause:
+    return source.outerjoin(_cases, case_id == _cases.c.case_id)
+
+
+# Where each table's rows take their district from (outer joins: an orphan row still counts).
+_DISTRICT_SOURCES: dict[str, tuple[FromClause, Column]] = {
+    "cases": (_cases, _cases.c.district_pcode),
+    "victims": (_via_case(_victims, _victims.c.case_id), _cases.c.district_pcode),
+    "accused": (_via_case(s.accused, s.accused.c.case_id), _cases.c.district_pcode),
+    "legal_events": (_via_case(_events, _events.c.case_id), _cases.c.district_pcode),
+    "survivor_assessments": (
+        _via_case(_assessments.outerjoin(_victims, _assessments.c.victim_id == _victims.c.victim_id),
+                  _victims.c.case_id),
+        _cases.c.district_pcode,
+    ),
+    "district_population": (s.district_population, s.district_population.c.district_pcode),
+    "prevalence_studies": (_studies, _studies.c.area_pcode),
+    "reports": (s.reports, s.reports.c.district_pcode),
+    "referrals": (_referrals, _referrals.c.district_pcode),
+}
+
+
+def _columns_used(*elements) -> set[tuple[str, str]]:
+    """(table, column) of every contract column an expression or join names, through aliases."""
+    return {
+        (base.table.name, base.name)
+        for element in elements
+        for node in visitors.iterate(element)
+        if isinstance(node, Column)
+        for base in node.base_columns
+    }
+
+
+def _present_columns(engine: Engine) -> set[tuple[str, str]]:
+    """(table, column) of the contract tables and views that exist; others are never inspected."""
+    inspector = inspect(engine)
+    names = set(inspector.get_table_names()) | set(inspector.get_view_names())
+    return {(name, column["name"]) for name in names & set(_CONTRACT_TABLES) for column in inspector.get_columns(name)}
+
+
+def _engine(dbs: Databases, database: str) -> Engine:
+    return dbs.cases if database == "cases" else dbs.referrals
+
+
+def check_schema(dbs: Databases) -> list[Finding]:
+    """Contract tables and columns missing from each database; extra ones are ignored."""
+    findings = []
+    for database, metadata in DATABASE_METADATA.items():
+        present = _present_columns(_engine(dbs, database))
+        present_tables = {table for table, _ in present}
+        for table in metadata.tables.values():
+            if table.name not in present_tables:
+                findings.append(Finding(database, table.name, None, "missing_table", 0,
+                                        f"{table.name}: table (or view) is missing from the {database} database",
+                                        "error"))
+                continue
+            findings.extend(
+                Finding(database, table.name, column.name, "missing_column", 0,
+                        f"{table.name}.{column.name}: column is missing from the {database} database", "error")
+                for column in table.columns if (table.name, column.name) not in present
+            )
+    return findings
+
+
+def _plan(
+    rule: _Rule, condition: ColumnElement, present: set[tuple[str, str]]
+) -> tuple[FromClause, Column | None] | None:
+    """Where to count a rule's rows and the district to group them by; None when a column it needs is missing."""
+    needed = _columns_used(condition)
+    if not needed <= present:
+        return None
+    source, district = _DISTRICT_SOURCES[rule.table.name]
+    if not _columns_used(source) <= present:
+        if {table for table, _ in needed} != {rule.table.name}:
+            return None
+        source, district = rule.table, None
+    if not _columns_used(district) <= present:
+        district = None
+    return source, district
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    rule: _Rule
+    database: str
+    by_district: dict[str | None, int]
+    examples: tuple[str, ...] = ()
+    error: str | None = None
+
+
+def _count_by_district(conn: Connection, source: FromClause, district: Column | None, condition: ColumnElement,
+                       known_districts: set[str]) -> dict[str | None, int]:
+    keys = [district] if district is not None else []
+    query = select(*keys, func.count()).select_from(source).where(condition).group_by(*keys)
+    counts: dict[str | None, int] = defaultdict(int)
+    for row in conn.execute(query):
+        code = row[0] if keys else None
+        counts[code if code in known_districts else None] += row[-1]
+    return {code: count for code, count in counts.items() if count}
+
+
+def _examples(conn: Connection, rule: _Rule, source: FromClause, condition: ColumnElement) -> tuple[str, ...]:
+    column = rule.table.c[rule.column]
+    query = select(column).distinct().select_from(source).where(condition).order_by(column).limit(_EXAMPLE_LIMIT)
+    return tuple(str(value)[:_EXAMPLE_MAX_CHARS] for value in conn.scalars(query))
+
+
+def _outcomes(dbs: Databases, gazetteer: Gazetteer, today: date) -> Iterator[_Outcome]:
+    """Every applicable rule's offending-row counts per district, database by database."""
+    known_districts = set(gazetteer.district_codes)
+    for database, metadata in DATABASE_METADATA.items():
+        engine = _engine(dbs, database)
+        context = _Context(gazetteer, today, engine.dialect.name)
+        present = _present_columns(engine)
+        with engine.connect() as conn:
+            for rule in (r for r in _RULES if r.table.metadata is metadata):
+                condition = rule.condition(context)
+                plan = _plan(rule, condition, present)
+                if plan is None:
+                    continue
+                try:
+                    counts = _count_by_district(conn, *plan, condition, known_districts)
+                    examples = _examples(conn, rule, plan[0], condition) if counts and rule.quote_values else ()
+                except DBAPIError as error:
+                    # A column of another type, or a timeout: report it and go on with the other rules.
+                    conn.rollback()
+                    yield _Outcome(rule, database, {}, error=type(error.orig).__name__)
+                    continue
+                yield _Outcome(rule, database, counts, examples)
+
+
+def _finding(outcome: _Outcome) -> Finding:
+    rule = outcome.rule
+    where = f"{rule.table.name}.{rule.column}" if rule.column else rule.table.name
+    if outcome.error:
+        return Finding(outcome.database, rule.table.name, rule.column, "check_failed", 0,
+                       f"{where}: the database rejected the {rule.code} check ({outcome.error}); "
+                       "is the column of the contract's type?", "error")
+    count = sum(outcome.by_district.values())
+    quoted = f" (e.g. {', '.join(repr(value) for value in outcome.examples)})" if outcome.examples else ""
+    message = f"{where}: {count} {'row' if count == 1 else 'rows'} {rule.description}{quoted}"
+    return Finding(outcome.database, rule.table.name, rule.column, rule.code, count, message, rule.severity)
+
+
+def check_values(dbs: Databases, gazetteer: Gazetteer, today: date) -> list[Finding]:
+    """Bad values, rule by rule; rules on a missing table or column are skipped (check_schema names those)."""
+    return [_finding(o) for o in _outcomes(dbs, gazetteer, today) if o.error or o.by_district]
+
+
+def run_check(dbs: Databases, gazetteer: Gazetteer, today: date) -> list[Finding]:
+    return check_schema(dbs) + check_values(dbs, gazetteer, today)
+
+
+def quality_by_district(dbs: Databases, gazetteer: Gazetteer, today: date) -> pd.DataFrame:
+    """Offending values per table, rule and district (None: no or unknown district), summed over columns."""
+    totals: dict[tuple[str, str, str | None], int] = defaultdict(int)
+    for outcome in _outcomes(dbs, gazetteer, today):
+        for district, count in outcome.by_district.items():
+            totals[(outcome.rule.table.name, outcome.rule.code, district)] += count
+    keys = sorted(totals, key=lambda key: (key[0], key[1], key[2] is None, key[2] or ""))
+    return pd.DataFrame({
+        "table": pd.Series([table for table, _, _ in keys], dtype=str),
+        "rule": pd.Series([rule for _, rule, _ in keys], dtype=str),
+        # object, not str: a str column would turn None into NaN.
+        "district_pcode": pd.Series([district for _, _, district in keys], dtype=object),
+        "count": pd.Series([totals[key] for key in keys], dtype="int64"),
+    })
