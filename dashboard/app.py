@@ -10,12 +10,10 @@ import flask
 
 from impact_monitor.accounts import make_limiter, resolve_accounts
 from impact_monitor.logs import configure_logging
+from impact_monitor.services import prepare_services
 from impact_monitor.settings import Settings
-from queries.db import Databases
-from queries.geography import load_gazetteer
-from queries.indicators import IndicatorEngine
 
-from .context import Services, install_services
+from .context import install_services
 from .health import install_health
 from .i18n import language_of
 from .layout import shell
@@ -23,18 +21,6 @@ from .security import install_auth, install_security_headers
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger("impact_monitor.app")
-
-
-def prepare_services(settings: Settings) -> Services:
-    """Everything the pages read; builds the embedded demo on first use."""
-    gazetteer = load_gazetteer(settings.data_dir / "geo")
-    if settings.demo_mode:
-        from impact_monitor.demo_data import ensure_demo
-
-        ensure_demo(settings.data_dir / "demo", settings.demo_cases, geo_cache_dir=settings.data_dir / "geo")
-    cases_url, referrals_url = settings.database_urls()
-    databases = Databases.from_urls(cases_url, referrals_url, settings.statement_timeout_s)
-    return Services(settings, databases, gazetteer, IndicatorEngine(databases, gazetteer))
 
 
 def create_app(settings: Settings | None = None) -> dash.Dash:

@@ -8,30 +8,18 @@ from __future__ import annotations
 
 import functools
 import logging
-from dataclasses import dataclass
 from datetime import date
 from typing import Callable
 
 from sqlalchemy.exc import DBAPIError
 
 from impact_monitor.accounts import Account
-from impact_monitor.settings import Settings
-from queries.db import Databases
-from queries.geography import Gazetteer
-from queries.indicators import IndicatorEngine
+from impact_monitor.services import Services
 from queries.periods import Period, PeriodError, parse_period, quarter_containing, recent_quarters
 from queries.scope import AreaFilter, FilterError, Scope, make_filter, make_scope
 
 from .components import message
 from .security import current_account
-
-
-@dataclass
-class Services:
-    settings: Settings
-    databases: Databases
-    gazetteer: Gazetteer
-    engine: IndicatorEngine
 
 
 _services: Services | None = None

@@ -21,7 +21,7 @@ def _settings() -> Settings:
 
 
 def _services(settings: Settings):
-    from dashboard.app import prepare_services
+    from .services import prepare_services
 
     return prepare_services(settings)
 

@@ -1,0 +1,31 @@
+"""What both the app and the CLI read from: gazetteer, read-only databases, indicator engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from queries.db import Databases
+from queries.geography import Gazetteer, load_gazetteer
+from queries.indicators import IndicatorEngine
+
+from .settings import Settings
+
+
+@dataclass
+class Services:
+    settings: Settings
+    databases: Databases
+    gazetteer: Gazetteer
+    engine: IndicatorEngine
+
+
+def prepare_services(settings: Settings) -> Services:
+    """Open the configured databases read-only; in demo mode build the embedded demo on first use."""
+    gazetteer = load_gazetteer(settings.data_dir / "geo")
+    if settings.demo_mode:
+        from .demo_data import ensure_demo
+
+        ensure_demo(settings.data_dir / "demo", settings.demo_cases, geo_cache_dir=settings.data_dir / "geo")
+    cases_url, referrals_url = settings.database_urls()
+    databases = Databases.from_urls(cases_url, referrals_url, settings.statement_timeout_s)
+    return Services(settings, databases, gazetteer, IndicatorEngine(databases, gazetteer))

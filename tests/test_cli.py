@@ -1,0 +1,106 @@
+"""The `impact-monitor` command: exports equal the engine's numbers; bad input gets a message."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+from sqlalchemy import Column, Date, MetaData, Table, Text, create_engine
+
+from tests.builders import sqlite_url, write_database
+from tests.conftest import GEO_CACHE
+from tests.indicator_fixture import CASES_ROWS, DHAKA, EXPECTED, REFERRALS_ROWS
+
+
+@pytest.fixture
+def environment(tmp_path, gazetteer):
+    cases = write_database(sqlite_url(tmp_path / "cases.sqlite"), CASES_ROWS)
+    referrals = write_database(sqlite_url(tmp_path / "referrals.sqlite"), REFERRALS_ROWS)
+    data_dir = tmp_path / "data"
+    (data_dir / "geo").mkdir(parents=True)
+    for cached in GEO_CACHE.glob("*.json"):
+        (data_dir / "geo" / cached.name).write_bytes(cached.read_bytes())
+    return {**os.environ, "IMPACT_CASES_DB": cases, "IMPACT_REFERRALS_DB": referrals,
+            "IMPACT_DATA_DIR": str(data_dir)}
+
+
+def run(environment, *args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "impact_monitor.cli", *args], env=environment,
+                          capture_output=True, timeout=120)
+
+
+def test_json_export_has_the_contract_rows_and_hand_computed_values(environment):
+    result = run(environment, "indicators", "--period", "2026-Q1", "--by", "district")
+    assert result.returncode == 0, result.stderr.decode()
+    rows = json.loads(result.stdout)
+    assert set(rows[0]) == {"indicator", "period", "area", "value", "numerator", "denominator", "suppressed"}
+    by_key = {(r["indicator"], r["area"]): r for r in rows}
+    assert by_key[("cases_reported", DHAKA)]["value"] == EXPECTED["cases_reported"][DHAKA][0] == 3
+    assert by_key[("cases_reported", DHAKA)]["denominator"] is None
+    assert by_key[("conviction_rate_pct", DHAKA)]["numerator"] == 1
+    assert by_key[("conviction_rate_pct", DHAKA)]["denominator"] == 2
+
+
+def test_csv_and_xlsx_carry_the_same_numbers(environment, tmp_path):
+    as_json = json.loads(run(environment, "indicators", "--period", "2026-Q1").stdout)
+    as_csv = pd.read_csv(io.BytesIO(run(environment, "indicators", "--period", "2026-Q1", "--format", "csv").stdout))
+    out = tmp_path / "export.xlsx"
+    assert run(environment, "indicators", "--period", "2026-Q1", "--format", "xlsx", "--out", str(out)).returncode == 0
+    as_xlsx = pd.read_excel(out)
+    for frame in (as_csv, as_xlsx):
+        assert list(frame.columns) == ["indicator", "period", "area", "value", "numerator", "denominator",
+                                       "suppressed"]
+        for record, (_, row) in zip(as_json, frame.iterrows()):
+            assert record["indicator"] == row["indicator"]
+            assert (record["value"] is None and pd.isna(row["value"])) or record["value"] == pytest.approx(row["value"])
+
+
+def test_donor_export_is_suppressed_and_government_scoped(environment):
+    donor = json.loads(run(environment, "indicators", "--period", "2026-Q1", "--by", "division",
+                           "--role", "donor").stdout)
+    dhaka_cases = next(r for r in donor if r["indicator"] == "cases_reported" and r["area"] == "BD30")
+    assert dhaka_cases["suppressed"] and dhaka_cases["value"] is None and dhaka_cases["numerator"] is None
+    refused = run(environment, "indicators", "--period", "2026-Q1", "--by", "district", "--role", "donor")
+    assert refused.returncode == 2 and b"donor" in refused.stderr
+    government = json.loads(run(environment, "indicators", "--period", "2026-Q1", "--by", "district",
+                                "--role", "government", "--scope", "BD30", "--area", "BD30").stdout)
+    assert {r["area"] for r in government} <= {f"BD30{n}" for n in range(10, 100)}
+    outside = run(environment, "indicators", "--period", "2026-Q1", "--by", "district", "--role", "government",
+                  "--scope", "BD30", "--area", "BD20")
+    assert outside.returncode == 2 and b"outside" in outside.stderr
+
+
+@pytest.mark.parametrize("args, words", [
+    (("--period", "2026-13-01"), b"2026-Q3"),
+    (("--period", "2026-Q1", "--area", "BD9999"), b"not a known area"),
+    (("--period", "2026-Q1", "--area", "BD30; DROP TABLE cases"), b"not a known area"),
+])
+def test_bad_input_gets_a_message_not_a_traceback(environment, args, words):
+    result = run(environment, "indicators", *args)
+    assert result.returncode == 2
+    assert words in result.stderr and b"Traceback" not in result.stderr
+
+
+def test_prevalence_export(environment):
+    rows = json.loads(run(environment, "prevalence").stdout)
+    assert [r["area"] for r in rows] == ["BD", "BD30"]
+    assert rows[0]["benchmark_met"] is True and rows[0]["latest_round"] == "endline"
+
+
+def test_check_names_a_dropped_column_and_fails(environment, tmp_path):
+    clean = run(environment, "check")
+    assert clean.returncode == 0, clean.stdout.decode()
+    broken = tmp_path / "broken.sqlite"
+    engine = create_engine(sqlite_url(broken))
+    Table("cases", MetaData(), Column("case_id", Text), Column("case_type", Text), Column("district_pcode", Text),
+          Column("source", Text), Column("reported_on", Date), Column("closed_on", Date),
+          Column("upazila_pcode", Text)).create(engine)
+    engine.dispose()
+    result = run({**environment, "IMPACT_CASES_DB": sqlite_url(broken)}, "check")
+    assert result.returncode == 1
+    assert b"case_ref" in result.stdout and b"victims" in result.stdout
