@@ -51,6 +51,8 @@ def percentile_cont(values: list[float], fraction: float) -> float:
 
 
 SQLITE_PERCENTILE_FUNCTION = "impact_percentile_cont"
+# Marks every statement sent through the app's own engines (the SQL audit in the tests reads it).
+APP_EXECUTION_OPTIONS = {"impact_monitor_app": True}
 
 
 def _sqlite_read_only_url(url: str) -> str:
@@ -87,6 +89,7 @@ def make_engine(url: str, statement_timeout_s: int = 30) -> Engine:
             _sqlite_read_only_url(url),
             poolclass=NullPool,
             connect_args={"check_same_thread": False},
+            execution_options=APP_EXECUTION_OPTIONS,
         )
         event.listen(engine, "connect", _register_sqlite_functions)
         _install_sqlite_statement_timeout(engine, statement_timeout_s)
@@ -102,6 +105,7 @@ def make_engine(url: str, statement_timeout_s: int = 30) -> Engine:
             pool_size=5,
             max_overflow=5,
             pool_recycle=1800,
+            execution_options=APP_EXECUTION_OPTIONS,
             connect_args={"options": options, "connect_timeout": 5, "application_name": "impact-monitor"},
         )
     raise DatabaseConfigError(f"unsupported database {backend!r}: use a SQLite file or PostgreSQL")

@@ -189,3 +189,29 @@ def outside_requests(driver) -> list[str]:
             if not url.startswith(("http://127.0.0.1", "data:", "blob:", "about:")):
                 urls.append(url)
     return urls
+
+
+# Every SQL statement the app's own engines send during the whole suite is
+# recorded and checked at the end: no identifying column, no column outside
+# the contract, no SELECT *.
+
+from tests.sql_audit import SqlAudit  # noqa: E402
+
+SQL_AUDIT = SqlAudit()
+
+
+def pytest_sessionstart(session):
+    SQL_AUDIT.start()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    SQL_AUDIT.stop()
+    violations = SQL_AUDIT.violations()
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter:
+        reporter.write_line(f"SQL audit: {SQL_AUDIT.count} statements from the app's engines checked, "
+                            f"{len(violations)} violation(s)")
+        for violation in violations[:20]:
+            reporter.write_line(f"  SQL audit violation: {violation}")
+    if violations and session.exitstatus == 0:
+        session.exitstatus = 1
