@@ -1,0 +1,86 @@
+"""Pure builders of the Justice page: the case funnel, conviction trends, the age of pending cases."""
+
+from __future__ import annotations
+
+import pandas as pd
+from dash import html
+
+from queries.justice import PENDING_BANDS
+from queries.privacy import is_small
+
+from ..components import data_table, format_value
+from .referrals import (OKABE_ITO, count_text, figure, graph, is_missing, series_figure, series_table,
+                        shown_counts)
+
+STEP_LABELS = {"complaint_filed": "Complaint filed", "charge_sheet": "Charge sheet", "trial_started": "Trial started",
+               "verdict": "Verdict (convicted or acquitted)"}
+
+
+def funnel_rows(frame: pd.DataFrame, suppressed: bool, k: int) -> pd.DataFrame:
+    """step, cases, drop_off_pct as the audience may see them.
+
+    Each step is a subset of the one before, so the difference of two shown
+    counts is a count too: a step is hidden when it, or its difference from
+    the last shown step, is from 1 to k-1. A drop-off is shown only between
+    two shown neighbouring steps.
+    """
+    if not suppressed:
+        return frame.copy()
+    cases, last_shown = [], None
+    for count in frame["cases"]:
+        hidden = is_small(count, k) or (last_shown is not None and is_small(last_shown - count, k))
+        cases.append(None if hidden else int(count))
+        last_shown = last_shown if hidden else count
+    drop_off = [None] + [100.0 * (1 - later / earlier) if not is_missing(earlier) and not is_missing(later)
+                         and earlier else None for earlier, later in zip(cases, cases[1:])]
+    return pd.DataFrame({"step": frame["step"], "cases": cases, "drop_off_pct": drop_off})
+
+
+def funnel_panel(frame: pd.DataFrame, suppressed: bool, k: int) -> list:
+    shown = funnel_rows(frame, suppressed, k)
+    labels = [STEP_LABELS[step] for step in shown["step"]]
+    fig = figure("Cases from complaint to verdict", "Cases", "")
+    fig.add_bar(y=labels, x=[None if is_missing(v) else int(v) for v in shown["cases"]], orientation="h",
+                marker_color=OKABE_ITO[0], hovertemplate="%{y}: %{x:,} cases<extra></extra>")
+    fig.update_yaxes(autorange="reversed")
+    rows = pd.DataFrame({
+        "Step": labels,
+        "Cases": [count_text(v, k) for v in shown["cases"]],
+        "Drop-off from the step before": ["–" if is_missing(p) else format_value(p, "percent") for p in
+                                          shown["drop_off_pct"]],
+    })
+    caption = ("Cases whose earliest complaint was filed in the period, counted at each step they reached by today "
+               "(a case with a verdict counts at every earlier step)")
+    return [graph(fig, "justice-funnel-graph"),
+            data_table(rows, caption, "justice-funnel-table", numeric=("Cases", "Drop-off from the step before"))]
+
+
+COUNT_CODES = ("charge_sheets_filed", "accused_convicted")
+RATE_CODES = ("conviction_rate_pct",)
+MEDIAN_CODES = ("median_days_complaint_to_verdict",)
+
+
+def trends_panel(series: pd.DataFrame, area: str, k: int) -> list:
+    counts = series_figure(series, COUNT_CODES, area, "Charge sheets and convictions", "Number", mode="bars")
+    rate = series_figure(series, RATE_CODES, area, "Conviction rate", "Per cent of accused with a verdict")
+    rate.update_yaxes(range=[0, 100])
+    median = series_figure(series, MEDIAN_CODES, area, "Median days from complaint to verdict", "Days")
+    return [graph(counts, "justice-counts-graph"), graph(rate, "justice-rate-graph"),
+            graph(median, "justice-median-graph"),
+            series_table(series, COUNT_CODES + RATE_CODES + MEDIAN_CODES, area, k,
+                         "Charge sheets, convictions and time to verdict in each quarter", "justice-trends-table")]
+
+
+def pending_panel(frame: pd.DataFrame, suppressed: bool, k: int) -> list:
+    bands = [label for label, _ in PENDING_BANDS]
+    shown = shown_counts(frame, bands + ["total"], suppressed, k).iloc[0]
+    fig = figure("Pending cases by time since the complaint", "Time since the earliest complaint", "Cases")
+    fig.add_bar(x=bands, y=[None if is_missing(shown[b]) else int(shown[b]) for b in bands],
+                marker_color=OKABE_ITO[3], hovertemplate="%{x}: %{y:,} cases<extra></extra>")
+    rows = pd.DataFrame({"Time since the earliest complaint": bands + ["All pending cases"],
+                         "Cases": [count_text(shown[b], k) for b in bands + ["total"]]})
+    caption = "Cases with a complaint and no verdict or dismissal yet, as of today"
+    return [graph(fig, "justice-pending-graph"),
+            data_table(rows, caption, "justice-pending-table", numeric=("Cases",)),
+            html.P("A case counts as pending until any of its accused is convicted or acquitted or the case is "
+                   "dismissed.", className="note")]

@@ -1,0 +1,163 @@
+"""How referrals flow to services: volume, time to first service, and what still waits.
+
+Area is the district where the service is delivered; the referral database
+records no upazila, so these queries refuse an upazila filter. "Now" is an
+explicit `as_of` (naive UTC) so results are reproducible and testable.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+from sqlalchemy import DateTime, Integer, and_, bindparam, case, cast, func, or_, select
+
+from . import schema as s
+from .db import Databases
+from .geography import Gazetteer
+from .indicators import _Where
+from .scope import AreaFilter, FilterError
+from .sqlparts import in_period, seconds_between
+
+DAY_S = 86400
+# Waiting-time bands of open referrals, in days: (label, lower bound exclusive, upper bound inclusive).
+WAITING_BANDS = (("over 7 to 30 days", 7, 30), ("over 30 to 90 days", 30, 90), ("over 90 days", 90, None))
+
+
+def require_districts(filter_: AreaFilter, gazetteer: Gazetteer) -> _Where:
+    """The filter's area restriction; refused for an upazila, which referral tables do not record."""
+    where = _Where(filter_, gazetteer)
+    if where.has_upazila_detail:
+        raise FilterError("The referral database records districts, not upazilas: choose a district or a larger area.")
+    return where
+
+
+def referral_area(filter_: AreaFilter, gazetteer: Gazetteer, district_column):
+    """The filter's area as a condition on a referral table's district column."""
+    return require_districts(filter_, gazetteer).condition(district_column)
+
+
+def read(engine, query) -> pd.DataFrame:
+    with engine.connect() as connection:
+        result = connection.execute(query)
+        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+def whole_days(dialect: str, seconds):
+    """Completed days in a non-negative number of seconds."""
+    if dialect == "sqlite":
+        return cast(seconds, Integer) // DAY_S
+    return cast(func.floor(seconds / DAY_S), Integer)
+
+
+def _as_of_param(as_of: datetime):
+    return bindparam(None, as_of, type_=DateTime(), unique=True)
+
+
+def _count_if(condition):
+    return func.sum(case((condition, 1), else_=0))
+
+
+def volume_by_service_and_provider(databases: Databases, gazetteer: Gazetteer, filter_: AreaFilter) -> pd.DataFrame:
+    """Referrals made in the period: one row per service type, a column per provider type and `total`."""
+    r = s.referrals.c
+    query = (select(r.service_type, r.provider_type, func.count().label("referrals"))
+             .where(in_period(r.referred_at, filter_.period), referral_area(filter_, gazetteer, r.district_pcode))
+             .group_by(r.service_type, r.provider_type))
+    counts = read(databases.referrals, query)
+    table = (counts.pivot_table(index="service_type", columns="provider_type", values="referrals", aggfunc="sum")
+             .reindex(index=list(s.SERVICE_TYPES), columns=list(s.PROVIDER_TYPES)).fillna(0).astype("int64"))
+    table["total"] = table.sum(axis=1)
+    table.columns.name = None
+    return table.rename_axis("service_type").reset_index()
+
+
+def within_target_by_urgency(databases: Databases, gazetteer: Gazetteer, filter_: AreaFilter) -> pd.DataFrame:
+    """Per urgency: referrals made in the period and those first served within the urgency's target.
+
+    The same rule as the indicator referrals_within_target_pct: exactly on the target counts as within.
+    """
+    r = s.referrals.c
+    waited = seconds_between(databases.referrals.dialect.name, r.first_service_at, r.referred_at)
+    target_s = case((r.urgency == "urgent", s.URGENCY_TARGET_HOURS["urgent"] * 3600),
+                    else_=s.URGENCY_TARGET_HOURS["routine"] * 3600)
+    served = and_(r.first_service_at.is_not(None), r.first_service_at >= r.referred_at)
+    query = (select(r.urgency, func.count().label("referrals"),
+                    _count_if(and_(served, waited <= target_s)).label("within_target"))
+             .where(in_period(r.referred_at, filter_.period), referral_area(filter_, gazetteer, r.district_pcode))
+             .group_by(r.urgency))
+    counts = read(databases.referrals, query).set_index("urgency").reindex(list(s.URGENCIES)).fillna(0)
+    return counts.astype("int64").rename_axis("urgency").reset_index()
+
+
+def waiting_day_counts(databases: Databases, gazetteer: Gazetteer, filter_: AreaFilter,
+                       as_of: datetime) -> pd.DataFrame:
+    """Per whole day waited: referrals first served on that day, and referrals censored on it.
+
+    Referrals made in the period (up to `as_of`). A referral not served by
+    `as_of` is censored there: it is known to have waited at least that long.
+    A first service recorded before the referral is a data error and left out.
+    """
+    r = s.referrals.c
+    dialect = databases.referrals.dialect.name
+    now = _as_of_param(as_of)
+    served = and_(r.first_service_at.is_not(None), r.first_service_at <= now)
+    waited_until = case((served, r.first_service_at), else_=now)
+    day = whole_days(dialect, seconds_between(dialect, waited_until, r.referred_at)).label("day")
+    query = (select(day, _count_if(served).label("served"), _count_if(~served).label("censored"))
+             .where(in_period(r.referred_at, filter_.period), r.referred_at <= now,
+                    or_(r.first_service_at.is_(None), r.first_service_at >= r.referred_at),
+                    referral_area(filter_, gazetteer, r.district_pcode))
+             .group_by(day).order_by(day))
+    return read(databases.referrals, query).astype("int64")
+
+
+def kaplan_meier(day_counts: pd.DataFrame) -> pd.DataFrame:
+    """The Kaplan-Meier estimate of still waiting, from per-day served and censored counts.
+
+    S(t) = prod over days i <= t of (1 - d_i / n_i), where n_i is the number
+    still waiting at the start of day i. A referral censored on day i counts as
+    at risk for that day's services (the usual convention for ties).
+    Returns day, at_risk, served, censored, still_waiting (a share, 0..1).
+    """
+    rows = day_counts.sort_values("day")
+    at_risk = int(rows["served"].sum() + rows["censored"].sum())
+    survival, records = 1.0, []
+    for day, served, censored in rows[["day", "served", "censored"]].itertuples(index=False):
+        if at_risk:
+            survival *= 1 - served / at_risk
+        records.append({"day": int(day), "at_risk": at_risk, "served": int(served), "censored": int(censored),
+                        "still_waiting": survival})
+        at_risk -= served + censored
+    return pd.DataFrame.from_records(records, columns=["day", "at_risk", "served", "censored", "still_waiting"])
+
+
+def open_referrals_by_waiting_band(databases: Databases, gazetteer: Gazetteer, filter_: AreaFilter,
+                                   as_of: datetime) -> pd.DataFrame:
+    """Referrals still open at `as_of` (no first service, not closed) and waiting over 7 days.
+
+    One row per district and service type with a count per waiting band, the
+    total, and the oldest waiting time in whole days (an age, never an identity).
+    """
+    r = s.referrals.c
+    dialect = databases.referrals.dialect.name
+    now = _as_of_param(as_of)
+    waited = seconds_between(dialect, now, r.referred_at)
+    bands = []
+    for label, low, high in WAITING_BANDS:
+        in_band = waited > low * DAY_S if high is None else and_(waited > low * DAY_S, waited <= high * DAY_S)
+        bands.append(_count_if(in_band).label(label))
+    query = (select(r.district_pcode, r.service_type, *bands, func.count().label("total"),
+                    func.max(whole_days(dialect, waited)).label("oldest_days"))
+             .where(r.referred_at <= now,
+                    or_(r.first_service_at.is_(None), r.first_service_at > now),
+                    or_(r.closed_at.is_(None), r.closed_at > now),
+                    waited > WAITING_BANDS[0][1] * DAY_S,
+                    referral_area(filter_, gazetteer, r.district_pcode))
+             .group_by(r.district_pcode, r.service_type)
+             .order_by(r.district_pcode, r.service_type))
+    frame = read(databases.referrals, query)
+    count_columns = [label for label, _, _ in WAITING_BANDS] + ["total", "oldest_days"]
+    frame[count_columns] = frame[count_columns].astype("int64")
+    return frame
+
