@@ -1,0 +1,60 @@
+"""Data quality: the databases against the data contract, and how fresh each database is."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import dash
+from dash import Input, Output, callback, dcc, html
+
+from queries.contract_check import check_schema, quality_by_district, run_check
+from queries.data_as_of import data_as_of
+
+from ..builders import quality as build
+from ..components import data_table
+from ..context import current_scope, guarded, services
+from ..i18n import language_of
+
+dash.register_page(__name__, path="/data-quality", name="Data quality", order=8)
+
+
+def layout(**_query):
+    return html.Div([
+        html.H2("Data quality"),
+        html.P("Checks of the case and referral databases against the data contract. The counts are of records "
+               "in the whole database: the period and area filters do not apply here."),
+        dcc.Loading(html.Div(id="quality-schema-panel")),
+        html.Section([html.H3("Records that break the contract's rules"),
+                      dcc.Loading(html.Div(id="quality-counts-panel"))]),
+        html.Section([html.H3("Data as of"),
+                      html.P("The latest date of each database's main records; dates after today are data errors "
+                             "and are not counted here."),
+                      dcc.Loading(html.Div(id="quality-as-of-panel"))]),
+    ])
+
+
+@callback(Output("quality-schema-panel", "children"), Input("language", "data"))
+@guarded
+def update_schema(_language):
+    svc = services()
+    if current_scope().role == "leadership":
+        findings = run_check(svc.databases, svc.gazetteer, date.today())
+        return [build.schema_panel(findings), build.findings_list(findings)]
+    # External audiences: the structure only; value findings are national totals that quote example codes.
+    return build.schema_panel(check_schema(svc.databases))
+
+
+@callback(Output("quality-counts-panel", "children"), Input("language", "data"))
+@guarded
+def update_counts(language):
+    svc = services()
+    quality = quality_by_district(svc.databases, svc.gazetteer, date.today())
+    return build.counts_panel(quality, current_scope(), svc.gazetteer, language_of(language),
+                              svc.settings.suppress_below)
+
+
+@callback(Output("quality-as-of-panel", "children"), Input("language", "data"))
+@guarded
+def update_as_of(_language):
+    return data_table(build.as_of_table(data_as_of(services().databases)),
+                      "Latest date per database and column", "quality-as-of")

@@ -1,0 +1,21 @@
+"""Definitions: every indicator's reference sheet, the violence-reduction method and periods."""
+
+from __future__ import annotations
+
+import dash
+from dash import html
+
+from ..builders.definitions import definitions_content
+from ..context import services
+
+dash.register_page(__name__, path="/definitions", name="Definitions", order=9)
+
+
+def layout(**_query):
+    settings = services().settings
+    return html.Div([
+        html.H2("Definitions"),
+        html.P("How every figure in this dashboard is defined, following the data contract. Numbers on every page "
+               "and in the exports come from these definitions."),
+        *definitions_content(settings.suppress_below, settings.fiscal_year_start),
+    ], className="definitions")

@@ -1,0 +1,291 @@
+"""Builders of the violence-reduction, data-quality and definitions pages, and the data-as-of query."""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import date, datetime
+
+import pandas as pd
+import pytest
+
+from dashboard.builders import quality, reduction
+from dashboard.builders.definitions import PERIODS_SECTION, REDUCTION_SECTION, definitions_content
+from queries.contract_check import Finding
+from queries.data_as_of import data_as_of
+from queries.db import Databases
+from queries.definitions import INDICATORS
+from queries.prevalence import prevalence_summary
+from queries.scope import make_scope
+from tests.builders import sqlite_url, write_database
+
+NATIONAL, DHAKA_DIVISION, DHAKA, CHATTOGRAM_DIVISION, CHATTOGRAM = "BD", "BD30", "BD3026", "BD20", "BD2015"
+
+
+def study(area: str, round_: str, fieldwork_end: str, individuals: int, minors: int) -> dict:
+    return dict(study_id=f"{area}-{round_}", area_pcode=area, area_name=f"study {area}", round=round_,
+                fieldwork_end=fieldwork_end, individuals_observed=individuals, minors_observed=minors)
+
+
+STUDIES = [
+    # 30 % -> 4 %: reduction 86.7 %, Katz interval 78.5 to 91.7 %: met, but the interval reaches below 85.
+    study(NATIONAL, "baseline", "2022-06-30", 400, 120),
+    study(NATIONAL, "endline", "2026-06-30", 450, 18),
+    # 25 % -> 12.5 %: reduction 50 %: not met.
+    study(DHAKA_DIVISION, "baseline", "2022-03-31", 400, 100),
+    study(DHAKA_DIVISION, "midline", "2024-03-31", 400, 50),
+    # 30 % -> 1 %: reduction 96.7 %, the whole interval above 85.
+    study(DHAKA, "baseline", "2022-03-31", 1000, 300),
+    study(DHAKA, "endline", "2026-03-31", 1000, 10),
+    # Baseline only.
+    study(CHATTOGRAM_DIVISION, "baseline", "2023-01-31", 300, 90),
+    study(CHATTOGRAM, "baseline", "2023-01-31", 200, 50),
+]
+
+
+@pytest.fixture(scope="module")
+def summary(tmp_path_factory):
+    url = write_database(sqlite_url(tmp_path_factory.mktemp("studies") / "cases.sqlite"),
+                         {"prevalence_studies": STUDIES})
+    databases = Databases.from_urls(url, url)
+    yield prevalence_summary(databases)
+    databases.dispose()
+
+
+def _row(rows: pd.DataFrame, area: str):
+    return next(row for row in rows.itertuples() if row.area == area)
+
+
+# --- Violence reduction ---------------------------------------------------------------------------------------------
+
+def test_verdict_follows_the_contract_rule_and_says_when_the_interval_reaches_below(summary):
+    rows, _ = summary
+    national, division, district = (_row(rows, area) for area in (NATIONAL, DHAKA_DIVISION, DHAKA))
+    assert math.isclose(national.reduction_pct, 100 * (1 - 4 / 30)) and national.reduction_ci_low < 85
+    assert reduction.benchmark_verdict(national).startswith("Benchmark met")
+    assert reduction.INTERVAL_BELOW_TEXT in reduction.benchmark_verdict(national)
+    assert "the interval reaches below 85 %, so the benchmark is not yet shown with confidence" \
+        in reduction.benchmark_verdict(national)
+
+    assert math.isclose(division.reduction_pct, 50.0)
+    assert reduction.benchmark_verdict(division).startswith("Benchmark not met")
+
+    # r = 1/30, ci_low = 100 (1 - r exp(1.96 sqrt(1/10 - 1/1000 + 1/300 - 1/1000))) = 93.8 %
+    expected_low = 100 * (1 - math.exp(1.96 * math.sqrt(1 / 10 - 1 / 1000 + 1 / 300 - 1 / 1000)) / 30)
+    assert math.isclose(district.reduction_ci_low, expected_low) and expected_low > 85
+    assert reduction.benchmark_verdict(district).startswith("Benchmark met")
+    assert reduction.INTERVAL_BELOW_TEXT not in reduction.benchmark_verdict(district)
+
+
+def test_reduction_figure_draws_the_benchmark_at_85_and_splits_met_from_not_met(summary):
+    rows, _ = summary
+    labels = [row.area for row in rows.itertuples()]
+    figure = reduction.reduction_figure(rows, labels)
+    lines = [shape for shape in figure.layout.shapes if shape.type == "line"]
+    assert [(line.x0, line.x1) for line in lines] == [(85.0, 85.0)]
+    traces = {trace.name: list(trace.y) for trace in figure.data}
+    assert traces == {"Benchmark met": [NATIONAL, DHAKA], "Benchmark not met": [DHAKA_DIVISION]}
+    met = next(trace for trace in figure.data if trace.name == "Benchmark met")
+    national = _row(rows, NATIONAL)
+    assert math.isclose(met.error_x.arrayminus[0], national.reduction_pct - national.reduction_ci_low)
+    assert figure.layout.xaxis.title.text and figure.layout.title.text
+
+
+def test_prevalence_figure_has_baseline_and_latest_with_wilson_whiskers(summary):
+    rows, _ = summary
+    figure = reduction.prevalence_figure(rows, [row.area for row in rows.itertuples()])
+    baseline, latest = figure.data
+    national = _row(rows, NATIONAL)
+    assert baseline.x[0] == 30.0 and latest.x[0] == 4.0
+    assert math.isclose(baseline.error_x.array[0], national.baseline_ci_high - 30.0)
+    assert math.isclose(latest.error_x.arrayminus[0], 4.0 - national.latest_ci_low)
+
+
+@pytest.mark.parametrize("role, areas, expected, expected_baseline_only", [
+    ("leadership", (), [NATIONAL, DHAKA_DIVISION, DHAKA], [CHATTOGRAM_DIVISION, CHATTOGRAM]),
+    ("donor", (), [NATIONAL, DHAKA_DIVISION], [CHATTOGRAM_DIVISION]),
+    ("government", (DHAKA_DIVISION,), [DHAKA_DIVISION, DHAKA], []),
+    ("government", (DHAKA,), [DHAKA], []),
+    ("government", (CHATTOGRAM,), [], [CHATTOGRAM]),
+])
+def test_study_areas_follow_the_scope(summary, gazetteer, role, areas, expected, expected_baseline_only):
+    rows, baseline_only = summary
+    scope = make_scope(role, areas, gazetteer)
+    assert sorted(reduction.visible_rows(rows, scope, gazetteer)["area"]) == sorted(expected)
+    assert sorted(reduction.visible_rows(baseline_only, scope, gazetteer)["area"]) == sorted(expected_baseline_only)
+
+
+def test_tables_carry_every_number_and_names_come_from_the_gazetteer(summary, gazetteer):
+    rows, baseline_only = summary
+    labels = reduction.area_labels(rows, gazetteer, "en")
+    assert labels == ["Bangladesh", "Dhaka division", "Dhaka"]
+    assert reduction.area_labels(rows, gazetteer, "bn")[0] == "বাংলাদেশ"
+    table = reduction.reduction_table(rows, labels).set_index("P-code")
+    assert table.loc[NATIONAL, "Baseline"] == "30.0 %" and table.loc[NATIONAL, "Latest"] == "4.0 %"
+    assert table.loc[NATIONAL, "Reduction"] == "86.7 %"
+    assert table.loc[NATIONAL, "Reduction 95 % interval"] == "78.5 to 91.7 %"
+    assert table.loc[DHAKA_DIVISION, "Latest round"] == "midline"
+    waiting = reduction.baseline_only_table(baseline_only, reduction.area_labels(baseline_only, gazetteer, "en"))
+    assert list(waiting["Fieldwork ended"]) == ["2023-01-31", "2023-01-31"]
+    assert list(waiting["Baseline"]) == ["30.0 %", "25.0 %"]
+
+
+# --- Data quality ---------------------------------------------------------------------------------------------------
+
+QUALITY = pd.DataFrame({
+    "table": ["cases", "referrals", "victims", "victims", "victims"],
+    "rule": ["future_date", "unknown_pcode", "missing_age", "missing_age", "missing_age"],
+    "district_pcode": pd.Series([DHAKA, None, DHAKA, CHATTOGRAM, None], dtype=object),
+    "count": [1, 7, 12, 3, 4],
+})
+
+
+def test_district_pivot_has_one_row_per_district_and_unknown_last(gazetteer):
+    pivot = quality.district_pivot(QUALITY, gazetteer, "en")
+    assert list(pivot.columns) == ["District", "cases: future date", "referrals: unknown P-code",
+                                   "victims: missing age"]
+    assert pivot.values.tolist() == [["Chattogram", 0, 0, 3], ["Dhaka", 1, 0, 12], ["unknown", 0, 7, 4]]
+
+
+def test_leadership_sees_totals_and_every_district_exactly(gazetteer):
+    scope = make_scope("leadership", (), gazetteer)
+    totals = quality.totals_table(quality.rule_totals(quality.in_scope(QUALITY, scope, gazetteer)), False, 10)
+    assert totals.values.tolist() == [["cases", "future date", 1], ["referrals", "unknown P-code", 7],
+                                      ["victims", "missing age", 19]]
+    panel = json.dumps(quality.counts_panel(QUALITY, scope, gazetteer, "en", 10), default=lambda c: c.to_plotly_json())
+    assert "quality-by-district" in panel and "<10" not in panel
+
+
+def test_donor_sees_suppressed_totals_and_no_district_table(gazetteer):
+    scope = make_scope("donor", (), gazetteer)
+    totals = quality.totals_table(quality.rule_totals(QUALITY), True, 10)
+    assert list(totals["Records"]) == ["<10", "<10", "19"]
+    panel = json.dumps(quality.counts_panel(QUALITY, scope, gazetteer, "en", 10), default=lambda c: c.to_plotly_json())
+    assert "quality-by-district" not in panel and "quality-totals" in panel
+
+
+def test_government_sees_its_districts_only_with_complementary_suppression(gazetteer):
+    scope = make_scope("government", (DHAKA_DIVISION,), gazetteer)
+    visible = quality.in_scope(QUALITY, scope, gazetteer)
+    assert set(visible["district_pcode"]) == {DHAKA}  # no Chattogram, no unknown district
+    pivot = quality.district_pivot(visible, gazetteer, "en")
+    # 1 is small; 12 is the only other cell of its row, so it is hidden too.
+    assert quality.district_table(pivot, True, 10).values.tolist() == [["Dhaka", "<10", "<10"]]
+    panel = json.dumps(quality.counts_panel(QUALITY, scope, gazetteer, "en", 10), default=lambda c: c.to_plotly_json())
+    assert "Chattogram" not in panel and "unknown" not in panel and "\"12\"" not in panel
+
+
+def test_schema_findings_come_first_as_an_alert():
+    findings = [
+        Finding("referrals", "reports", None, "missing_table", 0,
+                "reports: table (or view) is missing from the referrals database", "error"),
+        Finding("cases", "victims", "age_at_identification", "missing_age", 4, "victims.age_at_identification: 4 rows",
+                "info"),
+    ]
+    panel = quality.schema_panel(findings).to_plotly_json()
+    text = json.dumps(panel, default=lambda c: c.to_plotly_json())
+    assert "reports: table (or view) is missing" in text and '"role": "alert"' in text
+    assert "4 rows" not in text
+    assert "4 rows" in json.dumps(quality.findings_list(findings), default=lambda c: c.to_plotly_json())
+
+
+# --- Data as of -----------------------------------------------------------------------------------------------------
+
+TODAY = date(2026, 5, 11)
+CASE = dict(case_ref=None, case_type="csec", upazila_pcode=None, source="police", closed_on=None)
+REFERRAL = dict(report_id=None, case_ref=None, district_pcode=DHAKA, service_type="medical", provider_type="ngo",
+                urgency="urgent", accepted_at=None, first_service_at=None, closed_at=None, outcome=None)
+CASES_DB = {
+    "cases": [
+        {**CASE, "case_id": "C1", "district_pcode": DHAKA, "reported_on": "2026-03-01"},
+        {**CASE, "case_id": "C2", "district_pcode": DHAKA, "reported_on": "2026-05-10"},
+        {**CASE, "case_id": "C3", "district_pcode": DHAKA, "reported_on": "2027-01-01"},  # a data error
+    ],
+    "victims": [
+        {"victim_id": "V1", "case_id": "C1", "sex": "female", "age_at_identification": 15,
+         "identified_on": "2026-05-11", "brought_to_safety_on": None},
+    ],
+    "legal_events": [],
+}
+REFERRALS_DB = {
+    "reports": [
+        {"report_id": "R1", "received_at": "2026-05-09T23:30:00", "channel": "hotline", "category": "csec",
+         "district_pcode": None, "case_ref": None},
+        {"report_id": "R2", "received_at": "2026-12-01T00:00:00", "channel": "web", "category": "csec",
+         "district_pcode": None, "case_ref": None},
+    ],
+    "referrals": [
+        {**REFERRAL, "referral_id": "F1", "referred_at": "2026-05-11T22:00:00"},  # later today: not the future
+        {**REFERRAL, "referral_id": "F2", "referred_at": "2026-05-12T00:00:00"},
+    ],
+}
+EXPECTED_AS_OF = {
+    "cases": {"cases.reported_on": date(2026, 5, 10), "victims.identified_on": date(2026, 5, 11),
+              "legal_events.event_on": None},
+    "referrals": {"reports.received_at": datetime(2026, 5, 9, 23, 30), "referrals.referred_at": datetime(2026, 5, 11, 22)},
+}
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url_factory(request, tmp_path):
+    if request.param == "sqlite":
+        names = iter(["cases", "referrals", "third"])
+        return lambda: sqlite_url(tmp_path / f"{next(names)}.sqlite")
+    return request.getfixturevalue("pg_url_factory")
+
+
+def test_data_as_of_is_the_latest_date_up_to_today(url_factory):
+    databases = Databases.from_urls(write_database(url_factory(), CASES_DB), write_database(url_factory(), REFERRALS_DB))
+    try:
+        assert data_as_of(databases, TODAY) == EXPECTED_AS_OF
+    finally:
+        databases.dispose()
+
+
+def test_data_as_of_names_a_missing_table_as_none(url_factory):
+    referrals_only = {"referrals": REFERRALS_DB["referrals"]}
+    databases = Databases.from_urls(write_database(url_factory(), CASES_DB),
+                                    write_database(url_factory(), referrals_only))
+    try:
+        as_of = data_as_of(databases, TODAY)["referrals"]
+        assert as_of == {"reports.received_at": None, "referrals.referred_at": datetime(2026, 5, 11, 22)}
+        shown = quality.as_of_table({"referrals": as_of})
+        assert shown.values.tolist()[1] == ["referrals", "referrals.referred_at", "2026-05-11 22:00"]
+    finally:
+        databases.dispose()
+
+
+# --- Definitions ----------------------------------------------------------------------------------------------------
+
+def _ids_and_text(component) -> tuple[set[str], str]:
+    tree = json.dumps(component, default=lambda c: c.to_plotly_json(), ensure_ascii=False)
+    ids = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            if isinstance(node.get("id"), str):
+                ids.add(node["id"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(json.loads(tree))
+    return ids, tree
+
+
+def test_definitions_give_every_indicator_a_section_with_its_code_as_id():
+    ids, text = _ids_and_text(definitions_content(11, None))
+    assert set(INDICATORS) | {REDUCTION_SECTION, PERIODS_SECTION} <= ids
+    for code, indicator in INDICATORS.items():
+        assert f'"href": "#{code}"' in text
+        assert indicator.numerator in text and indicator.source in text
+    assert "shown as <11" in text and "fewer than 11 values" in text and "<10" not in text
+    assert "Katz" in text and "Wilson" in text and "0.5" in text and "85 %" in text
+    assert "2026-Q3 (July 2026 to September 2026)" in text
+
+
+def test_definitions_explain_the_deployments_fiscal_quarters():
+    _, text = _ids_and_text(definitions_content(10, 7))
+    assert "FY2027-Q1" in text and "(July 2026 to September 2026)" in text
