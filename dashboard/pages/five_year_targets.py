@@ -1,0 +1,82 @@
+"""Five-year targets: this year's progress against the plan, and every year of the plan."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import dash
+from dash import Input, Output, callback, dcc, html
+
+from queries.geography import NATIONAL
+from queries.targets import AT_RISK_FROM, load_targets, plan_progress, progress
+
+from ..builders.targets import plan_figure, plan_table, progress_table, status_class
+from ..components import data_table, message
+from ..context import current_scope, guarded, parse_filter, services
+
+dash.register_page(__name__, path="/five-year-targets", name="Five-year targets", order=7)
+
+
+def layout(**_query):
+    return html.Div([
+        html.H2("Five-year targets"),
+        html.P("The five-year plan sets one national target per indicator and year, so this page shows "
+               "Bangladesh as a whole whatever area is chosen. The year is the chosen period's year."),
+        html.P(f"How the status is decided: for counts, the year-to-date number is projected to the end of "
+               f"the year in a straight line (the number so far divided by the share of the year that has passed). "
+               f"For percentages the projection is the current value. A projection of at least the target is "
+               f"on track; from {AT_RISK_FROM:.0%} of the target it is at risk; below that it is off track. For "
+               f"median days, fewer days is better, so the comparison runs the other way.", className="rule"),
+        dcc.Loading(html.Div(id="targets-panel")),
+    ])
+
+
+@callback(Output("targets-panel", "children"), Input("filter-period", "value"))
+@guarded
+def update_targets(period):
+    svc = services()
+    if current_scope().role == "government":
+        return message("The plan's targets are national, and this account sees its own divisions or districts "
+                       "only: use the other pages for your areas.")
+    path = svc.settings.effective_targets_file
+    if path is None or not path.exists():
+        return message("No targets file is configured (IMPACT_TARGETS_FILE), so there is nothing to compare.")
+    targets = load_targets(path)
+    year = parse_filter(period, NATIONAL, by="national").period.start.year
+    k, today = svc.settings.suppress_below, date.today()
+
+    def national(period_):
+        return parse_filter(period_.label, NATIONAL, by="national")
+
+    this_year = progress(svc.engine, targets, year, national, today, k)
+    plan = plan_progress(svc.engine, targets, national, today, k)
+    return _this_year_section(this_year, year, k) + _plan_section(plan, today.year, k)
+
+
+def _this_year_section(this_year, year, k):
+    if this_year.empty:
+        return [message(f"The plan has no targets for {year}.", "info")]
+    elapsed, length = int(this_year.iloc[0]["days_elapsed"]), int(this_year.iloc[0]["days_in_year"])
+    table = progress_table(this_year, k)
+    rendered = data_table(table, f"Progress in {year}, Bangladesh", "targets-progress-table",
+                          numeric=("Target", "Actual, year to date", "Projected for the year", "Share of target"))
+    _mark_statuses(rendered, list(table["Status"]))
+    return [html.H3(f"Progress in {year}"),
+            html.P(f"{elapsed} of {length} days of {year} have passed."),
+            rendered]
+
+
+def _plan_section(plan, current_year, k):
+    if plan.empty:
+        return []
+    return [html.H3("Every year of the plan"),
+            dcc.Graph(figure=plan_figure(plan, current_year), config={"displaylogo": False}),
+            data_table(plan_table(plan, k), "Actual against target, each year of the plan, Bangladesh",
+                       "targets-plan-table", numeric=("Actual", "Target", "Share of target"))]
+
+
+def _mark_statuses(table, statuses):
+    """Colour the status cells (the words say the same, so colour is never the only signal)."""
+    body = table.children[2]
+    for row, status in zip(body.children, statuses):
+        row.children[-1].className = status_class(status)
