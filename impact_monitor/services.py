@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from queries.cache import AggregateCache
 from queries.db import Databases
 from queries.geography import Gazetteer, load_gazetteer
 from queries.indicators import IndicatorEngine
@@ -17,6 +18,7 @@ class Services:
     databases: Databases
     gazetteer: Gazetteer
     engine: IndicatorEngine
+    cache: AggregateCache
 
 
 def prepare_services(settings: Settings) -> Services:
@@ -28,4 +30,5 @@ def prepare_services(settings: Settings) -> Services:
         ensure_demo(settings.data_dir / "demo", settings.demo_cases, geo_cache_dir=settings.data_dir / "geo")
     cases_url, referrals_url = settings.database_urls()
     databases = Databases.from_urls(cases_url, referrals_url, settings.statement_timeout_s)
-    return Services(settings, databases, gazetteer, IndicatorEngine(databases, gazetteer))
+    cache = AggregateCache(settings.cache_ttl_s, settings.redis_url)
+    return Services(settings, databases, gazetteer, IndicatorEngine(databases, gazetteer, cache), cache)

@@ -15,6 +15,7 @@ import pandas as pd
 from sqlalchemy import Select, and_, bindparam, case, func, literal, or_, select
 
 from . import schema as s
+from .cache import AggregateCache
 from .db import Databases
 from .definitions import AGE_BANDS, INDICATORS, Indicator
 from .geography import NATIONAL, Gazetteer
@@ -93,9 +94,10 @@ def _grouped(query: Select, key, group) -> Select:
 class IndicatorEngine:
     """Computes indicator rows for a filter from the two read-only databases."""
 
-    def __init__(self, databases: Databases, gazetteer: Gazetteer):
+    def __init__(self, databases: Databases, gazetteer: Gazetteer, cache: AggregateCache | None = None):
         self.databases = databases
         self.gazetteer = gazetteer
+        self.cache = cache or AggregateCache(ttl_s=0)
 
     # Families: each returns raw aggregates keyed by area (and grp).
 
@@ -288,6 +290,12 @@ class IndicatorEngine:
     def compute(self, filter_: AreaFilter, codes: tuple[str, ...] | None = None,
                 disaggregate: str | None = None, suppress_below: int = 10) -> pd.DataFrame:
         """Export rows (the contract's columns, plus `group` when disaggregated) for the filter."""
+        key = ("indicators", filter_.cache_key, codes, disaggregate, suppress_below)
+        return self.cache.get_or_compute(
+            key, lambda: self._compute(filter_, codes, disaggregate, suppress_below))
+
+    def _compute(self, filter_: AreaFilter, codes: tuple[str, ...] | None,
+                 disaggregate: str | None, suppress_below: int) -> pd.DataFrame:
         if disaggregate is not None and disaggregate not in GROUP_VALUES:
             raise FilterError(f"unknown disaggregation {str(disaggregate)[:40]!r}: use {', '.join(GROUP_VALUES)}")
         wanted = [code for code in (codes or INDICATORS) if disaggregate is None
