@@ -14,7 +14,7 @@ from impact_monitor.services import prepare_services
 from impact_monitor.settings import Settings
 
 from .context import install_services
-from .health import install_health
+from .operations import install_operations
 from .i18n import language_of
 from .layout import shell
 from .security import install_auth, install_security_headers
@@ -44,8 +44,8 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     )
     app.server.config["IMPACT_SETTINGS"] = settings
     app.layout = lambda: shell(language_of(flask.request.args.get("lang")))
-    install_health(app.server, services.databases)
     install_auth(app, accounts, make_limiter(settings.redis_url), secret_key=settings.secret_key)
     install_security_headers(app, settings.https)
+    install_operations(app.server, services.databases)  # last, so its request id hook runs first
     log.info("app ready", extra={"demo": settings.demo_mode, "pages": len(dash.page_registry)})
     return app
