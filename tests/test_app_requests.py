@@ -1,0 +1,112 @@
+"""The app in process: hostile callback payloads and fuzzed filters never leak data, a traceback or a 5xx."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
+
+from impact_monitor.settings import Settings
+from tests.conftest import BROWSER_DEMO_CASES, GEO_CACHE
+
+
+def _auth(username: str, password: str = "demo") -> dict:
+    return {"Authorization": "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()}
+
+
+@pytest.fixture(scope="session")
+def client(app_data_dir):
+    from dashboard.app import create_app
+
+    (app_data_dir / "geo").mkdir(exist_ok=True)
+    for cached in GEO_CACHE.glob("*.json"):
+        (app_data_dir / "geo" / cached.name).write_bytes(cached.read_bytes())
+    settings = Settings.from_env({"IMPACT_DATA_DIR": str(app_data_dir), "IMPACT_DEMO_CASES": BROWSER_DEMO_CASES,
+                                  "IMPACT_CACHE_TTL_S": "0"})
+    return create_app(settings).server.test_client()
+
+
+@pytest.fixture(scope="session")
+def dependencies(client) -> list[dict]:
+    return client.get("/_dash-dependencies", headers=_auth("leadership")).get_json()
+
+
+def _outputs(output: str):
+    """Dash's output string: `id.prop`, or `..id1.prop1...id2.prop2..` for several outputs."""
+    def one(text):
+        component, prop = text.rsplit(".", 1)
+        return {"id": component, "property": prop}
+
+    if output.startswith(".."):
+        return [one(part) for part in output[2:-2].split("...")]
+    return one(output)
+
+
+def _body(output: str, inputs: list[dict]) -> dict:
+    return {"output": output, "outputs": _outputs(output), "inputs": inputs,
+            "changedPropIds": [f"{i['id']}.{i['property']}" for i in inputs], "state": []}
+
+
+def overview(client, username: str, period, area):
+    inputs = [{"id": "filter-period", "property": "value", "value": period},
+              {"id": "filter-area", "property": "value", "value": area}]
+    return client.post("/_dash-update-component", json=_body("overview-cards.children", inputs),
+                       headers=_auth(username))
+
+
+def test_own_scope_gets_numbers(client):
+    response = overview(client, "dhaka", "2026-Q1", "BD30")
+    assert response.status_code == 200
+    assert b"data-indicator" in response.data
+
+
+@pytest.mark.parametrize("area", [
+    "BD20",                                   # another division
+    "BD",                                     # national
+    "BD2015",                                 # a district of another division
+    ["BD20", "BD2015"],                       # a list of areas
+    "BD30' OR '1'='1",                        # a SQL fragment
+    "BD30; DROP TABLE cases; --",
+    "x" * 100_000,                            # a huge string
+    {"pcode": "BD20"},
+    None,
+])
+def test_government_gets_a_refusal_for_anything_outside_its_scope(client, area):
+    response = overview(client, "dhaka", "2026-Q1", area)
+    assert response.status_code in (200, 400)
+    assert b"data-indicator" not in response.data
+    assert b"Traceback" not in response.data
+
+
+@pytest.mark.parametrize("period", ["2026-01-01/2026-03-31", "2026-01-15", "2026-Q1' --", ["2026-Q1", "2026-Q2"], 7])
+def test_date_ranges_and_odd_periods_are_refused(client, period):
+    response = overview(client, "dhaka", period, "BD30")
+    assert response.status_code in (200, 400)
+    assert b"data-indicator" not in response.data
+    assert b"Traceback" not in response.data
+
+
+def test_donor_cannot_reach_a_district(client):
+    response = overview(client, "donor", "2026-Q1", "BD3026")
+    assert b"data-indicator" not in response.data and b"donor" in response.data
+
+
+_TEXT = st.one_of(st.text(max_size=40), st.sampled_from(["BD", "BD30", "BD3026", "BD20", "2026-Q1", "2026",
+                                                         "FY2027-Q1", "BD30260014", "", "null"]))
+_VALUE = st.one_of(_TEXT, st.none(), st.integers(), st.lists(_TEXT, max_size=3),
+                   st.dictionaries(_TEXT, _TEXT, max_size=2), st.booleans())
+
+
+@hypothesis_settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data(), username=st.sampled_from(["leadership", "donor", "dhaka"]))
+def test_fuzzed_callbacks_never_give_a_5xx_or_a_traceback(client, dependencies, data, username):
+    callback = data.draw(st.sampled_from(dependencies))
+    inputs = [{"id": i["id"], "property": i["property"], "value": data.draw(_VALUE)} for i in callback["inputs"]]
+    output = callback["output"]
+    body = data.draw(st.one_of(st.just(_body(output, inputs)), _VALUE))
+    response = client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json",
+                           headers=_auth(username))
+    assert response.status_code < 500, response.data[:500]
+    assert b"Traceback" not in response.data
