@@ -22,16 +22,16 @@ INDICATOR_HEADING = "Indicator"
 QUARTER_COUNTS = (4, 8)
 
 
-def last_quarter(period: Period) -> Period:
-    """The chosen quarter, or the last quarter of a chosen year."""
+def last_quarter(period: Period, fiscal_year_start: int | None = None) -> Period:
+    """The chosen quarter, or the last quarter of a chosen (calendar) year, labelled as the deployment labels quarters."""
     if period.kind == "quarter":
         return period
-    return quarter_containing(period.end - timedelta(days=1), period.fiscal_year_start)
+    return quarter_containing(period.end - timedelta(days=1), fiscal_year_start)
 
 
-def quarters_ending(period: Period, count: int) -> list[Period]:
+def quarters_ending(period: Period, count: int, fiscal_year_start: int | None = None) -> list[Period]:
     """`count` consecutive quarters ending with `last_quarter(period)`, oldest first."""
-    end = last_quarter(period)
+    end = last_quarter(period, fiscal_year_start)
     return [end.shifted(-offset) for offset in range(count - 1, -1, -1)]
 
 

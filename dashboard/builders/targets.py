@@ -63,7 +63,7 @@ def plan_figure(plan: pd.DataFrame, current_year: int) -> go.Figure:
         one = plan[plan["indicator"] == code]
         years = [f"{y} (to date)" if y == current_year else str(y) for y in one["year"]]
         position = dict(row=index // PANEL_COLUMNS + 1, col=index % PANEL_COLUMNS + 1)
-        figure.add_trace(go.Bar(x=years, y=list(one["actual"]), name="Actual", marker_color=ACTUAL_COLOUR,
+        figure.add_trace(go.Bar(x=years, y=[None if pd.isna(a) else float(a) for a in one["actual"]], name="Actual", marker_color=ACTUAL_COLOUR,
                                 legendgroup="actual", showlegend=index == 0,
                                 hovertemplate="%{x}: actual %{y:,.1f}<extra></extra>"), **position)
         figure.add_trace(go.Bar(x=years, y=list(one["target"]), name="Target", marker_color=TARGET_COLOUR,

@@ -6,12 +6,12 @@ from __future__ import annotations
 import dash
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 
-from queries.geography import NATIONAL
 from queries.data_as_of import data_as_of
+from queries.geography import NATIONAL
 from queries.targets import load_targets
 
 from ..builders.quarterly import (
-    QUARTER_COUNTS, data_as_of_text, html_table, last_quarter, quarterly_table, quarters_ending, table_bytes,
+    QUARTER_COUNTS, data_as_of_text, html_table, quarterly_table, quarters_ending, table_bytes,
 )
 from ..components import message
 from ..context import guarded, parse_filter, services
@@ -52,9 +52,9 @@ def _table_for(period, area, count):
     own_level = svc.gazetteer.areas[area].level if isinstance(area, str) and area in svc.gazetteer.areas else None
     chosen = parse_filter(period, area, by=own_level)
     count = count if count in QUARTER_COUNTS else QUARTER_COUNTS[0]
-    quarters = quarters_ending(chosen.period, count)
+    quarters = quarters_ending(chosen.period, count, svc.settings.fiscal_year_start)
     rows = svc.engine.compute_series(chosen, quarters, suppress_below=svc.settings.suppress_below)
-    target_year = last_quarter(chosen.period).start.year
+    target_year = quarters[-1].start.year
     # The plan's targets are national: beside a division's numbers they would mislead.
     targets = _targets_of(target_year) if chosen.area == NATIONAL else {}
     table = quarterly_table(rows, [q.label for q in quarters], chosen.area, targets, target_year,

@@ -1,0 +1,244 @@
+"""Targets loading and progress (hand-computed, SQLite and PostgreSQL), and the quarterly and targets builders."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from dashboard.builders.quarterly import (
+    html_table, last_quarter, quarterly_table, quarters_ending, table_bytes,
+)
+from dashboard.builders.targets import plan_figure, plan_table, progress_table
+from queries.db import Databases
+from queries.definitions import INDICATORS
+from queries.periods import parse_period
+from queries.scope import LEADERSHIP, Scope, make_filter
+from queries.targets import (
+    AT_RISK, HIDDEN, NOT_STARTED, OFF_TRACK, ON_TRACK, days_elapsed, load_targets, plan_progress, progress,
+)
+from tests.builders import sqlite_url, write_database
+
+DHAKA = "BD3026"
+TODAY = date(2026, 4, 10)  # day 100 of 2026 (31 + 28 + 31 + 10)
+
+
+# --- load_targets ---------------------------------------------------------------------------------
+
+def _targets_file(tmp_path, text: str):
+    path = tmp_path / "targets.csv"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_load_targets_reads_indicator_year_target(tmp_path):
+    frame = load_targets(_targets_file(tmp_path, "indicator,year,target\ncases_reported,2026,100\n"
+                                                 "conviction_rate_pct,2026,47.5\n"))
+    assert list(frame.columns) == ["indicator", "year", "target"]
+    assert frame.to_dict("records") == [{"indicator": "cases_reported", "year": 2026, "target": 100.0},
+                                        {"indicator": "conviction_rate_pct", "year": 2026, "target": 47.5}]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("indicator,target\ncases_reported,1\n", "line 1: missing column(s) year"),
+    ("indicator,year,target\ncases_reported,2026,1\nno_such_code,2026,1\n", "line 3: unknown indicator code 'no_such_code'"),
+    ("indicator,year,target\ncases_reported,26,1\n", "line 2: year '26' is not a year"),
+    ("indicator,year,target\ncases_reported,2026,lots\n", "line 2: target 'lots' is not a number"),
+    ("indicator,year,target\ncases_reported,2026,-5\n", "line 2: target '-5' must be a number of 0 or more"),
+    ("indicator,year,target\ncases_reported,2026,nan\n", "line 2: target 'nan' must be"),
+    ("indicator,year,target\ncases_reported,2026,1\ncases_reported,2026,2\n",
+     "line 3: a second target for cases_reported in 2026 (the first is on line 2)"),
+])
+def test_load_targets_names_the_bad_line(tmp_path, text, expected):
+    with pytest.raises(ValueError) as error:
+        load_targets(_targets_file(tmp_path, text))
+    assert expected in str(error.value)
+    assert "targets.csv" in str(error.value)
+
+
+def test_days_elapsed_counts_today_and_clamps():
+    assert days_elapsed(2026, TODAY) == (100, 365)
+    assert days_elapsed(2025, TODAY) == (365, 365)
+    assert days_elapsed(2027, TODAY) == (0, 365)
+    assert days_elapsed(2028, date(2028, 12, 31)) == (366, 366)
+
+
+# --- progress against hand-built databases ----------------------------------------------------------
+
+def _case(n, reported_on):
+    return dict(case_id=f"C{n}", case_ref=None, case_type="csec", district_pcode=DHAKA, upazila_pcode=None,
+                source="police", reported_on=reported_on, closed_on=None)
+
+
+def _victim(n, case_n, age, identified_on):
+    return dict(victim_id=f"V{n}", case_id=f"C{case_n}", sex="female", age_at_identification=age,
+                identified_on=identified_on, brought_to_safety_on=None)
+
+
+def _verdict(n, event_type):
+    return dict(event_id=f"E{n}", case_id="C1", accused_id=f"A{n}", event_type=event_type, event_on="2026-03-01")
+
+
+# 2026 up to TODAY: 30 cases, 15 victims (10 minors), 10 verdicts (4 convicted). 2025: 5 cases.
+CASE_ROWS = {
+    "cases": [_case(n, "2026-01-15") for n in range(1, 31)] + [_case(n, "2025-06-01") for n in range(31, 36)],
+    "victims": [_victim(n, n, 15 if n <= 10 else 30, "2026-02-01") for n in range(1, 16)],
+    "accused": [],
+    "legal_events": [_verdict(n, "convicted" if n <= 4 else "acquitted") for n in range(1, 11)],
+    "survivor_assessments": [],
+    "district_population": [],
+}
+REFERRAL_ROWS = {"reports": [], "referrals": []}
+TARGETS = pd.DataFrame([
+    ("cases_reported", 2026, 100.0),       # 30 x 365/100 = 109.5 -> 109.5 % on track
+    ("victims_identified", 2026, 60.0),    # 15 x 365/100 = 54.75 -> 91.25 % at risk
+    ("minors_identified", 2026, 50.0),     # 10 x 365/100 = 36.5 -> 73 % off track
+    ("conviction_rate_pct", 2026, 50.0),   # 4/10 = 40 % -> 80 % of target, off track
+    ("cases_reported", 2025, 5.0),         # whole year: 5 -> 100 % on track
+    ("cases_reported", 2027, 10.0),        # not started
+], columns=["indicator", "year", "target"])
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request, tmp_path, gazetteer):
+    from queries.indicators import IndicatorEngine
+
+    if request.param == "sqlite":
+        cases = write_database(sqlite_url(tmp_path / "cases.sqlite"), CASE_ROWS)
+        referrals = write_database(sqlite_url(tmp_path / "referrals.sqlite"), REFERRAL_ROWS)
+    else:
+        cases = referrals = write_database(request.getfixturevalue("pg_url"), {**CASE_ROWS, **REFERRAL_ROWS})
+    databases = Databases.from_urls(cases, referrals)
+    yield IndicatorEngine(databases, gazetteer)
+    databases.dispose()
+
+
+def _national(scope, gazetteer):
+    return lambda period: make_filter(period, "BD", "national", scope, gazetteer)
+
+
+def test_progress_projects_counts_and_compares_percentages(engine, gazetteer):
+    result = progress(engine, TARGETS, 2026, _national(LEADERSHIP, gazetteer), TODAY, 10).set_index("indicator")
+    assert list(result.index) == ["cases_reported", "victims_identified", "minors_identified", "conviction_rate_pct"]
+    assert (result["days_elapsed"] == 100).all() and (result["days_in_year"] == 365).all()
+    expected = {  # actual, projection, percent of target, status
+        "cases_reported": (30, 109.5, 109.5, ON_TRACK),
+        "victims_identified": (15, 54.75, 91.25, AT_RISK),
+        "minors_identified": (10, 36.5, 73.0, OFF_TRACK),
+        "conviction_rate_pct": (40.0, 40.0, 80.0, OFF_TRACK),
+    }
+    for code, (actual, projection, percent, status) in expected.items():
+        row = result.loc[code]
+        assert row["actual"] == pytest.approx(actual), code
+        assert row["projection"] == pytest.approx(projection), code
+        assert row["percent_of_target"] == pytest.approx(percent), code
+        assert row["status"] == status, code
+
+
+def test_plan_progress_covers_past_and_future_years(engine, gazetteer):
+    plan = plan_progress(engine, TARGETS, _national(LEADERSHIP, gazetteer), TODAY, 10)
+    assert list(plan["year"]) == [2025, 2026, 2026, 2026, 2026, 2027]
+    past = plan[plan["year"] == 2025].iloc[0]
+    assert (past["actual"], past["projection"], past["status"]) == (5, 5, ON_TRACK)
+    future = plan[plan["year"] == 2027].iloc[0]
+    assert future["status"] == NOT_STARTED and future["actual"] is None and future["projection"] is None
+
+
+def test_progress_hides_a_small_actual_for_a_donor(engine, gazetteer):
+    result = progress(engine, TARGETS, 2025, _national(Scope("donor"), gazetteer), TODAY, 10)
+    row = result.iloc[0]
+    assert row["indicator"] == "cases_reported" and bool(row["suppressed"])
+    assert row["status"] == HIDDEN and row["actual"] is None and row["projection"] is None
+    shown = progress_table(result, 10)
+    assert shown.loc[0, "Actual, year to date"] == "<10"
+    assert "5" not in shown.loc[0, ["Actual, year to date", "Projected for the year", "Share of target"]].tolist()
+
+
+# --- targets builders ---------------------------------------------------------------------------------
+
+def _progress_frame():
+    return pd.DataFrame([
+        dict(indicator="cases_reported", year=2025, target=5.0, actual=None, suppressed=True, days_elapsed=365,
+             days_in_year=365, projection=None, percent_of_target=None, status=HIDDEN),
+        dict(indicator="cases_reported", year=2026, target=100.0, actual=30.0, suppressed=False, days_elapsed=100,
+             days_in_year=365, projection=109.5, percent_of_target=109.5, status=ON_TRACK),
+        dict(indicator="conviction_rate_pct", year=2026, target=50.0, actual=40.0, suppressed=False,
+             days_elapsed=100, days_in_year=365, projection=40.0, percent_of_target=80.0, status=OFF_TRACK),
+    ])
+
+
+def test_progress_and_plan_tables_read_as_on_screen():
+    frame = _progress_frame()
+    shown = progress_table(frame, 10)
+    assert shown.iloc[1].tolist() == ["Cases reported", "100", "30", "110", "110 %", ON_TRACK]
+    assert shown.iloc[2].tolist() == ["Conviction rate", "50.0 %", "40.0 %", "40.0 %", "80 %", OFF_TRACK]
+    plan = plan_table(frame, 10)
+    assert plan.iloc[0].tolist() == ["Cases reported", "2025", "<10", "5", "–", HIDDEN]
+
+
+def test_plan_figure_draws_actual_and_target_and_no_hidden_bar():
+    figure = plan_figure(_progress_frame(), current_year=2026)
+    actual_cases, target_cases = figure.data[0], figure.data[1]
+    assert list(actual_cases.x) == ["2025", "2026 (to date)"] and list(target_cases.y) == [5.0, 100.0]
+    assert actual_cases.y[0] is None and actual_cases.y[1] == 30.0
+    assert [a.text for a in figure.layout.annotations] == ["Cases reported", "Conviction rate"]
+
+
+# --- quarterly builders -----------------------------------------------------------------------------
+
+def test_quarters_end_with_the_chosen_quarter_or_the_years_last():
+    assert [q.label for q in quarters_ending(parse_period("2026-Q2"), 4)] == ["2025-Q3", "2025-Q4", "2026-Q1", "2026-Q2"]
+    assert last_quarter(parse_period("2025")).label == "2025-Q4"
+    assert len(quarters_ending(parse_period("2025"), 8)) == 8
+    assert last_quarter(parse_period("2026", 7), 7).label == "FY2027-Q2"  # October-December 2026
+
+
+def _engine_rows():
+    """Export rows as the engine returns them for a donor: the hidden row carries no number."""
+    rows = []
+    for code in INDICATORS:
+        for quarter, value in (("2026-Q1", 12.0), ("2026-Q2", 40.0)):
+            rows.append(dict(indicator=code, period=quarter, area="BD30", value=value, numerator=value,
+                             denominator=None, suppressed=False))
+    rows.append(dict(indicator="cases_reported", period="2026-Q1", area="BD20", value=99.0, numerator=99.0,
+                     denominator=None, suppressed=False))
+    frame = pd.DataFrame(rows)
+    hidden = (frame["indicator"] == "cases_reported") & (frame["period"] == "2026-Q2") & (frame["area"] == "BD30")
+    frame.loc[hidden, ["value", "numerator"]] = None
+    frame.loc[hidden, "suppressed"] = True
+    return frame
+
+
+def test_quarterly_table_layout_suppression_and_targets():
+    table = quarterly_table(_engine_rows(), ["2026-Q1", "2026-Q2"], "BD30",
+                            {"cases_reported": 1800.0, "conviction_rate_pct": 48.0}, 2026, 10)
+    assert list(table.columns) == ["Indicator", "2026-Q1", "2026-Q2", "Target 2026"]
+    assert list(table.index) == list(INDICATORS)
+    assert table.loc["cases_reported"].tolist() == ["Cases reported", "12", "<10", "1,800"]
+    assert table.loc["conviction_rate_pct"].tolist() == ["Conviction rate", "12.0 %", "40.0 %", "48.0 %"]
+    assert table.loc["referral_turnaround_median_days"].tolist() == [
+        "Median days to first service", "12.0 days", "40.0 days", ""]
+    assert "99" not in table.to_csv()  # another area's row never leaks in
+
+
+def test_downloads_hold_exactly_the_table():
+    table = quarterly_table(_engine_rows(), ["2026-Q1", "2026-Q2"], "BD30", {"cases_reported": 1800.0}, 2026, 10)
+    from_csv = pd.read_csv(io.BytesIO(table_bytes(table, "csv")), dtype=str, keep_default_na=False)
+    from_excel = pd.read_excel(io.BytesIO(table_bytes(table, "xlsx")), dtype=str, keep_default_na=False)
+    for downloaded in (from_csv, from_excel):
+        assert downloaded.values.tolist() == table.values.tolist()
+        assert list(downloaded.columns) == list(table.columns)
+    assert from_csv.loc[0, "2026-Q2"] == "<10"
+    with pytest.raises(ValueError):
+        table_bytes(table, "pdf")
+
+
+def test_html_table_links_each_indicator_to_its_definition():
+    table = quarterly_table(_engine_rows(), ["2026-Q1", "2026-Q2"], "BD30", {}, 2026, 10)
+    rendered = html_table(table, "caption", "quarterly-table")
+    first_row = rendered.children[2].children[0]
+    assert first_row.children[0].children.href == "/definitions#cases_reported"
+    assert [cell.children for cell in first_row.children[1:]] == ["12", "<10", ""]
+    assert "compact-table" in rendered.className
