@@ -95,14 +95,16 @@ def waiting_day_counts(databases: Databases, gazetteer: Gazetteer, filter_: Area
     """Per whole day waited: referrals first served on that day, and referrals censored on it.
 
     Referrals made in the period (up to `as_of`). A referral not served by
-    `as_of` is censored there: it is known to have waited at least that long.
-    A first service recorded before the referral is a data error and left out.
+    `as_of` is censored there (it is known to have waited at least that long),
+    or at its closing if it was closed unserved before. A first service
+    recorded before the referral is a data error and left out.
     """
     r = s.referrals.c
     dialect = databases.referrals.dialect.name
     now = _as_of_param(as_of)
     served = and_(r.first_service_at.is_not(None), r.first_service_at <= now)
-    waited_until = case((served, r.first_service_at), else_=now)
+    closed_unserved = and_(r.closed_at.is_not(None), r.closed_at < now)
+    waited_until = case((served, r.first_service_at), (closed_unserved, r.closed_at), else_=now)
     day = whole_days(dialect, seconds_between(dialect, waited_until, r.referred_at)).label("day")
     query = (select(day, _count_if(served).label("served"), _count_if(~served).label("censored"))
              .where(in_period(r.referred_at, filter_.period), r.referred_at <= now,

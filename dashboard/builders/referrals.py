@@ -42,8 +42,11 @@ def count_text(value, k: int) -> str:
 
 def figure(title: str, x_title: str, y_title: str, **layout) -> go.Figure:
     fig = go.Figure()
-    fig.update_layout(title={"text": title}, xaxis_title=x_title, yaxis_title=y_title, template="plotly_white",
+    # The empty "none" template keeps a full plotly theme (several kB) out of every figure sent to the browser.
+    axis = {"gridcolor": "#e5e5e5", "zerolinecolor": "#bdbdbd", "automargin": True}
+    fig.update_layout(title={"text": title}, xaxis_title=x_title, yaxis_title=y_title, template="none",
                       colorway=list(OKABE_ITO), margin={"l": 60, "r": 20, "t": 60, "b": 60},
+                      paper_bgcolor="white", plot_bgcolor="white", xaxis=axis, yaxis=axis,
                       legend={"orientation": "h", "y": -0.25}, **layout)
     return fig
 
@@ -132,7 +135,10 @@ def turnaround_panel(series: pd.DataFrame, area: str, k: int) -> list:
 
 def within_target_rows(frame: pd.DataFrame, suppressed: bool, k: int) -> pd.DataFrame:
     """urgency, referrals, within_target, pct: hidden counts None, and the share with them."""
-    shown = shown_counts(frame, ["referrals", "within_target"], suppressed, k)
+    # Each column adds up to a total shown elsewhere; within_target is a subset of referrals, not a sibling.
+    shown = frame.copy()
+    for column in ("referrals", "within_target"):
+        shown[column] = shown_counts(frame[[column]], [column], suppressed, k)[column]
     shown["pct"] = [None if is_missing(n) or is_missing(d) or not d else 100.0 * n / d
                     for n, d in zip(shown["within_target"], shown["referrals"])]
     return shown

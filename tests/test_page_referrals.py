@@ -1,0 +1,213 @@
+"""Referrals page: queries against hand-worked values on SQLite and PostgreSQL, and its pure builders.
+
+as_of is 2026-04-10 00:00 UTC; the period is 2026-Q1. Every expected value
+below is worked out by hand from the rows in REFERRALS.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import datetime
+
+import pandas as pd
+import plotly.io
+import pytest
+from dash import dcc
+
+from dashboard.builders import referrals as build
+from queries import referral_flow, schema
+from queries.db import Databases
+from queries.indicators import IndicatorEngine
+from queries.periods import parse_period
+from queries.scope import LEADERSHIP, FilterError, make_filter
+from tests.builders import sqlite_url, write_database
+
+DHAKA, GAZIPUR, CHATTOGRAM = "BD3026", "BD3033", "BD2015"
+AS_OF = datetime(2026, 4, 10)
+
+
+def _referral(referral_id, district, service, provider, urgency, referred_at, first_service_at=None,
+              closed_at=None):
+    return dict(referral_id=referral_id, report_id=None, case_ref=None, district_pcode=district,
+                service_type=service, provider_type=provider, urgency=urgency, referred_at=referred_at,
+                accepted_at=None, first_service_at=first_service_at, closed_at=closed_at, outcome=None)
+
+
+REFERRALS = {"referrals": [
+    _referral("F1", DHAKA, "medical", "ngo", "urgent", "2026-01-10 08:00:00", "2026-01-10 20:00:00"),   # 0.5 d
+    _referral("F2", DHAKA, "medical", "government", "urgent", "2026-01-10 08:00:00", "2026-01-12 09:00:00"),  # 2 d 1 h
+    _referral("F3", DHAKA, "shelter", "ngo", "routine", "2026-02-01 00:00:00", "2026-02-03 00:00:00"),  # 2 d
+    _referral("F4", DHAKA, "shelter", "ngo", "routine", "2026-03-30 00:00:00"),                         # waits 11 d
+    _referral("F5", DHAKA, "legal_aid", "other", "routine", "2026-03-31 12:00:00", "2026-04-20 00:00:00"),  # 9.5 d by as_of
+    _referral("F6", DHAKA, "medical", "ngo", "routine", "2026-02-01 00:00:00", "2026-02-06 00:00:00"),  # 5 d
+    _referral("F7", CHATTOGRAM, "medical", "ngo", "urgent", "2026-01-05 00:00:00", None,
+              "2026-01-20 00:00:00"),                                                                    # closed unserved, 15 d
+    _referral("F8", DHAKA, "education", "government", "routine", "2026-02-10 00:00:00",
+              "2026-02-09 00:00:00"),                                                                    # data error
+    _referral("F9", DHAKA, "medical", "ngo", "routine", "2025-12-20 00:00:00"),                         # 111 d, last quarter
+    _referral("F10", DHAKA, "medical", "ngo", "routine", "2025-11-01 00:00:00", None, "2025-12-01 00:00:00"),
+    _referral("F11", DHAKA, "medical", "ngo", "routine", "2026-04-05 00:00:00"),                        # 5 d, next quarter
+    _referral("F12", GAZIPUR, "medical", "ngo", "routine", "2026-03-01 00:00:00"),                      # waits 40 d
+]}
+
+
+EVERY_TABLE = [*schema.cases_metadata.tables, *schema.referrals_metadata.tables]  # the engine reads them all
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def databases(request, tmp_path):
+    url = sqlite_url(tmp_path / "referrals.sqlite") if request.param == "sqlite" else request.getfixturevalue("pg_url")
+    write_database(url, REFERRALS, tables=EVERY_TABLE)
+    dbs = Databases.from_urls(url, url)
+    yield dbs
+    dbs.dispose()
+
+
+def _filter(gazetteer, area="BD", period="2026-Q1"):
+    return make_filter(parse_period(period), area, gazetteer.areas[area].level, LEADERSHIP, gazetteer)
+
+
+def test_volume_by_service_and_provider(databases, gazetteer):
+    table = referral_flow.volume_by_service_and_provider(databases, gazetteer, _filter(gazetteer)).set_index(
+        "service_type")
+    assert table.loc["medical"].to_dict() == {"government": 1, "ngo": 4, "other": 0, "total": 5}
+    assert table.loc["shelter"].to_dict() == {"government": 0, "ngo": 2, "other": 0, "total": 2}
+    assert table.loc["legal_aid", "other"] == 1 and table.loc["education", "government"] == 1
+    assert table["total"].sum() == 9 and table.loc["livelihood", "total"] == 0
+    assert list(table.index)[0] == "medical" and len(table) == 8
+
+
+def test_within_target_by_urgency_adds_up_to_the_indicator(databases, gazetteer):
+    frame = referral_flow.within_target_by_urgency(databases, gazetteer, _filter(gazetteer)).set_index("urgency")
+    assert frame.loc["urgent"].to_dict() == {"referrals": 3, "within_target": 1}   # F1 only
+    assert frame.loc["routine"].to_dict() == {"referrals": 6, "within_target": 2}  # F3 (exactly 2 d) and F6
+    engine = IndicatorEngine(databases, gazetteer)
+    row = engine.compute(_filter(gazetteer), ("referrals_within_target_pct",)).iloc[0]
+    assert (row["numerator"], row["denominator"]) == (3, 9)
+
+
+def test_waiting_day_counts_censor_at_as_of_or_closing(databases, gazetteer):
+    counts = referral_flow.waiting_day_counts(databases, gazetteer, _filter(gazetteer), AS_OF)
+    rows = {day: (served, censored) for day, served, censored in counts.itertuples(index=False)}
+    # F1 day 0; F2 (2 d 1 h) and F3 (2 d) day 2; F6 day 5; F5 served after as_of: censored at 9.5 d -> day 9;
+    # F4 censored at 11 d; F7 closed unserved after 15 d; F12 censored at 40 d; F8 (data error) left out.
+    assert rows == {0: (1, 0), 2: (2, 0), 5: (1, 0), 9: (0, 1), 11: (0, 1), 15: (0, 1), 40: (0, 1)}
+
+
+def test_kaplan_meier_of_the_fixture(databases, gazetteer):
+    curve = referral_flow.kaplan_meier(
+        referral_flow.waiting_day_counts(databases, gazetteer, _filter(gazetteer), AS_OF))
+    # 8 at risk: 7/8 after day 0; x 5/7 after day 2 = 0.625; x 4/5 after day 5 = 0.5; censorings keep 0.5.
+    assert list(curve["at_risk"]) == [8, 7, 5, 4, 3, 2, 1]
+    assert [round(s, 12) for s in curve["still_waiting"]] == [0.875, 0.625, 0.5, 0.5, 0.5, 0.5, 0.5]
+    division = referral_flow.kaplan_meier(
+        referral_flow.waiting_day_counts(databases, gazetteer, _filter(gazetteer, "BD30"), AS_OF))
+    # Without Chattogram's F7: 6/7, x 4/6 = 4/7, x 3/4 = 3/7.
+    assert [round(s, 12) for s in division["still_waiting"][:3]] == [round(6 / 7, 12), round(4 / 7, 12),
+                                                                      round(3 / 7, 12)]
+
+
+def test_open_referrals_by_waiting_band(databases, gazetteer):
+    frame = referral_flow.open_referrals_by_waiting_band(databases, gazetteer, _filter(gazetteer), AS_OF)
+    rows = {(d, t): tuple(row) for d, t, *row in frame.itertuples(index=False)}
+    assert rows == {
+        (DHAKA, "legal_aid"): (1, 0, 0, 1, 9),   # F5: first service after as_of, so still open
+        (DHAKA, "medical"): (0, 0, 1, 1, 111),   # F9; F10 closed, F11 only 5 days
+        (DHAKA, "shelter"): (1, 0, 0, 1, 11),    # F4
+        (GAZIPUR, "medical"): (0, 1, 0, 1, 40),  # F12
+    }
+    assert "referral_id" not in frame.columns
+
+
+def test_upazila_filter_is_refused_for_referrals(databases, gazetteer):
+    upazila = next(a.pcode for a in gazetteer.level("upazila") if a.parent == DHAKA)
+    filter_ = make_filter(parse_period("2026-Q1"), upazila, "upazila", LEADERSHIP, gazetteer)
+    with pytest.raises(FilterError, match="upazila"):
+        referral_flow.volume_by_service_and_provider(databases, gazetteer, filter_)
+
+
+def test_kaplan_meier_worked_by_hand_with_ties_and_censoring():
+    counts = pd.DataFrame({"day": [0, 1, 3, 4], "served": [1, 1, 0, 1], "censored": [1, 0, 1, 0]})
+    curve = referral_flow.kaplan_meier(counts)
+    # n=5: 1 - 1/5 = 0.8; the day-0 censoring leaves 3: 0.8 x 2/3; day 3 censors one; day 4: 1 left, served -> 0.
+    assert list(curve["at_risk"]) == [5, 3, 2, 1]
+    assert [round(s, 12) for s in curve["still_waiting"]] == [0.8, round(0.8 * 2 / 3, 12), round(0.8 * 2 / 3, 12),
+                                                              0.0]
+    assert referral_flow.kaplan_meier(counts.iloc[0:0]).empty
+
+
+# Builders.
+
+def _figures(parts) -> list:
+    return [part.figure for part in parts if isinstance(part, dcc.Graph)]
+
+
+def _payload(parts) -> str:
+    return json.dumps(parts, cls=plotly.utils.PlotlyJSONEncoder)
+
+
+def _y_values(fig) -> list:
+    return [value for trace in fig.data for value in (trace.y if trace.orientation != "h" else trace.x)]
+
+
+def test_volume_panel_hides_small_cells_everywhere():
+    table = pd.DataFrame({"service_type": ["medical", "shelter", "education"], "government": [40, 26, 35],
+                          "ngo": [7, 55, 20], "other": [12, 30, 18], "total": [59, 111, 73]})
+    parts = build.volume_panel(table, suppressed=True, k=10)
+    fig = _figures(parts)[0]
+    # 7 is small; its row's next smallest (12) and its column's (20) go too, then 18 for 12's column.
+    assert [trace.y for trace in fig.data] == [(40, 26, 35), (None, 55, None), (None, 30, None)]
+    assert 7 not in _y_values(fig) and '"7"' not in _payload(parts) and "<10" in _payload(parts)
+    assert fig.layout.title.text and fig.layout.xaxis.title.text and fig.layout.yaxis.title.text
+    shown = build.volume_panel(table, suppressed=False, k=10)
+    assert [trace.y[0] for trace in _figures(shown)[0].data] == [40, 7, 12]
+
+
+def test_within_target_rows_hide_the_share_with_its_counts():
+    frame = pd.DataFrame({"urgency": ["urgent", "routine"], "referrals": [40, 120], "within_target": [4, 90]})
+    rows = build.within_target_rows(frame, suppressed=True, k=10).set_index("urgency")
+    # 4 is small, and 90 goes with it (the two add up to the indicator's numerator); the referrals stay.
+    assert rows["within_target"].tolist() == [None, None] and rows["pct"].tolist() == [None, None]
+    assert rows["referrals"].tolist() == [40, 120]
+    parts = build.within_target_panel(frame, suppressed=True, k=10)
+    assert "10.0" not in _payload(parts) and "75.0" not in _payload(parts)
+    assert list(_figures(parts)[0].data[0].y) == [None, None]
+    shown = build.within_target_rows(frame, suppressed=False, k=10)
+    assert shown["pct"].tolist() == [10.0, 75.0]
+
+
+def test_waiting_curve_suppression():
+    curve = referral_flow.kaplan_meier(pd.DataFrame({"day": [0, 1, 2, 5], "served": [10, 5, 3, 1],
+                                                     "censored": [0, 1, 2, 0]}))
+    parts = build.waiting_curve_panel(curve, suppressed=True, k=10)
+    fig = _figures(parts)[0]
+    # at risk 22, 12, 6, 1: only days 0 and 1 have at least 10 still waiting.
+    assert list(fig.data[0].x) == [0, 1, 2] and list(fig.data[0].y) == [100.0, 54.5, 31.8]
+    assert "Served during the day" not in _payload(parts)
+    full = build.waiting_curve_panel(curve, suppressed=False, k=10)
+    assert list(_figures(full)[0].data[0].x) == [0, 1, 2, 3, 6] and "Served during the day" in _payload(full)
+    few = referral_flow.kaplan_meier(pd.DataFrame({"day": [0], "served": [3], "censored": [1]}))
+    assert "Fewer than 10" in _payload(build.waiting_curve_panel(few, suppressed=True, k=10))
+
+
+def test_open_referrals_hide_small_groups_and_their_oldest_age():
+    frame = pd.DataFrame({"district_pcode": [DHAKA, GAZIPUR, CHATTOGRAM],
+                          "service_type": ["medical", "shelter", "medical"],
+                          "over 7 to 30 days": [20, 0, 31], "over 30 to 90 days": [15, 0, 12],
+                          "over 90 days": [11, 3, 14], "total": [46, 3, 57], "oldest_days": [400, 377, 512]})
+    rows = build.open_referral_rows(frame, suppressed=True, k=10)
+    # Gazipur's 3 is hidden with its total 3; down the columns, 11 and Dhaka's total 46 go with them.
+    assert rows["district_pcode"].tolist() == [CHATTOGRAM, DHAKA, GAZIPUR]  # hidden totals sort last
+    assert rows["oldest_days"].tolist() == [512, None, None]
+    parts = build.open_referrals_panel(frame, {DHAKA: "Dhaka", GAZIPUR: "Gazipur"}, suppressed=True, k=10)
+    payload = _payload(parts)
+    assert "377" not in payload and "Dhaka – Medical" in payload
+    leadership = _payload(build.open_referrals_panel(frame, {}, suppressed=False, k=10))
+    assert "377" in leadership and "512" in leadership
+
+
+def test_trend_quarters_end_with_the_chosen_period():
+    quarters = build.trend_quarters(parse_period("2026-Q1"), 8, None)
+    assert [q.label for q in quarters][0] == "2024-Q2" and quarters[-1].label == "2026-Q1"
+    assert build.trend_quarters(parse_period("2025"), 8, None)[-1].label == "2025-Q4"
