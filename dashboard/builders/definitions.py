@@ -34,8 +34,8 @@ def _kind_and_unit(indicator: Indicator) -> str:
     return f"{kind} ({indicator.unit})" if indicator.unit else kind
 
 
-def _entry(term: str, description: str) -> list:
-    return [html.Dt(term), html.Dd(description or "–")]
+def _entry(term: str, description: str) -> html.Tr:
+    return html.Tr([html.Th(term, scope="row"), html.Td(description)])
 
 
 def indicator_sheet(indicator: Indicator, k: int) -> html.Section:
@@ -52,7 +52,8 @@ def indicator_sheet(indicator: Indicator, k: int) -> html.Section:
     ]
     return html.Section([
         html.H3(indicator.label),
-        html.Dl([part for term, description in entries for part in _entry(term, description)]),
+        html.Table(html.Tbody([_entry(term, description) for term, description in entries]),
+                   className="data-table definition-sheet"),
     ], id=indicator.code, className="definition")
 
 

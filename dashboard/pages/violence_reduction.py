@@ -21,9 +21,9 @@ _GRAPH_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "l
 def layout(**_query):
     return html.Div([
         html.H2("Violence reduction"),
-        html.P(f"The share of minors among the people found in the commercial sex trade, from prevalence studies "
-               f"at baseline and in later rounds, and the reduction against the {BENCHMARK_REDUCTION_PCT:.0f} % "
-               "benchmark. ", html.A("How it is computed", href="/definitions#violence-reduction-method"), "."),
+        html.P([f"The share of minors among the people found in the commercial sex trade, from prevalence studies "
+                f"at baseline and in later rounds, and the reduction against the {BENCHMARK_REDUCTION_PCT:.0f} % "
+                "benchmark. ", html.A("How it is computed", href="/definitions#violence-reduction-method"), "."]),
         html.P("The period and area filters do not apply here: each study has its own fieldwork dates (see the "
                "tables), and every study area you may see is shown.", className="note"),
         dcc.Loading(html.Div(id="reduction-panel")),
