@@ -214,8 +214,9 @@ def open_referral_rows(frame: pd.DataFrame, suppressed: bool, k: int) -> pd.Data
     bands = [label for label, _, _ in WAITING_BANDS]
     shown = shown_counts(frame, bands + ["total"], suppressed, k)
     if suppressed:
-        shown["oldest_days"] = [None if is_missing(t) or is_small(t, k) else d
-                                for t, d in zip(shown["total"], frame["oldest_days"])]
+        shown["oldest_days"] = pd.Series([None if is_missing(t) or is_small(t, k) else int(d)
+                                          for t, d in zip(shown["total"], frame["oldest_days"])],
+                                         index=shown.index, dtype="object")
     # Order by what the audience sees, so a hidden count cannot be ranked against the others.
     shown["_order"] = [0 if is_missing(t) else -int(t) for t in shown["total"]]
     return shown.sort_values(["_order", "district_pcode", "service_type"]).drop(columns="_order")
