@@ -144,7 +144,7 @@ def _figures(parts) -> list:
 
 
 def _payload(parts) -> str:
-    return json.dumps(parts, cls=plotly.utils.PlotlyJSONEncoder)
+    return json.dumps(parts, cls=plotly.utils.PlotlyJSONEncoder, ensure_ascii=False)
 
 
 def _y_values(fig) -> list:
