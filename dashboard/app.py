@@ -7,6 +7,7 @@ from pathlib import Path
 
 import dash
 import flask
+from dash import html
 
 from impact_monitor.accounts import make_limiter, resolve_accounts
 from impact_monitor.logs import configure_logging
@@ -16,11 +17,18 @@ from impact_monitor.settings import Settings
 from .context import install_services
 from .operations import install_operations
 from .i18n import language_of
-from .layout import shell
+from .layout import SKIP_TARGET, shell
 from .security import install_auth, install_security_headers
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger("impact_monitor.app")
+
+
+def _serve_layout():
+    """The shell for the logged-in account; an empty page when Dash validates its layout on a public route."""
+    if not flask.has_request_context() or flask.g.get("account") is None:
+        return html.Div(id=SKIP_TARGET)
+    return shell(language_of(flask.request.args.get("lang")))
 
 
 def create_app(settings: Settings | None = None) -> dash.Dash:
@@ -43,7 +51,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         update_title=None,
     )
     app.server.config["IMPACT_SETTINGS"] = settings
-    app.layout = lambda: shell(language_of(flask.request.args.get("lang")))
+    app.layout = _serve_layout
     install_auth(app, accounts, make_limiter(settings.redis_url), secret_key=settings.secret_key)
     install_security_headers(app, settings.https)
     install_operations(app.server, services.databases)  # last, so its request id hook runs first
