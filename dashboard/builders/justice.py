@@ -33,7 +33,8 @@ def funnel_rows(frame: pd.DataFrame, suppressed: bool, k: int) -> pd.DataFrame:
         last_shown = last_shown if hidden else count
     drop_off = [None] + [100.0 * (1 - later / earlier) if not is_missing(earlier) and not is_missing(later)
                          and earlier else None for earlier, later in zip(cases, cases[1:])]
-    return pd.DataFrame({"step": frame["step"], "cases": cases, "drop_off_pct": drop_off})
+    return pd.DataFrame({"step": frame["step"], "cases": pd.Series(cases, dtype="object"),
+                         "drop_off_pct": pd.Series(drop_off, dtype="object")})
 
 
 def funnel_panel(frame: pd.DataFrame, suppressed: bool, k: int) -> list:

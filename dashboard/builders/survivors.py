@@ -58,6 +58,7 @@ def distribution_tables(counts: pd.DataFrame, suppressed: bool, k: int) -> dict[
 def mean_rows(counts: pd.DataFrame, tables: dict[str, pd.DataFrame], suppressed: bool, k: int) -> pd.DataFrame:
     """Mean score per domain and moment; hidden where any of its counts is hidden (it would give them away)."""
     means = domain_means(counts)
+    means["mean_score"] = means["mean_score"].astype("object")
     if suppressed:
         for moment, table in tables.items():
             any_hidden = table.set_index("domain")[[str(s) for s in SCORES] + ["total"]].isna().any(axis=1)

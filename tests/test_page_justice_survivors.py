@@ -1,0 +1,253 @@
+"""Justice and Survivors pages: queries against hand-worked values on SQLite and PostgreSQL, and their builders.
+
+Period 2026-Q1; the justice "today" is 2026-06-30. Cases are in Dhaka
+(BD3026, division BD30) unless they say Chattogram (BD2015, division BD20).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from fractions import Fraction
+from itertools import count
+
+import pandas as pd
+import plotly
+import pytest
+from dash import dcc
+
+from dashboard.builders import justice as justice_build
+from dashboard.builders import survivors as survivors_build
+from queries import justice, schema, survivors
+from queries.db import Databases
+from queries.periods import parse_period
+from queries.scope import LEADERSHIP, make_filter
+from tests.builders import sqlite_url, write_database
+
+DHAKA, CHATTOGRAM = "BD3026", "BD2015"
+AS_OF = date(2026, 6, 30)
+DOMAINS = schema.ASSESSMENT_DOMAINS
+_ids = count(1)
+
+
+def _case(case_id, district=DHAKA):
+    return dict(case_id=case_id, case_ref=None, case_type="csec", district_pcode=district, upazila_pcode=None,
+                source="police", reported_on="2025-01-01", closed_on=None)
+
+
+def _events(case_id, *events):
+    return [dict(event_id=f"E{next(_ids)}", case_id=case_id, accused_id=None, event_type=kind, event_on=on)
+            for kind, on in events]
+
+
+def _session(victim_id, on, scores):
+    return [dict(assessment_id=f"S{next(_ids)}", victim_id=victim_id, assessed_on=on, domain=domain, score=score)
+            for domain, score in zip(DOMAINS, scores)]
+
+
+def _victim(victim_id, case_id):
+    return dict(victim_id=victim_id, case_id=case_id, sex="female", age_at_identification=15,
+                identified_on="2025-01-01", brought_to_safety_on=None)
+
+
+def _referral(referral_id, district, service, referred_at, first_service_at):
+    return dict(referral_id=referral_id, report_id=None, case_ref=None, district_pcode=district, service_type=service,
+                provider_type="ngo", urgency="routine", referred_at=referred_at, accepted_at=None,
+                first_service_at=first_service_at, closed_at=None, outcome=None)
+
+
+CASE_IDS = [f"J{n}" for n in range(1, 17)] + ["S1"]
+ROWS = {
+    "cases": [_case(c, CHATTOGRAM if c in ("J6", "S2") else DHAKA) for c in CASE_IDS] + [_case("S2", CHATTOGRAM)],
+    "legal_events": [
+        *_events("J1", ("complaint_filed", "2026-01-10"), ("charge_sheet", "2026-02-01"),
+                 ("trial_started", "2026-03-01"), ("convicted", "2026-05-01")),
+        *_events("J2", ("complaint_filed", "2026-02-15"), ("complaint_filed", "2026-03-01"),
+                 ("charge_sheet", "2026-04-01")),
+        *_events("J3", ("complaint_filed", "2026-03-31"), ("acquitted", "2026-06-01")),  # verdict, no trial recorded
+        *_events("J4", ("complaint_filed", "2025-12-31"), ("complaint_filed", "2026-01-05")),  # earliest: last quarter
+        *_events("J5", ("complaint_filed", "2026-02-01"), ("trial_started", "2026-07-15")),  # trial after today
+        *_events("J6", ("complaint_filed", "2026-01-20"), ("charge_sheet", "2026-01-25")),  # Chattogram
+        *_events("J7", ("complaint_filed", "2026-04-01")),                                   # next quarter
+        *_events("J8", ("complaint_filed", "2026-02-10"), ("dismissed", "2026-03-10")),
+        *_events("J9", ("complaint_filed", "2025-06-30")),    # exactly 1 year before today
+        *_events("J10", ("complaint_filed", "2025-07-01")),   # a day under 1 year
+        *_events("J11", ("complaint_filed", "2021-06-30")),   # exactly 5 years
+        *_events("J12", ("complaint_filed", "2022-01-01")),
+        *_events("J13", ("complaint_filed", "2024-06-30")),   # exactly 2 years
+        *_events("J14", ("complaint_filed", "2020-01-01"), ("convicted", "2026-08-01")),  # verdict after today
+        *_events("J15", ("complaint_filed", "2026-07-05")),   # complaint after today
+        *_events("J16", ("charge_sheet", "2026-02-01")),      # no complaint
+    ],
+    "victims": [_victim("V1", "S1"), _victim("V2", "S1"), _victim("V3", "S2")],
+    "survivor_assessments": [
+        *_session("V1", "2026-01-10", [1, 2, 2, 1, 3, 4]),
+        *_session("V1", "2026-02-10", [2, 2, 3, 2, 3, 4]),
+        *_session("V1", "2026-03-20", [3, 3, 3, 3, 4, 4]),
+        *_session("V2", "2025-12-01", [1] * 6),              # before the period
+        *_session("V2", "2026-02-01", [2, 3, 4, 1, 2, 3]),  # V2's only session in the period
+        *_session("V2", "2026-04-02", [4] * 6),              # after the period
+        *_session("V3", "2026-01-15", [4] * 6),
+        *_session("V3", "2026-03-01", [4, 4, 4, 4, 4, 9]),  # 9 is out of range: left out
+    ],
+    "referrals": [
+        _referral("R1", DHAKA, "medical", "2025-12-30 10:00:00", "2026-01-02 10:00:00"),
+        _referral("R2", DHAKA, "medical", "2026-03-31 10:00:00", "2026-03-31 23:00:00"),
+        _referral("R3", "BD3033", "shelter", "2026-03-31 10:00:00", "2026-04-01 00:00:00"),  # next quarter
+        _referral("R4", CHATTOGRAM, "legal_aid", "2026-01-20 10:00:00", "2026-02-01 10:00:00"),
+        _referral("R5", DHAKA, "education", "2026-02-10 10:00:00", "2026-02-09 10:00:00"),  # data error
+    ],
+}
+EVERY_TABLE = [*schema.cases_metadata.tables, *schema.referrals_metadata.tables]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def databases(request, tmp_path):
+    url = sqlite_url(tmp_path / "program.sqlite") if request.param == "sqlite" else request.getfixturevalue("pg_url")
+    write_database(url, ROWS, tables=EVERY_TABLE)
+    dbs = Databases.from_urls(url, url)
+    yield dbs
+    dbs.dispose()
+
+
+def _filter(gazetteer, area="BD"):
+    return make_filter(parse_period("2026-Q1"), area, gazetteer.areas[area].level, LEADERSHIP, gazetteer)
+
+
+# Justice queries.
+
+def test_funnel_counts_cases_at_each_step_reached(databases, gazetteer):
+    funnel = justice.complaint_funnel(databases, gazetteer, _filter(gazetteer), AS_OF)
+    # Cohort J1 J2 J3 J5 J6 J8; charge sheet or later J1 J2 J3 J6; trial or later J1 J3; verdict J1 J3.
+    assert funnel["cases"].tolist() == [6, 4, 2, 2]
+    assert funnel["drop_off_pct"].tolist()[1:] == pytest.approx([100 / 3, 50.0, 0.0])
+    assert funnel["drop_off_pct"].isna().tolist()[0]
+    division = justice.complaint_funnel(databases, gazetteer, _filter(gazetteer, "BD30"), AS_OF)
+    assert division["cases"].tolist() == [5, 3, 2, 2]  # without Chattogram's J6
+
+
+def test_funnel_ignores_events_after_today(databases, gazetteer):
+    earlier = justice.complaint_funnel(databases, gazetteer, _filter(gazetteer), date(2026, 3, 15))
+    # J3 (31 March) is not yet filed; J1 has its charge sheet and trial; J6 its charge sheet; no verdicts yet.
+    assert earlier["cases"].tolist() == [5, 2, 1, 0]
+
+
+def test_pending_cases_by_time_since_the_complaint(databases, gazetteer):
+    ages = justice.pending_case_ages(databases, gazetteer, _filter(gazetteer), AS_OF).iloc[0].to_dict()
+    # Under 1 year: J2 J4 J5 J6 J7 J10; 1 to 2: J9; 2 to 5: J12 J13; 5 or more: J11 J14.
+    assert ages == {"under 1 year": 6, "1 to under 2 years": 1, "2 to under 5 years": 2, "5 years or more": 2,
+                    "total": 11}
+    dhaka = justice.pending_case_ages(databases, gazetteer, _filter(gazetteer, DHAKA), AS_OF).iloc[0]
+    assert dhaka["under 1 year"] == 5 and dhaka["total"] == 10
+
+
+# Survivors queries.
+
+FIRST = {"safety": [1, 2, 4], "legal_protection": [2, 3, 4], "mental_wellbeing": [2, 4, 4],
+         "economic_empowerment": [1, 1, 4], "social_support": [3, 2, 4], "physical_wellbeing": [4, 3, 4]}
+LATEST = {"safety": [3, 2, 4], "legal_protection": [3, 3, 4], "mental_wellbeing": [3, 4, 4],
+          "economic_empowerment": [3, 1, 4], "social_support": [4, 2, 4], "physical_wellbeing": [4, 3]}
+
+
+def test_domain_scores_at_first_and_latest_session(databases, gazetteer):
+    counts = survivors.score_counts(databases, gazetteer, _filter(gazetteer))
+    for moment, scores in (("first", FIRST), ("latest", LATEST)):
+        for domain, values in scores.items():
+            got = counts[(counts["moment"] == moment) & (counts["domain"] == domain)].set_index("score")["victims"]
+            assert got.to_dict() == {s: values.count(s) for s in (1, 2, 3, 4)}, (moment, domain)
+    means = survivors.domain_means(counts).set_index(["moment", "domain"])
+    assert means.loc[("first", "safety"), "mean_score"] == pytest.approx(7 / 3)
+    assert means.loc[("latest", "economic_empowerment"), "mean_score"] == pytest.approx(8 / 3)
+    assert means.loc[("latest", "physical_wellbeing"), "mean_score"] == pytest.approx(3.5)
+    assert means.loc[("latest", "physical_wellbeing"), "victims"] == 2
+
+
+def test_domain_scores_and_follow_up_in_an_area(databases, gazetteer):
+    counts = survivors.score_counts(databases, gazetteer, _filter(gazetteer, "BD30"))
+    first_safety = counts[(counts["moment"] == "first") & (counts["domain"] == "safety")]
+    assert first_safety.set_index("score")["victims"].to_dict() == {1: 1, 2: 1, 3: 0, 4: 0}  # V1 and V2
+    assert survivors.victims_followed_up(databases, gazetteer, _filter(gazetteer)) == 2     # V1, V3
+    assert survivors.victims_followed_up(databases, gazetteer, _filter(gazetteer, "BD30")) == 1
+
+
+def test_services_delivered_in_the_area(databases, gazetteer):
+    national = survivors.services_delivered(databases, gazetteer, _filter(gazetteer)).set_index("service_type")
+    assert national["services"].to_dict() == {"medical": 2, "psychosocial": 0, "legal_aid": 1, "shelter": 0,
+                                              "repatriation": 0, "family_reintegration": 0, "education": 0,
+                                              "livelihood": 0}
+    division = survivors.services_delivered(databases, gazetteer, _filter(gazetteer, "BD30"))
+    assert division["services"].sum() == 2
+
+
+# Builders.
+
+def _payload(parts) -> str:
+    return json.dumps(parts, cls=plotly.utils.PlotlyJSONEncoder, ensure_ascii=False)
+
+
+def _figures(parts) -> list:
+    return [part.figure for part in parts if isinstance(part, dcc.Graph)]
+
+
+def test_funnel_rows_hide_small_steps_and_small_differences():
+    frame = pd.DataFrame({"step": list(justice.FUNNEL_STEPS), "cases": [120, 80, 40, 38],
+                          "drop_off_pct": [None, 100 / 3, 50.0, 5.0]})
+    rows = justice_build.funnel_rows(frame, suppressed=True, k=10)
+    # 38 is only 2 fewer than 40: shown, it would reveal that 2 cases dropped off.
+    assert rows["cases"].tolist() == [120, 80, 40, None]
+    assert rows["drop_off_pct"].tolist()[1:3] == pytest.approx([100 / 3, 50.0]) and rows["drop_off_pct"][3] is None
+    parts = justice_build.funnel_panel(frame, suppressed=True, k=10)
+    assert "38" not in _payload(parts) and "5.0 %" not in _payload(parts)
+    assert list(_figures(parts)[0].data[0].x) == [120, 80, 40, None]
+    shown = justice_build.funnel_rows(frame, suppressed=False, k=10)
+    assert shown["cases"].tolist() == [120, 80, 40, 38]
+
+
+def test_pending_panel_suppresses_bands():
+    frame = pd.DataFrame([{"under 1 year": 25, "1 to under 2 years": 3, "2 to under 5 years": 12,
+                           "5 years or more": 0, "total": 40}])
+    parts = justice_build.pending_panel(frame, suppressed=True, k=10)
+    # 3 is small; 12, the next smallest non-zero band, goes with it so 40 - 25 cannot give it away.
+    assert list(_figures(parts)[0].data[0].y) == [25, None, None, 0]
+    assert '"12"' not in _payload(parts) and '"3"' not in _payload(parts) and "<10" in _payload(parts)
+
+
+def test_domains_panel_hides_means_that_would_reveal_hidden_counts():
+    rows = []
+    for moment in survivors.MOMENTS:
+        for domain in DOMAINS:
+            scores = [2, 40, 30, 28] if (moment, domain) == ("first", "safety") else [20, 30, 25, 25]
+            rows += [dict(moment=moment, domain=domain, score=s, victims=n) for s, n in zip((1, 2, 3, 4), scores)]
+    counts = pd.DataFrame(rows)
+    tables = survivors_build.distribution_tables(counts, suppressed=True, k=10)
+    means = survivors_build.mean_rows(counts, tables, suppressed=True, k=10).set_index(["moment", "domain"])
+    assert means.loc[("first", "safety"), "mean_score"] is None
+    latest = Fraction(20 * 1 + 30 * 2 + 25 * 3 + 25 * 4, 100)
+    assert means.loc[("latest", "safety"), "mean_score"] == pytest.approx(float(latest))  # 2.55
+    parts = survivors_build.domains_panel(counts, suppressed=True, k=10)
+    first_safety_mean = (2 * 1 + 40 * 2 + 30 * 3 + 28 * 4) / 100  # 2.84
+    assert f"{first_safety_mean:.2f}" not in _payload(parts)
+    scores_first = _figures(parts)[1]
+    assert scores_first.data[0].y[0] is None and 2 not in scores_first.data[0].y
+    assert all(fig.layout.title.text for fig in _figures(parts))
+
+
+def test_headline_hides_follow_up_when_the_remainder_is_small():
+    rows = pd.DataFrame([
+        {"indicator": "survivors_assessed", "area": "BD", "value": 30.0, "suppressed": False},
+        {"indicator": "survivors_restored_pct", "area": "BD", "value": 40.0, "suppressed": False},
+    ])
+    hidden = json.dumps(survivors_build.headline_panel(rows, "BD", 25, suppressed=True, k=10),
+                        cls=plotly.utils.PlotlyJSONEncoder)
+    assert "25" not in hidden and "<10" in hidden  # 30 - 25 = 5 survivors with one session
+    shown = json.dumps(survivors_build.headline_panel(rows, "BD", 15, suppressed=True, k=10),
+                       cls=plotly.utils.PlotlyJSONEncoder)
+    assert "15" in shown and "40.0 %" in shown
+
+
+def test_services_panel_hides_small_counts():
+    frame = pd.DataFrame({"service_type": list(schema.SERVICE_TYPES), "services": [50, 4, 30, 22, 0, 0, 0, 0]})
+    parts = survivors_build.services_panel(frame, suppressed=True, k=10)
+    # 4 is small; 22, the next smallest non-zero count, goes with it.
+    assert list(_figures(parts)[0].data[0].y) == [50, None, 30, None, 0, 0, 0, 0]
+    assert "services delivered in the area" in _payload(parts).lower()
