@@ -166,12 +166,38 @@ def open_browser(chromium_paths, live_app):
         token = base64.b64encode(f"{username}:{password}".encode()).decode()
         driver.execute_cdp_cmd("Network.enable", {})
         driver.execute_cdp_cmd("Network.setExtraHTTPHeaders", {"headers": {"Authorization": f"Basic {token}"}})
+        driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": _COUNT_CALLBACK_REQUESTS})
         driver.base_url = live_app
         return driver
 
     yield open_as
     for driver in drivers:
         driver.quit()
+
+
+# Counts Dash's callback requests in flight, so tests wait for the page to settle, not for a guess.
+_COUNT_CALLBACK_REQUESTS = """
+window.__callbacks = {pending: 0, done: 0, changed: Date.now()};
+const originalFetch = window.fetch;
+window.fetch = function (resource, options) {
+  const isCallback = String(resource && resource.url || resource).includes('_dash-update-component');
+  if (!isCallback) { return originalFetch.apply(this, arguments); }
+  window.__callbacks.pending += 1; window.__callbacks.changed = Date.now();
+  return originalFetch.apply(this, arguments).finally(() => {
+    window.__callbacks.pending -= 1; window.__callbacks.done += 1; window.__callbacks.changed = Date.now();
+  });
+};
+"""
+
+
+def wait_for_callbacks(driver, seconds: float = 90, quiet_ms: int = 800) -> None:
+    """Until the page has rendered and no callback request has been in flight for `quiet_ms`."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, seconds, poll_frequency=0.2).until(lambda d: d.execute_script(
+        "const c = window.__callbacks; return !!document.getElementById('main-content') && c"
+        " && c.pending === 0 && Date.now() - c.changed > arguments[0]"
+        " && !document.querySelector('[data-dash-is-loading=\"true\"]');", quiet_ms))
 
 
 def console_errors(driver) -> list[str]:

@@ -4,21 +4,11 @@ from __future__ import annotations
 
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
-from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.conftest import console_errors, outside_requests
+from tests.conftest import console_errors, outside_requests, wait_for_callbacks
 
 PAGES = ["/", "/district-map", "/referrals", "/justice", "/survivors", "/violence-reduction",
          "/quarterly-indicators", "/five-year-targets", "/data-quality", "/definitions"]
-
-
-def _wait_for_callbacks(driver, seconds: float = 60) -> None:
-    """Until Dash has rendered the page and no callback is still loading."""
-    wait = WebDriverWait(driver, seconds)
-    wait.until(expected_conditions.presence_of_element_located((By.ID, "main-content")))
-    wait.until(lambda d: d.execute_script(
-        "return document.querySelectorAll('[data-dash-is-loading=\"true\"]').length === 0"))
 
 
 @pytest.mark.browser
@@ -28,7 +18,7 @@ def test_every_page_loads_without_console_errors(open_browser, username):
     problems = []
     for path in PAGES:
         driver.get(driver.base_url + path)
-        _wait_for_callbacks(driver)
+        wait_for_callbacks(driver)
         errors = console_errors(driver)
         if errors:
             problems.append(f"{path}: {errors}")
@@ -43,7 +33,7 @@ def test_every_page_loads_without_console_errors(open_browser, username):
 def test_demo_banner_and_skip_link(open_browser):
     driver = open_browser("leadership")
     driver.get(driver.base_url + "/")
-    _wait_for_callbacks(driver)
+    wait_for_callbacks(driver)
     assert "Synthetic demo data" in driver.find_element(By.CLASS_NAME, "demo-banner").text
     skip = driver.find_element(By.CLASS_NAME, "skip-link")
     assert skip.get_attribute("href").endswith("#main-content")
