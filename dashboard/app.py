@@ -19,6 +19,7 @@ from .operations import install_operations
 from .i18n import language_of
 from .layout import SKIP_TARGET, shell
 from .security import install_auth, install_security_headers
+from .status import refresh_status  # noqa: F401 (registers the banner's callback)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger("impact_monitor.app")

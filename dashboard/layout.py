@@ -67,6 +67,7 @@ def shell(language: str = "en") -> html.Div:
             _filter_bar(language),
             dcc.Store(id="language", data=language),
             html.Div(id="database-status", role="status", **{"aria-live": "polite"}),
+            dcc.Interval(id="status-refresh", interval=30_000),
             html.Main(dash.page_container, id=SKIP_TARGET, tabIndex="-1"),
             html.Footer(id="site-footer", className="site-footer"),
         ],

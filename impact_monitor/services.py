@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from queries.cache import AggregateCache
 from queries.db import Databases
+from queries.health import DatabaseMonitor
 from queries.geography import Gazetteer, load_gazetteer
 from queries.indicators import IndicatorEngine
 
@@ -19,6 +20,7 @@ class Services:
     gazetteer: Gazetteer
     engine: IndicatorEngine
     cache: AggregateCache
+    monitor: DatabaseMonitor
 
 
 def prepare_services(settings: Settings) -> Services:
@@ -31,4 +33,5 @@ def prepare_services(settings: Settings) -> Services:
     cases_url, referrals_url = settings.database_urls()
     databases = Databases.from_urls(cases_url, referrals_url, settings.statement_timeout_s)
     cache = AggregateCache(settings.cache_ttl_s, settings.redis_url)
-    return Services(settings, databases, gazetteer, IndicatorEngine(databases, gazetteer, cache), cache)
+    return Services(settings, databases, gazetteer, IndicatorEngine(databases, gazetteer, cache), cache,
+                    DatabaseMonitor(databases))

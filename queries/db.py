@@ -60,9 +60,8 @@ def _sqlite_read_only_url(url: str) -> str:
     database = parsed.database
     if not database or database == ":memory:":
         raise DatabaseConfigError(f"SQLite URL {url!r} must name a database file")
+    # A missing file is not an error here: the app starts and says the database is unreachable.
     path = Path(database).resolve()
-    if not path.exists():
-        raise DatabaseConfigError(f"SQLite database file {path} does not exist")
     return f"sqlite:///file:{path}?mode=ro&uri=true"
 
 

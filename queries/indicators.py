@@ -8,11 +8,12 @@ records, and privacy rules are applied last.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, replace
-from typing import Callable
 
 import pandas as pd
 from sqlalchemy import Select, and_, bindparam, case, func, literal, or_, select
+from sqlalchemy.exc import DBAPIError
 
 from . import schema as s
 from .cache import AggregateCache
@@ -24,6 +25,7 @@ from .privacy import suppress
 from .scope import LEADERSHIP, AreaFilter, FilterError, level_of, visible_areas
 from .sqlparts import days_between_dates, in_period, percentile, seconds_between
 
+log = logging.getLogger("impact_monitor.indicators")
 EXPORT_COLUMNS = ["indicator", "period", "area", "value", "numerator", "denominator", "suppressed"]
 GROUP_VALUES = {"case_type": s.CASE_TYPES, "sex": s.SEXES, "age_band": AGE_BANDS}
 _REFERRAL_CHUNK = 5000
@@ -263,29 +265,39 @@ class IndicatorEngine:
 
     # Assembly.
 
-    def raw_aggregates(self, filter_: AreaFilter, disaggregate: str | None = None) -> pd.DataFrame:
-        """All families' aggregates, one row per visible area (and group), zeros where no records."""
+    def raw_aggregates(self, filter_: AreaFilter, families: set[str],
+                       disaggregate: str | None = None) -> tuple[pd.DataFrame, set[str]]:
+        """The named families' aggregates, one row per visible area (and group), zeros where no records.
+
+        Returns the frame and the families it holds: a family a level cannot have
+        (reports and referrals have no upazila) is left out. Only the families
+        asked for are queried, so a missing table stops only its own indicators.
+        """
         where = _Where(filter_, self.gazetteer)
         group = _group_column(disaggregate)
-        families: list[Callable[[], pd.DataFrame]] = [
-            lambda: self._victims(where, group),
-            lambda: self._survivors(where, group),
-        ]
+        available = {
+            "victims": lambda: self._victims(where, group),
+            "survivors": lambda: self._survivors(where, group),
+        }
         if disaggregate in (None, "case_type"):
-            families += [
-                lambda: self._cases(where, group),
-                lambda: self._legal(where, group),
-                lambda: self._cases_referred(where, group),
-            ]
-        if disaggregate is None:
-            families.append(lambda: self._child_population(where))
-            if not where.has_upazila_detail:
-                families += [lambda: self._reports(where), lambda: self._referrals(where)]
-        elif disaggregate == "case_type":
-            families.append(lambda: _broadcast_groups(self._child_population(where), s.CASE_TYPES))
-        raw = _merge_on_keys(*(family() for family in families))
-        return _complete_grid(raw, visible_areas(filter_, self.gazetteer),
+            available |= {
+                "cases": lambda: self._cases(where, group),
+                "legal": lambda: self._legal(where, group),
+                "cases_referred": lambda: self._cases_referred(where, group),
+                "population": lambda: self._population_for(where, disaggregate),
+            }
+        if disaggregate is None and not where.has_upazila_detail:
+            available |= {"reports": lambda: self._reports(where), "referrals": lambda: self._referrals(where)}
+        chosen = [name for name in available if name in families]
+        frames = [available[name]() for name in chosen]
+        raw = _merge_on_keys(*frames) if frames else pd.DataFrame(columns=["area"])
+        grid = _complete_grid(raw, visible_areas(filter_, self.gazetteer),
                               GROUP_VALUES[disaggregate] if disaggregate else None)
+        return grid, set(chosen)
+
+    def _population_for(self, where: _Where, disaggregate: str | None) -> pd.DataFrame:
+        population = self._child_population(where)
+        return _broadcast_groups(population, s.CASE_TYPES) if disaggregate == "case_type" else population
 
     def compute(self, filter_: AreaFilter, codes: tuple[str, ...] | None = None,
                 disaggregate: str | None = None, suppress_below: int = 10) -> pd.DataFrame:
@@ -306,12 +318,29 @@ class IndicatorEngine:
         computed_filter = filter_
         if filter_.scope.suppressed:
             computed_filter = _sibling_filter(filter_, self.gazetteer)
-        raw = self.raw_aggregates(computed_filter, disaggregate)
-        rows = _indicator_rows(raw, wanted, filter_.period.label)
+        raw, computed = self.raw_aggregates(computed_filter, _families_of(wanted), disaggregate)
+        rows = _indicator_rows(raw, [code for code in wanted if _families_of([code]) <= computed],
+                               filter_.period.label)
         if filter_.scope.suppressed:
             rows = suppress(rows, suppress_below, self.gazetteer, disaggregated=disaggregate is not None)
         shown = visible_areas(filter_, self.gazetteer)
         return rows[rows["area"].isin(shown)].reset_index(drop=True)
+
+    def compute_each_database(self, filter_: AreaFilter, codes: tuple[str, ...],
+                              suppress_below: int = 10) -> tuple[pd.DataFrame, list[str]]:
+        """Rows from every database that answers, and the codes left out because theirs did not.
+
+        Lets a page keep its case figures while the referral database is down.
+        """
+        frames, unavailable = [], []
+        for group in _by_database(codes):
+            try:
+                frames.append(self.compute(filter_, group, suppress_below=suppress_below))
+            except DBAPIError as error:
+                log.warning("indicators unavailable", extra={"codes": group, "error": error.__class__.__name__})
+                unavailable += list(group)
+        rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=EXPORT_COLUMNS)
+        return rows, unavailable
 
     def compute_series(self, filter_: AreaFilter, periods: list[Period], codes: tuple[str, ...] | None = None,
                        suppress_below: int = 10) -> pd.DataFrame:
@@ -319,6 +348,24 @@ class IndicatorEngine:
         frames = [self.compute(replace(filter_, period=period), codes, suppress_below=suppress_below)
                   for period in periods]
         return pd.concat(frames, ignore_index=True)
+
+
+_REFERRAL_DATABASE_FAMILIES = {"reports", "referrals", "cases_referred"}
+
+
+def _by_database(codes: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """Codes split by the database they need (cases_referred needs both: it goes with the referrals)."""
+    referral = tuple(c for c in codes if INDICATORS[c].family in _REFERRAL_DATABASE_FAMILIES)
+    case = tuple(c for c in codes if c not in referral)
+    return [group for group in (case, referral) if group]
+
+
+def _families_of(codes) -> set[str]:
+    """The aggregate families the indicators need (the per-100,000 rate also needs the population)."""
+    families = {INDICATORS[code].family for code in codes}
+    if "case_rate_per_100k_children" in codes:
+        families.add("population")
+    return families
 
 
 def _sibling_filter(filter_: AreaFilter, gazetteer: Gazetteer) -> AreaFilter:
@@ -416,12 +463,7 @@ def _indicator_rows(raw: pd.DataFrame, codes: list[str], period_label: str) -> p
     records = []
     for _, area_row in raw.iterrows():
         for code in codes:
-            indicator = INDICATORS[code]
-            if indicator.family == "referrals" and "referrals" not in raw.columns:
-                continue
-            if indicator.family == "reports" and "reports" not in raw.columns:
-                continue
-            value, numerator, denominator = _value_row(indicator, area_row)
+            value, numerator, denominator = _value_row(INDICATORS[code], area_row)
             record = {"indicator": code, "period": period_label, "area": area_row["area"], "value": value,
                       "numerator": numerator, "denominator": denominator, "suppressed": False}
             if "grp" in raw.columns:

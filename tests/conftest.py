@@ -96,11 +96,11 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _wait_until_serving(url: str, process: subprocess.Popen, seconds: float) -> None:
+def _wait_until_serving(url: str, process: subprocess.Popen, seconds: float, log_path: Path) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"the app exited with {process.returncode}: {process.stdout.read()[-3000:]}")
+            raise RuntimeError(f"the app exited with {process.returncode}: {log_path.read_text()[-3000:]}")
         try:
             urllib.request.urlopen(f"{url}/healthz", timeout=2)
             return
@@ -123,11 +123,13 @@ def live_app(app_data_dir):
     (app_data_dir / "geo").mkdir(exist_ok=True)
     for cached in GEO_CACHE.glob("*.json"):
         shutil.copy(cached, app_data_dir / "geo" / cached.name)
-    process = subprocess.Popen([sys.executable, "app.py"], cwd=REPO_ROOT, env=env, text=True,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    log_path = app_data_dir / "app.log"
+    with open(log_path, "w") as log:  # a file, not a pipe: a full pipe would block the server
+        process = subprocess.Popen([sys.executable, "app.py"], cwd=REPO_ROOT, env=env, text=True,
+                                   stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_serving(url, process, 300)
+        _wait_until_serving(url, process, 300, log_path)
         yield url
     finally:
         process.terminate()

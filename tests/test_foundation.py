@@ -79,9 +79,13 @@ def test_sqlite_engine_refuses_writes(tmp_path):
         assert writable.execute(text("select count(*) from cases")).scalar() == len(CASES_ROWS["cases"])
 
 
-def test_missing_sqlite_file_is_a_clear_error(tmp_path):
-    with pytest.raises(DatabaseConfigError, match="does not exist"):
-        make_engine(sqlite_url(tmp_path / "absent.sqlite"))
+def test_missing_sqlite_file_is_unreachable_not_created(tmp_path):
+    engine = make_engine(sqlite_url(tmp_path / "absent.sqlite"))
+    with pytest.raises(DBAPIError, match="unable to open"):
+        engine.connect()
+    assert not (tmp_path / "absent.sqlite").exists()
+    with pytest.raises(DatabaseConfigError, match="file"):
+        make_engine("sqlite://")
 
 
 @pytest.mark.postgres

@@ -1,0 +1,78 @@
+"""Pure builders of the overview's headline cards."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+from dash import dcc, html
+
+from queries.definitions import INDICATORS
+
+from ..components import definition_link, format_value
+
+PAGE_FOR = {
+    "cases_reported": "/district-map", "victims_identified": "/district-map", "minors_identified": "/district-map",
+    "victims_brought_to_safety": "/survivors", "reports_received": "/referrals", "referrals_made": "/referrals",
+    "referrals_within_target_pct": "/referrals", "conviction_rate_pct": "/justice",
+    "survivors_restored_pct": "/survivors",
+}
+HEADLINES = tuple(PAGE_FOR)
+
+
+def change_text(current, previous, kind: str) -> str:
+    """The change in words; percentages change in points, counts in percent."""
+    if current is None or previous is None:
+        return "no comparison"
+    if kind == "percent":
+        return f"{current - previous:+.1f} points"
+    if previous == 0:
+        return "new" if current else "no change"
+    return f"{100 * (current - previous) / previous:+.0f} %"
+
+
+def sparkline(values: list, labels: list[str]) -> go.Figure:
+    figure = go.Figure(go.Scatter(x=labels, y=values, mode="lines+markers", line={"width": 2, "color": "#0072B2"},
+                                  hovertemplate="%{x}: %{y:,.1f}<extra></extra>", connectgaps=False))
+    figure.update_layout(template="none", height=70, margin={"l": 0, "r": 0, "t": 0, "b": 0}, showlegend=False,
+                         xaxis={"visible": False}, yaxis={"visible": False},
+                         paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)")
+    return figure
+
+
+def shown_value(rows: pd.DataFrame, code: str, area: str) -> float | None:
+    """The number a user may see, or None (hidden, missing or unavailable)."""
+    match = rows[(rows["indicator"] == code) & (rows["area"] == area)]
+    if match.empty or bool(match.iloc[0]["suppressed"]):
+        return None
+    value = match.iloc[0]["value"]
+    return None if pd.isna(value) else float(value)
+
+
+def headline_card(code: str, current, previous, last_year, trend, area: str, k: int) -> html.Section:
+    indicator = INDICATORS[code]
+    match = current[(current["indicator"] == code) & (current["area"] == area)]
+    if match.empty:
+        return html.Section([html.H3(definition_link(code)),
+                             html.P("Unavailable: its database does not answer.", className="headline-unavailable")],
+                            className="card", **{"aria-label": indicator.label})
+    row = match.iloc[0]
+    now = shown_value(current, code, area)
+    series = trend[(trend["indicator"] == code) & (trend["area"] == area)]
+    values = [None if hidden else value for value, hidden in zip(series["value"], series["suppressed"])]
+    return html.Section([
+        html.H3(definition_link(code)),
+        html.P(format_value(row["value"], indicator.kind, bool(row["suppressed"]), k), className="headline",
+               **{"data-indicator": code}),
+        html.P([f"vs previous quarter: {change_text(now, shown_value(previous, code, area), indicator.kind)}",
+                html.Br(),
+                f"vs same quarter last year: {change_text(now, shown_value(last_year, code, area), indicator.kind)}"],
+               className="change"),
+        html.Div(dcc.Graph(figure=sparkline(values, list(series["period"])),
+                           config={"displayModeBar": False, "staticPlot": True}, className="sparkline"),
+                 **{"aria-hidden": "true"}),
+        dcc.Link(f"More about {indicator.label}", href=PAGE_FOR[code], className="more-link"),
+    ], className="card", **{"aria-label": indicator.label})
+
+
+def headline_cards(current, previous, last_year, trend, area: str, k: int) -> list:
+    return [headline_card(code, current, previous, last_year, trend, area, k) for code in HEADLINES]

@@ -1,0 +1,33 @@
+"""The overview's pure builders."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dashboard.builders.overview import HEADLINES, change_text, headline_cards
+
+
+def _rows(period: str, values: dict, hidden=()):
+    return pd.DataFrame([dict(indicator=code, period=period, area="BD", value=None if code in hidden else v,
+                              numerator=None, denominator=None, suppressed=code in hidden)
+                         for code, v in values.items()])
+
+
+def test_change_in_words():
+    assert change_text(120, 100, "count") == "+20 %"
+    assert change_text(55.0, 50.0, "percent") == "+5.0 points"
+    assert change_text(3, 0, "count") == "new"
+    assert change_text(None, 10, "count") == "no comparison"
+
+
+def test_cards_show_hidden_values_as_small_and_unavailable_codes_as_such():
+    values = {code: 40.0 for code in HEADLINES if code != "referrals_made"}
+    current = _rows("2026-Q3", values, hidden=("minors_identified",))
+    previous = _rows("2026-Q2", {code: 20.0 for code in values})
+    trend = pd.concat([previous, current])
+    cards = headline_cards(current, previous, previous, trend, "BD", 10)
+    text = str(cards)
+    assert "<10" in text and "Unavailable" in text
+    assert "+100 %" in text
+    minors = next(c for c in cards if c.to_plotly_json()["props"]["aria-label"] == "Minors identified")
+    assert "40" not in str(minors.children[1])

@@ -1,0 +1,103 @@
+"""A database that goes away and comes back, a schema that drifts: clear messages, recovery without restart."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import Column, Date, MetaData, Table, Text, create_engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+
+from dashboard.status import status_banner
+from queries.db import Databases, ping
+from queries.health import DatabaseMonitor
+from queries.indicators import IndicatorEngine
+from queries.periods import parse_period
+from queries.scope import LEADERSHIP, make_filter
+from tests.builders import sqlite_url, write_database
+from tests.indicator_fixture import CASES_ROWS, REFERRALS_ROWS
+from tests.tcp_proxy import TcpProxy
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1_700_000_000.0
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def proxied_referrals(pg_url, tmp_path):
+    """Cases in SQLite; referrals in a real PostgreSQL reached through a proxy the test controls."""
+    write_database(pg_url, REFERRALS_ROWS)
+    target = make_url(pg_url)
+    proxy = TcpProxy(target.host or "127.0.0.1", target.port or 5432)
+    proxy.start()
+    proxied = target.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+    cases = write_database(sqlite_url(tmp_path / "cases.sqlite"), CASES_ROWS)
+    databases = Databases.from_urls(cases, proxied, statement_timeout_s=5)
+    yield databases, proxy
+    proxy.stop()
+    databases.dispose()
+
+
+@pytest.mark.postgres
+def test_referral_database_goes_down_and_comes_back(proxied_referrals, gazetteer):
+    databases, proxy = proxied_referrals
+    engine = IndicatorEngine(databases, gazetteer)
+    clock = Clock()
+    monitor = DatabaseMonitor(databases, clock)
+    filter_ = make_filter(parse_period("2026-Q1"), "BD", "national", LEADERSHIP, gazetteer)
+    assert [s.up for s in monitor.states()] == [True, True]
+    before = engine.compute(filter_)
+
+    proxy.stop()
+    clock.now += 60
+    states = monitor.states()
+    assert [s.up for s in states] == [True, False]
+    banner = " ".join(line.children for line in status_banner(states))
+    assert "Referral database unreachable since" in banner and "retrying" in banner
+    with pytest.raises(DBAPIError):
+        engine.compute(filter_)
+    cases_only = engine.compute(filter_, ("cases_reported", "victims_identified"))
+    assert set(cases_only["indicator"]) == {"cases_reported", "victims_identified"}
+
+    proxy.start()
+    clock.now += 60
+    assert [s.up for s in monitor.states()] == [True, True]
+    assert status_banner(monitor.states()) == []
+    after = engine.compute(filter_)
+    assert after["value"].fillna(-1).tolist() == before["value"].fillna(-1).tolist()
+
+
+def test_down_since_is_the_first_failure(tmp_path, gazetteer):
+    databases = Databases.from_urls(sqlite_url(tmp_path / "nothing-here.sqlite"),
+                                    sqlite_url(tmp_path / "nothing-here.sqlite"))
+    clock = Clock()
+    monitor = DatabaseMonitor(databases, clock)
+    first = monitor.states()[0]
+    clock.now += 600
+    assert monitor.states(force=True)[0].down_since == first.down_since
+    assert first.down_since == datetime.fromtimestamp(1_700_000_000, timezone.utc)
+    assert not ping(databases.cases)
+
+
+def test_schema_drift_is_named_and_unaffected_indicators_still_work(tmp_path, gazetteer):
+    rows = {name: table_rows for name, table_rows in CASES_ROWS.items() if name != "survivor_assessments"}
+    cases = write_database(sqlite_url(tmp_path / "cases.sqlite"), rows)
+    engine_writer = create_engine(cases)
+    Table("survivor_assessments", MetaData(), Column("assessment_id", Text), Column("victim_id", Text),
+          Column("assessed_on", Date), Column("domain", Text)).create(engine_writer)   # no score column
+    engine_writer.dispose()
+    referrals = write_database(sqlite_url(tmp_path / "referrals.sqlite"), REFERRALS_ROWS)
+    databases = Databases.from_urls(cases, referrals)
+    states = DatabaseMonitor(databases).states()
+    assert states[0].missing == ("survivor_assessments.score",)
+    banner = " ".join(line.children for line in status_banner(states))
+    assert "survivor_assessments.score" in banner
+    engine = IndicatorEngine(databases, gazetteer)
+    filter_ = make_filter(parse_period("2026-Q1"), "BD", "national", LEADERSHIP, gazetteer)
+    working = engine.compute(filter_, ("cases_reported", "referrals_made"))
+    assert working.set_index("indicator")["value"].to_dict() == {"cases_reported": 4, "referrals_made": 5}
