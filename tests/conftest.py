@@ -193,12 +193,12 @@ window.fetch = function (resource, options) {
 
 
 def wait_for_callbacks(driver, seconds: float = 90, quiet_ms: int = 800) -> None:
-    """Until the page has rendered and no callback request has been in flight for `quiet_ms`."""
+    """Until the page has rendered, its first callbacks answered, and none has been in flight for `quiet_ms`."""
     from selenium.webdriver.support.ui import WebDriverWait
 
     WebDriverWait(driver, seconds, poll_frequency=0.2).until(lambda d: d.execute_script(
         "const c = window.__callbacks; return !!document.getElementById('main-content') && c"
-        " && c.pending === 0 && Date.now() - c.changed > arguments[0]"
+        " && c.done > 0 && c.pending === 0 && Date.now() - c.changed > arguments[0]"
         " && !document.querySelector('[data-dash-is-loading=\"true\"]');", quiet_ms))
 
 
