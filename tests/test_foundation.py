@@ -61,8 +61,13 @@ def test_malformed_periods_are_refused_with_what_is_allowed(bad):
         parse_period(bad)
 
 
+def _probe(engine):
+    """A connection for hand-written SQL sent through the app's engine on purpose."""
+    return engine.connect().execution_options(sql_audit_exempt=True)
+
+
 def _insert_victim(engine):
-    with engine.begin() as connection:
+    with _probe(engine) as connection, connection.begin():
         connection.execute(insert(schema.victims).values(victim_id="X", case_id="C1", sex="female",
                                                          identified_on=date(2026, 1, 1)))
 
@@ -73,7 +78,7 @@ def test_sqlite_engine_refuses_writes(tmp_path):
     with pytest.raises(DBAPIError, match="readonly"):
         _insert_victim(engine)
     with pytest.raises(DBAPIError):
-        with engine.begin() as connection:
+        with _probe(engine) as connection, connection.begin():
             connection.execute(text("DELETE FROM cases"))
     with create_engine(url).connect() as writable:
         assert writable.execute(text("select count(*) from cases")).scalar() == len(CASES_ROWS["cases"])
@@ -96,7 +101,7 @@ def test_postgresql_engine_refuses_writes_although_the_role_could_write(pg_url):
     engine = make_engine(pg_url, statement_timeout_s=7)
     with pytest.raises(DBAPIError, match="read-only transaction"):
         _insert_victim(engine)
-    with engine.connect() as connection:
+    with _probe(engine) as connection:
         assert connection.execute(text("show statement_timeout")).scalar() == "7s"
         assert connection.execute(text("show default_transaction_read_only")).scalar() == "on"
     engine.dispose()
@@ -106,7 +111,7 @@ def test_postgresql_engine_refuses_writes_although_the_role_could_write(pg_url):
 def test_postgresql_statement_timeout_cancels_and_the_next_query_works(pg_url):
     engine = make_engine(pg_url, statement_timeout_s=1)
     with pytest.raises(DBAPIError, match="statement timeout"):
-        with engine.connect() as connection:
+        with _probe(engine) as connection:
             connection.execute(text("select pg_sleep(3)"))
     with engine.connect() as connection:
         assert connection.execute(text("select 1")).scalar() == 1
@@ -118,7 +123,7 @@ def test_sqlite_statement_timeout_interrupts_a_long_query(tmp_path):
     engine = make_engine(url, statement_timeout_s=1)
     endless = "with recursive n(i) as (select 1 union all select i + 1 from n) select count(*) from n"
     with pytest.raises(DBAPIError, match="interrupted"):
-        with engine.connect() as connection:
+        with _probe(engine) as connection:
             connection.execute(text(endless))
     with engine.connect() as connection:
         assert connection.execute(text("select count(*) from cases")).scalar() == len(CASES_ROWS["cases"])
