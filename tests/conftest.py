@@ -192,14 +192,18 @@ window.fetch = function (resource, options) {
 """
 
 
-def wait_for_callbacks(driver, seconds: float = 90, quiet_ms: int = 800) -> None:
-    """Until the page has rendered, its first callbacks answered, and none has been in flight for `quiet_ms`."""
+def callbacks_done(driver) -> int:
+    return driver.execute_script("return window.__callbacks ? window.__callbacks.done : 0")
+
+
+def wait_for_callbacks(driver, seconds: float = 90, quiet_ms: int = 800, after: int = 0) -> None:
+    """Until more than `after` callbacks have answered and none has been in flight for `quiet_ms`."""
     from selenium.webdriver.support.ui import WebDriverWait
 
     WebDriverWait(driver, seconds, poll_frequency=0.2).until(lambda d: d.execute_script(
         "const c = window.__callbacks; return !!document.getElementById('main-content') && c"
-        " && c.done > 0 && c.pending === 0 && Date.now() - c.changed > arguments[0]"
-        " && !document.querySelector('[data-dash-is-loading=\"true\"]');", quiet_ms))
+        " && c.done > arguments[1] && c.pending === 0 && Date.now() - c.changed > arguments[0]"
+        " && !document.querySelector('[data-dash-is-loading=\"true\"]');", quiet_ms, after))
 
 
 def console_errors(driver) -> list[str]:

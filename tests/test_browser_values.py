@@ -1,0 +1,77 @@
+"""The numbers a page shows equal the CLI export for the same filter, and follow the filter bar."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import date
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+from dashboard.builders.overview import HEADLINES
+from dashboard.components import format_value
+from queries.definitions import INDICATORS
+from queries.periods import quarter_containing
+from tests.conftest import (BROWSER_DEMO_CASES, REPO_ROOT, callbacks_done, console_errors,
+                            wait_for_callbacks)
+
+
+def cli_export(data_dir, period: str, area: str, by: str, role: str, scope: str = "") -> dict:
+    env = {**os.environ, "IMPACT_DATA_DIR": str(data_dir), "IMPACT_DEMO_CASES": BROWSER_DEMO_CASES,
+           "IMPACT_CASES_DB": "", "IMPACT_REFERRALS_DB": ""}
+    command = [sys.executable, "-m", "impact_monitor.cli", "indicators", "--period", period, "--by", by,
+               "--area", area, "--role", role] + (["--scope", scope] if scope else [])
+    rows = json.loads(subprocess.run(command, env=env, cwd=REPO_ROOT, capture_output=True, check=True,
+                                     timeout=120).stdout)
+    return {(r["indicator"], r["area"]): r for r in rows}
+
+
+def shown_headlines(driver) -> dict[str, str]:
+    return {element.get_attribute("data-indicator"): element.text.strip()
+            for element in driver.find_elements(By.CSS_SELECTOR, "[data-indicator]")}
+
+
+def expected_headlines(rows: dict, area: str) -> dict[str, str]:
+    return {code: format_value(rows[(code, area)]["value"], INDICATORS[code].kind,
+                               rows[(code, area)]["suppressed"], 10) for code in HEADLINES}
+
+
+def choose(driver, dropdown_id: str, text: str) -> None:
+    """Open a dcc.Dropdown, search for an option and pick it, as a person would."""
+    driver.find_element(By.ID, dropdown_id).click()
+    search = WebDriverWait(driver, 10).until(
+        lambda d: d.find_element(By.CSS_SELECTOR, "input[placeholder='Search']"))
+    search.send_keys(text)
+    option = WebDriverWait(driver, 10).until(lambda d: d.find_element(
+        By.XPATH, f"//label[contains(@class, 'dash-options-list-option')][normalize-space()='{text}']"
+                  f" | //*[@role='option'][normalize-space()='{text}']"))
+    option.click()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("username, area, role, scope", [
+    ("donor", "BD", "donor", ""),
+    ("dhaka", "BD30", "government", "BD30"),
+    ("leadership", "BD", "leadership", ""),
+])
+def test_overview_equals_the_export_and_follows_the_period(open_browser, app_data_dir, username, area, role, scope):
+    current = quarter_containing(date.today()).previous()
+    driver = open_browser(username)
+    driver.get(driver.base_url + "/")
+    wait_for_callbacks(driver)
+    by = "national" if area == "BD" else "division"
+    rows = cli_export(app_data_dir, current.label, area, by, role, scope)
+    assert shown_headlines(driver) == expected_headlines(rows, area)
+
+    earlier = current.shifted(-4)
+    before = callbacks_done(driver)
+    choose(driver, "filter-period", earlier.label)
+    wait_for_callbacks(driver, after=before)
+    assert earlier.label in driver.find_element(By.ID, "filter-period").text
+    rows = cli_export(app_data_dir, earlier.label, area, by, role, scope)
+    assert shown_headlines(driver) == expected_headlines(rows, area)
+    assert not console_errors(driver)
