@@ -11,6 +11,7 @@ import logging
 from datetime import date
 from typing import Callable
 
+import pandas as pd
 from sqlalchemy.exc import DBAPIError
 
 from impact_monitor.accounts import Account
@@ -94,6 +95,17 @@ def _area_label(code: str, language: str) -> str:
     prefix = {"national": "", "division": "", "district": "  · ", "upazila": "    · "}[area.level]
     kind = {"national": "", "division": " division", "district": "", "upazila": ""}[area.level]
     return f"{prefix}{area.name(language)}{kind}"
+
+
+def cached_query(query: Callable[..., pd.DataFrame], filter_: AreaFilter, *args) -> pd.DataFrame:
+    """A page query's frame through the aggregate cache, keyed by the filter (with its scope).
+
+    Extra arguments such as "now" are passed but not keyed: within the cache's
+    time to live a few minutes' difference in waiting times does not matter.
+    """
+    svc = services()
+    key = (query.__module__, query.__name__, filter_.cache_key, date.today().isoformat())
+    return svc.cache.get_or_compute(key, lambda: query(svc.databases, svc.gazetteer, filter_, *args))
 
 
 FILTER_ERRORS = (FilterError, PeriodError)

@@ -14,7 +14,7 @@ from queries import justice
 
 from ..builders import justice as build
 from ..builders.referrals import trend_quarters
-from ..context import guarded, parse_filter, services
+from ..context import cached_query, guarded, parse_filter, services
 
 dash.register_page(__name__, path="/justice", name="Justice", order=3)
 
@@ -56,7 +56,7 @@ def _chosen(period, area):
 @guarded
 def update_funnel(period, area):
     svc, filter_, k = _chosen(period, area)
-    frame = justice.complaint_funnel(svc.databases, svc.gazetteer, filter_, _today())
+    frame = cached_query(justice.complaint_funnel, filter_, _today())
     return build.funnel_panel(frame, filter_.scope.suppressed, k)
 
 
@@ -74,5 +74,5 @@ def update_trends(period, area):
 @guarded
 def update_pending(period, area):
     svc, filter_, k = _chosen(period, area)
-    frame = justice.pending_case_ages(svc.databases, svc.gazetteer, filter_, _today())
+    frame = cached_query(justice.pending_case_ages, filter_, _today())
     return build.pending_panel(frame, filter_.scope.suppressed, k)

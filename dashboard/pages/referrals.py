@@ -14,7 +14,7 @@ from dash import Input, Output, callback, dcc, html
 from queries import referral_flow
 
 from ..builders import referrals as build
-from ..context import guarded, parse_filter, services
+from ..context import cached_query, guarded, parse_filter, services
 
 dash.register_page(__name__, path="/referrals", name="Referrals", order=2)
 
@@ -58,7 +58,7 @@ def _chosen(period, area):
 @guarded
 def update_volume(period, area):
     svc, filter_, k = _chosen(period, area)
-    table = referral_flow.volume_by_service_and_provider(svc.databases, svc.gazetteer, filter_)
+    table = cached_query(referral_flow.volume_by_service_and_provider, filter_)
     return build.volume_panel(table, filter_.scope.suppressed, k)
 
 
@@ -76,7 +76,7 @@ def update_turnaround(period, area):
 @guarded
 def update_within_target(period, area):
     svc, filter_, k = _chosen(period, area)
-    frame = referral_flow.within_target_by_urgency(svc.databases, svc.gazetteer, filter_)
+    frame = cached_query(referral_flow.within_target_by_urgency, filter_)
     return build.within_target_panel(frame, filter_.scope.suppressed, k)
 
 
@@ -84,7 +84,7 @@ def update_within_target(period, area):
 @guarded
 def update_waiting(period, area):
     svc, filter_, k = _chosen(period, area)
-    counts = referral_flow.waiting_day_counts(svc.databases, svc.gazetteer, filter_, _now())
+    counts = cached_query(referral_flow.waiting_day_counts, filter_, _now())
     return build.waiting_curve_panel(referral_flow.kaplan_meier(counts), filter_.scope.suppressed, k)
 
 
@@ -92,7 +92,7 @@ def update_waiting(period, area):
 @guarded
 def update_open(period, area, language):
     svc, filter_, k = _chosen(period, area)
-    frame = referral_flow.open_referrals_by_waiting_band(svc.databases, svc.gazetteer, filter_, _now())
+    frame = cached_query(referral_flow.open_referrals_by_waiting_band, filter_, _now())
     names = {code: svc.gazetteer.areas[code].name(language or "en")
              for code in frame["district_pcode"] if code in svc.gazetteer.areas}
     return build.open_referrals_panel(frame, names, filter_.scope.suppressed, k)

@@ -8,7 +8,7 @@ from dash import Input, Output, callback, dcc, html
 from queries import survivors
 
 from ..builders import survivors as build
-from ..context import guarded, parse_filter, services
+from ..context import cached_query, guarded, parse_filter, services
 
 dash.register_page(__name__, path="/survivors", name="Survivors", order=4)
 
@@ -56,7 +56,7 @@ def update_headline(period, area):
 @guarded
 def update_domains(period, area):
     svc, filter_, k = _chosen(period, area)
-    counts = survivors.score_counts(svc.databases, svc.gazetteer, filter_)
+    counts = cached_query(survivors.score_counts, filter_)
     return build.domains_panel(counts, filter_.scope.suppressed, k)
 
 
@@ -64,5 +64,5 @@ def update_domains(period, area):
 @guarded
 def update_services(period, area):
     svc, filter_, k = _chosen(period, area)
-    frame = survivors.services_delivered(svc.databases, svc.gazetteer, filter_)
+    frame = cached_query(survivors.services_delivered, filter_)
     return build.services_panel(frame, filter_.scope.suppressed, k)
