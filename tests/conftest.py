@@ -104,6 +104,8 @@ def _wait_until_serving(url: str, process: subprocess.Popen, seconds: float, log
         try:
             urllib.request.urlopen(f"{url}/healthz", timeout=2)
             return
+        except urllib.error.HTTPError:
+            return  # it answers (503 while its databases are down)
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.3)
     raise RuntimeError(f"the app did not answer at {url} within {seconds} s")

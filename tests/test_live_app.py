@@ -38,3 +38,57 @@ def test_pages_need_login(live_app, path):
 def test_demo_data_is_synthetic_and_labelled(live_app):
     status, _, body = _get(f"{live_app}/_dash-layout", "donor")
     assert status == 200 and b"Synthetic demo data" in body
+
+
+@pytest.fixture
+def app_with_databases_down(tmp_path, app_data_dir):
+    """`python app.py` with both databases configured at a port where nothing listens."""
+    import os
+    import subprocess
+    import sys
+
+    from impact_monitor.accounts import hash_password
+    from tests.conftest import REPO_ROOT, _free_port, _wait_until_serving
+
+    users = tmp_path / "users.toml"
+    users.write_text(f'[users.lead]\npassword_hash = "{hash_password("demo")}"\nrole = "leadership"\n')
+    dead = f"postgresql+psycopg://postgres@127.0.0.1:{_free_port()}/nowhere"
+    port = _free_port()
+    (tmp_path / "geo").symlink_to(app_data_dir / "geo")
+    env = {**os.environ, "IMPACT_CASES_DB": dead, "IMPACT_REFERRALS_DB": dead, "IMPACT_USERS_FILE": str(users),
+           "IMPACT_DATA_DIR": str(tmp_path), "PORT": str(port)}
+    log_path = tmp_path / "app.log"
+    with open(log_path, "w") as log:
+        process = subprocess.Popen([sys.executable, "app.py"], cwd=REPO_ROOT, env=env, stdout=log,
+                                   stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_serving(url, process, 120, log_path)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def test_the_app_starts_and_says_so_when_its_databases_are_down(app_with_databases_down, live_app):
+    url = app_with_databases_down
+    status, _, body = _get(f"{url}/healthz")
+    assert status == 503 and json.loads(body)["status"] == "down"
+    assert _get(f"{url}/", "lead")[0] == 200
+    banner = _post_callback(url, "lead", "database-status.children", [("status-refresh", "n_intervals", None)])
+    assert b"Case database unreachable since" in banner and b"retrying" in banner
+    cards = _post_callback(url, "lead", "overview-cards.children",
+                           [("filter-period", "value", "2026-Q1"), ("filter-area", "value", "BD")])
+    assert b"Unavailable" in cards and b"Traceback" not in cards
+
+
+def _post_callback(url: str, username: str, output: str, inputs: list[tuple]) -> bytes:
+    component, prop = output.rsplit(".", 1)
+    body = {"output": output, "outputs": {"id": component, "property": prop}, "state": [],
+            "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
+            "changedPropIds": [f"{i}.{p}" for i, p, _ in inputs]}
+    request = urllib.request.Request(f"{url}/_dash-update-component", data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json", "Authorization": "Basic "
+                                              + base64.b64encode(f"{username}:demo".encode()).decode()})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return response.read()

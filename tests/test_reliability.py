@@ -101,3 +101,48 @@ def test_schema_drift_is_named_and_unaffected_indicators_still_work(tmp_path, ga
     filter_ = make_filter(parse_period("2026-Q1"), "BD", "national", LEADERSHIP, gazetteer)
     working = engine.compute(filter_, ("cases_reported", "referrals_made"))
     assert working.set_index("indicator")["value"].to_dict() == {"cases_reported": 4, "referrals_made": 5}
+
+
+def test_bad_records_are_excluded_by_rule_not_mixed_in(tmp_path, gazetteer):
+    """A first service before its referral and a score outside 1-4 change no figure."""
+    from tests.indicator_fixture import DOMAINS
+
+    bad_referral = dict(REFERRALS_ROWS["referrals"][0], referral_id="BAD1", first_service_at="2026-01-09 08:00:00")
+    bad_scores = [dict(assessment_id=f"BAD{d}", victim_id="V3", assessed_on="2026-03-30", domain=d, score=9)
+                  for d in DOMAINS]
+    clean = _engine(tmp_path / "clean", CASES_ROWS, REFERRALS_ROWS, gazetteer)
+    dirty = _engine(tmp_path / "dirty",
+                    {**CASES_ROWS, "survivor_assessments": CASES_ROWS["survivor_assessments"] + bad_scores},
+                    {**REFERRALS_ROWS, "referrals": REFERRALS_ROWS["referrals"] + [bad_referral]}, gazetteer)
+    filter_ = make_filter(parse_period("2026-Q1"), "BD", "national", LEADERSHIP, gazetteer)
+    codes = ("referral_turnaround_median_days", "referral_turnaround_p90_days", "survivors_assessed",
+             "survivors_restored_pct")
+    before = clean.compute(filter_, codes).set_index("indicator")
+    after = dirty.compute(filter_, codes).set_index("indicator")
+    for code in codes:
+        assert after.loc[code, "value"] == before.loc[code, "value"], code
+    made = dirty.compute(filter_, ("referrals_made", "referrals_within_target_pct")).set_index("indicator")
+    assert made.loc["referrals_made", "value"] == 6                        # still a referral made
+    assert made.loc["referrals_within_target_pct", "numerator"] == 3       # but not served within target
+
+
+def _engine(folder, cases_rows, referral_rows, gazetteer) -> IndicatorEngine:
+    folder.mkdir()
+    return IndicatorEngine(Databases.from_urls(write_database(sqlite_url(folder / "c.sqlite"), cases_rows),
+                                               write_database(sqlite_url(folder / "r.sqlite"), referral_rows)),
+                           gazetteer)
+
+
+def test_database_errors_are_told_in_plain_words():
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    from dashboard.context import database_error_text
+
+    timeout = OperationalError("SELECT", {}, sqlite3.OperationalError("interrupted"))
+    missing = OperationalError("SELECT", {}, sqlite3.OperationalError("no such column: cases.case_ref"))
+    down = OperationalError("SELECT", {}, sqlite3.OperationalError("unable to open database file"))
+    assert "time limit" in database_error_text(timeout)
+    assert "data contract" in database_error_text(missing)
+    assert "could not be reached" in database_error_text(down)
