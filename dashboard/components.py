@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import pandas as pd
-from dash import html
+from dash import dcc, html
 
 from queries.definitions import INDICATORS
 
@@ -50,6 +50,12 @@ def data_table(frame: pd.DataFrame, caption: str, table_id: str | None = None,
     ])
     return html.Table([html.Caption(caption), header, body], className="data-table",
                       **({"id": table_id} if table_id else {}))
+
+
+def panel_section(title: str, panel_id: str, text: str) -> html.Section:
+    """A titled page section whose panel a callback fills (with a loading indicator meanwhile)."""
+    return html.Section([html.H3(title), html.P(text), dcc.Loading(html.Div(id=panel_id))],
+                        className="panel", **{"aria-label": title})
 
 
 def definition_link(code: str) -> html.A:

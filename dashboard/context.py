@@ -58,6 +58,18 @@ def parse_filter(period: object, area: object, by: str | None = None) -> AreaFil
     return make_filter(parsed_period, area, by, scope, svc.gazetteer)
 
 
+def parse_area_filter(period: object, area: object) -> AreaFilter:
+    """A validated filter for the area itself: one row, at the area's own level."""
+    areas = services().gazetteer.areas
+    return parse_filter(period, area, by=areas[area].level if isinstance(area, str) and area in areas else None)
+
+
+def area_request(period: object, area: object) -> tuple[Services, AreaFilter, int]:
+    """What a page callback for one area needs: the services, its filter, and k of suppression."""
+    svc = services()
+    return svc, parse_area_filter(period, area), svc.settings.suppress_below
+
+
 def child_level(area: str) -> str:
     level = services().gazetteer.areas[area].level if area in services().gazetteer.areas else "national"
     return {"national": "division", "division": "district", "district": "district", "upazila": "upazila"}[level]

@@ -7,7 +7,6 @@ below is worked out by hand from the rows in REFERRALS.
 from __future__ import annotations
 
 import json
-import math
 from datetime import datetime
 
 import pandas as pd

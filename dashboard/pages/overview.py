@@ -10,7 +10,7 @@ from dash import Input, Output, callback, dcc, html
 
 from ..builders.overview import HEADLINES, headline_cards
 from ..components import message
-from ..context import guarded, parse_filter, services
+from ..context import guarded, parse_area_filter, services
 
 dash.register_page(__name__, path="/", name="Overview", order=0)
 
@@ -31,8 +31,7 @@ def layout(**_query):
 def update_overview(period, area):
     svc = services()
     k = svc.settings.suppress_below
-    own_level = svc.gazetteer.areas[area].level if area in svc.gazetteer.areas else None
-    chosen = parse_filter(period, area, by=own_level)
+    chosen = parse_area_filter(period, area)
     if chosen.period.kind != "quarter":
         return message("The overview compares quarters: choose a quarter.")
 
