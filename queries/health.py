@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from typing import Callable
 from .contract_check import check_schema
 from .db import Databases, ping
 
+log = logging.getLogger("impact_monitor.databases")
 _PING_EVERY_S = 10
 _SCHEMA_EVERY_S = 300
 
@@ -55,6 +57,10 @@ class DatabaseMonitor:
     def _ping_all(self, now: float) -> None:
         for name, engine in self._engines():
             up = ping(engine)
+            if up and name in self._down_since:
+                log.info("database answers again", extra={"database": name})
+            if not up and self._up.get(name, True):
+                log.warning("database unreachable", extra={"database": name})
             self._up[name] = up
             if up:
                 self._down_since.pop(name, None)
@@ -72,4 +78,6 @@ class DatabaseMonitor:
         if self.databases.same_database:
             missing = {"cases": [m for labels in missing.values() for m in labels]}
         self._missing = {name: tuple(labels) for name, labels in missing.items()}
+        for name, labels in self._missing.items():
+            log.warning("database does not match the data contract", extra={"database": name, "missing": labels})
         self._schema_checked_at = now

@@ -68,3 +68,13 @@ def test_baseline_only_areas_are_listed_apart(databases):
     _, baseline_only = prevalence_summary(databases)
     assert list(baseline_only["area"]) == ["BD2015"]
     assert math.isclose(baseline_only.iloc[0].baseline_pct, 30.0)
+
+
+def test_impossible_rounds_are_left_out(tmp_path):
+    impossible = dict(study_id="P9", area_pcode="BD", area_name="Bangladesh", round="endline",
+                      fieldwork_end="2026-09-30", individuals_observed=100, minors_observed=140)
+    empty = dict(impossible, study_id="P10", individuals_observed=0, minors_observed=0)
+    rows = {**CASES_ROWS, "prevalence_studies": CASES_ROWS["prevalence_studies"] + [impossible, empty]}
+    url = write_database(sqlite_url(tmp_path / "cases.sqlite"), rows)
+    national = prevalence_export(Databases.from_urls(url, url)).set_index("area").loc["BD"]
+    assert math.isclose(national.latest_pct, 4.0)   # still the valid endline of 2026-06-30

@@ -44,7 +44,7 @@ def proxied_referrals(pg_url, tmp_path):
 
 
 @pytest.mark.postgres
-def test_referral_database_goes_down_and_comes_back(proxied_referrals, gazetteer):
+def test_referral_database_goes_down_and_comes_back(proxied_referrals, gazetteer, caplog):
     databases, proxy = proxied_referrals
     engine = IndicatorEngine(databases, gazetteer)
     clock = Clock()
@@ -55,7 +55,9 @@ def test_referral_database_goes_down_and_comes_back(proxied_referrals, gazetteer
 
     proxy.stop()
     clock.now += 60
-    states = monitor.states()
+    with caplog.at_level("WARNING", logger="impact_monitor.databases"):
+        states = monitor.states()
+    assert [r.database for r in caplog.records if r.getMessage() == "database unreachable"] == ["referrals"]
     assert [s.up for s in states] == [True, False]
     banner = " ".join(line.children for line in status_banner(states))
     assert "Referral database unreachable since" in banner and "retrying" in banner
@@ -84,7 +86,7 @@ def test_down_since_is_the_first_failure(tmp_path, gazetteer):
     assert not ping(databases.cases)
 
 
-def test_schema_drift_is_named_and_unaffected_indicators_still_work(tmp_path, gazetteer):
+def test_schema_drift_is_named_and_unaffected_indicators_still_work(tmp_path, gazetteer, caplog):
     rows = {name: table_rows for name, table_rows in CASES_ROWS.items() if name != "survivor_assessments"}
     cases = write_database(sqlite_url(tmp_path / "cases.sqlite"), rows)
     engine_writer = create_engine(cases)
@@ -93,8 +95,10 @@ def test_schema_drift_is_named_and_unaffected_indicators_still_work(tmp_path, ga
     engine_writer.dispose()
     referrals = write_database(sqlite_url(tmp_path / "referrals.sqlite"), REFERRALS_ROWS)
     databases = Databases.from_urls(cases, referrals)
-    states = DatabaseMonitor(databases).states()
+    with caplog.at_level("WARNING", logger="impact_monitor.databases"):
+        states = DatabaseMonitor(databases).states()
     assert states[0].missing == ("survivor_assessments.score",)
+    assert any(record.missing == ("survivor_assessments.score",) for record in caplog.records)
     banner = " ".join(line.children for line in status_banner(states))
     assert "survivor_assessments.score" in banner
     engine = IndicatorEngine(databases, gazetteer)
