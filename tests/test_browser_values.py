@@ -75,3 +75,27 @@ def test_overview_equals_the_export_and_follows_the_period(open_browser, app_dat
     rows = cli_export(app_data_dir, earlier.label, area, by, role, scope)
     assert shown_headlines(driver) == expected_headlines(rows, area)
     assert not console_errors(driver)
+
+
+@pytest.mark.browser
+def test_changing_the_area_updates_the_overview_and_the_quarterly_table(open_browser, app_data_dir):
+    current = quarter_containing(date.today()).previous()
+    driver = open_browser("leadership")
+    driver.get(driver.base_url + "/")
+    wait_for_callbacks(driver)
+    before = callbacks_done(driver)
+    choose(driver, "filter-area", "Dhaka division")
+    wait_for_callbacks(driver, after=before)
+    rows = cli_export(app_data_dir, current.label, "BD30", "division", "leadership")
+    assert shown_headlines(driver) == expected_headlines(rows, "BD30")
+
+    driver.find_element(By.LINK_TEXT, "Quarterly indicators").click()
+    wait_for_callbacks(driver, after=callbacks_done(driver))
+    table = driver.find_element(By.CSS_SELECTOR, "#quarterly-panel table")
+    header = [cell.text for cell in table.find_elements(By.CSS_SELECTOR, "thead th")]
+    column = header.index(current.label)
+    for code in ("cases_reported", "victims_identified", "referrals_made"):
+        row = table.find_element(By.XPATH, f".//tr[.//a[contains(@href, '#{code}')]]")
+        cells = row.find_elements(By.XPATH, "./th|./td")
+        expected = format_value(rows[(code, "BD30")]["value"], INDICATORS[code].kind, False, 10)
+        assert cells[column].text.strip() == expected, code
