@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Date, Float, Integer, bindparam, case, cast, func, literal
+from sqlalchemy import Date, Float, Integer, bindparam, cast, func, literal
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
@@ -61,8 +61,3 @@ def days_between_dates(dialect: str, later, earlier) -> ColumnElement:
     if dialect == "sqlite":
         return func.julianday(later) - func.julianday(earlier)
     return later - earlier
-
-
-def ratio(numerator, denominator) -> ColumnElement:
-    """numerator / denominator as a float; null when the denominator is zero."""
-    return case((denominator == 0, None), else_=cast(numerator, Float) / denominator)
