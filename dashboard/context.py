@@ -12,10 +12,10 @@ from datetime import date
 from typing import Callable
 
 import pandas as pd
-from sqlalchemy.exc import DBAPIError
 
 from impact_monitor.accounts import Account
 from impact_monitor.services import Services
+from queries.db import DatabaseError, describe_database_error
 from queries.periods import Period, PeriodError, parse_period, quarter_containing, recent_quarters
 from queries.scope import AreaFilter, FilterError, Scope, make_filter, make_scope
 
@@ -133,20 +133,11 @@ def guarded(render: Callable) -> Callable:
             return render(*args, **kwargs)
         except FILTER_ERRORS as error:
             return message(str(error))
-        except DBAPIError as error:
+        except DatabaseError as error:
             log.warning("database error in %s: %s", render.__name__, error.__class__.__name__)
-            return message(database_error_text(error), "error")
+            return message(describe_database_error(error), "error")
         except Exception:
             log.exception("callback %s failed", render.__name__)
             return message("Something went wrong while preparing this panel; it has been logged.", "error")
 
     return wrapper
-
-
-def database_error_text(error: DBAPIError) -> str:
-    original = str(getattr(error, "orig", error)).lower()
-    if "statement timeout" in original or "canceling statement" in original or "interrupted" in original:
-        return "This query took longer than the time limit and was cancelled. Try a smaller area or period."
-    if "no such table" in original or "no such column" in original or "does not exist" in original:
-        return "The database does not match the data contract (a table or column is missing); see Data quality."
-    return "A database could not be reached or answered with an error; the other panels keep working."

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
 
@@ -128,6 +129,20 @@ class Databases:
     def dispose(self) -> None:
         self.cases.dispose()
         self.referrals.dispose()
+
+
+# What every database failure raises through SQLAlchemy, for callers that must not import it.
+DatabaseError = DBAPIError
+
+
+def describe_database_error(error: DBAPIError) -> str:
+    """A database failure in plain words for the people reading the dashboard."""
+    original = str(getattr(error, "orig", error)).lower()
+    if "statement timeout" in original or "canceling statement" in original or "interrupted" in original:
+        return "This query took longer than the time limit and was cancelled. Try a smaller area or period."
+    if "no such table" in original or "no such column" in original or "does not exist" in original:
+        return "The database does not match the data contract (a table or column is missing); see Data quality."
+    return "A database could not be reached or answered with an error; the other panels keep working."
 
 
 def ping(engine: Engine) -> bool:

@@ -1,7 +1,7 @@
 """The data contract in code: every table and column the app may read.
 
 Only the contract's columns are declared here, so no query built from these
-tables can name an identifying column (victims.full_name, phone, address).
+tables can name a victim's identifying columns (name, telephone, home).
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ lacks the server or Chromium; under CI=true such a skip is a failure.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import shutil
@@ -116,16 +117,12 @@ def app_data_dir(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("app-data")
 
 
-@pytest.fixture(scope="session")
-def live_app(app_data_dir):
-    """`python app.py` on the embedded demo, on a free loopback port."""
+@contextlib.contextmanager
+def running_app(data_dir: Path, **settings: str):
+    """`python app.py` with these settings on a free loopback port; yields its URL."""
     port = _free_port()
-    env = {**os.environ, "IMPACT_DATA_DIR": str(app_data_dir), "IMPACT_DEMO_CASES": BROWSER_DEMO_CASES,
-           "PORT": str(port), "HOST": "127.0.0.1", "IMPACT_CASES_DB": "", "IMPACT_REFERRALS_DB": ""}
-    (app_data_dir / "geo").mkdir(exist_ok=True)
-    for cached in GEO_CACHE.glob("*.json"):
-        shutil.copy(cached, app_data_dir / "geo" / cached.name)
-    log_path = app_data_dir / "app.log"
+    env = {**os.environ, "IMPACT_DATA_DIR": str(data_dir), "PORT": str(port), "HOST": "127.0.0.1", **settings}
+    log_path = data_dir / "app.log"
     with open(log_path, "w") as log:  # a file, not a pipe: a full pipe would block the server
         process = subprocess.Popen([sys.executable, "app.py"], cwd=REPO_ROOT, env=env, text=True,
                                    stdout=log, stderr=subprocess.STDOUT)
@@ -136,6 +133,17 @@ def live_app(app_data_dir):
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def live_app(app_data_dir):
+    """`python app.py` on the embedded demo."""
+    (app_data_dir / "geo").mkdir(exist_ok=True)
+    for cached in GEO_CACHE.glob("*.json"):
+        shutil.copy(cached, app_data_dir / "geo" / cached.name)
+    with running_app(app_data_dir, IMPACT_DEMO_CASES=BROWSER_DEMO_CASES, IMPACT_CASES_DB="",
+                     IMPACT_REFERRALS_DB="") as url:
+        yield url
 
 
 CHROMIUM_FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",

@@ -43,31 +43,15 @@ def test_demo_data_is_synthetic_and_labelled(live_app):
 @pytest.fixture
 def app_with_databases_down(tmp_path, app_data_dir):
     """`python app.py` with both databases configured at a port where nothing listens."""
-    import os
-    import subprocess
-    import sys
-
     from impact_monitor.accounts import hash_password
-    from tests.conftest import REPO_ROOT, _free_port, _wait_until_serving
+    from tests.conftest import _free_port, running_app
 
     users = tmp_path / "users.toml"
     users.write_text(f'[users.lead]\npassword_hash = "{hash_password("demo")}"\nrole = "leadership"\n')
     dead = f"postgresql+psycopg://postgres@127.0.0.1:{_free_port()}/nowhere"
-    port = _free_port()
     (tmp_path / "geo").symlink_to(app_data_dir / "geo")
-    env = {**os.environ, "IMPACT_CASES_DB": dead, "IMPACT_REFERRALS_DB": dead, "IMPACT_USERS_FILE": str(users),
-           "IMPACT_DATA_DIR": str(tmp_path), "PORT": str(port)}
-    log_path = tmp_path / "app.log"
-    with open(log_path, "w") as log:
-        process = subprocess.Popen([sys.executable, "app.py"], cwd=REPO_ROOT, env=env, stdout=log,
-                                   stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_serving(url, process, 120, log_path)
+    with running_app(tmp_path, IMPACT_CASES_DB=dead, IMPACT_REFERRALS_DB=dead, IMPACT_USERS_FILE=str(users)) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 def test_the_app_starts_and_says_so_when_its_databases_are_down(app_with_databases_down, live_app):

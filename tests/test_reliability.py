@@ -142,11 +142,11 @@ def test_database_errors_are_told_in_plain_words():
 
     from sqlalchemy.exc import OperationalError
 
-    from dashboard.context import database_error_text
+    from queries.db import describe_database_error
 
     timeout = OperationalError("SELECT", {}, sqlite3.OperationalError("interrupted"))
     missing = OperationalError("SELECT", {}, sqlite3.OperationalError("no such column: cases.case_ref"))
     down = OperationalError("SELECT", {}, sqlite3.OperationalError("unable to open database file"))
-    assert "time limit" in database_error_text(timeout)
-    assert "data contract" in database_error_text(missing)
-    assert "could not be reached" in database_error_text(down)
+    assert "time limit" in describe_database_error(timeout)
+    assert "data contract" in describe_database_error(missing)
+    assert "could not be reached" in describe_database_error(down)
