@@ -39,6 +39,24 @@ def require(reason: str) -> None:
     pytest.skip(reason)
 
 
+REDIS_TEST_URL = os.environ.get("IMPACT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The test Redis server's URL, once it answers."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        require(f"no Redis at {REDIS_TEST_URL}: {error.__class__.__name__}")
+    finally:
+        client.close()
+    return REDIS_TEST_URL
+
+
 @pytest.fixture(scope="session")
 def gazetteer():
     return load_gazetteer(GEO_CACHE)

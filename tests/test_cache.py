@@ -6,7 +6,6 @@ import uuid
 
 import pandas as pd
 import pytest
-import redis
 
 from queries.cache import AggregateCache
 from queries.db import Databases
@@ -17,23 +16,12 @@ from tests.builders import sqlite_url, write_database
 from tests.indicator_fixture import CASES_ROWS, REFERRALS_ROWS
 
 
-def _redis_url():
-    url = "redis://127.0.0.1:6379/0"
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
-    except redis.RedisError:
-        from tests.conftest import require
-
-        require("no Redis server at 127.0.0.1:6379")
-    return url
-
-
 @pytest.fixture(params=["memory", "redis"])
 def cache(request):
     namespace = f"impact-monitor-test:{uuid.uuid4().hex}"
     if request.param == "memory":
         return AggregateCache(60, namespace=namespace)
-    return AggregateCache(60, _redis_url(), namespace=namespace)
+    return AggregateCache(60, request.getfixturevalue("redis_url"), namespace=namespace)
 
 
 @pytest.fixture
