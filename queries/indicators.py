@@ -176,9 +176,10 @@ class IndicatorEngine:
             .group_by(e.accused_id, e.case_id)
             .subquery("verdicts")
         )
+        # Only the cases with a verdict in the period need their earliest complaint: far fewer than all.
         complaints = (
             select(e.case_id, func.min(e.event_on).label("complaint_on"))
-            .where(e.event_type == "complaint_filed")
+            .where(e.event_type == "complaint_filed", e.case_id.in_(select(verdicts.c.case_id)))
             .group_by(e.case_id)
             .subquery("complaints")
         )
@@ -199,28 +200,24 @@ class IndicatorEngine:
 
     def _survivors(self, where: _Where, group) -> pd.DataFrame:
         a, v, c = s.survivor_assessments.c, s.victims.c, s.cases.c
+        # One pass over the period's sessions: each knows its victim's latest session date (a window).
         sessions = (
             select(a.victim_id, a.assessed_on,
                    func.min(a.score).label("lowest"),
-                   func.count(a.domain.distinct()).label("domains"))
+                   func.count(a.domain.distinct()).label("domains"),
+                   func.max(a.assessed_on).over(partition_by=a.victim_id).label("latest_on"))
             .where(in_period(a.assessed_on, where.filter.period), a.score.between(1, 4))
             .group_by(a.victim_id, a.assessed_on)
             .subquery("sessions")
-        )
-        latest = (
-            select(sessions.c.victim_id, func.max(sessions.c.assessed_on).label("latest_on"))
-            .group_by(sessions.c.victim_id)
-            .subquery("latest")
         )
         restored = and_(sessions.c.lowest >= 3, sessions.c.domains == len(s.ASSESSMENT_DOMAINS))
         query = (
             select(func.count().label("assessed"), _count_if(restored).label("restored"))
             .select_from(
-                latest.join(sessions, and_(sessions.c.victim_id == latest.c.victim_id,
-                                           sessions.c.assessed_on == latest.c.latest_on))
-                .join(s.victims, v.victim_id == latest.c.victim_id)
+                sessions.join(s.victims, v.victim_id == sessions.c.victim_id)
                 .join(s.cases, c.case_id == v.case_id))
-            .where(where.condition(c.district_pcode, c.upazila_pcode))
+            .where(sessions.c.assessed_on == sessions.c.latest_on,
+                   where.condition(c.district_pcode, c.upazila_pcode))
         )
         return self._read(self.databases.cases, _grouped(query, where.area_key(c.district_pcode, c.upazila_pcode), group))
 
