@@ -17,7 +17,7 @@ from impact_monitor.accounts import Account
 from impact_monitor.services import Services
 from queries.db import DatabaseError, describe_database_error
 from queries.periods import Period, PeriodError, parse_period, quarter_containing, recent_quarters
-from queries.scope import AreaFilter, FilterError, Scope, make_filter, make_scope
+from queries.scope import AreaFilter, FilterError, Scope, level_of, make_filter, make_scope
 
 from .components import message
 from .security import current_account
@@ -46,33 +46,25 @@ def current_scope() -> Scope:
     return scope_of(current_account())
 
 
-def parse_filter(period: object, area: object, by: str | None = None) -> AreaFilter:
-    """A validated filter for the logged-in account; the grouping defaults to the area's children."""
+def parse_filter(period: object, area: object, by: str) -> AreaFilter:
+    """A validated filter for the logged-in account."""
     svc = services()
     scope = current_scope()
     parsed_period = parse_period(period, svc.settings.fiscal_year_start)
     if not isinstance(area, str):
         raise FilterError("choose an area")
-    if by is None:
-        by = child_level(area)
     return make_filter(parsed_period, area, by, scope, svc.gazetteer)
 
 
 def parse_area_filter(period: object, area: object) -> AreaFilter:
     """A validated filter for the area itself: one row, at the area's own level."""
-    areas = services().gazetteer.areas
-    return parse_filter(period, area, by=areas[area].level if isinstance(area, str) and area in areas else None)
+    return parse_filter(period, area, by=level_of(area, services().gazetteer))
 
 
 def area_request(period: object, area: object) -> tuple[Services, AreaFilter, int]:
     """What a page callback for one area needs: the services, its filter, and k of suppression."""
     svc = services()
     return svc, parse_area_filter(period, area), svc.settings.suppress_below
-
-
-def child_level(area: str) -> str:
-    level = services().gazetteer.areas[area].level if area in services().gazetteer.areas else "national"
-    return {"national": "division", "division": "district", "district": "district", "upazila": "upazila"}[level]
 
 
 def default_period(today: date | None = None) -> Period:

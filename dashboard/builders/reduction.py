@@ -136,14 +136,20 @@ def reduction_figure(frame: pd.DataFrame, labels: list[str]) -> go.Figure:
     return figure
 
 
-def reduction_table(frame: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
-    """Every number of both charts, with the verdict in words."""
-    return pd.DataFrame({
+def _baseline_columns(frame: pd.DataFrame, labels: list[str]) -> dict:
+    return {
         "Study area": labels,
         "P-code": list(frame["area"]),
         "Baseline": [_pct(v) for v in frame["baseline_pct"]],
         "Baseline 95 % interval": [_interval(lo, hi) for lo, hi in zip(frame["baseline_ci_low"],
                                                                        frame["baseline_ci_high"])],
+    }
+
+
+def reduction_table(frame: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
+    """Every number of both charts, with the verdict in words."""
+    return pd.DataFrame({
+        **_baseline_columns(frame, labels),
         "Latest round": list(frame["latest_round"]),
         "Latest": [_pct(v) for v in frame["latest_pct"]],
         "Latest 95 % interval": [_interval(lo, hi) for lo, hi in zip(frame["latest_ci_low"], frame["latest_ci_high"])],
@@ -158,10 +164,6 @@ def reduction_table(frame: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
 def baseline_only_table(frame: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
     """Areas with a baseline study and no later round yet."""
     return pd.DataFrame({
-        "Study area": labels,
-        "P-code": list(frame["area"]),
-        "Baseline": [_pct(v) for v in frame["baseline_pct"]],
-        "Baseline 95 % interval": [_interval(lo, hi) for lo, hi in zip(frame["baseline_ci_low"],
-                                                                       frame["baseline_ci_high"])],
+        **_baseline_columns(frame, labels),
         "Fieldwork ended": [str(day)[:10] for day in frame["fieldwork_end"]],
     })

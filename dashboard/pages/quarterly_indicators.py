@@ -14,7 +14,7 @@ from ..builders.quarterly import (
     QUARTER_COUNTS, data_as_of_text, html_table, quarterly_table, quarters_ending, table_bytes,
 )
 from ..components import message
-from ..context import guarded, parse_filter, services
+from ..context import guarded, parse_area_filter, services
 from ..security import audit_download, current_account
 
 dash.register_page(__name__, path="/quarterly-indicators", name="Quarterly indicators", order=6)
@@ -49,8 +49,7 @@ def layout(**_query):
 def _table_for(period, area, count):
     """The table for the filter bar's choices, and the filter it was built from."""
     svc = services()
-    own_level = svc.gazetteer.areas[area].level if isinstance(area, str) and area in svc.gazetteer.areas else None
-    chosen = parse_filter(period, area, by=own_level)
+    chosen = parse_area_filter(period, area)
     count = count if count in QUARTER_COUNTS else QUARTER_COUNTS[0]
     quarters = quarters_ending(chosen.period, count, svc.settings.fiscal_year_start)
     rows = svc.engine.compute_series(chosen, quarters, suppress_below=svc.settings.suppress_below)
