@@ -14,7 +14,8 @@ import logging
 import math
 import threading
 import time
-from typing import Callable
+from contextlib import contextmanager
+from typing import Callable, Iterator
 
 import pandas as pd
 
@@ -54,6 +55,7 @@ class AggregateCache:
         self.namespace = namespace
         self._memory: dict[str, tuple[float, bytes]] = {}
         self._lock = threading.Lock()
+        self._flights: dict[str, list] = {}  # key -> [lock, threads using it]
         self._redis = None
         if redis_url and ttl_s:
             import redis
@@ -71,9 +73,28 @@ class AggregateCache:
         cached = self._get(key)
         if cached is not None:
             return _decode(cached)
-        frame = compute()
-        self._put(key, _encode(frame))
-        return frame
+        # Callbacks of one page often ask for the same aggregates at once: compute them once per process.
+        with self._single_flight(key):
+            cached = self._get(key)
+            if cached is not None:
+                return _decode(cached)
+            frame = compute()
+            self._put(key, _encode(frame))
+            return frame
+
+    @contextmanager
+    def _single_flight(self, key: str) -> Iterator[None]:
+        with self._lock:
+            flight = self._flights.setdefault(key, [threading.Lock(), 0])
+            flight[1] += 1
+        try:
+            with flight[0]:
+                yield
+        finally:
+            with self._lock:
+                flight[1] -= 1
+                if not flight[1]:
+                    del self._flights[key]
 
     def _get(self, key: str) -> bytes | None:
         if self._redis is not None:

@@ -8,13 +8,14 @@ are codes (enum values, P-codes) of the offending rows.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import date, timedelta
 from typing import Callable, Iterator
 
 import pandas as pd
 from sqlalchemy import (
-    Column, Connection, Date, DateTime, Engine, Table, and_, false, func, inspect, literal, or_, select, tuple_,
+    Column, Connection, Date, DateTime, Engine, Table, and_, case, false, func, inspect, literal, or_, select,
+    tuple_,
 )
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import visitors
@@ -254,15 +255,18 @@ class _Outcome:
     error: str | None = None
 
 
-def _count_by_district(conn: Connection, source: FromClause, district: Column | None, condition: ColumnElement,
-                       known_districts: set[str]) -> dict[str | None, int]:
+def _count_by_district(conn: Connection, source: FromClause, district: Column | None,
+                       conditions: list[ColumnElement], known_districts: set[str]) -> list[dict[str | None, int]]:
+    """Offending rows per district for each condition, counted together in one scan of `source`."""
     keys = [district] if district is not None else []
-    query = select(*keys, func.count()).select_from(source).where(condition).group_by(*keys)
-    counts: dict[str | None, int] = defaultdict(int)
+    tallies = [func.sum(case((condition, 1), else_=0)) for condition in conditions]
+    query = select(*keys, *tallies).select_from(source).group_by(*keys)
+    counts: list[dict[str | None, int]] = [defaultdict(int) for _ in conditions]
     for row in conn.execute(query):
         code = row[0] if keys else None
-        counts[code if code in known_districts else None] += row[-1]
-    return {code: count for code, count in counts.items() if count}
+        for index, tally in enumerate(row[len(keys):]):
+            counts[index][code if code in known_districts else None] += tally or 0
+    return [{code: count for code, count in by_district.items() if count} for by_district in counts]
 
 
 def _examples(conn: Connection, rule: _Rule, source: FromClause, condition: ColumnElement) -> tuple[str, ...]:
@@ -271,28 +275,65 @@ def _examples(conn: Connection, rule: _Rule, source: FromClause, condition: Colu
     return tuple(str(value)[:_EXAMPLE_MAX_CHARS] for value in conn.scalars(query))
 
 
+@dataclass(frozen=True)
+class _Planned:
+    rule: _Rule
+    condition: ColumnElement
+    source: FromClause
+    district: Column | None
+
+
+def _planned_rules(metadata, context: _Context, present: set[tuple[str, str]]) -> list[_Planned]:
+    planned = []
+    for rule in (r for r in _RULES if r.table.metadata is metadata):
+        condition = rule.condition(context)
+        plan = _plan(rule, condition, present)
+        if plan is not None:
+            planned.append(_Planned(rule, condition, *plan))
+    return planned
+
+
+def _same_source(planned: list[_Planned]) -> list[list[_Planned]]:
+    """Rules counted over the same rows and district, so one scan serves them all."""
+    batches: dict[tuple[int, int], list[_Planned]] = {}
+    for item in planned:
+        batches.setdefault((id(item.source), id(item.district)), []).append(item)
+    return list(batches.values())
+
+
+def _count_batch(conn: Connection, database: str, batch: list[_Planned], known_districts: set[str]) -> list[_Outcome]:
+    """One scan for the batch; if the database rejects it, each rule alone, so one bad rule spoils only itself."""
+    first = batch[0]
+    try:
+        counts = _count_by_district(conn, first.source, first.district, [p.condition for p in batch],
+                                    known_districts)
+        return [_with_examples(conn, database, item, by_district) for item, by_district in zip(batch, counts)]
+    except DBAPIError as error:
+        conn.rollback()
+        if len(batch) > 1:
+            return [outcome for item in batch for outcome in _count_batch(conn, database, [item], known_districts)]
+        # A column of another type, or a timeout: report it and go on with the other rules.
+        return [_Outcome(first.rule, database, {}, error=type(error.orig).__name__)]
+
+
+def _with_examples(conn: Connection, database: str, item: _Planned, by_district: dict) -> _Outcome:
+    examples = _examples(conn, item.rule, item.source, item.condition) if by_district and item.rule.quote_values else ()
+    return _Outcome(item.rule, database, by_district, examples)
+
+
 def _outcomes(dbs: Databases, gazetteer: Gazetteer, today: date) -> Iterator[_Outcome]:
-    """Every applicable rule's offending-row counts per district, database by database."""
+    """Every applicable rule's offending-row counts per district, database by database, in rule order."""
     known_districts = set(gazetteer.district_codes)
     for database, metadata in DATABASE_METADATA.items():
         engine = _engine(dbs, database)
         context = _Context(gazetteer, today, engine.dialect.name)
-        present = _present_columns(engine)
+        planned = _planned_rules(metadata, context, _present_columns(engine))
+        outcomes: dict[int, _Outcome] = {}
         with engine.connect() as conn:
-            for rule in (r for r in _RULES if r.table.metadata is metadata):
-                condition = rule.condition(context)
-                plan = _plan(rule, condition, present)
-                if plan is None:
-                    continue
-                try:
-                    counts = _count_by_district(conn, *plan, condition, known_districts)
-                    examples = _examples(conn, rule, plan[0], condition) if counts and rule.quote_values else ()
-                except DBAPIError as error:
-                    # A column of another type, or a timeout: report it and go on with the other rules.
-                    conn.rollback()
-                    yield _Outcome(rule, database, {}, error=type(error.orig).__name__)
-                    continue
-                yield _Outcome(rule, database, counts, examples)
+            for batch in _same_source(planned):
+                for outcome in _count_batch(conn, database, batch, known_districts):
+                    outcomes[_RULES.index(outcome.rule)] = outcome
+        yield from (outcomes[index] for index in sorted(outcomes))
 
 
 def _finding(outcome: _Outcome) -> Finding:
@@ -313,16 +354,36 @@ def check_values(dbs: Databases, gazetteer: Gazetteer, today: date) -> list[Find
     return [_finding(o) for o in _outcomes(dbs, gazetteer, today) if o.error or o.by_district]
 
 
-def run_check(dbs: Databases, gazetteer: Gazetteer, today: date) -> list[Finding]:
-    return check_schema(dbs) + check_values(dbs, gazetteer, today)
+_FINDING_FIELDS = [f.name for f in fields(Finding)]
+QUALITY_COLUMNS = _FINDING_FIELDS + ["district_pcode", "district_count"]
 
 
-def quality_by_district(dbs: Databases, gazetteer: Gazetteer, today: date) -> pd.DataFrame:
+def quality_frame(dbs: Databases, gazetteer: Gazetteer, today: date) -> pd.DataFrame:
+    """The whole check in one pass, as one frame: a row per finding and district (schema findings and
+    failed checks: one row with no district and a count of 0). `findings_of` and `by_district_of` read it."""
+    records = [{**asdict(f), "district_pcode": None, "district_count": 0} for f in check_schema(dbs)]
+    for outcome in _outcomes(dbs, gazetteer, today):
+        finding = asdict(_finding(outcome))
+        if outcome.error:
+            records.append({**finding, "district_pcode": None, "district_count": 0})
+        records.extend({**finding, "district_pcode": district, "district_count": count}
+                       for district, count in outcome.by_district.items())
+    frame = pd.DataFrame(records, columns=QUALITY_COLUMNS)
+    return frame.astype({"district_pcode": object})
+
+
+def findings_of(frame: pd.DataFrame) -> list[Finding]:
+    unique = frame.drop_duplicates(subset=_FINDING_FIELDS)
+    return [Finding(**{name: record[name] for name in _FINDING_FIELDS}) for record in unique.to_dict("records")]
+
+
+def by_district_of(frame: pd.DataFrame) -> pd.DataFrame:
     """Offending values per table, rule and district (None: no or unknown district), summed over columns."""
     totals: dict[tuple[str, str, str | None], int] = defaultdict(int)
-    for outcome in _outcomes(dbs, gazetteer, today):
-        for district, count in outcome.by_district.items():
-            totals[(outcome.rule.table.name, outcome.rule.code, district)] += count
+    counted = frame[frame["district_count"] > 0]
+    for table, rule, district, count in counted[["table", "rule", "district_pcode", "district_count"]].itertuples(
+            index=False):
+        totals[(table, rule, district if isinstance(district, str) else None)] += int(count)
     keys = sorted(totals, key=lambda key: (key[0], key[1], key[2] is None, key[2] or ""))
     return pd.DataFrame({
         "table": pd.Series([table for table, _, _ in keys], dtype=str),
@@ -331,3 +392,11 @@ def quality_by_district(dbs: Databases, gazetteer: Gazetteer, today: date) -> pd
         "district_pcode": pd.Series([district for _, _, district in keys], dtype=object),
         "count": pd.Series([totals[key] for key in keys], dtype="int64"),
     })
+
+
+def run_check(dbs: Databases, gazetteer: Gazetteer, today: date) -> list[Finding]:
+    return findings_of(quality_frame(dbs, gazetteer, today))
+
+
+def quality_by_district(dbs: Databases, gazetteer: Gazetteer, today: date) -> pd.DataFrame:
+    return by_district_of(quality_frame(dbs, gazetteer, today))

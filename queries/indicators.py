@@ -23,7 +23,7 @@ from .geography import NATIONAL, Gazetteer
 from .periods import Period
 from .privacy import suppress
 from .scope import LEADERSHIP, AreaFilter, FilterError, level_of, visible_areas
-from .sqlparts import days_between_dates, in_period, percentile, seconds_between
+from .sqlparts import days_between_dates, in_any_period, percentile, period_label, seconds_between
 
 log = logging.getLogger("impact_monitor.indicators")
 EXPORT_COLUMNS = ["indicator", "period", "area", "value", "numerator", "denominator", "suppressed"]
@@ -33,10 +33,15 @@ _REFERRAL_CHUNK = 5000
 
 @dataclass(frozen=True)
 class _Where:
-    """Restricts a family's rows to the filter's area; keys rows by area at the `by` level."""
+    """Restricts a family's rows to the filter's area and periods; keys rows by period and by area at `by`."""
 
     filter: AreaFilter
     gazetteer: Gazetteer
+    series: tuple[Period, ...] = ()  # several periods at once; by default the filter's own
+
+    @property
+    def periods(self) -> tuple[Period, ...]:
+        return self.series or (self.filter.period,)
 
     def districts(self) -> list[str]:
         return list(self.gazetteer.districts_within(self.filter.area))
@@ -58,6 +63,12 @@ class _Where:
         if self.filter.by == "upazila":
             clauses.append(upazila_column.is_not(None))
         return and_(*clauses)
+
+    def dated(self, date_column):
+        return in_any_period(date_column, self.periods)
+
+    def period_of(self, date_column):
+        return period_label(date_column, self.periods)
 
     @property
     def has_upazila_detail(self) -> bool:
@@ -84,13 +95,12 @@ def _count_if(condition):
     return func.sum(case((condition, 1), else_=0))
 
 
-def _grouped(query: Select, key, group) -> Select:
-    query = query.add_columns(key.label("area"))
-    keys = [key]
+def _grouped(query: Select, period, key, group) -> Select:
+    """The query grouped by period, area and (when disaggregated) group, as columns period, area, grp."""
+    keys = [period.label("period"), key.label("area")]
     if group is not None:
-        query = query.add_columns(group.label("grp"))
-        keys.append(group)
-    return query.group_by(*keys)
+        keys.append(group.label("grp"))
+    return query.add_columns(*keys).group_by(*keys)
 
 
 class IndicatorEngine:
@@ -101,44 +111,55 @@ class IndicatorEngine:
         self.gazetteer = gazetteer
         self.cache = cache or AggregateCache(ttl_s=0)
 
-    # Families: each returns raw aggregates keyed by area (and grp).
+    # Families: each returns raw aggregates keyed by period, area (and grp), in one query for all periods.
 
     def _cases(self, where: _Where, group) -> pd.DataFrame:
         c = s.cases.c
-        query = select(func.count().label("cases")).where(in_period(c.reported_on, where.filter.period),
+        query = select(func.count().label("cases")).where(where.dated(c.reported_on),
                                                           where.condition(c.district_pcode, c.upazila_pcode))
-        return self._read(self.databases.cases, _grouped(query, where.area_key(c.district_pcode, c.upazila_pcode), group))
+        grouped = _grouped(query, where.period_of(c.reported_on), where.area_key(c.district_pcode, c.upazila_pcode),
+                           group)
+        return self._read(self.databases.cases, grouped)
 
     def _child_population(self, where: _Where) -> pd.DataFrame:
+        """Each period takes the child population of the calendar year it starts in."""
         if where.has_upazila_detail:
-            return pd.DataFrame(columns=["area", "child_population"])
+            return pd.DataFrame(columns=["period", "area", "child_population"])
         p = s.district_population.c
-        query = select(func.sum(p.child_population).label("child_population")).where(
-            p.year == bindparam(None, where.filter.period.year, unique=True),
-            where.condition(p.district_pcode))
-        return self._read(self.databases.cases, _grouped(query, where.area_key(p.district_pcode), None))
+        years = sorted({period.year for period in where.periods})
+        key = where.area_key(p.district_pcode)
+        query = (select(p.year, key.label("area"), func.sum(p.child_population).label("child_population"))
+                 .where(p.year.in_(bindparam(None, years, expanding=True, unique=True)),
+                        where.condition(p.district_pcode))
+                 .group_by(p.year, key))
+        by_year = self._read(self.databases.cases, query)
+        periods = pd.DataFrame({"period": [period.label for period in where.periods],
+                                "year": [period.year for period in where.periods]})
+        return periods.merge(by_year, on="year").drop(columns="year")
 
     def _victims(self, where: _Where, group) -> pd.DataFrame:
-        v, c, period = s.victims.c, s.cases.c, where.filter.period
-        identified = in_period(v.identified_on, period)
-        safe = in_period(v.brought_to_safety_on, period)
+        """Identified and brought to safety are dated differently: one grouped query each."""
+        v, c = s.victims.c, s.cases.c
+        joined = s.victims.join(s.cases, c.case_id == v.case_id)
+        key = where.area_key(c.district_pcode, c.upazila_pcode)
+        in_area = where.condition(c.district_pcode, c.upazila_pcode)
         minor = v.age_at_identification.between(0, 17)
-        query = (
-            select(_count_if(identified).label("victims"),
-                   _count_if(and_(identified, minor)).label("minors"),
-                   _count_if(safe).label("safe"))
-            .select_from(s.victims.join(s.cases, c.case_id == v.case_id))
-            .where(or_(identified, safe), where.condition(c.district_pcode, c.upazila_pcode))
-        )
-        return self._read(self.databases.cases, _grouped(query, where.area_key(c.district_pcode, c.upazila_pcode), group))
+        identified = (select(func.count().label("victims"), _count_if(minor).label("minors"))
+                      .select_from(joined).where(where.dated(v.identified_on), in_area))
+        safe = (select(func.count().label("safe"))
+                .select_from(joined).where(where.dated(v.brought_to_safety_on), in_area))
+        return _merge_on_keys(
+            self._read(self.databases.cases, _grouped(identified, where.period_of(v.identified_on), key, group)),
+            self._read(self.databases.cases, _grouped(safe, where.period_of(v.brought_to_safety_on), key, group)))
 
     def _reports(self, where: _Where) -> pd.DataFrame:
         r = s.reports.c
         area_condition = where.condition(r.district_pcode)
         if where.filter.by == "national" and where.filter.area == NATIONAL:
             area_condition = or_(area_condition, r.district_pcode.is_(None))  # unknown district: national only
-        query = select(func.count().label("reports")).where(in_period(r.received_at, where.filter.period), area_condition)
-        return self._read(self.databases.referrals, _grouped(query, where.area_key(r.district_pcode), None))
+        query = select(func.count().label("reports")).where(where.dated(r.received_at), area_condition)
+        grouped = _grouped(query, where.period_of(r.received_at), where.area_key(r.district_pcode), None)
+        return self._read(self.databases.referrals, grouped)
 
     def _referrals(self, where: _Where) -> pd.DataFrame:
         r = s.referrals.c
@@ -154,29 +175,32 @@ class IndicatorEngine:
             _count_if(and_(served, waited <= target)).label("within_target"),
             percentile(served_days, 0.5).label("turnaround_median"),
             percentile(served_days, 0.9).label("turnaround_p90"),
-        ).where(in_period(r.referred_at, where.filter.period), where.condition(r.district_pcode))
-        return self._read(self.databases.referrals, _grouped(query, where.area_key(r.district_pcode), None))
+        ).where(where.dated(r.referred_at), where.condition(r.district_pcode))
+        grouped = _grouped(query, where.period_of(r.referred_at), where.area_key(r.district_pcode), None)
+        return self._read(self.databases.referrals, grouped)
 
     def _legal(self, where: _Where, group) -> pd.DataFrame:
-        e, c, period = s.legal_events.c, s.cases.c, where.filter.period
+        e, c = s.legal_events.c, s.cases.c
         dialect = self.databases.cases.dialect.name
         in_scope = where.condition(c.district_pcode, c.upazila_pcode)
-        cases_join = s.legal_events.join(s.cases, c.case_id == e.case_id)
+        key = where.area_key(c.district_pcode, c.upazila_pcode)
         charge_sheets = (
             select(func.count(e.case_id.distinct()).label("charge_sheets"))
-            .select_from(cases_join)
-            .where(e.event_type == "charge_sheet", in_period(e.event_on, period), in_scope)
+            .select_from(s.legal_events.join(s.cases, c.case_id == e.case_id))
+            .where(e.event_type == "charge_sheet", where.dated(e.event_on), in_scope)
         )
+        # An accused's verdict in a period: the earliest verdict event dated in it.
+        verdict_period = where.period_of(e.event_on)
         verdicts = (
-            select(e.accused_id, e.case_id,
+            select(e.accused_id, e.case_id, verdict_period.label("period"),
                    func.min(e.event_on).label("verdict_on"),
                    func.max(case((e.event_type == "convicted", 1), else_=0)).label("convicted"))
-            .where(e.event_type.in_(("convicted", "acquitted")), in_period(e.event_on, period),
+            .where(e.event_type.in_(("convicted", "acquitted")), where.dated(e.event_on),
                    e.accused_id.is_not(None))
-            .group_by(e.accused_id, e.case_id)
+            .group_by(e.accused_id, e.case_id, verdict_period)
             .subquery("verdicts")
         )
-        # Only the cases with a verdict in the period need their earliest complaint: far fewer than all.
+        # Only the cases with a verdict in the periods need their earliest complaint: far fewer than all.
         complaints = (
             select(e.case_id, func.min(e.event_on).label("complaint_on"))
             .where(e.event_type == "complaint_filed", e.case_id.in_(select(verdicts.c.case_id)))
@@ -193,20 +217,20 @@ class IndicatorEngine:
                          .outerjoin(complaints, complaints.c.case_id == verdicts.c.case_id))
             .where(in_scope)
         )
-        key = where.area_key(c.district_pcode, c.upazila_pcode)
-        sheets = self._read(self.databases.cases, _grouped(charge_sheets, key, group))
-        outcomes = self._read(self.databases.cases, _grouped(accused_verdicts, key, group))
+        sheets = self._read(self.databases.cases, _grouped(charge_sheets, where.period_of(e.event_on), key, group))
+        outcomes = self._read(self.databases.cases, _grouped(accused_verdicts, verdicts.c.period, key, group))
         return _merge_on_keys(sheets, outcomes)
 
     def _survivors(self, where: _Where, group) -> pd.DataFrame:
         a, v, c = s.survivor_assessments.c, s.victims.c, s.cases.c
-        # One pass over the period's sessions: each knows its victim's latest session date (a window).
+        # One pass over the periods' sessions: each knows its victim's latest session date in its period.
+        session_period = where.period_of(a.assessed_on)
         sessions = (
-            select(a.victim_id, a.assessed_on,
+            select(a.victim_id, a.assessed_on, session_period.label("period"),
                    func.min(a.score).label("lowest"),
                    func.count(a.domain.distinct()).label("domains"),
-                   func.max(a.assessed_on).over(partition_by=a.victim_id).label("latest_on"))
-            .where(in_period(a.assessed_on, where.filter.period), a.score.between(1, 4))
+                   func.max(a.assessed_on).over(partition_by=[a.victim_id, session_period]).label("latest_on"))
+            .where(where.dated(a.assessed_on), a.score.between(1, 4))
             .group_by(a.victim_id, a.assessed_on)
             .subquery("sessions")
         )
@@ -219,20 +243,20 @@ class IndicatorEngine:
             .where(sessions.c.assessed_on == sessions.c.latest_on,
                    where.condition(c.district_pcode, c.upazila_pcode))
         )
-        return self._read(self.databases.cases, _grouped(query, where.area_key(c.district_pcode, c.upazila_pcode), group))
+        grouped = _grouped(query, sessions.c.period, where.area_key(c.district_pcode, c.upazila_pcode), group)
+        return self._read(self.databases.cases, grouped)
 
     def _cases_referred(self, where: _Where, group) -> pd.DataFrame:
         c, r = s.cases.c, s.referrals.c
-        in_filter = and_(in_period(c.reported_on, where.filter.period),
-                         where.condition(c.district_pcode, c.upazila_pcode))
-        key = where.area_key(c.district_pcode, c.upazila_pcode)
+        in_filter = and_(where.dated(c.reported_on), where.condition(c.district_pcode, c.upazila_pcode))
+        period, key = where.period_of(c.reported_on), where.area_key(c.district_pcode, c.upazila_pcode)
         if self.databases.same_database:
             has_referral = select(r.case_ref).where(r.case_ref == c.case_ref).exists()
             query = select(func.count().label("referred")).where(in_filter, has_referral)
-            return self._read(self.databases.cases, _grouped(query, key, group))
-        return self._cases_referred_across_databases(in_filter, key, group)
+            return self._read(self.databases.cases, _grouped(query, period, key, group))
+        return self._cases_referred_across_databases(in_filter, period, key, group)
 
-    def _cases_referred_across_databases(self, in_filter, key, group) -> pd.DataFrame:
+    def _cases_referred_across_databases(self, in_filter, period, key, group) -> pd.DataFrame:
         """Two servers: match case_ref values in the app, in chunks; counting stays in the databases."""
         c, r = s.cases.c, s.referrals.c
         refs_query = select(c.case_ref).distinct().where(in_filter, c.case_ref.is_not(None))
@@ -247,12 +271,11 @@ class IndicatorEngine:
             if matched:
                 count_query = select(func.count().label("referred")).where(
                     in_filter, c.case_ref.in_(bindparam(None, matched, expanding=True)))
-                parts.append(self._read(self.databases.cases, _grouped(count_query, key, group)))
+                parts.append(self._read(self.databases.cases, _grouped(count_query, period, key, group)))
+        keys = ["period", "area"] + (["grp"] if group is not None else [])
         if not parts:
-            return pd.DataFrame(columns=["area", "referred"] + (["grp"] if group is not None else []))
-        combined = pd.concat(parts)
-        keys = ["area", "grp"] if group is not None else ["area"]
-        return combined.groupby(keys, as_index=False)["referred"].sum()
+            return pd.DataFrame(columns=keys + ["referred"])
+        return pd.concat(parts).groupby(keys, as_index=False)["referred"].sum()
 
     @staticmethod
     def _read(engine, query: Select) -> pd.DataFrame:
@@ -262,15 +285,17 @@ class IndicatorEngine:
 
     # Assembly.
 
-    def raw_aggregates(self, filter_: AreaFilter, families: set[str],
-                       disaggregate: str | None = None) -> tuple[pd.DataFrame, set[str]]:
-        """The named families' aggregates, one row per visible area (and group), zeros where no records.
+    def raw_aggregates(self, filter_: AreaFilter, families: set[str], disaggregate: str | None = None,
+                       periods: tuple[Period, ...] | None = None) -> tuple[pd.DataFrame, set[str]]:
+        """The named families' aggregates, one row per period and visible area (and group), zeros where no
+        records; `periods` defaults to the filter's own.
 
         Returns the frame and the families it holds: a family a level cannot have
         (reports and referrals have no upazila) is left out. Only the families
         asked for are queried, so a missing table stops only its own indicators.
         """
-        where = _Where(filter_, self.gazetteer)
+        periods = periods or (filter_.period,)
+        where = _Where(filter_, self.gazetteer, periods)
         group = _group_column(disaggregate)
         available = {
             "victims": lambda: self._victims(where, group),
@@ -287,8 +312,8 @@ class IndicatorEngine:
             available |= {"reports": lambda: self._reports(where), "referrals": lambda: self._referrals(where)}
         chosen = [name for name in available if name in families]
         frames = [available[name]() for name in chosen]
-        raw = _merge_on_keys(*frames) if frames else pd.DataFrame(columns=["area"])
-        grid = _complete_grid(raw, visible_areas(filter_, self.gazetteer),
+        raw = _merge_on_keys(*frames) if frames else pd.DataFrame(columns=["period", "area"])
+        grid = _complete_grid(raw, [period.label for period in periods], visible_areas(filter_, self.gazetteer),
                               GROUP_VALUES[disaggregate] if disaggregate else None)
         return grid, set(chosen)
 
@@ -299,11 +324,22 @@ class IndicatorEngine:
     def compute(self, filter_: AreaFilter, codes: tuple[str, ...] | None = None,
                 disaggregate: str | None = None, suppress_below: int = 10) -> pd.DataFrame:
         """Export rows (the contract's columns, plus `group` when disaggregated) for the filter."""
-        key = ("indicators", filter_.cache_key, codes, disaggregate, suppress_below)
-        return self.cache.get_or_compute(
-            key, lambda: self._compute(filter_, codes, disaggregate, suppress_below))
+        return self._cached_rows(filter_, (filter_.period,), codes, disaggregate, suppress_below)
 
-    def _compute(self, filter_: AreaFilter, codes: tuple[str, ...] | None,
+    def compute_series(self, filter_: AreaFilter, periods: list[Period], codes: tuple[str, ...] | None = None,
+                       suppress_below: int = 10) -> pd.DataFrame:
+        """The same rows for several whole periods (a trend) in the order given, from one query per family
+        for all of them: each period's rows equal `compute` for that period."""
+        return self._cached_rows(filter_, tuple(periods), codes, None, suppress_below)
+
+    def _cached_rows(self, filter_: AreaFilter, periods: tuple[Period, ...], codes: tuple[str, ...] | None,
+                     disaggregate: str | None, suppress_below: int) -> pd.DataFrame:
+        key = ("indicators", replace(filter_, period=periods[0]).cache_key, tuple(p.label for p in periods),
+               codes, disaggregate, suppress_below)
+        return self.cache.get_or_compute(
+            key, lambda: self._compute(filter_, periods, codes, disaggregate, suppress_below))
+
+    def _compute(self, filter_: AreaFilter, periods: tuple[Period, ...], codes: tuple[str, ...] | None,
                  disaggregate: str | None, suppress_below: int) -> pd.DataFrame:
         if disaggregate is not None and disaggregate not in GROUP_VALUES:
             raise FilterError(f"unknown disaggregation {str(disaggregate)[:40]!r}: use {', '.join(GROUP_VALUES)}")
@@ -315,36 +351,32 @@ class IndicatorEngine:
         computed_filter = filter_
         if filter_.scope.suppressed:
             computed_filter = _sibling_filter(filter_, self.gazetteer)
-        raw, computed = self.raw_aggregates(computed_filter, _families_of(wanted), disaggregate)
-        rows = _indicator_rows(raw, [code for code in wanted if _families_of([code]) <= computed],
-                               filter_.period.label)
-        if filter_.scope.suppressed:
-            rows = suppress(rows, suppress_below, self.gazetteer, disaggregated=disaggregate is not None)
+        raw, computed = self.raw_aggregates(computed_filter, _families_of(wanted), disaggregate, periods)
+        rows = _indicator_rows(raw, [code for code in wanted if _families_of([code]) <= computed])
+        if filter_.scope.suppressed and not rows.empty:
+            # Each period is a table of its own: suppression never mixes periods.
+            rows = pd.concat([suppress(period_rows, suppress_below, self.gazetteer,
+                                       disaggregated=disaggregate is not None)
+                              for _, period_rows in rows.groupby("period", sort=False)])
         shown = visible_areas(filter_, self.gazetteer)
         return rows[rows["area"].isin(shown)].reset_index(drop=True)
 
-    def compute_each_database(self, filter_: AreaFilter, codes: tuple[str, ...],
-                              suppress_below: int = 10) -> tuple[pd.DataFrame, list[str]]:
-        """Rows from every database that answers, and the codes left out because theirs did not.
+    def compute_each_database(self, filter_: AreaFilter, codes: tuple[str, ...], suppress_below: int = 10,
+                              periods: list[Period] | None = None) -> tuple[pd.DataFrame, list[str]]:
+        """Rows (for the filter's period, or for each of `periods`) from every database that answers, and
+        the codes left out because theirs did not.
 
         Lets a page keep its case figures while the referral database is down.
         """
         frames, unavailable = [], []
         for group in _by_database(codes):
             try:
-                frames.append(self.compute(filter_, group, suppress_below=suppress_below))
+                frames.append(self.compute_series(filter_, periods or [filter_.period], group, suppress_below))
             except DBAPIError as error:
                 log.warning("indicators unavailable", extra={"codes": group, "error": error.__class__.__name__})
                 unavailable += list(group)
         rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=EXPORT_COLUMNS)
         return rows, unavailable
-
-    def compute_series(self, filter_: AreaFilter, periods: list[Period], codes: tuple[str, ...] | None = None,
-                       suppress_below: int = 10) -> pd.DataFrame:
-        """The same rows for several whole periods (a trend), oldest first."""
-        frames = [self.compute(replace(filter_, period=period), codes, suppress_below=suppress_below)
-                  for period in periods]
-        return pd.concat(frames, ignore_index=True)
 
 
 _REFERRAL_DATABASE_FAMILIES = {"reports", "referrals", "cases_referred"}
@@ -379,7 +411,7 @@ def _sibling_filter(filter_: AreaFilter, gazetteer: Gazetteer) -> AreaFilter:
 
 def _merge_on_keys(*frames: pd.DataFrame) -> pd.DataFrame:
     frames = [f for f in frames if f is not None]
-    keys = ["area", "grp"] if any("grp" in f.columns for f in frames) else ["area"]
+    keys = ["period", "area"] + (["grp"] if any("grp" in f.columns for f in frames) else [])
     merged = frames[0]
     for frame in frames[1:]:
         merged = merged.merge(frame, on=[k for k in keys if k in frame.columns], how="outer")
@@ -396,10 +428,11 @@ _COUNT_COLUMNS = ("cases", "victims", "minors", "safe", "reports", "referrals", 
                   "referred")
 
 
-def _complete_grid(raw: pd.DataFrame, areas: list[str], groups: tuple[str, ...] | None) -> pd.DataFrame:
-    """One row per visible area (x group); counts 0 where no records; unknown groups dropped."""
-    grid = pd.DataFrame({"area": areas})
-    keys = ["area"]
+def _complete_grid(raw: pd.DataFrame, periods: list[str], areas: list[str],
+                   groups: tuple[str, ...] | None) -> pd.DataFrame:
+    """One row per period and visible area (x group); counts 0 where no records; unknown groups dropped."""
+    grid = pd.DataFrame({"period": periods}).merge(pd.DataFrame({"area": areas}), how="cross")
+    keys = ["period", "area"]
     if groups is not None:
         grid = grid.merge(pd.DataFrame({"grp": list(groups)}), how="cross")
         keys.append("grp")
@@ -456,12 +489,12 @@ def _share(numerator: float | None, denominator: float | None, scale: float) -> 
     return scale * numerator / denominator
 
 
-def _indicator_rows(raw: pd.DataFrame, codes: list[str], period_label: str) -> pd.DataFrame:
+def _indicator_rows(raw: pd.DataFrame, codes: list[str]) -> pd.DataFrame:
     records = []
     for _, area_row in raw.iterrows():
         for code in codes:
             value, numerator, denominator = _value_row(INDICATORS[code], area_row)
-            record = {"indicator": code, "period": period_label, "area": area_row["area"], "value": value,
+            record = {"indicator": code, "period": area_row["period"], "area": area_row["area"], "value": value,
                       "numerator": numerator, "denominator": denominator, "suppressed": False}
             if "grp" in raw.columns:
                 record["group"] = area_row["grp"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Date, Float, Integer, bindparam, cast, func, literal
+from sqlalchemy import Date, Float, Integer, bindparam, case, cast, func, literal, or_
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
@@ -46,7 +46,28 @@ def date_param(day: date) -> ColumnElement:
 
 
 def in_period(column, period: Period) -> ColumnElement:
-    return (column >= date_param(period.start)) & (column < date_param(period.end))
+    return in_range(column, period.start, period.end)
+
+
+def in_range(column, start: date, end: date) -> ColumnElement:
+    """start <= column < end."""
+    return (column >= date_param(start)) & (column < date_param(end))
+
+
+def in_any_period(column, periods: tuple[Period, ...]) -> ColumnElement:
+    """Dated in one of the periods: one range when they follow each other, so an index on the date serves it."""
+    ordered = sorted(periods)
+    if all(earlier.end == later.start for earlier, later in zip(ordered, ordered[1:])):
+        return in_range(column, ordered[0].start, ordered[-1].end)
+    return or_(*(in_period(column, period) for period in ordered))
+
+
+def period_label(column, periods: tuple[Period, ...]) -> ColumnElement:
+    """The label of the period a date falls in (periods do not overlap). Reuse the one object in
+    SELECT and GROUP BY: PostgreSQL matches them by their parameters."""
+    if len(periods) == 1:
+        return literal(periods[0].label)
+    return case(*((in_period(column, period), period.label) for period in periods))
 
 
 def seconds_between(dialect: str, later, earlier) -> ColumnElement:

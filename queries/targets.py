@@ -74,11 +74,6 @@ def _target_row(record: dict, where: str) -> dict:
     return {"indicator": code, "year": int(year_text), "target": target}
 
 
-def target_for(targets: pd.DataFrame, code: str, year: int) -> float | None:
-    match = targets[(targets["indicator"] == code) & (targets["year"] == year)]
-    return None if match.empty else float(match.iloc[0]["target"])
-
-
 def days_elapsed(year: int, today: date) -> tuple[int, int]:
     """(days of `year` up to and including today, days in the year)."""
     period = year_period(year)
@@ -101,38 +96,49 @@ def status_of(kind: str, value: float | None, target: float) -> tuple[float | No
 def progress(engine: IndicatorEngine, targets: pd.DataFrame, year: int,
              area_filter_factory: Callable[[Period], AreaFilter], today: date, k: int) -> pd.DataFrame:
     """Year-to-date actual, projection and status of every indicator with a target in `year`."""
-    codes = tuple(targets.loc[targets["year"] == year, "indicator"])
-    if not codes:
-        return pd.DataFrame(columns=PROGRESS_COLUMNS)
-    filter_ = area_filter_factory(year_period(year))
-    rows = engine.compute(filter_, codes, suppress_below=k)
-    rows = rows[rows["area"] == filter_.area].set_index("indicator")
-    elapsed, length = days_elapsed(year, today)
-    records = []
-    for code in codes:
-        row = rows.loc[code]
-        target = target_for(targets, code, year)
-        suppressed = bool(row["suppressed"])
-        actual = None if suppressed or pd.isna(row["value"]) else float(row["value"])
-        record = {"indicator": code, "year": year, "target": target, "actual": actual, "suppressed": suppressed,
-                  "days_elapsed": elapsed, "days_in_year": length, "projection": None,
-                  "percent_of_target": None}
-        if elapsed == 0:
-            record.update(actual=None, status=NOT_STARTED)
-        elif suppressed:
-            record["status"] = HIDDEN
-        else:
-            kind = INDICATORS[code].kind
-            projection = actual * length / elapsed if kind in ACCUMULATING_KINDS and actual is not None else actual
-            record["projection"] = projection
-            record["percent_of_target"], record["status"] = status_of(kind, projection, target)
-        records.append(record)
-    return pd.DataFrame(records, columns=PROGRESS_COLUMNS)
+    return _progress_of_years(engine, targets, [year], area_filter_factory, today, k)
 
 
 def plan_progress(engine: IndicatorEngine, targets: pd.DataFrame,
                   area_filter_factory: Callable[[Period], AreaFilter], today: date, k: int) -> pd.DataFrame:
     """`progress` for every year of the plan, oldest first."""
-    years = sorted(targets["year"].unique())
-    frames = [progress(engine, targets, int(year), area_filter_factory, today, k) for year in years]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=PROGRESS_COLUMNS)
+    years = sorted(int(year) for year in targets["year"].unique())
+    return _progress_of_years(engine, targets, years, area_filter_factory, today, k)
+
+
+def _progress_of_years(engine: IndicatorEngine, targets: pd.DataFrame, years: list[int],
+                       area_filter_factory: Callable[[Period], AreaFilter], today: date, k: int) -> pd.DataFrame:
+    """Progress rows of the given years, their actuals computed together (one query per family)."""
+    wanted = targets[targets["year"].isin(years)]
+    if wanted.empty:
+        return pd.DataFrame(columns=PROGRESS_COLUMNS)
+    periods = [year_period(year) for year in years]
+    filter_ = area_filter_factory(periods[0])
+    codes = tuple(dict.fromkeys(wanted["indicator"]))
+    rows = engine.compute_series(filter_, periods, codes, suppress_below=k)
+    rows = rows[rows["area"] == filter_.area].set_index(["period", "indicator"])
+    records = [_progress_record(rows.loc[(period.label, target["indicator"])], target, today)
+               for period in periods
+               for target in wanted[wanted["year"] == period.year].to_dict("records")]
+    frame = pd.DataFrame(records, columns=PROGRESS_COLUMNS)
+    return frame.astype(object).where(frame.notna(), None)  # a missing actual or projection stays None
+
+
+def _progress_record(row: pd.Series, target: dict, today: date) -> dict:
+    code, year = target["indicator"], int(target["year"])
+    elapsed, length = days_elapsed(year, today)
+    suppressed = bool(row["suppressed"])
+    actual = None if suppressed or pd.isna(row["value"]) else float(row["value"])
+    record = {"indicator": code, "year": year, "target": float(target["target"]), "actual": actual,
+              "suppressed": suppressed, "days_elapsed": elapsed, "days_in_year": length, "projection": None,
+              "percent_of_target": None}
+    if elapsed == 0:
+        record.update(actual=None, status=NOT_STARTED)
+    elif suppressed:
+        record["status"] = HIDDEN
+    else:
+        kind = INDICATORS[code].kind
+        projection = actual * length / elapsed if kind in ACCUMULATING_KINDS and actual is not None else actual
+        record["projection"] = projection
+        record["percent_of_target"], record["status"] = status_of(kind, projection, record["target"])
+    return record

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 
 import pandas as pd
@@ -73,3 +74,28 @@ def test_ttl_zero_disables_caching(databases, gazetteer):
     cache.get_or_compute(("a",), lambda: calls.append(1) or pd.DataFrame({"x": [1]}))
     cache.get_or_compute(("a",), lambda: calls.append(1) or pd.DataFrame({"x": [1]}))
     assert len(calls) == 2
+
+
+def test_callers_asking_at_once_share_one_computation(cache):
+    started, release = threading.Event(), threading.Event()
+    calls = []
+
+    def slow_compute():
+        calls.append(1)
+        started.set()
+        release.wait(5)
+        return pd.DataFrame({"n": [len(calls)]})
+
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(cache.get_or_compute(("same",), slow_compute)))
+               for _ in range(4)]
+    threads[0].start()
+    assert started.wait(5)
+    for thread in threads[1:]:
+        thread.start()
+    release.set()
+    for thread in threads:
+        thread.join(10)
+    assert len(calls) == 1
+    assert [int(frame["n"].iloc[0]) for frame in results] == [1, 1, 1, 1]
+    assert not cache._flights

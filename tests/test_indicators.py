@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
+import pandas as pd
 import pytest
 
 from queries.db import Databases
 from queries.definitions import INDICATORS
 from queries.indicators import IndicatorEngine
 from queries.periods import parse_period
-from queries.scope import LEADERSHIP, FilterError, make_filter
+from queries.scope import LEADERSHIP, FilterError, Scope, make_filter
 from tests.builders import sqlite_url, write_database
 from tests.indicator_fixture import CASES_ROWS, CHATTOGRAM, DHAKA, EXPECTED, REFERRALS_ROWS
 
@@ -128,6 +130,27 @@ def test_year_period_sums_its_quarters(engine, gazetteer):
     quarters = sum(_lookup(_rows(engine, gazetteer, period=f"2026-Q{q}", by="national"),
                            "cases_reported", "BD")["value"] for q in range(1, 5))
     assert year == quarters == 5
+
+
+@pytest.mark.parametrize("labels", [
+    ("2025-Q3", "2025-Q4", "2026-Q1", "2026-Q2"),  # one date range: quarter boundaries, a quarter without verdicts
+    ("2026-Q2", "2025-Q3", "2030-Q1"),             # out of order, with gaps and an empty quarter
+    ("2025", "2026"),                              # years: each takes its own year's population
+])
+@pytest.mark.parametrize("scope, area, levels", [
+    (LEADERSHIP, "BD", ("national", "district", "upazila")),
+    (Scope("donor"), "BD", ("national", "division")),         # suppressed: each period on its own
+    (Scope("government", ("BD30",)), "BD30", ("district", "upazila")),
+])
+def test_a_series_equals_its_periods_computed_one_by_one(engine, gazetteer, labels, scope, area, levels):
+    periods = [parse_period(label) for label in labels]
+    for by in levels:
+        filter_ = make_filter(periods[0], area, by, scope, gazetteer)
+        series = engine.compute_series(filter_, periods)
+        one_by_one = pd.concat([engine.compute(replace(filter_, period=period)) for period in periods],
+                               ignore_index=True)
+        assert list(series["period"].unique()) == list(labels)
+        pd.testing.assert_frame_equal(series, one_by_one, check_dtype=False)
 
 
 def test_disaggregation_by_age_band_and_case_type(engine, gazetteer):

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, fields
 from datetime import date
 
 import dash
 import pandas as pd
 from dash import Input, Output, callback, dcc, html
 
-from queries.contract_check import Finding, check_schema, quality_by_district, run_check
+from queries.contract_check import by_district_of, check_schema, findings_of, quality_frame
 from queries.data_as_of import data_as_of
 
 from ..builders import quality as build
@@ -35,20 +34,12 @@ def layout(**_query):
     ])
 
 
-def _contract_findings() -> list[Finding]:
-    """The whole contract check, cached: it scans every table. Scope is applied after, by the caller."""
+def _quality_frame() -> pd.DataFrame:
+    """The whole contract check, cached and shared by both panels: it scans every table. Scope is applied
+    after, by the builders."""
     svc = services()
-    frame = svc.cache.get_or_compute(
-        ("contract_findings", date.today().isoformat()),
-        lambda: pd.DataFrame([asdict(f) for f in run_check(svc.databases, svc.gazetteer, date.today())],
-                             columns=[f.name for f in fields(Finding)]))
-    return [Finding(**record) for record in frame.to_dict("records")]
-
-
-def _quality_by_district() -> pd.DataFrame:
-    svc = services()
-    return svc.cache.get_or_compute(("quality_by_district", date.today().isoformat()),
-                                    lambda: quality_by_district(svc.databases, svc.gazetteer, date.today()))
+    return svc.cache.get_or_compute(("contract_quality", date.today().isoformat()),
+                                    lambda: quality_frame(svc.databases, svc.gazetteer, date.today()))
 
 
 @callback(Output("quality-schema-panel", "children"), Input("language", "data"))
@@ -56,7 +47,7 @@ def _quality_by_district() -> pd.DataFrame:
 def update_schema(_language):
     svc = services()
     if current_scope().role == "leadership":
-        findings = _contract_findings()
+        findings = findings_of(_quality_frame())
         return [build.schema_panel(findings), build.findings_list(findings)]
     # External audiences: the structure only; value findings are national totals that quote example codes.
     return build.schema_panel(check_schema(svc.databases))
@@ -66,8 +57,8 @@ def update_schema(_language):
 @guarded
 def update_counts(language):
     svc = services()
-    return build.counts_panel(_quality_by_district(), current_scope(), svc.gazetteer, language_of(language),
-                              svc.settings.suppress_below)
+    return build.counts_panel(by_district_of(_quality_frame()), current_scope(), svc.gazetteer,
+                              language_of(language), svc.settings.suppress_below)
 
 
 @callback(Output("quality-as-of-panel", "children"), Input("language", "data"))

@@ -8,7 +8,7 @@ import dash
 from dash import Input, Output, callback, dcc, html
 
 from queries.geography import NATIONAL
-from queries.targets import AT_RISK_FROM, load_targets, plan_progress, progress
+from queries.targets import AT_RISK_FROM, load_targets, plan_progress
 
 from ..builders.targets import plan_figure, plan_table, progress_table, status_class
 from ..components import data_table, message
@@ -48,8 +48,8 @@ def update_targets(period):
     def national(period_):
         return parse_filter(period_.label, NATIONAL, by="national")
 
-    this_year = progress(svc.engine, targets, year, national, today, k)
     plan = plan_progress(svc.engine, targets, national, today, k)
+    this_year = plan[plan["year"] == year].reset_index(drop=True)
     return _this_year_section(this_year, year, k) + _plan_section(plan, today.year, k)
 
 

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import dash
-import pandas as pd
 from dash import Input, Output, callback, dcc, html
 
 from ..builders.overview import HEADLINES, headline_cards
@@ -37,8 +34,7 @@ def update_overview(period, area):
 
     # The eight quarters of the trend include the previous quarter and the same quarter last year.
     quarters = [chosen.period.shifted(-n) for n in range(TREND_QUARTERS - 1, -1, -1)]
-    trend = pd.concat([svc.engine.compute_each_database(replace(chosen, period=q), HEADLINES, k)[0]
-                       for q in quarters], ignore_index=True)
+    trend, _unavailable = svc.engine.compute_each_database(chosen, HEADLINES, k, periods=quarters)
 
     def rows_of(period_):
         return trend[trend["period"] == period_.label]
