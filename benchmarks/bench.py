@@ -242,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
     parser.add_argument("--scales", default="100000,1000000")
     parser.add_argument("--engines", default="sqlite,postgresql")
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--one", nargs=4, metavar=("LABEL", "CASES_URL", "REFERRALS_URL", "TARGETS"),
                         help=argparse.SUPPRESS)
     parser.add_argument("--json", help=argparse.SUPPRESS)

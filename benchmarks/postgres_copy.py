@@ -14,7 +14,8 @@ from queries import schema
 _INDEXES = [
     ("cases", "reported_on"), ("cases", "district_pcode"), ("victims", "case_id"), ("victims", "identified_on"),
     ("victims", "brought_to_safety_on"), ("accused", "case_id"), ("legal_events", "case_id"),
-    ("legal_events", "event_type, event_on"), ("survivor_assessments", "victim_id"),
+    ("legal_events", "event_type, event_on"), ("legal_events", "case_id, event_type, event_on"),
+    ("survivor_assessments", "victim_id"),
     ("survivor_assessments", "assessed_on"), ("reports", "received_at"), ("reports", "district_pcode"),
     ("referrals", "referred_at"), ("referrals", "district_pcode"), ("referrals", "case_ref"),
 ]

@@ -967,8 +967,9 @@ def _sqlite_build(path: Path, tables: dict[str, Table]) -> Iterator[sqlite3.Conn
             for column in INDEXED_COLUMNS:
                 if column in table.c and not (table.c[column].primary_key or table.c[column].unique):
                     conn.execute(f"CREATE INDEX ix_{table.name}_{column} ON {table.name} ({column})")
-        if "legal_events" in tables:  # indicators always pick an event type within a period
+        if "legal_events" in tables:  # indicators pick an event type within a period, or a case's complaint
             conn.execute("CREATE INDEX ix_legal_events_type_on ON legal_events (event_type, event_on)")
+            conn.execute("CREATE INDEX ix_legal_events_case_type_on ON legal_events (case_id, event_type, event_on)")
         conn.execute("COMMIT")
         conn.execute("ANALYZE")
     finally:

@@ -14,8 +14,7 @@ import logging
 import math
 import threading
 import time
-from contextlib import contextmanager
-from typing import Callable, Iterator
+from typing import Callable
 
 import pandas as pd
 
@@ -47,6 +46,14 @@ def _decode(payload: bytes) -> pd.DataFrame:
     return frame
 
 
+class _Flight:
+    """One computation under way; callers asking for the same key meanwhile wait for its payload."""
+
+    def __init__(self):
+        self.done = threading.Event()
+        self.payload: bytes | None = None  # stays None if the computation failed
+
+
 class AggregateCache:
     """get_or_compute(key_parts, compute) with a TTL; ttl 0 disables caching."""
 
@@ -55,7 +62,7 @@ class AggregateCache:
         self.namespace = namespace
         self._memory: dict[str, tuple[float, bytes]] = {}
         self._lock = threading.Lock()
-        self._flights: dict[str, list] = {}  # key -> [lock, threads using it]
+        self._flights: dict[str, _Flight] = {}  # computations under way, by key
         self._redis = None
         if redis_url and ttl_s:
             import redis
@@ -67,34 +74,31 @@ class AggregateCache:
         return f"{self.namespace}:{digest}"
 
     def get_or_compute(self, parts: tuple, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
-        if not self.ttl_s:
-            return compute()
         key = self.key(*parts)
-        cached = self._get(key)
-        if cached is not None:
-            return _decode(cached)
-        # Callbacks of one page often ask for the same aggregates at once: compute them once per process.
-        with self._single_flight(key):
+        if self.ttl_s:
             cached = self._get(key)
             if cached is not None:
                 return _decode(cached)
-            frame = compute()
-            self._put(key, _encode(frame))
-            return frame
-
-    @contextmanager
-    def _single_flight(self, key: str) -> Iterator[None]:
+        # Callbacks of one page often ask for the same aggregates at once: one computes, the others wait for
+        # its result (even with caching off, as they asked at the same moment).
         with self._lock:
-            flight = self._flights.setdefault(key, [threading.Lock(), 0])
-            flight[1] += 1
+            flight = self._flights.get(key)
+            leading = flight is None
+            if leading:
+                flight = self._flights[key] = _Flight()
+        if not leading:
+            flight.done.wait()
+            return _decode(flight.payload) if flight.payload is not None else compute()
         try:
-            with flight[0]:
-                yield
+            frame = compute()
+            flight.payload = _encode(frame)
+            if self.ttl_s:
+                self._put(key, flight.payload)
+            return frame
         finally:
             with self._lock:
-                flight[1] -= 1
-                if not flight[1]:
-                    del self._flights[key]
+                del self._flights[key]
+            flight.done.set()
 
     def _get(self, key: str) -> bytes | None:
         if self._redis is not None:

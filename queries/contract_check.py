@@ -355,7 +355,7 @@ def check_values(dbs: Databases, gazetteer: Gazetteer, today: date) -> list[Find
 
 
 _FINDING_FIELDS = [f.name for f in fields(Finding)]
-QUALITY_COLUMNS = _FINDING_FIELDS + ["district_pcode", "district_count"]
+_QUALITY_COLUMNS = _FINDING_FIELDS + ["district_pcode", "district_count"]
 
 
 def quality_frame(dbs: Databases, gazetteer: Gazetteer, today: date) -> pd.DataFrame:
@@ -368,7 +368,7 @@ def quality_frame(dbs: Databases, gazetteer: Gazetteer, today: date) -> pd.DataF
             records.append({**finding, "district_pcode": None, "district_count": 0})
         records.extend({**finding, "district_pcode": district, "district_count": count}
                        for district, count in outcome.by_district.items())
-    frame = pd.DataFrame(records, columns=QUALITY_COLUMNS)
+    frame = pd.DataFrame(records, columns=_QUALITY_COLUMNS)
     return frame.astype({"district_pcode": object})
 
 

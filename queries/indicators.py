@@ -234,14 +234,16 @@ class IndicatorEngine:
             .group_by(a.victim_id, a.assessed_on)
             .subquery("sessions")
         )
-        restored = and_(sessions.c.lowest >= 3, sessions.c.domains == len(s.ASSESSMENT_DOMAINS))
+        latest = sessions.c.assessed_on == sessions.c.latest_on
+        restored = and_(latest, sessions.c.lowest >= 3, sessions.c.domains == len(s.ASSESSMENT_DOMAINS))
+        # Latest sessions are counted, not filtered: a filter on the window hides from PostgreSQL's planner how
+        # many rows reach the joins, and it would then look each session's case up one by one.
         query = (
-            select(func.count().label("assessed"), _count_if(restored).label("restored"))
+            select(_count_if(latest).label("assessed"), _count_if(restored).label("restored"))
             .select_from(
                 sessions.join(s.victims, v.victim_id == sessions.c.victim_id)
                 .join(s.cases, c.case_id == v.case_id))
-            .where(sessions.c.assessed_on == sessions.c.latest_on,
-                   where.condition(c.district_pcode, c.upazila_pcode))
+            .where(where.condition(c.district_pcode, c.upazila_pcode))
         )
         grouped = _grouped(query, sessions.c.period, where.area_key(c.district_pcode, c.upazila_pcode), group)
         return self._read(self.databases.cases, grouped)

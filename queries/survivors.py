@@ -48,8 +48,9 @@ def score_counts(databases: Databases, gazetteer: Gazetteer, filter_: AreaFilter
     return counts.reindex(grid, fill_value=0).astype("int64").reset_index()
 
 
-def victims_followed_up(databases: Databases, gazetteer: Gazetteer, filter_: AreaFilter) -> int:
-    """Victims assessed in the period with two or more sessions in it (first and latest differ)."""
+def victims_followed_up(databases: Databases, gazetteer: Gazetteer, filter_: AreaFilter) -> pd.DataFrame:
+    """Victims assessed in the period with two or more sessions in it (first and latest differ): one row,
+    column `victims`."""
     a, v, c = s.survivor_assessments.c, s.victims.c, s.cases.c
     sessions = (select(a.victim_id, func.count(a.assessed_on.distinct()).label("sessions"))
                 .where(in_period(a.assessed_on, filter_.period), a.score.between(1, 4))
@@ -58,7 +59,7 @@ def victims_followed_up(databases: Databases, gazetteer: Gazetteer, filter_: Are
              .select_from(sessions.join(s.victims, v.victim_id == sessions.c.victim_id)
                           .join(s.cases, c.case_id == v.case_id))
              .where(sessions.c.sessions >= 2, _Where(filter_, gazetteer).condition(c.district_pcode, c.upazila_pcode)))
-    return int(read(databases.cases, query).iloc[0]["victims"] or 0)
+    return read(databases.cases, query).fillna(0)
 
 
 def domain_means(counts: pd.DataFrame) -> pd.DataFrame:

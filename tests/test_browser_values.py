@@ -99,3 +99,71 @@ def test_changing_the_area_updates_the_overview_and_the_quarterly_table(open_bro
         cells = row.find_elements(By.XPATH, "./th|./td")
         expected = format_value(rows[(code, "BD30")]["value"], INDICATORS[code].kind, False, 10)
         assert cells[column].text.strip() == expected, code
+
+
+def table_rows(driver, table_id: str) -> list[list[str]]:
+    table = driver.find_element(By.ID, table_id)
+    return [[cell.text.strip() for cell in row.find_elements(By.XPATH, "./th|./td")]
+            for row in table.find_elements(By.CSS_SELECTOR, "tbody tr")]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("username, area, role, scope, measure", [
+    ("leadership", "BD", "leadership", "", "count"),
+    ("leadership", "BD", "leadership", "", "rate"),
+    ("dhaka", "BD30", "government", "BD30", "count"),
+])
+def test_the_map_table_equals_the_export(open_browser, app_data_dir, username, area, role, scope, measure):
+    """Every district's value in the table beside the map, as the CLI exports it (cases reported)."""
+    current = quarter_containing(date.today()).previous()
+    driver = open_browser(username)
+    driver.get(driver.base_url + "/district-map")
+    wait_for_callbacks(driver)
+    if measure == "rate":
+        before = callbacks_done(driver)
+        driver.find_element(By.XPATH, "//*[@id='map-measure']//label[contains(., 'per 100,000')]").click()
+        wait_for_callbacks(driver, after=before)
+    rows = cli_export(app_data_dir, current.label, area, "district", role, scope)
+    code = "cases_reported" if measure == "count" else "case_rate_per_100k_children"
+    shown = {row[2]: row[3] for row in table_rows(driver, "district-map-table")}  # P-code -> value text
+    expected = {district: format_value(row["value"], INDICATORS[code].kind, row["suppressed"], 10)
+                for (indicator, district), row in rows.items() if indicator == code}
+    assert shown == expected
+    assert len(shown) == (64 if area == "BD" else 13)
+    assert not console_errors(driver)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("username, area, by, role", [("leadership", "BD", "national", "leadership"),
+                                                       ("donor", "BD", "national", "donor")])
+def test_the_survivor_headline_equals_the_export(open_browser, app_data_dir, username, area, by, role):
+    current = quarter_containing(date.today()).previous()
+    driver = open_browser(username)
+    driver.get(driver.base_url + "/survivors")
+    wait_for_callbacks(driver)
+    rows = cli_export(app_data_dir, current.label, area, by, role)
+    shown = shown_headlines(driver)
+    assert set(shown) == {"survivors_assessed", "survivors_restored_pct"}
+    assert shown == {code: format_value(rows[(code, area)]["value"], INDICATORS[code].kind,
+                                        rows[(code, area)]["suppressed"], 10) for code in shown}
+
+
+@pytest.mark.browser
+def test_five_year_actuals_equal_the_export_of_each_year(open_browser, app_data_dir):
+    driver = open_browser("leadership")
+    driver.get(driver.base_url + "/five-year-targets")
+    wait_for_callbacks(driver)
+    labels = {INDICATORS[code].label: code for code in INDICATORS}
+    plan = table_rows(driver, "targets-plan-table")
+    assert plan, "the plan table is empty"
+    exports = {}
+    for label, year, actual, *_ in plan:
+        if int(year) > date.today().year:
+            assert actual == "–", (label, year)
+            continue
+        if year not in exports:
+            exports[year] = cli_export(app_data_dir, year, "BD", "national", "leadership")
+        row = exports[year][(labels[label], "BD")]
+        assert actual == format_value(row["value"], INDICATORS[labels[label]].kind, row["suppressed"], 10), \
+            (label, year)
+    assert len(exports) >= 2

@@ -76,7 +76,9 @@ def test_ttl_zero_disables_caching(databases, gazetteer):
     assert len(calls) == 2
 
 
-def test_callers_asking_at_once_share_one_computation(cache):
+@pytest.mark.parametrize("ttl_s", [60, 0])
+def test_callers_asking_at_once_share_one_computation(cache, ttl_s):
+    cache.ttl_s = ttl_s
     started, release = threading.Event(), threading.Event()
     calls = []
 

@@ -166,8 +166,8 @@ def test_domain_scores_and_follow_up_in_an_area(databases, gazetteer):
     counts = survivors.score_counts(databases, gazetteer, _filter(gazetteer, "BD30"))
     first_safety = counts[(counts["moment"] == "first") & (counts["domain"] == "safety")]
     assert first_safety.set_index("score")["victims"].to_dict() == {1: 1, 2: 1, 3: 0, 4: 0}  # V1 and V2
-    assert survivors.victims_followed_up(databases, gazetteer, _filter(gazetteer)) == 2     # V1, V3
-    assert survivors.victims_followed_up(databases, gazetteer, _filter(gazetteer, "BD30")) == 1
+    assert survivors.victims_followed_up(databases, gazetteer, _filter(gazetteer)).iloc[0]["victims"] == 2  # V1, V3
+    assert survivors.victims_followed_up(databases, gazetteer, _filter(gazetteer, "BD30")).iloc[0]["victims"] == 1
 
 
 def test_services_delivered_in_the_area(databases, gazetteer):

@@ -39,7 +39,7 @@ def layout(**_query):
 def update_headline(period, area):
     svc, filter_, k = area_request(period, area)
     rows = svc.engine.compute(filter_, build.HEADLINE_CODES, suppress_below=k)
-    followed_up = survivors.victims_followed_up(svc.databases, svc.gazetteer, filter_)
+    followed_up = int(cached_query(survivors.victims_followed_up, filter_).iloc[0]["victims"])
     return build.headline_panel(rows, filter_.area, followed_up, filter_.scope.suppressed, k)
 
 
