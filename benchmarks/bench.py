@@ -5,7 +5,7 @@
 engine runs one measuring process that serves the app on loopback and:
 - times each page's callbacks over HTTP, logged in, uncached and cached;
 - records the SQL each callback sent and replays exactly those statements on
-  a raw connection: the bare SQL cost of the same numbers;
+  a raw connection, once: the bare SQL cost of the same numbers;
 - times the full indicator export for one quarter;
 - measures response sizes, the first load of a page (compressed), and the
   process's peak memory.
@@ -163,7 +163,7 @@ def measure_one(label: str, cases_url: str, referrals_url: str, targets: str, ru
     recorder.take()
     svc.engine.compute(filter_)
     export_statements = recorder.take()
-    result["export_sql_s"] = statistics.median(replay_seconds(export_statements) for _ in range(runs))
+    result["export_sql_s"] = replay_seconds(export_statements)
 
     for path in PAGES:
         calls = client.page_callbacks(path, shell)
@@ -177,7 +177,7 @@ def measure_one(label: str, cases_url: str, referrals_url: str, targets: str, ru
             uncached.append(time.perf_counter() - start)
             statements = recorder.take()
             sizes = [len(b.body) for b in bodies]
-        bare = statistics.median(replay_seconds(statements) for _ in range(runs))
+        bare = replay_seconds(statements)  # once: a replay is as slow as a pass, and the runs vary little
         svc.cache.ttl_s = 300
         for _, body in calls:
             client.request("/_dash-update-component", body)

@@ -63,7 +63,7 @@ def command_check(args) -> int:
     from queries.contract_check import run_check
 
     services = _services(_settings())
-    findings = run_check(services.databases, services.gazetteer, date.today())
+    findings = run_check(services.databases, services.gazetteer, date.today(), services.settings.query_threads)
     for finding in findings:
         print(f"{finding.severity.upper():7} {finding.database}: {finding.message}")
     errors = [f for f in findings if f.severity == "error"]

@@ -21,6 +21,7 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "IMPACT_SUPPRESS_BELOW": "k of small-cell suppression: counts 1..k-1 are hidden (default 10)",
     "IMPACT_STATEMENT_TIMEOUT_S": "PostgreSQL statement timeout in seconds (default 30)",
     "IMPACT_CACHE_TTL_S": "seconds an aggregate stays cached (default 300; 0 disables)",
+    "IMPACT_QUERY_THREADS": "aggregate queries one request may run at once (default 2; 1: one after another)",
     "IMPACT_REDIS_URL": "Redis URL for a cache and login rate limits shared by workers",
     "IMPACT_SECRET_KEY": "Flask session secret (default: random per process)",
     "IMPACT_HTTPS": "1 behind HTTPS: HSTS and secure cookies",
@@ -59,6 +60,7 @@ class Settings:
     suppress_below: int
     statement_timeout_s: int
     cache_ttl_s: int
+    query_threads: int
     redis_url: str | None
     secret_key: str | None
     https: bool
@@ -94,6 +96,7 @@ class Settings:
             suppress_below=_int(env, "IMPACT_SUPPRESS_BELOW", 10, 1, 1000),
             statement_timeout_s=_int(env, "IMPACT_STATEMENT_TIMEOUT_S", 30, 1, 3600),
             cache_ttl_s=_int(env, "IMPACT_CACHE_TTL_S", 300, 0, 86400),
+            query_threads=_int(env, "IMPACT_QUERY_THREADS", 2, 1, 16),
             redis_url=env.get("IMPACT_REDIS_URL") or None,
             secret_key=env.get("IMPACT_SECRET_KEY") or None,
             https=env.get("IMPACT_HTTPS", "").strip().lower() in {"1", "true", "yes"},

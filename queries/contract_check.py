@@ -8,6 +8,7 @@ are codes (enum values, P-codes) of the offending rows.
 from __future__ import annotations
 
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, fields
 from datetime import date, timedelta
 from typing import Callable, Iterator
@@ -321,19 +322,26 @@ def _with_examples(conn: Connection, database: str, item: _Planned, by_district:
     return _Outcome(item.rule, database, by_district, examples)
 
 
-def _outcomes(dbs: Databases, gazetteer: Gazetteer, today: date) -> Iterator[_Outcome]:
-    """Every applicable rule's offending-row counts per district, database by database, in rule order."""
+def _count_on_own_connection(engine: Engine, database: str, batch: list[_Planned],
+                             known_districts: set[str]) -> list[_Outcome]:
+    with engine.connect() as conn:
+        return _count_batch(conn, database, batch, known_districts)
+
+
+def _outcomes(dbs: Databases, gazetteer: Gazetteer, today: date, threads: int = 1) -> Iterator[_Outcome]:
+    """Every applicable rule's offending-row counts per district, database by database, in rule order.
+    Up to `threads` scans run at once, each on its own connection."""
     known_districts = set(gazetteer.district_codes)
+    jobs = []
     for database, metadata in DATABASE_METADATA.items():
         engine = _engine(dbs, database)
-        context = _Context(gazetteer, today, engine.dialect.name)
-        planned = _planned_rules(metadata, context, _present_columns(engine))
-        outcomes: dict[int, _Outcome] = {}
-        with engine.connect() as conn:
-            for batch in _same_source(planned):
-                for outcome in _count_batch(conn, database, batch, known_districts):
-                    outcomes[_RULES.index(outcome.rule)] = outcome
-        yield from (outcomes[index] for index in sorted(outcomes))
+        planned = _planned_rules(metadata, _Context(gazetteer, today, engine.dialect.name), _present_columns(engine))
+        jobs += [(engine, database, batch, known_districts) for batch in _same_source(planned)]
+    with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
+        results = [outcome for outcomes in pool.map(lambda job: _count_on_own_connection(*job), jobs)
+                   for outcome in outcomes]
+    databases = list(DATABASE_METADATA)
+    yield from sorted(results, key=lambda o: (databases.index(o.database), _RULES.index(o.rule)))
 
 
 def _finding(outcome: _Outcome) -> Finding:
@@ -358,11 +366,11 @@ _FINDING_FIELDS = [f.name for f in fields(Finding)]
 _QUALITY_COLUMNS = _FINDING_FIELDS + ["district_pcode", "district_count"]
 
 
-def quality_frame(dbs: Databases, gazetteer: Gazetteer, today: date) -> pd.DataFrame:
+def quality_frame(dbs: Databases, gazetteer: Gazetteer, today: date, threads: int = 1) -> pd.DataFrame:
     """The whole check in one pass, as one frame: a row per finding and district (schema findings and
     failed checks: one row with no district and a count of 0). `findings_of` and `by_district_of` read it."""
     records = [{**asdict(f), "district_pcode": None, "district_count": 0} for f in check_schema(dbs)]
-    for outcome in _outcomes(dbs, gazetteer, today):
+    for outcome in _outcomes(dbs, gazetteer, today, threads):
         finding = asdict(_finding(outcome))
         if outcome.error:
             records.append({**finding, "district_pcode": None, "district_count": 0})
@@ -394,8 +402,8 @@ def by_district_of(frame: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def run_check(dbs: Databases, gazetteer: Gazetteer, today: date) -> list[Finding]:
-    return findings_of(quality_frame(dbs, gazetteer, today))
+def run_check(dbs: Databases, gazetteer: Gazetteer, today: date, threads: int = 1) -> list[Finding]:
+    return findings_of(quality_frame(dbs, gazetteer, today, threads))
 
 
 def quality_by_district(dbs: Databases, gazetteer: Gazetteer, today: date) -> pd.DataFrame:

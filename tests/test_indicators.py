@@ -43,7 +43,7 @@ def engine(request, tmp_path, gazetteer):
         factory = request.getfixturevalue("pg_url_factory")
         databases = (_postgres_one_database if request.param.endswith("one-database")
                      else _postgres_two_databases)(factory)
-    yield IndicatorEngine(databases, gazetteer)
+    yield IndicatorEngine(databases, gazetteer, query_threads=2)  # as the app runs it: two queries at once
     databases.dispose()
 
 

@@ -35,30 +35,35 @@ def layout(**_query):
 
 
 def _quality_frame() -> pd.DataFrame:
-    """The whole contract check, cached and shared by both panels: it scans every table. Scope is applied
-    after, by the builders."""
+    """The whole contract check, cached: it scans every table. Scope is applied after, by the builders."""
     svc = services()
     return svc.cache.get_or_compute(("contract_quality", date.today().isoformat()),
-                                    lambda: quality_frame(svc.databases, svc.gazetteer, date.today()))
+                                    lambda: quality_frame(svc.databases, svc.gazetteer, date.today(),
+                                                         svc.settings.query_threads))
 
 
-@callback(Output("quality-schema-panel", "children"), Input("language", "data"))
+@callback(Output("quality-schema-panel", "children"), Output("quality-counts-panel", "children"),
+          Input("language", "data"))
+def update_checks(language):
+    """Both panels from one pass of the check; a failure shows its message in both."""
+    panels = _check_panels(language)
+    return panels if isinstance(panels, tuple) else (panels, panels)
+
+
 @guarded
-def update_schema(_language):
+def _check_panels(language):
     svc = services()
-    if current_scope().role == "leadership":
-        findings = findings_of(_quality_frame())
-        return [build.schema_panel(findings), build.findings_list(findings)]
-    # External audiences: the structure only; value findings are national totals that quote example codes.
-    return build.schema_panel(check_schema(svc.databases))
-
-
-@callback(Output("quality-counts-panel", "children"), Input("language", "data"))
-@guarded
-def update_counts(language):
-    svc = services()
-    return build.counts_panel(by_district_of(_quality_frame()), current_scope(), svc.gazetteer,
-                              language_of(language), svc.settings.suppress_below)
+    scope = current_scope()
+    frame = _quality_frame()
+    if scope.role == "leadership":
+        findings = findings_of(frame)
+        schema = [build.schema_panel(findings), build.findings_list(findings)]
+    else:
+        # External audiences: the structure only; value findings are national totals that quote example codes.
+        schema = build.schema_panel(check_schema(svc.databases))
+    counts = build.counts_panel(by_district_of(frame), scope, svc.gazetteer, language_of(language),
+                                svc.settings.suppress_below)
+    return schema, counts
 
 
 @callback(Output("quality-as-of-panel", "children"), Input("language", "data"))
