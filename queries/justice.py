@@ -35,11 +35,14 @@ def _count_if(condition):
     return func.sum(case((condition, 1), else_=0))
 
 
-def _earliest_complaints(as_of: date):
+def _earliest_complaints(as_of: date, among=None):
+    """Each case's earliest complaint by `as_of`; only for the cases `among` selects, when given."""
     e = s.legal_events.c
-    return (select(e.case_id, func.min(e.event_on).label("complaint_on"))
-            .where(e.event_type == "complaint_filed", e.event_on <= _date_param(as_of))
-            .group_by(e.case_id).subquery("complaints"))
+    query = select(e.case_id, func.min(e.event_on).label("complaint_on")).where(
+        e.event_type == "complaint_filed", e.event_on <= _date_param(as_of))
+    if among is not None:
+        query = query.where(e.case_id.in_(among))
+    return query.group_by(e.case_id).subquery("complaints")
 
 
 def _in_area(filter_: AreaFilter, gazetteer: Gazetteer):
@@ -53,10 +56,14 @@ def complaint_funnel(databases: Databases, gazetteer: Gazetteer, filter_: AreaFi
     Returns step, cases, and drop_off_pct (the share lost since the previous step; null for the first).
     """
     e, c = s.legal_events.c, s.cases.c
-    complaints = _earliest_complaints(as_of)
+    # A case whose earliest complaint lies in the period has a complaint in it: only those cases are read.
+    complained_in_period = select(e.case_id).where(e.event_type == "complaint_filed",
+                                                   in_period(e.event_on, filter_.period))
+    complaints = _earliest_complaints(as_of, among=complained_in_period)
     step = case(*((e.event_type == event, number) for event, number in _STEP_OF_EVENT.items()), else_=0)
     furthest = (select(e.case_id, func.max(step).label("furthest"))
-                .where(e.event_on <= _date_param(as_of)).group_by(e.case_id).subquery("furthest"))
+                .where(e.event_on <= _date_param(as_of), e.case_id.in_(complained_in_period))
+                .group_by(e.case_id).subquery("furthest"))
     reached = [_count_if(furthest.c.furthest >= number).label(FUNNEL_STEPS[number]) for number in (1, 2, 3)]
     query = (select(func.count().label("complaint_filed"), *reached)
              .select_from(complaints.join(s.cases, c.case_id == complaints.c.case_id)

@@ -167,3 +167,50 @@ def test_five_year_actuals_equal_the_export_of_each_year(open_browser, app_data_
         assert actual == format_value(row["value"], INDICATORS[labels[label]].kind, row["suppressed"], 10), \
             (label, year)
     assert len(exports) >= 2
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path, table_id, codes", [
+    ("/justice", "justice-trends-table", ("charge_sheets_filed", "accused_convicted", "conviction_rate_pct",
+                                          "median_days_complaint_to_verdict")),
+    ("/referrals", "referrals-turnaround-table", ("referral_turnaround_median_days", "referral_turnaround_p90_days",
+                                                  "referrals_within_target_pct", "referrals_made")),
+])
+@pytest.mark.parametrize("username, area, by, role, scope", [("leadership", "BD", "national", "leadership", ""),
+                                                             ("dhaka", "BD30", "division", "government", "BD30")])
+def test_quarterly_trend_tables_equal_the_export(open_browser, app_data_dir, path, table_id, codes,
+                                                 username, area, by, role, scope):
+    """The chosen quarter's row and the row a year before, against the CLI export of each quarter."""
+    current = quarter_containing(date.today()).previous()
+    driver = open_browser(username)
+    driver.get(driver.base_url + path)
+    wait_for_callbacks(driver)
+    header = [cell.text.strip() for cell in driver.find_elements(By.CSS_SELECTOR, f"#{table_id} thead th")]
+    rows = {row[0]: row for row in table_rows(driver, table_id)}
+    for quarter in (current, current.shifted(-4)):
+        exported = cli_export(app_data_dir, quarter.label, area, by, role, scope)
+        for code in codes:
+            row = exported[(code, area)]
+            expected = format_value(row["value"], INDICATORS[code].kind, row["suppressed"], 10)
+            assert rows[quarter.label][header.index(INDICATORS[code].label)] == expected, (quarter.label, code)
+
+
+@pytest.mark.browser
+def test_the_reduction_table_equals_the_prevalence_export(open_browser, app_data_dir):
+    env = {**os.environ, "IMPACT_DATA_DIR": str(app_data_dir), "IMPACT_DEMO_CASES": BROWSER_DEMO_CASES,
+           "IMPACT_CASES_DB": "", "IMPACT_REFERRALS_DB": ""}
+    exported = json.loads(subprocess.run([sys.executable, "-m", "impact_monitor.cli", "prevalence"], env=env,
+                                         cwd=REPO_ROOT, capture_output=True, check=True, timeout=120).stdout)
+    driver = open_browser("leadership")
+    driver.get(driver.base_url + "/violence-reduction")
+    wait_for_callbacks(driver)
+    header = [cell.text.strip() for cell in driver.find_elements(By.CSS_SELECTOR, "#reduction-table thead th")]
+    shown = {row[header.index("P-code")]: row for row in table_rows(driver, "reduction-table")}
+    measured = [row for row in exported if row["latest_round"] is not None]
+    assert measured and set(shown) == {row["area"] for row in measured}
+    for row in measured:
+        cells = shown[row["area"]]
+        for column, name in (("Baseline", "baseline_pct"), ("Latest", "latest_pct"), ("Reduction", "reduction_pct")):
+            assert cells[header.index(column)] == f"{row[name]:.1f} %", (row["area"], column)
+        assert cells[header.index("Reduction 95 % interval")] == \
+            f"{row['reduction_ci_low']:.1f} to {row['reduction_ci_high']:.1f} %", row["area"]
