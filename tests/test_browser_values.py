@@ -214,3 +214,51 @@ def test_the_reduction_table_equals_the_prevalence_export(open_browser, app_data
             assert cells[header.index(column)] == f"{row[name]:.1f} %", (row["area"], column)
         assert cells[header.index("Reduction 95 % interval")] == \
             f"{row['reduction_ci_low']:.1f} to {row['reduction_ci_high']:.1f} %", row["area"]
+
+
+# Pages whose content depends on the filter bar; the others (prevalence studies, data quality, definitions)
+# must still take a change without an error.
+_FOLLOW_FILTERS = {"/", "/district-map", "/referrals", "/justice", "/survivors", "/quarterly-indicators"}
+
+
+def choose_another(driver, dropdown_id: str, choices: tuple[str, str]) -> str:
+    """Pick whichever of two options is not shown now (the filter bar keeps its choice across pages)."""
+    shown = driver.find_element(By.ID, f"{dropdown_id}-value").text.strip()
+    choice = choices[1] if choices[0].strip("· ") == shown.strip("· ") else choices[0]
+    choose(driver, dropdown_id, choice)
+    return choice
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("username, areas", [("leadership", ("Dhaka division", "Khulna division")),
+                                             ("donor", ("Dhaka division", "Khulna division")),
+                                             ("dhaka", ("· Gazipur", "· Narsingdi"))])
+def test_every_page_follows_the_period_and_the_area(open_browser, username, areas):
+    from tests.test_browser_smoke import PAGES
+
+    last = quarter_containing(date.today()).previous()
+    periods = (last.shifted(-4).label, last.shifted(-8).label)  # other years: the targets page changes too
+    follows_period = _FOLLOW_FILTERS | ({"/five-year-targets"} if username == "leadership" else set())
+    driver = open_browser(username)
+    problems = []
+    for path in PAGES:
+        driver.get(driver.base_url + path)
+        wait_for_callbacks(driver)
+        shown = [driver.find_element(By.ID, "main-content").text]
+        for dropdown, choices, follows in (("filter-period", periods, follows_period),
+                                           ("filter-area", areas, _FOLLOW_FILTERS)):
+            before = callbacks_done(driver)
+            choice = choose_another(driver, dropdown, choices)
+            # A page that does not follow the filter sends no callback: wait for quiet only.
+            wait_for_callbacks(driver, after=before if path in follows else 0)
+            shown.append(driver.find_element(By.ID, "main-content").text)
+            if choice.strip("· ") not in driver.find_element(By.ID, dropdown).text:
+                problems.append(f"{path}: {dropdown} does not show {choice}")
+        if "Something went wrong" in shown[-1]:
+            problems.append(f"{path}: a panel failed")
+        if path in follows_period and shown[1] == shown[0]:
+            problems.append(f"{path}: unchanged after a new period")
+        if path in _FOLLOW_FILTERS and shown[2] == shown[1]:
+            problems.append(f"{path}: unchanged after a new area")
+    assert not console_errors(driver)
+    assert not problems, "\n".join(problems)
