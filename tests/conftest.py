@@ -224,6 +224,18 @@ def callbacks_done(driver) -> int:
     return driver.execute_script("return window.__callbacks ? window.__callbacks.done : 0")
 
 
+PAGES = ["/", "/district-map", "/referrals", "/justice", "/survivors", "/violence-reduction",
+         "/quarterly-indicators", "/five-year-targets", "/data-quality", "/definitions"]
+
+
+def each_page(driver):
+    """Open every page in turn, yielding its path once its callbacks have settled."""
+    for path in PAGES:
+        driver.get(driver.base_url + path)
+        wait_for_callbacks(driver)
+        yield path
+
+
 def wait_for_callbacks(driver, seconds: float = 90, quiet_ms: int = 800, after: int = 0) -> None:
     """Until more than `after` callbacks have answered and none has been in flight for `quiet_ms`."""
     from selenium.webdriver.support.ui import WebDriverWait

@@ -6,8 +6,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from tests.conftest import wait_for_callbacks
-from tests.test_browser_smoke import PAGES
+from tests.conftest import each_page, wait_for_callbacks
 
 # For every element with its own visible text: its colour against the first opaque background behind it
 # (colours composed with their alpha), and the WCAG 2.1 threshold for its size: 4.5:1, or 3:1 for large
@@ -71,9 +70,7 @@ return Array.from(document.querySelectorAll(
 def test_every_page_meets_wcag_aa_text_contrast(open_browser, username):
     driver = open_browser(username)
     problems = []
-    for path in PAGES:
-        driver.get(driver.base_url + path)
-        wait_for_callbacks(driver)
+    for path in each_page(driver):
         problems += [f"{path}: {failure}" for failure in driver.execute_script(_CONTRAST_FAILURES)]
     assert not problems, "\n".join(problems)
 
@@ -95,9 +92,7 @@ def test_everything_the_keyboard_reaches_has_a_name_and_is_not_hidden(open_brows
     """Chromium's own accessible-name computation, for every focusable element of every page."""
     driver = open_browser("leadership")
     problems = []
-    for path in PAGES:
-        driver.get(driver.base_url + path)
-        wait_for_callbacks(driver)
+    for path in each_page(driver):
         for element in driver.execute_script(_FOCUSABLE):
             described = element.get_attribute("outerHTML")[:120]
             if not element.accessible_name.strip():

@@ -5,20 +5,14 @@ from __future__ import annotations
 import pytest
 from selenium.webdriver.common.by import By
 
-from tests.conftest import console_errors, outside_requests, wait_for_callbacks
-
-PAGES = ["/", "/district-map", "/referrals", "/justice", "/survivors", "/violence-reduction",
-         "/quarterly-indicators", "/five-year-targets", "/data-quality", "/definitions"]
-
+from tests.conftest import console_errors, each_page, outside_requests, wait_for_callbacks
 
 @pytest.mark.browser
 @pytest.mark.parametrize("username", ["leadership", "donor", "dhaka"])
 def test_every_page_loads_without_console_errors(open_browser, username):
     driver = open_browser(username)
     problems = []
-    for path in PAGES:
-        driver.get(driver.base_url + path)
-        wait_for_callbacks(driver)
+    for path in each_page(driver):
         errors = console_errors(driver)
         if errors:
             problems.append(f"{path}: {errors}")

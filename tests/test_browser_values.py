@@ -16,7 +16,7 @@ from dashboard.builders.overview import HEADLINES
 from dashboard.components import format_value
 from queries.definitions import INDICATORS
 from queries.periods import quarter_containing
-from tests.conftest import (BROWSER_DEMO_CASES, REPO_ROOT, callbacks_done, console_errors,
+from tests.conftest import (BROWSER_DEMO_CASES, REPO_ROOT, callbacks_done, console_errors, each_page,
                             wait_for_callbacks)
 
 
@@ -234,16 +234,12 @@ def choose_another(driver, dropdown_id: str, choices: tuple[str, str]) -> str:
                                              ("donor", ("Dhaka division", "Khulna division")),
                                              ("dhaka", ("· Gazipur", "· Narsingdi"))])
 def test_every_page_follows_the_period_and_the_area(open_browser, username, areas):
-    from tests.test_browser_smoke import PAGES
-
     last = quarter_containing(date.today()).previous()
     periods = (last.shifted(-4).label, last.shifted(-8).label)  # other years: the targets page changes too
     follows_period = _FOLLOW_FILTERS | ({"/five-year-targets"} if username == "leadership" else set())
     driver = open_browser(username)
     problems = []
-    for path in PAGES:
-        driver.get(driver.base_url + path)
-        wait_for_callbacks(driver)
+    for path in each_page(driver):
         shown = [driver.find_element(By.ID, "main-content").text]
         for dropdown, choices, follows in (("filter-period", periods, follows_period),
                                            ("filter-area", areas, _FOLLOW_FILTERS)):
