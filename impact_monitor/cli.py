@@ -34,13 +34,19 @@ def _write(payload: bytes, out: str | None) -> None:
         sys.stdout.flush()
 
 
+def _scope(args, services):
+    from queries.scope import make_scope
+
+    return make_scope(args.role, [code for code in (args.scope or "").split(",") if code], services.gazetteer)
+
+
 def command_indicators(args) -> int:
     from queries.periods import parse_period
-    from queries.scope import make_filter, make_scope
+    from queries.scope import make_filter
 
     settings = _settings()
     services = _services(settings)
-    scope = make_scope(args.role, [c for c in (args.scope or "").split(",") if c], services.gazetteer)
+    scope = _scope(args, services)
     area = args.area or ("BD" if scope.role != "government" else scope.areas[0])
     filter_ = make_filter(parse_period(args.period, settings.fiscal_year_start), area, args.by, scope,
                           services.gazetteer)
@@ -55,7 +61,8 @@ def command_prevalence(args) -> int:
     from queries.prevalence import prevalence_export
 
     services = _services(_settings())
-    _write(to_bytes(prevalence_export(services.databases), args.format, "prevalence"), args.out)
+    rows = prevalence_export(services.databases, _scope(args, services), services.gazetteer)
+    _write(to_bytes(rows, args.format, "prevalence"), args.out)
     return 0
 
 
@@ -96,6 +103,12 @@ def command_hash_password(_args) -> int:
     return 0
 
 
+def _add_scope_arguments(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--role", default="leadership", choices=("leadership", "donor", "government"),
+                         help="export what an account of this role sees (default: leadership)")
+    command.add_argument("--scope", help="government scope: comma-separated division/district P-codes")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="impact-monitor", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -104,8 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     indicators.add_argument("--period", required=True, help="2026-Q3, FY2027-Q1 or 2026")
     indicators.add_argument("--by", default="national", choices=("national", "division", "district", "upazila"))
     indicators.add_argument("--area", help="BD, a division, district or upazila P-code (default: BD)")
-    indicators.add_argument("--role", default="leadership", choices=("leadership", "donor", "government"))
-    indicators.add_argument("--scope", help="government scope: comma-separated division/district P-codes")
+    _add_scope_arguments(indicators)
     indicators.add_argument("--indicator", action="append", help="only this indicator code (repeatable)")
     indicators.add_argument("--disaggregate", choices=("case_type", "sex", "age_band"),
                             help="add a `group` column split by this dimension")
@@ -114,6 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     indicators.set_defaults(run=command_indicators)
 
     prevalence = commands.add_parser("prevalence", help="export violence reduction against baseline")
+    _add_scope_arguments(prevalence)
     prevalence.add_argument("--format", default="json", choices=FORMATS)
     prevalence.add_argument("--out")
     prevalence.set_defaults(run=command_prevalence)

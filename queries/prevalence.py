@@ -14,6 +14,8 @@ from sqlalchemy import select
 
 from . import schema as s
 from .db import Databases
+from .geography import Gazetteer
+from .scope import Scope, study_area_visible
 
 BENCHMARK_REDUCTION_PCT = 85.0
 Z_95 = 1.96  # as the contract writes it
@@ -102,6 +104,13 @@ def prevalence_summary(databases: Databases) -> tuple[pd.DataFrame, pd.DataFrame
     return summary, pd.DataFrame(baseline_only)
 
 
-def prevalence_export(databases: Databases) -> pd.DataFrame:
-    """The contract's `prevalence` export rows."""
-    return prevalence_summary(databases)[0][PREVALENCE_COLUMNS]
+def visible_study_rows(frame: pd.DataFrame, scope: Scope, gazetteer: Gazetteer) -> pd.DataFrame:
+    """The rows of the study areas the scope may see."""
+    if frame.empty:
+        return frame
+    return frame[frame["area"].map(lambda area: study_area_visible(area, scope, gazetteer))].reset_index(drop=True)
+
+
+def prevalence_export(databases: Databases, scope: Scope, gazetteer: Gazetteer) -> pd.DataFrame:
+    """The contract's `prevalence` export rows of the study areas the scope may see."""
+    return visible_study_rows(prevalence_summary(databases)[0], scope, gazetteer)[PREVALENCE_COLUMNS]

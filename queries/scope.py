@@ -122,6 +122,15 @@ def _inside_any(pcode: str, scope_areas: tuple[str, ...], gazetteer: Gazetteer) 
     return any(gazetteer.contains(allowed, pcode) for allowed in scope_areas)
 
 
+def study_area_visible(area: str, scope: Scope, gazetteer: Gazetteer) -> bool:
+    """A prevalence study area: leadership sees every one; a donor national and divisions; government its own."""
+    if scope.role == "leadership":
+        return True
+    if scope.role == "donor":
+        return area == NATIONAL or (area in gazetteer.areas and gazetteer.areas[area].level == "division")
+    return any(gazetteer.contains(allowed, area) for allowed in scope.areas)
+
+
 def scope_districts(scope: Scope, gazetteer: Gazetteer) -> tuple[str, ...]:
     """Every district whose data the scope may read."""
     if scope.role != "government":

@@ -92,6 +92,22 @@ def test_prevalence_export(environment):
     assert rows[0]["benchmark_met"] is True and rows[0]["latest_round"] == "endline"
 
 
+@pytest.mark.parametrize("role_args, areas", [
+    (("--role", "donor"), ["BD", "BD30"]),
+    (("--role", "government", "--scope", "BD30"), ["BD30"]),
+    (("--role", "government", "--scope", "BD20"), []),
+])
+def test_prevalence_export_keeps_to_the_role_and_scope(environment, role_args, areas):
+    rows = json.loads(run(environment, "prevalence", *role_args).stdout)
+    assert [r["area"] for r in rows] == areas
+
+
+def test_prevalence_export_refuses_a_bad_scope(environment):
+    result = run(environment, "prevalence", "--role", "government", "--scope", "BD30' OR 1=1")
+    assert result.returncode == 2
+    assert b"not a division or district" in result.stderr and b"Traceback" not in result.stderr
+
+
 def test_check_names_a_dropped_column_and_fails(environment, tmp_path):
     clean = run(environment, "check")
     assert clean.returncode == 0, clean.stdout.decode()

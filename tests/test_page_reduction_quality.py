@@ -15,7 +15,7 @@ from queries.contract_check import Finding
 from queries.data_as_of import data_as_of
 from queries.db import Databases
 from queries.definitions import INDICATORS
-from queries.prevalence import prevalence_summary
+from queries.prevalence import prevalence_summary, visible_study_rows
 from queries.scope import make_scope
 from tests.builders import sqlite_url, write_database
 
@@ -111,8 +111,8 @@ def test_prevalence_figure_has_baseline_and_latest_with_wilson_whiskers(summary)
 def test_study_areas_follow_the_scope(summary, gazetteer, role, areas, expected, expected_baseline_only):
     rows, baseline_only = summary
     scope = make_scope(role, areas, gazetteer)
-    assert sorted(reduction.visible_rows(rows, scope, gazetteer)["area"]) == sorted(expected)
-    assert sorted(reduction.visible_rows(baseline_only, scope, gazetteer)["area"]) == sorted(expected_baseline_only)
+    assert sorted(visible_study_rows(rows, scope, gazetteer)["area"]) == sorted(expected)
+    assert sorted(visible_study_rows(baseline_only, scope, gazetteer)["area"]) == sorted(expected_baseline_only)
 
 
 def test_tables_carry_every_number_and_names_come_from_the_gazetteer(summary, gazetteer):

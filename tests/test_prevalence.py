@@ -8,6 +8,7 @@ import pytest
 
 from queries.db import Databases
 from queries.prevalence import PREVALENCE_COLUMNS, katz_reduction_interval, prevalence_export, prevalence_summary
+from queries.scope import LEADERSHIP
 from tests.builders import sqlite_url, write_database
 from tests.indicator_fixture import CASES_ROWS
 
@@ -32,8 +33,8 @@ def test_wilson_and_katz_by_hand():
     assert math.isclose(high, 100 * (1 - r * math.exp(-spread)))
 
 
-def test_prevalence_export_rows(databases):
-    rows = prevalence_export(databases).set_index("area")
+def test_prevalence_export_rows(databases, gazetteer):
+    rows = prevalence_export(databases, LEADERSHIP, gazetteer).set_index("area")
     assert list(rows.reset_index().columns) == PREVALENCE_COLUMNS
     assert set(rows.index) == {"BD", "BD30"}  # BD2015 is baseline only: not exported
 
@@ -51,8 +52,8 @@ def test_prevalence_export_rows(databases):
     assert national.benchmark_pct == 85.0 and bool(national.benchmark_met)
 
 
-def test_round_with_zero_minors_adds_half_to_both_counts(databases):
-    dhaka = prevalence_export(databases).set_index("area").loc["BD30"]
+def test_round_with_zero_minors_adds_half_to_both_counts(databases, gazetteer):
+    dhaka = prevalence_export(databases, LEADERSHIP, gazetteer).set_index("area").loc["BD30"]
     assert dhaka.latest_round == "midline"
     assert dhaka.latest_pct == 0.0 and dhaka.latest_ci_low == 0.0
     assert math.isclose(dhaka.reduction_pct, 100.0)
@@ -70,11 +71,11 @@ def test_baseline_only_areas_are_listed_apart(databases):
     assert math.isclose(baseline_only.iloc[0].baseline_pct, 30.0)
 
 
-def test_impossible_rounds_are_left_out(tmp_path):
+def test_impossible_rounds_are_left_out(tmp_path, gazetteer):
     impossible = dict(study_id="P9", area_pcode="BD", area_name="Bangladesh", round="endline",
                       fieldwork_end="2026-09-30", individuals_observed=100, minors_observed=140)
     empty = dict(impossible, study_id="P10", individuals_observed=0, minors_observed=0)
     rows = {**CASES_ROWS, "prevalence_studies": CASES_ROWS["prevalence_studies"] + [impossible, empty]}
     url = write_database(sqlite_url(tmp_path / "cases.sqlite"), rows)
-    national = prevalence_export(Databases.from_urls(url, url)).set_index("area").loc["BD"]
+    national = prevalence_export(Databases.from_urls(url, url), LEADERSHIP, gazetteer).set_index("area").loc["BD"]
     assert math.isclose(national.latest_pct, 4.0)   # still the valid endline of 2026-06-30

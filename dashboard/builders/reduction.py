@@ -1,8 +1,9 @@
-"""Pure builders of the violence-reduction page: scope of study areas, charts, tables, verdicts.
+"""Pure builders of the violence-reduction page: charts, tables, verdicts.
 
 Prevalence studies are area-level estimates from surveys, not counts of
 cases or people in the case database, so no small-cell suppression applies;
-what an audience sees is limited by area only.
+what an audience sees is limited by area only
+(`queries.prevalence.visible_study_rows`).
 """
 
 from __future__ import annotations
@@ -12,29 +13,13 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-from queries.geography import NATIONAL, Gazetteer
+from queries.geography import Gazetteer
 from queries.prevalence import BENCHMARK_REDUCTION_PCT
-from queries.scope import Scope
 
 BASELINE_COLOUR, LATEST_COLOUR = "#0072B2", "#E69F00"
 MET_COLOUR, NOT_MET_COLOUR, BENCHMARK_COLOUR = "#009E73", "#D55E00", "#000000"
 INTERVAL_BELOW_TEXT = (f"the interval reaches below {BENCHMARK_REDUCTION_PCT:.0f} %, "
                        "so the benchmark is not yet shown with confidence")
-
-
-def area_visible(area: str, scope: Scope, gazetteer: Gazetteer) -> bool:
-    """Leadership: every study area; donor: national and divisions; government: areas inside its scope."""
-    if scope.role == "leadership":
-        return True
-    if scope.role == "donor":
-        return area == NATIONAL or (area in gazetteer.areas and gazetteer.areas[area].level == "division")
-    return any(gazetteer.contains(allowed, area) for allowed in scope.areas)
-
-
-def visible_rows(frame: pd.DataFrame, scope: Scope, gazetteer: Gazetteer) -> pd.DataFrame:
-    if frame.empty:
-        return frame
-    return frame[frame["area"].map(lambda area: area_visible(area, scope, gazetteer))].reset_index(drop=True)
 
 
 def area_label(area: str, study_name: str, gazetteer: Gazetteer, language: str) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dash
 from dash import Input, Output, callback, dcc, html
 
-from queries.prevalence import BENCHMARK_REDUCTION_PCT, prevalence_summary
+from queries.prevalence import BENCHMARK_REDUCTION_PCT, prevalence_summary, visible_study_rows
 
 from ..builders import reduction as build
 from ..components import data_table, message
@@ -33,8 +33,8 @@ def layout(**_query):
 def _panel(summary, baseline_only, language: str) -> list:
     svc = services()
     scope = current_scope()
-    rows = build.visible_rows(summary, scope, svc.gazetteer)
-    waiting = build.visible_rows(baseline_only, scope, svc.gazetteer)
+    rows = visible_study_rows(summary, scope, svc.gazetteer)
+    waiting = visible_study_rows(baseline_only, scope, svc.gazetteer)
     parts = []
     if rows.empty:
         parts.append(message("No study area you may see has a baseline and a later round yet."))
