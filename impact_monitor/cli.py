@@ -79,6 +79,18 @@ def command_check(args) -> int:
     return 1 if errors else 0
 
 
+def command_quality(args) -> int:
+    from queries.contract_check import by_district_of, quality_frame
+    from queries.quality import quality_counts
+
+    services = _services(_settings())
+    scope = _scope(args, services)
+    frame = quality_frame(services.databases, services.gazetteer, date.today(), services.settings.query_threads)
+    rows = quality_counts(by_district_of(frame), scope, services.gazetteer, args.by, services.settings.suppress_below)
+    _write(to_bytes(rows, args.format, "quality"), args.out)
+    return 0
+
+
 def command_demo_data(args) -> int:
     from .demo_data import generate_demo
 
@@ -133,6 +145,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="check the databases against the data contract")
     check.set_defaults(run=command_check)
+
+    quality = commands.add_parser("quality", help="export counts of records that break the contract's rules")
+    quality.add_argument("--by", default="rule", choices=("rule", "district"),
+                         help="totals by table and rule, or by table, rule and district")
+    _add_scope_arguments(quality)
+    quality.add_argument("--format", default="json", choices=FORMATS)
+    quality.add_argument("--out")
+    quality.set_defaults(run=command_quality)
 
     demo = commands.add_parser("demo-data", help="write synthetic demo databases at any scale")
     demo.add_argument("--out", required=True)

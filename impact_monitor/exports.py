@@ -33,11 +33,11 @@ def _plain(value):
     return value
 
 
-_WHOLE_NUMBER_COLUMNS = ("numerator", "denominator")
+_WHOLE_NUMBER_COLUMNS = ("numerator", "denominator", "records")
 
 
 def records(frame: pd.DataFrame) -> list[dict]:
-    """Rows as plain dicts; counts (numerators, denominators, count values) as whole numbers."""
+    """Rows as plain dicts; counts (numerators, denominators, count values, records) as whole numbers."""
     rows = []
     for row in frame.to_dict("records"):
         plain = {column: _plain(value) for column, value in row.items()}

@@ -108,6 +108,34 @@ def test_prevalence_export_refuses_a_bad_scope(environment):
     assert b"not a division or district" in result.stderr and b"Traceback" not in result.stderr
 
 
+def test_quality_export_counts_each_broken_rule_for_the_audience(environment):
+    totals = json.loads(run(environment, "quality").stdout)
+    assert [(r["table"], r["rule"], r["records"]) for r in totals] == [
+        ("cases", "unknown_pcode", 1), ("legal_events", "verdict_without_complaint", 1),
+        ("victims", "identified_before_report", 2), ("victims", "missing_age", 1)]
+    by_district = json.loads(run(environment, "quality", "--by", "district").stdout)
+    summed = {}
+    for row in by_district:
+        summed[(row["table"], row["rule"])] = summed.get((row["table"], row["rule"]), 0) + row["records"]
+    assert summed == {(r["table"], r["rule"]): r["records"] for r in totals}
+    assert {r["district"] for r in by_district} == {"BD2015", DHAKA, "unknown"}
+
+    donor = json.loads(run(environment, "quality", "--role", "donor").stdout)
+    assert [(r["records"], r["suppressed"]) for r in donor] == [(None, True)] * 4  # every total is below 10
+    dhaka = pd.read_csv(io.BytesIO(run(environment, "quality", "--role", "government", "--scope", "BD30", "--by",
+                                       "district", "--format", "csv").stdout))
+    assert list(dhaka.columns) == ["table", "rule", "district", "records", "suppressed"]
+    assert dhaka[["rule", "district", "suppressed"]].values.tolist() == [
+        ["identified_before_report", DHAKA, True], ["missing_age", DHAKA, True]]
+    assert dhaka["records"].isna().all()
+
+
+def test_quality_export_refuses_districts_to_a_donor(environment):
+    result = run(environment, "quality", "--role", "donor", "--by", "district")
+    assert result.returncode == 2
+    assert b"national totals by table and rule only" in result.stderr and b"Traceback" not in result.stderr
+
+
 def test_check_names_a_dropped_column_and_fails(environment, tmp_path):
     clean = run(environment, "check")
     assert clean.returncode == 0, clean.stdout.decode()

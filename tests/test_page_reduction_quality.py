@@ -16,7 +16,8 @@ from queries.data_as_of import data_as_of
 from queries.db import Databases
 from queries.definitions import INDICATORS
 from queries.prevalence import prevalence_summary, visible_study_rows
-from queries.scope import make_scope
+from queries.quality import quality_counts
+from queries.scope import LEADERSHIP, FilterError, make_scope
 from tests.builders import sqlite_url, write_database
 
 NATIONAL, DHAKA_DIVISION, DHAKA, CHATTOGRAM_DIVISION, CHATTOGRAM = "BD", "BD30", "BD3026", "BD20", "BD2015"
@@ -140,39 +141,71 @@ QUALITY = pd.DataFrame({
 })
 
 
-def test_district_pivot_has_one_row_per_district_and_unknown_last(gazetteer):
-    pivot = quality.district_pivot(QUALITY, gazetteer, "en")
-    assert list(pivot.columns) == ["District", "cases: future date", "referrals: unknown P-code",
-                                   "victims: missing age"]
-    assert pivot.values.tolist() == [["Chattogram", 0, 0, 3], ["Dhaka", 1, 0, 12], ["unknown", 0, 7, 4]]
+def counts(by: str, role: str, areas=(), gazetteer=None, frame=QUALITY) -> list[tuple]:
+    rows = quality_counts(frame, make_scope(role, areas, gazetteer), gazetteer, by, 10)
+    return list(rows.itertuples(index=False, name=None))
 
 
-def test_leadership_sees_totals_and_every_district_exactly(gazetteer):
-    scope = make_scope("leadership", (), gazetteer)
-    totals = quality.totals_table(quality.rule_totals(quality.in_scope(QUALITY, scope, gazetteer)), False, 10)
-    assert totals.values.tolist() == [["cases", "future date", 1], ["referrals", "unknown P-code", 7],
-                                      ["victims", "missing age", 19]]
-    panel = json.dumps(quality.counts_panel(QUALITY, scope, gazetteer, "en", 10), default=lambda c: c.to_plotly_json())
-    assert "quality-by-district" in panel and "<10" not in panel
+def test_leadership_counts_are_exact_with_unknown_districts_last(gazetteer):
+    assert counts("rule", "leadership", gazetteer=gazetteer) == [
+        ("cases", "future_date", None, 1, False), ("referrals", "unknown_pcode", None, 7, False),
+        ("victims", "missing_age", None, 19, False)]
+    assert counts("district", "leadership", gazetteer=gazetteer) == [
+        ("victims", "missing_age", CHATTOGRAM, 3, False), ("cases", "future_date", DHAKA, 1, False),
+        ("victims", "missing_age", DHAKA, 12, False), ("referrals", "unknown_pcode", "unknown", 7, False),
+        ("victims", "missing_age", "unknown", 4, False)]
 
 
-def test_donor_sees_suppressed_totals_and_no_district_table(gazetteer):
-    scope = make_scope("donor", (), gazetteer)
-    totals = quality.totals_table(quality.rule_totals(QUALITY), True, 10)
-    assert list(totals["Records"]) == ["<10", "<10", "19"]
-    panel = json.dumps(quality.counts_panel(QUALITY, scope, gazetteer, "en", 10), default=lambda c: c.to_plotly_json())
-    assert "quality-by-district" not in panel and "quality-totals" in panel
+def test_donor_totals_are_suppressed_and_districts_refused(gazetteer):
+    # 1 and 7 are small; with both hidden, no further cell needs to go.
+    assert counts("rule", "donor", gazetteer=gazetteer) == [
+        ("cases", "future_date", None, None, True), ("referrals", "unknown_pcode", None, None, True),
+        ("victims", "missing_age", None, 19, False)]
+    with pytest.raises(FilterError, match="donor accounts see national totals"):
+        counts("district", "donor", gazetteer=gazetteer)
+    with pytest.raises(FilterError, match="unknown grouping"):
+        counts("upazila; DROP TABLE cases", "leadership", gazetteer=gazetteer)
 
 
 def test_government_sees_its_districts_only_with_complementary_suppression(gazetteer):
-    scope = make_scope("government", (DHAKA_DIVISION,), gazetteer)
-    visible = quality.in_scope(QUALITY, scope, gazetteer)
-    assert set(visible["district_pcode"]) == {DHAKA}  # no Chattogram, no unknown district
-    pivot = quality.district_pivot(visible, gazetteer, "en")
-    # 1 is small; 12 is the only other cell of its row, so it is hidden too.
-    assert quality.district_table(pivot, True, 10).values.tolist() == [["Dhaka", "<10", "<10"]]
-    panel = json.dumps(quality.counts_panel(QUALITY, scope, gazetteer, "en", 10), default=lambda c: c.to_plotly_json())
-    assert "Chattogram" not in panel and "unknown" not in panel and "\"12\"" not in panel
+    # 1 is small; 12 is the only other cell of its row, so it is hidden too. No Chattogram, no unknown district.
+    assert counts("district", "government", (DHAKA_DIVISION,), gazetteer) == [
+        ("cases", "future_date", DHAKA, None, True), ("victims", "missing_age", DHAKA, None, True)]
+    assert counts("rule", "government", (DHAKA_DIVISION,), gazetteer) == [
+        ("cases", "future_date", None, None, True), ("victims", "missing_age", None, None, True)]
+
+
+def test_complementary_suppression_runs_down_columns_and_along_rows(gazetteer):
+    frame = pd.DataFrame({"table": ["victims"] * 3 + ["cases"], "rule": ["missing_age"] * 3 + ["future_date"],
+                          "district_pcode": pd.Series([DHAKA, "BD3033", "BD3029", "BD3029"], dtype=object),
+                          "count": [40, 25, 3, 30]})
+    rows = {(t, r, d): (n, hidden) for t, r, d, n, hidden in counts("district", "government", (DHAKA_DIVISION,),
+                                                                    gazetteer, frame)}
+    # 3 is small; its column's next smallest (25) and its row's other cell (30) go too, and nothing else.
+    assert rows == {("victims", "missing_age", DHAKA): (40, False), ("victims", "missing_age", "BD3033"): (None, True),
+                    ("victims", "missing_age", "BD3029"): (None, True), ("cases", "future_date", "BD3029"): (None, True)}
+
+
+def test_district_table_has_one_row_per_district_by_name_and_zeros_filled(gazetteer):
+    table = quality.district_table(quality_counts(QUALITY, LEADERSHIP, gazetteer, "district", 10), gazetteer, "en", 10)
+    assert list(table.columns) == ["District", "cases: future date", "referrals: unknown P-code",
+                                   "victims: missing age"]
+    assert table.values.tolist() == [["Chattogram", "0", "0", "3"], ["Dhaka", "1", "0", "12"],
+                                     ["unknown", "0", "7", "4"]]
+
+
+def test_panels_per_audience(gazetteer):
+    def panel(role, areas=()):
+        return json.dumps(quality.counts_panel(QUALITY, make_scope(role, areas, gazetteer), gazetteer, "en", 10),
+                          default=lambda c: c.to_plotly_json())
+
+    assert "quality-by-district" in panel("leadership") and "<10" not in panel("leadership")
+    assert "quality-by-district" not in panel("donor") and '"<10"' in panel("donor")
+    government = panel("government", (DHAKA_DIVISION,))
+    assert "Chattogram" not in government and "unknown" not in government and '"12"' not in government
+    totals = quality.totals_table(quality_counts(QUALITY, make_scope("donor", (), gazetteer), gazetteer, "rule", 10), 10)
+    assert totals.values.tolist() == [["cases", "future date", "<10"], ["referrals", "unknown P-code", "<10"],
+                                      ["victims", "missing age", "19"]]
 
 
 def test_schema_findings_come_first_as_an_alert():

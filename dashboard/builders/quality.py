@@ -1,9 +1,7 @@
 """Pure builders of the data-quality page: schema findings, rule counts, the district table, freshness.
 
-Quality counts are counts of records, so they follow the audience's scope:
-leadership sees everything, with the check's messages; a donor sees national
-totals by table and rule; a government account sees its own districts.
-External audiences get small-cell suppression.
+The counts come scoped and suppressed from `queries.quality`, as the CLI
+exports them; leadership also sees the check's own messages.
 """
 
 from __future__ import annotations
@@ -15,12 +13,11 @@ from dash import html
 
 from queries.contract_check import Finding
 from queries.geography import Gazetteer
-from queries.privacy import suppress_count_table
-from queries.scope import Scope, scope_districts
+from queries.quality import UNKNOWN_DISTRICT, quality_counts
+from queries.scope import Scope
 
 from ..components import data_table, message
 
-UNKNOWN_DISTRICT = "unknown"
 SCHEMA_RULES = ("missing_table", "missing_column", "check_failed")
 _RULE_WORDS = {"unknown_pcode": "unknown P-code", "missing_value": "missing required value"}
 
@@ -51,68 +48,40 @@ def findings_list(findings: list[Finding]) -> html.Section:
     return html.Section([html.H3("What the check found"), body], id="quality-findings")
 
 
-def in_scope(quality: pd.DataFrame, scope: Scope, gazetteer: Gazetteer) -> pd.DataFrame:
-    """Government accounts keep only rows of their districts; rows with no known district are nobody's scope."""
-    if scope.role != "government":
-        return quality
-    return quality[quality["district_pcode"].isin(scope_districts(scope, gazetteer))]
+def _cell(records, suppressed: bool, k: int) -> str:
+    return f"<{k}" if suppressed else f"{int(records):,}"
 
 
-def rule_totals(quality: pd.DataFrame) -> pd.DataFrame:
-    """Records breaking each rule, per table, summed over districts."""
-    totals = quality.groupby(["table", "rule"], as_index=False, sort=True)["count"].sum()
-    return totals[totals["count"] > 0].reset_index(drop=True)
+def totals_table(totals: pd.DataFrame, k: int) -> pd.DataFrame:
+    """`quality_counts(..., by="rule")` rows as text."""
+    return pd.DataFrame({"Table": totals["table"], "Rule": totals["rule"].map(rule_words),
+                         "Records": [_cell(r, s, k) for r, s in zip(totals["records"], totals["suppressed"])]})
 
 
-def totals_table(totals: pd.DataFrame, suppressed: bool, k: int) -> pd.DataFrame:
-    shown = pd.DataFrame({"Table": totals["table"], "Rule": totals["rule"].map(rule_words),
-                          "Records": totals["count"]})
-    if suppressed:
-        shown, hidden = suppress_count_table(shown, ["Records"], k)
-        shown["Records"] = _cells(shown["Records"], hidden["Records"], k)
-    return shown
+def district_table(counts: pd.DataFrame, gazetteer: Gazetteer, language: str, k: int) -> pd.DataFrame:
+    """`quality_counts(..., by="district")` rows as one row per district (by name, "unknown" last) and one
+    column per table and rule; a rule a district does not break reads 0."""
+    name = {code: UNKNOWN_DISTRICT if code == UNKNOWN_DISTRICT else gazetteer.name(code, language)
+            for code in counts["district"]}
+    labelled = counts.assign(column=counts["table"] + ": " + counts["rule"].map(rule_words),
+                             text=[_cell(r, s, k) for r, s in zip(counts["records"], counts["suppressed"])])
+    table = labelled.pivot(index="district", columns="column", values="text").fillna("0")
+    order = sorted(table.index, key=lambda code: (code == UNKNOWN_DISTRICT, name[code]))
+    table = table.loc[order, sorted(table.columns)].reset_index(drop=True)
+    table.columns.name = None
+    table.insert(0, "District", [name[code] for code in order])
+    return table
 
 
-def _cells(values: pd.Series, hidden: pd.Series, k: int) -> list[str]:
-    return [f"<{k}" if is_hidden else f"{int(value):,}" for value, is_hidden in zip(values, hidden)]
-
-
-def district_pivot(quality: pd.DataFrame, gazetteer: Gazetteer, language: str) -> pd.DataFrame:
-    """One row per district (no or unknown district as "unknown"), one column per table and rule."""
-    rows = quality.assign(
-        district=quality["district_pcode"].map(lambda code: UNKNOWN_DISTRICT if code is None else code),
-        column=quality["table"] + ": " + quality["rule"].map(rule_words),
-    )
-    pivot = rows.pivot_table(index="district", columns="column", values="count", aggfunc="sum", fill_value=0)
-    order = sorted(pivot.index, key=lambda code: (code == UNKNOWN_DISTRICT, gazetteer.name(code, language)))
-    pivot = pivot.loc[order]
-    names = [UNKNOWN_DISTRICT if code == UNKNOWN_DISTRICT else gazetteer.name(code, language) for code in pivot.index]
-    frame = pivot.reset_index(drop=True).astype("int64")
-    frame.columns.name = None
-    frame.insert(0, "District", names)
-    return frame
-
-
-def district_table(pivot: pd.DataFrame, suppressed: bool, k: int) -> pd.DataFrame:
-    counts = [c for c in pivot.columns if c != "District"]
-    if not suppressed:
-        return pivot.assign(**{c: pivot[c].map(lambda v: f"{v:,}") for c in counts})
-    shown, hidden = suppress_count_table(pivot, counts, k)
-    return shown.assign(**{c: _cells(shown[c], hidden[c], k) for c in counts})
-
-
-def counts_panel(quality: pd.DataFrame, scope: Scope, gazetteer: Gazetteer, language: str, k: int) -> list:
+def counts_panel(by_district: pd.DataFrame, scope: Scope, gazetteer: Gazetteer, language: str, k: int) -> list:
     """Totals by table and rule for everyone; the district table for leadership and government."""
-    visible = in_scope(quality, scope, gazetteer)
-    totals = rule_totals(visible)
+    totals = quality_counts(by_district, scope, gazetteer, "rule", k)
     if totals.empty:
         return [message("No record in your scope breaks a rule of the data contract.", "info")]
-    parts = [data_table(totals_table(totals, scope.suppressed, k),
-                        "Records that break a rule of the data contract, by table and rule",
+    parts = [data_table(totals_table(totals, k), "Records that break a rule of the data contract, by table and rule",
                         "quality-totals", numeric=("Records",))]
     if scope.role != "donor":
-        pivot = district_pivot(visible[visible["count"] > 0], gazetteer, language)
-        table = district_table(pivot, scope.suppressed, k)
+        table = district_table(quality_counts(by_district, scope, gazetteer, "district", k), gazetteer, language, k)
         parts.append(data_table(table, "Records that break a rule, by district (columns: table: rule)",
                                 "quality-by-district", numeric=tuple(table.columns[1:])))
     if scope.suppressed:
