@@ -52,6 +52,35 @@ def data_table(frame: pd.DataFrame, caption: str, table_id: str | None = None,
                       **({"id": table_id} if table_id else {}))
 
 
+def text_of(component) -> str:
+    """The text a component shows, as a browser would read it from its children."""
+    if component is None:
+        return ""
+    if isinstance(component, (str, int, float)):
+        return str(component)
+    if isinstance(component, (list, tuple)):
+        return "".join(text_of(child) for child in component)
+    return text_of(getattr(component, "children", None))
+
+
+def _listed(children) -> list:
+    return list(children) if isinstance(children, (list, tuple)) else [children]
+
+
+def tables_in(component) -> list[dict]:
+    """Every table with an id inside a component tree: {table, caption, columns, rows}, all cells as shown."""
+    if isinstance(component, (list, tuple)):
+        return [table for child in component for table in tables_in(child)]
+    if isinstance(component, html.Table) and getattr(component, "id", None):
+        parts = {type(part).__name__: part for part in _listed(component.children)}
+        header, body = _listed(parts["Thead"].children), _listed(parts["Tbody"].children)
+        return [{"table": component.id, "caption": text_of(parts.get("Caption")),
+                 "columns": [text_of(cell) for row in header for cell in _listed(row.children)],
+                 "rows": [[text_of(cell) for cell in _listed(row.children)] for row in body]}]
+    children = getattr(component, "children", None)
+    return tables_in(children) if isinstance(children, (list, tuple)) or hasattr(children, "children") else []
+
+
 def panel_section(title: str, panel_id: str, text: str) -> html.Section:
     """A titled page section whose panel a callback fills (with a loading indicator meanwhile)."""
     return html.Section([html.H3(title), html.P(text), dcc.Loading(html.Div(id=panel_id))],

@@ -11,7 +11,6 @@ import logging
 from datetime import date
 from typing import Callable
 
-import pandas as pd
 
 from impact_monitor.accounts import Account
 from impact_monitor.services import Services
@@ -61,12 +60,6 @@ def parse_area_filter(period: object, area: object) -> AreaFilter:
     return parse_filter(period, area, by=level_of(area, services().gazetteer))
 
 
-def area_request(period: object, area: object) -> tuple[Services, AreaFilter, int]:
-    """What a page callback for one area needs: the services, its filter, and k of suppression."""
-    svc = services()
-    return svc, parse_area_filter(period, area), svc.settings.suppress_below
-
-
 def default_period(today: date | None = None) -> Period:
     """The latest complete quarter: the current one is still filling up."""
     fiscal = services().settings.fiscal_year_start
@@ -99,17 +92,6 @@ def _area_label(code: str, language: str) -> str:
     prefix = {"national": "", "division": "", "district": "  · ", "upazila": "    · "}[area.level]
     kind = {"national": "", "division": " division", "district": "", "upazila": ""}[area.level]
     return f"{prefix}{area.name(language)}{kind}"
-
-
-def cached_query(query: Callable[..., pd.DataFrame], filter_: AreaFilter, *args) -> pd.DataFrame:
-    """A page query's frame through the aggregate cache, keyed by the filter (with its scope).
-
-    Extra arguments such as "now" are passed but not keyed: within the cache's
-    time to live a few minutes' difference in waiting times does not matter.
-    """
-    svc = services()
-    key = (query.__module__, query.__name__, filter_.cache_key, date.today().isoformat())
-    return svc.cache.get_or_compute(key, lambda: query(svc.databases, svc.gazetteer, filter_, *args))
 
 
 FILTER_ERRORS = (FilterError, PeriodError)

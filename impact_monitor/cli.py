@@ -12,8 +12,12 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from .exports import FORMATS, to_bytes
+from .exports import FORMATS, tables_bytes, to_bytes
 from .settings import Settings, SettingsError
+
+
+# The pages whose panels `dashboard.panels.PAGE_PANELS` builds (named here so that --help imports no Dash).
+TABLE_PAGES = ("referrals", "justice", "survivors")
 
 
 def _settings() -> Settings:
@@ -54,6 +58,23 @@ def command_indicators(args) -> int:
     rows = services.engine.compute(filter_, codes, disaggregate=args.disaggregate,
                                    suppress_below=settings.suppress_below)
     _write(to_bytes(rows, args.format, "indicators"), args.out)
+    return 0
+
+
+def command_tables(args) -> int:
+    from dashboard.components import tables_in
+    from dashboard.panels import PAGE_PANELS
+    from queries.periods import parse_period
+    from queries.scope import default_area, level_of, make_filter
+
+    settings = _settings()
+    services = _services(settings)
+    scope = _scope(args, services)
+    area = args.area or default_area(scope)
+    filter_ = make_filter(parse_period(args.period, settings.fiscal_year_start), area,
+                          level_of(area, services.gazetteer), scope, services.gazetteer)
+    tables = [table for panel in PAGE_PANELS[args.page] for table in tables_in(panel(services, filter_, "en"))]
+    _write(tables_bytes(tables, args.format), args.out)
     return 0
 
 
@@ -136,6 +157,15 @@ def build_parser() -> argparse.ArgumentParser:
     indicators.add_argument("--format", default="json", choices=FORMATS)
     indicators.add_argument("--out", help="file to write (default: standard output)")
     indicators.set_defaults(run=command_indicators)
+
+    tables = commands.add_parser("tables", help="export the tables of a page for a period and area, as shown")
+    tables.add_argument("--page", required=True, choices=TABLE_PAGES)
+    tables.add_argument("--period", required=True, help="2026-Q3, FY2027-Q1 or 2026")
+    tables.add_argument("--area", help="BD, a division, district or upazila P-code (default: the role's own)")
+    _add_scope_arguments(tables)
+    tables.add_argument("--format", default="json", choices=FORMATS)
+    tables.add_argument("--out")
+    tables.set_defaults(run=command_tables)
 
     prevalence = commands.add_parser("prevalence", help="export violence reduction against baseline")
     _add_scope_arguments(prevalence)

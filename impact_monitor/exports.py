@@ -63,3 +63,28 @@ def to_bytes(frame: pd.DataFrame, file_format: str, sheet_name: str = "indicator
         pd.DataFrame(records(frame), columns=frame.columns).to_excel(buffer, index=False, sheet_name=sheet_name)
         return buffer.getvalue()
     raise ValueError(f"unknown format {file_format!r}: use one of {', '.join(FORMATS)}")
+
+
+TABLE_COLUMNS = ["table", "row", "column", "value"]
+
+
+def tables_bytes(tables: list[dict], file_format: str) -> bytes:
+    """A page's tables (`dashboard.components.tables_in`), cells exactly as the page shows them.
+
+    JSON keeps each table whole; CSV has a line per cell (`table, row, column,
+    value`, rows counted from 1); Excel has a sheet per table.
+    """
+    if file_format == "json":
+        return (json.dumps(tables, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    if file_format == "csv":
+        cells = [(t["table"], number, column, value) for t in tables
+                 for number, row in enumerate(t["rows"], start=1) for column, value in zip(t["columns"], row)]
+        return pd.DataFrame(cells, columns=TABLE_COLUMNS).to_csv(index=False).encode("utf-8")
+    if file_format == "xlsx":
+        buffer = io.BytesIO()
+        with pd.ExcelWriter(buffer) as workbook:
+            for t in tables:
+                pd.DataFrame(t["rows"], columns=t["columns"]).to_excel(workbook, index=False,
+                                                                        sheet_name=t["table"][:31])
+        return buffer.getvalue()
+    raise ValueError(f"unknown format {file_format!r}: use one of {', '.join(FORMATS)}")

@@ -136,6 +136,47 @@ def test_quality_export_refuses_districts_to_a_donor(environment):
     assert b"national totals by table and rule only" in result.stderr and b"Traceback" not in result.stderr
 
 
+def test_tables_in_reads_every_table_with_an_id_as_shown():
+    from dash import dcc, html
+
+    from dashboard.components import data_table, tables_in
+
+    frame = pd.DataFrame({"Step": ["Complaint filed", "Verdict"], "Cases": ["1,204", "<10"]})
+    tree = html.Div([dcc.Graph(id="g"), html.Div(data_table(frame, "A funnel", "funnel-table", numeric=("Cases",))),
+                     data_table(frame, "No id: not exported")])
+    assert tables_in(tree) == [{"table": "funnel-table", "caption": "A funnel", "columns": ["Step", "Cases"],
+                                "rows": [["Complaint filed", "1,204"], ["Verdict", "<10"]]}]
+
+
+def test_tables_export_has_each_panel_table_in_every_format(environment, tmp_path):
+    from dashboard.panels import PAGE_PANELS
+    from impact_monitor.cli import TABLE_PAGES
+
+    assert TABLE_PAGES == tuple(PAGE_PANELS)
+    args = ("tables", "--page", "justice", "--period", "2026-Q1", "--area", DHAKA)
+    tables = json.loads(run(environment, *args).stdout)
+    assert [t["table"] for t in tables] == ["justice-funnel-table", "justice-trends-table", "justice-pending-table"]
+    funnel = tables[0]
+    assert funnel["columns"] == ["Step", "Cases", "Drop-off from the step before"]
+    assert [row[0] for row in funnel["rows"]] == ["Complaint filed", "Charge sheet", "Trial started",
+                                                  "Verdict (convicted or acquitted)"]
+    cells = pd.read_csv(io.BytesIO(run(environment, *args, "--format", "csv").stdout), dtype=str, keep_default_na=False)
+    assert list(cells.columns) == ["table", "row", "column", "value"]
+    assert len(cells) == sum(len(t["rows"]) * len(t["columns"]) for t in tables)
+    out = tmp_path / "justice.xlsx"
+    assert run(environment, *args, "--format", "xlsx", "--out", str(out)).returncode == 0
+    sheets = pd.read_excel(out, sheet_name=None, dtype=str, keep_default_na=False)
+    assert list(sheets) == [t["table"] for t in tables]
+    assert sheets["justice-funnel-table"].values.tolist() == funnel["rows"]
+
+
+def test_tables_export_keeps_to_the_scope(environment):
+    result = run(environment, "tables", "--page", "survivors", "--period", "2026-Q1", "--role", "government",
+                 "--scope", DHAKA, "--area", "BD2015")
+    assert result.returncode == 2
+    assert b"outside this account's scope" in result.stderr and b"Traceback" not in result.stderr
+
+
 def test_check_names_a_dropped_column_and_fails(environment, tmp_path):
     clean = run(environment, "check")
     assert clean.returncode == 0, clean.stdout.decode()

@@ -195,9 +195,9 @@ def waiting_curve_panel(curve: pd.DataFrame, suppressed: bool, k: int) -> list:
     if not suppressed:  # per-day counts describe a few people each: leadership only
         columns.update({"Waiting at the start of the day": list(visible["at_risk"]),
                         "Served during the day": list(visible["served"]),
-                        "Censored during the day (still waiting now)": list(visible["censored"])})
+                        "Censored during the day (still waiting today)": list(visible["censored"])})
     caption = ("Kaplan-Meier estimate for referrals made in the period; referrals still waiting are counted "
-               "up to now (censored), not dropped")
+               "up to the start of today (censored), not dropped")
     if suppressed:
         caption += f"; days with fewer than {k} referrals still waiting are not shown"
     return [graph(fig, "referrals-waiting-graph"),

@@ -1,25 +1,20 @@
 """Justice: cases from complaint to verdict, conviction trends, and how long pending cases have waited.
 
-"Today" is the server's date in UTC, read once per callback.
+"Today" is the server's date in UTC. The panels are built in `dashboard.panels`,
+as `impact-monitor tables` exports them.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
-
 import dash
 from dash import Input, Output, callback, html
 
-from queries import justice
-
-from ..builders import justice as build
-from ..builders.referrals import trend_quarters
+from .. import panels
 from ..components import panel_section
-from ..context import area_request, cached_query, guarded
+from ..context import guarded, parse_area_filter, services
 
 dash.register_page(__name__, path="/justice", name="Justice", order=3)
 
-TREND_QUARTERS = 8
 FILTER_INPUTS = (Input("filter-period", "value"), Input("filter-area", "value"))
 
 
@@ -39,31 +34,19 @@ def layout(**_query):
     ])
 
 
-def _today() -> date:
-    return datetime.now(timezone.utc).date()
-
-
 @callback(Output("justice-funnel", "children"), *FILTER_INPUTS)
 @guarded
 def update_funnel(period, area):
-    svc, filter_, k = area_request(period, area)
-    frame = cached_query(justice.complaint_funnel, filter_, _today())
-    return build.funnel_panel(frame, filter_.scope.suppressed, k)
+    return panels.justice_funnel(services(), parse_area_filter(period, area), "en")
 
 
 @callback(Output("justice-trends", "children"), *FILTER_INPUTS)
 @guarded
 def update_trends(period, area):
-    svc, filter_, k = area_request(period, area)
-    quarters = trend_quarters(filter_.period, TREND_QUARTERS, svc.settings.fiscal_year_start)
-    codes = build.COUNT_CODES + build.RATE_CODES + build.MEDIAN_CODES
-    series = svc.engine.compute_series(filter_, quarters, codes, suppress_below=k)
-    return build.trends_panel(series, filter_.area, k)
+    return panels.justice_trends(services(), parse_area_filter(period, area), "en")
 
 
 @callback(Output("justice-pending", "children"), *FILTER_INPUTS)
 @guarded
 def update_pending(period, area):
-    svc, filter_, k = area_request(period, area)
-    frame = cached_query(justice.pending_case_ages, filter_, _today())
-    return build.pending_panel(frame, filter_.scope.suppressed, k)
+    return panels.justice_pending(services(), parse_area_filter(period, area), "en")

@@ -1,15 +1,16 @@
-"""Survivors: how many were assessed, their six recovery domains first vs latest, and services delivered."""
+"""Survivors: how many were assessed, their six recovery domains first vs latest, and services delivered.
+
+The panels are built in `dashboard.panels`, as `impact-monitor tables` exports them.
+"""
 
 from __future__ import annotations
 
 import dash
 from dash import Input, Output, callback, html
 
-from queries import survivors
-
-from ..builders import survivors as build
+from .. import panels
 from ..components import panel_section
-from ..context import area_request, cached_query, guarded
+from ..context import guarded, parse_area_filter, services
 
 dash.register_page(__name__, path="/survivors", name="Survivors", order=4)
 
@@ -37,23 +38,16 @@ def layout(**_query):
 @callback(Output("survivors-headline", "children"), *FILTER_INPUTS)
 @guarded
 def update_headline(period, area):
-    svc, filter_, k = area_request(period, area)
-    rows = svc.engine.compute(filter_, build.HEADLINE_CODES, suppress_below=k)
-    followed_up = int(cached_query(survivors.victims_followed_up, filter_).iloc[0]["victims"])
-    return build.headline_panel(rows, filter_.area, followed_up, filter_.scope.suppressed, k)
+    return panels.survivor_headline(services(), parse_area_filter(period, area), "en")
 
 
 @callback(Output("survivors-domains", "children"), *FILTER_INPUTS)
 @guarded
 def update_domains(period, area):
-    svc, filter_, k = area_request(period, area)
-    counts = cached_query(survivors.score_counts, filter_)
-    return build.domains_panel(counts, filter_.scope.suppressed, k)
+    return panels.survivor_domains(services(), parse_area_filter(period, area), "en")
 
 
 @callback(Output("survivors-services", "children"), *FILTER_INPUTS)
 @guarded
 def update_services(period, area):
-    svc, filter_, k = area_request(period, area)
-    frame = cached_query(survivors.services_delivered, filter_)
-    return build.services_panel(frame, filter_.scope.suppressed, k)
+    return panels.survivor_services(services(), parse_area_filter(period, area), "en")
