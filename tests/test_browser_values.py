@@ -13,6 +13,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from dashboard.builders.overview import HEADLINES
+from dashboard.builders.quality import rule_words
 from dashboard.components import format_value
 from queries.definitions import INDICATORS
 from queries.periods import quarter_containing
@@ -20,13 +21,32 @@ from tests.conftest import (BROWSER_DEMO_CASES, REPO_ROOT, callbacks_done, conso
                             wait_for_callbacks)
 
 
-def cli_export(data_dir, period: str, area: str, by: str, role: str, scope: str = "") -> dict:
+# (username, area, by, role, scope): each demo account with its default area and the grouping of that area.
+EVERY_ROLE = [("leadership", "BD", "national", "leadership", ""),
+              ("donor", "BD", "national", "donor", ""),
+              ("dhaka", "BD30", "division", "government", "BD30")]
+
+
+def run_cli(data_dir, *args: str) -> subprocess.CompletedProcess:
+    """`impact-monitor ARGS` over the live app's demo databases."""
     env = {**os.environ, "IMPACT_DATA_DIR": str(data_dir), "IMPACT_DEMO_CASES": BROWSER_DEMO_CASES,
            "IMPACT_CASES_DB": "", "IMPACT_REFERRALS_DB": ""}
-    command = [sys.executable, "-m", "impact_monitor.cli", "indicators", "--period", period, "--by", by,
-               "--area", area, "--role", role] + (["--scope", scope] if scope else [])
-    rows = json.loads(subprocess.run(command, env=env, cwd=REPO_ROOT, capture_output=True, check=True,
-                                     timeout=120).stdout)
+    return subprocess.run([sys.executable, "-m", "impact_monitor.cli", *args], env=env, cwd=REPO_ROOT,
+                          capture_output=True, text=True, timeout=120)
+
+
+def cli_json(data_dir, *args: str):
+    result = run_cli(data_dir, *args)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def role_args(role: str, scope: str) -> list[str]:
+    return ["--role", role] + (["--scope", scope] if scope else [])
+
+
+def cli_export(data_dir, period: str, area: str, by: str, role: str, scope: str = "") -> dict:
+    rows = cli_json(data_dir, "indicators", "--period", period, "--by", by, "--area", area, *role_args(role, scope))
     return {(r["indicator"], r["area"]): r for r in rows}
 
 
@@ -53,17 +73,13 @@ def choose(driver, dropdown_id: str, text: str) -> None:
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("username, area, role, scope", [
-    ("donor", "BD", "donor", ""),
-    ("dhaka", "BD30", "government", "BD30"),
-    ("leadership", "BD", "leadership", ""),
-])
-def test_overview_equals_the_export_and_follows_the_period(open_browser, app_data_dir, username, area, role, scope):
+@pytest.mark.parametrize("username, area, by, role, scope", EVERY_ROLE)
+def test_overview_equals_the_export_and_follows_the_period(open_browser, app_data_dir, username, area, by, role,
+                                                           scope):
     current = quarter_containing(date.today()).previous()
     driver = open_browser(username)
     driver.get(driver.base_url + "/")
     wait_for_callbacks(driver)
-    by = "national" if area == "BD" else "division"
     rows = cli_export(app_data_dir, current.label, area, by, role, scope)
     assert shown_headlines(driver) == expected_headlines(rows, area)
 
@@ -101,6 +117,9 @@ def test_changing_the_area_updates_the_overview_and_the_quarterly_table(open_bro
         assert cells[column].text.strip() == expected, code
 
 
+GAZIPUR = "BD3033"
+
+
 def table_rows(driver, table_id: str) -> list[list[str]]:
     table = driver.find_element(By.ID, table_id)
     return [[cell.text.strip() for cell in row.find_elements(By.XPATH, "./th|./td")]
@@ -108,13 +127,15 @@ def table_rows(driver, table_id: str) -> list[list[str]]:
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("username, area, role, scope, measure", [
-    ("leadership", "BD", "leadership", "", "count"),
-    ("leadership", "BD", "leadership", "", "rate"),
-    ("dhaka", "BD30", "government", "BD30", "count"),
+@pytest.mark.parametrize("username, area, role, scope, measure, by, areas_shown", [
+    ("leadership", "BD", "leadership", "", "count", "district", 64),
+    ("leadership", "BD", "leadership", "", "rate", "district", 64),
+    ("dhaka", "BD30", "government", "BD30", "count", "district", 13),
+    ("donor", "BD", "donor", "", "count", "division", 8),  # donors see the map by division
 ])
-def test_the_map_table_equals_the_export(open_browser, app_data_dir, username, area, role, scope, measure):
-    """Every district's value in the table beside the map, as the CLI exports it (cases reported)."""
+def test_the_map_table_equals_the_export(open_browser, app_data_dir, username, area, role, scope, measure, by,
+                                         areas_shown):
+    """Every area's value in the table beside the map, as the CLI exports it (cases reported)."""
     current = quarter_containing(date.today()).previous()
     driver = open_browser(username)
     driver.get(driver.base_url + "/district-map")
@@ -123,25 +144,46 @@ def test_the_map_table_equals_the_export(open_browser, app_data_dir, username, a
         before = callbacks_done(driver)
         driver.find_element(By.XPATH, "//*[@id='map-measure']//label[contains(., 'per 100,000')]").click()
         wait_for_callbacks(driver, after=before)
-    rows = cli_export(app_data_dir, current.label, area, "district", role, scope)
+    rows = cli_export(app_data_dir, current.label, area, by, role, scope)
     code = "cases_reported" if measure == "count" else "case_rate_per_100k_children"
-    shown = {row[2]: row[3] for row in table_rows(driver, "district-map-table")}  # P-code -> value text
-    expected = {district: format_value(row["value"], INDICATORS[code].kind, row["suppressed"], 10)
-                for (indicator, district), row in rows.items() if indicator == code}
-    assert shown == expected
-    assert len(shown) == (64 if area == "BD" else 13)
+    assert shown_map_table(driver) == expected_map_table(rows, code)
+    assert len(shown_map_table(driver)) == areas_shown
+    assert not console_errors(driver)
+
+
+def shown_map_table(driver) -> dict[str, str]:
+    return {row[2]: row[3] for row in table_rows(driver, "district-map-table")}  # P-code -> value text
+
+
+def expected_map_table(rows: dict, code: str) -> dict[str, str]:
+    return {area: format_value(row["value"], INDICATORS[code].kind, row["suppressed"], 10)
+            for (indicator, area), row in rows.items() if indicator == code}
+
+
+@pytest.mark.browser
+def test_the_upazila_table_equals_the_export_for_a_government_account(open_browser, app_data_dir, gazetteer):
+    current = quarter_containing(date.today()).previous()
+    driver = open_browser("dhaka")
+    driver.get(driver.base_url + "/district-map")
+    wait_for_callbacks(driver)
+    before = callbacks_done(driver)
+    choose(driver, "map-district", "Gazipur")
+    wait_for_callbacks(driver, after=before)
+    assert "upazilas of Gazipur district" in driver.find_element(By.ID, "district-map-title").text
+    rows = cli_export(app_data_dir, current.label, GAZIPUR, "upazila", "government", "BD30")
+    assert shown_map_table(driver) == expected_map_table(rows, "cases_reported")
+    assert set(shown_map_table(driver)) == {a.pcode for a in gazetteer.children(GAZIPUR)}
     assert not console_errors(driver)
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("username, area, by, role", [("leadership", "BD", "national", "leadership"),
-                                                       ("donor", "BD", "national", "donor")])
-def test_the_survivor_headline_equals_the_export(open_browser, app_data_dir, username, area, by, role):
+@pytest.mark.parametrize("username, area, by, role, scope", EVERY_ROLE)
+def test_the_survivor_headline_equals_the_export(open_browser, app_data_dir, username, area, by, role, scope):
     current = quarter_containing(date.today()).previous()
     driver = open_browser(username)
     driver.get(driver.base_url + "/survivors")
     wait_for_callbacks(driver)
-    rows = cli_export(app_data_dir, current.label, area, by, role)
+    rows = cli_export(app_data_dir, current.label, area, by, role, scope)
     shown = shown_headlines(driver)
     assert set(shown) == {"survivors_assessed", "survivors_restored_pct"}
     assert shown == {code: format_value(rows[(code, area)]["value"], INDICATORS[code].kind,
@@ -176,8 +218,7 @@ def test_five_year_actuals_equal_the_export_of_each_year(open_browser, app_data_
     ("/referrals", "referrals-turnaround-table", ("referral_turnaround_median_days", "referral_turnaround_p90_days",
                                                   "referrals_within_target_pct", "referrals_made")),
 ])
-@pytest.mark.parametrize("username, area, by, role, scope", [("leadership", "BD", "national", "leadership", ""),
-                                                             ("dhaka", "BD30", "division", "government", "BD30")])
+@pytest.mark.parametrize("username, area, by, role, scope", EVERY_ROLE)
 def test_quarterly_trend_tables_equal_the_export(open_browser, app_data_dir, path, table_id, codes,
                                                  username, area, by, role, scope):
     """The chosen quarter's row and the row a year before, against the CLI export of each quarter."""
@@ -196,24 +237,112 @@ def test_quarterly_trend_tables_equal_the_export(open_browser, app_data_dir, pat
 
 
 @pytest.mark.browser
-def test_the_reduction_table_equals_the_prevalence_export(open_browser, app_data_dir):
-    env = {**os.environ, "IMPACT_DATA_DIR": str(app_data_dir), "IMPACT_DEMO_CASES": BROWSER_DEMO_CASES,
-           "IMPACT_CASES_DB": "", "IMPACT_REFERRALS_DB": ""}
-    exported = json.loads(subprocess.run([sys.executable, "-m", "impact_monitor.cli", "prevalence"], env=env,
-                                         cwd=REPO_ROOT, capture_output=True, check=True, timeout=120).stdout)
-    driver = open_browser("leadership")
+@pytest.mark.parametrize("username, area, by, role, scope", EVERY_ROLE)
+def test_the_reduction_table_equals_the_prevalence_export(open_browser, app_data_dir, username, area, by, role,
+                                                          scope):
+    exported = cli_json(app_data_dir, "prevalence", *role_args(role, scope))
+    driver = open_browser(username)
     driver.get(driver.base_url + "/violence-reduction")
     wait_for_callbacks(driver)
     header = [cell.text.strip() for cell in driver.find_elements(By.CSS_SELECTOR, "#reduction-table thead th")]
     shown = {row[header.index("P-code")]: row for row in table_rows(driver, "reduction-table")}
-    measured = [row for row in exported if row["latest_round"] is not None]
-    assert measured and set(shown) == {row["area"] for row in measured}
-    for row in measured:
+    assert exported and set(shown) == {row["area"] for row in exported}
+    for row in exported:
         cells = shown[row["area"]]
         for column, name in (("Baseline", "baseline_pct"), ("Latest", "latest_pct"), ("Reduction", "reduction_pct")):
             assert cells[header.index(column)] == f"{row[name]:.1f} %", (row["area"], column)
         assert cells[header.index("Reduction 95 % interval")] == \
             f"{row['reduction_ci_low']:.1f} to {row['reduction_ci_high']:.1f} %", row["area"]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("username, area, by, role, scope", EVERY_ROLE)
+def test_the_quarterly_table_equals_the_export_of_each_quarter(open_browser, app_data_dir, username, area, by, role,
+                                                               scope):
+    """Every indicator in every quarter column: the donors' table, cell by cell."""
+    driver = open_browser(username)
+    driver.get(driver.base_url + "/quarterly-indicators")
+    wait_for_callbacks(driver)
+    header = [cell.text.strip() for cell in driver.find_elements(By.CSS_SELECTOR, "#quarterly-panel thead th")]
+    quarters = header[1:-1]
+    assert len(quarters) == 4 and quarters[-1] == quarter_containing(date.today()).previous().label
+    shown = {row[0]: row for row in table_rows(driver, "quarterly-table")}
+    assert set(shown) == {indicator.label for indicator in INDICATORS.values()}
+    for quarter in quarters:
+        exported = cli_export(app_data_dir, quarter, area, by, role, scope)
+        for code, indicator in INDICATORS.items():
+            row = exported[(code, area)]
+            expected = format_value(row["value"], indicator.kind, row["suppressed"], 10)
+            assert shown[indicator.label][header.index(quarter)] == expected, (quarter, code)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("username, area, by, role, scope", EVERY_ROLE)
+def test_data_quality_counts_equal_the_quality_export(open_browser, app_data_dir, gazetteer, username, area, by, role,
+                                                     scope):
+    driver = open_browser(username)
+    driver.get(driver.base_url + "/data-quality")
+    wait_for_callbacks(driver)
+    totals = cli_json(app_data_dir, "quality", *role_args(role, scope))
+    assert totals, "the demo data breaks no rule: nothing to compare"
+    assert {(table, rule): records for table, rule, records in table_rows(driver, "quality-totals")} == \
+        {(row["table"], rule_words(row["rule"])): count_text(row) for row in totals}
+    if role == "donor":
+        assert not driver.find_elements(By.ID, "quality-by-district")
+        return
+    by_district = cli_json(app_data_dir, "quality", "--by", "district", *role_args(role, scope))
+    header = [cell.text.strip() for cell in driver.find_elements(By.CSS_SELECTOR, "#quality-by-district thead th")]
+    expected = {(name_of(row["district"], gazetteer), f"{row['table']}: {rule_words(row['rule'])}"): count_text(row)
+                for row in by_district}
+    shown = {(cells[0], column): cell for cells in table_rows(driver, "quality-by-district")
+             for column, cell in zip(header[1:], cells[1:]) if cell != "0"}
+    assert shown == expected
+
+
+def count_text(row: dict) -> str:
+    return "<10" if row["suppressed"] else f"{row['records']:,}"
+
+
+def name_of(district: str, gazetteer) -> str:
+    return district if district == "unknown" else gazetteer.name(district)
+
+
+@pytest.mark.browser
+def test_the_findings_leadership_reads_are_the_checks_own(open_browser, app_data_dir):
+    # "WARNING cases: <message>" per finding, then a summary line.
+    printed = [line.split(": ", 1)[1] for line in run_cli(app_data_dir, "check").stdout.splitlines()[:-1]]
+    driver = open_browser("leadership")
+    driver.get(driver.base_url + "/data-quality")
+    wait_for_callbacks(driver)
+    listed = [item.text.strip() for item in driver.find_elements(By.CSS_SELECTOR, "#quality-findings li")]
+    assert listed and sorted(listed) == sorted(printed)
+
+
+# Every table of a page as the browser has it: the text of each cell, as `tables_in` reads the components.
+_SHOWN_TABLES = """
+return Array.from(document.querySelectorAll('#main-content table[id]')).map(t => ({
+  table: t.id, caption: t.caption ? t.caption.textContent : '',
+  columns: Array.from(t.tHead.rows[0].cells).map(c => c.textContent),
+  rows: Array.from(t.tBodies[0].rows).map(r => Array.from(r.cells).map(c => c.textContent))}));
+"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page", ["referrals", "justice", "survivors"])
+@pytest.mark.parametrize("username, area, by, role, scope", EVERY_ROLE)
+def test_every_table_of_the_page_equals_the_tables_export(open_browser, app_data_dir, page, username, area, by,
+                                                          role, scope):
+    """Funnels, curves, distributions: the tables that exist on a page only, against `impact-monitor tables`."""
+    current = quarter_containing(date.today()).previous()
+    driver = open_browser(username)
+    driver.get(f"{driver.base_url}/{page}")
+    wait_for_callbacks(driver)
+    exported = cli_json(app_data_dir, "tables", "--page", page, "--period", current.label, *role_args(role, scope))
+    shown = driver.execute_script(_SHOWN_TABLES)
+    assert [t["table"] for t in shown] == [t["table"] for t in exported]
+    for shown_table, exported_table in zip(shown, exported):
+        assert exported_table["rows"], exported_table["table"]
+        assert shown_table == exported_table
 
 
 # Pages whose content depends on the filter bar; the others (prevalence studies, data quality, definitions)
