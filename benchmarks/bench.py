@@ -61,6 +61,18 @@ def postgres_demo(cases: int, folder: Path) -> str:
     return copy_demo_to_postgres(PG_SERVER, f"impact_bench_{cases}", folder)
 
 
+def demo_urls(engine: str, cases: int, folder: Path) -> tuple[str, str]:
+    """(cases database URL, referrals database URL) of the cached demo in this engine."""
+    if engine == "sqlite":
+        return f"sqlite:///{folder / 'cases.sqlite'}", f"sqlite:///{folder / 'referrals.sqlite'}"
+    url = postgres_demo(cases, folder)
+    return url, url
+
+
+def scale_label(cases: int) -> str:
+    return f"{cases // 1000}k" if cases < 1_000_000 else f"{cases // 1_000_000}M"
+
+
 # One measuring process.
 
 class SqlRecorder:
@@ -254,13 +266,9 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for cases in (int(s) for s in args.scales.split(",")):
         folder = sqlite_demo(cases)
-        scale = f"{cases // 1000}k" if cases < 1_000_000 else f"{cases // 1_000_000}M"
+        scale = scale_label(cases)
         for engine in args.engines.split(","):
-            if engine == "sqlite":
-                urls = (f"sqlite:///{folder / 'cases.sqlite'}", f"sqlite:///{folder / 'referrals.sqlite'}")
-            else:
-                url = postgres_demo(cases, folder)
-                urls = (url, url)
+            urls = demo_urls(engine, cases, folder)
             print(f"measuring {engine} {scale} ...", flush=True)
             results.append(run_measurement(f"{engine} {scale}", *urls, folder / "targets.csv", runs=args.runs))
     print_table(results)

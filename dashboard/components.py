@@ -72,13 +72,17 @@ def tables_in(component) -> list[dict]:
     if isinstance(component, (list, tuple)):
         return [table for child in component for table in tables_in(child)]
     if isinstance(component, html.Table) and getattr(component, "id", None):
-        parts = {type(part).__name__: part for part in _listed(component.children)}
-        header, body = _listed(parts["Thead"].children), _listed(parts["Tbody"].children)
-        return [{"table": component.id, "caption": text_of(parts.get("Caption")),
-                 "columns": [text_of(cell) for row in header for cell in _listed(row.children)],
-                 "rows": [[text_of(cell) for cell in _listed(row.children)] for row in body]}]
+        return [_table_cells(component)]
     children = getattr(component, "children", None)
-    return tables_in(children) if isinstance(children, (list, tuple)) or hasattr(children, "children") else []
+    return [] if children is None or isinstance(children, (str, int, float)) else tables_in(children)
+
+
+def _table_cells(table: html.Table) -> dict:
+    parts = {type(part).__name__: part for part in _listed(table.children)}
+    header, body = _listed(parts["Thead"].children), _listed(parts["Tbody"].children)
+    return {"table": table.id, "caption": text_of(parts.get("Caption")),
+            "columns": [text_of(cell) for row in header for cell in _listed(row.children)],
+            "rows": [[text_of(cell) for cell in _listed(row.children)] for row in body]}
 
 
 def panel_section(title: str, panel_id: str, text: str) -> html.Section:

@@ -60,6 +60,17 @@ def expected_headlines(rows: dict, area: str) -> dict[str, str]:
                                rows[(code, area)]["suppressed"], 10) for code in HEADLINES}
 
 
+def open_page(driver, path: str) -> None:
+    driver.get(driver.base_url + path)
+    wait_for_callbacks(driver)
+
+
+def choose_and_wait(driver, dropdown_id: str, text: str) -> None:
+    before = callbacks_done(driver)
+    choose(driver, dropdown_id, text)
+    wait_for_callbacks(driver, after=before)
+
+
 def choose(driver, dropdown_id: str, text: str) -> None:
     """Open a dcc.Dropdown, search for an option and pick it, as a person would."""
     driver.find_element(By.ID, dropdown_id).click()
@@ -78,15 +89,12 @@ def test_overview_equals_the_export_and_follows_the_period(open_browser, app_dat
                                                            scope):
     current = quarter_containing(date.today()).previous()
     driver = open_browser(username)
-    driver.get(driver.base_url + "/")
-    wait_for_callbacks(driver)
+    open_page(driver, "/")
     rows = cli_export(app_data_dir, current.label, area, by, role, scope)
     assert shown_headlines(driver) == expected_headlines(rows, area)
 
     earlier = current.shifted(-4)
-    before = callbacks_done(driver)
-    choose(driver, "filter-period", earlier.label)
-    wait_for_callbacks(driver, after=before)
+    choose_and_wait(driver, "filter-period", earlier.label)
     assert earlier.label in driver.find_element(By.ID, "filter-period").text
     rows = cli_export(app_data_dir, earlier.label, area, by, role, scope)
     assert shown_headlines(driver) == expected_headlines(rows, area)
@@ -97,11 +105,8 @@ def test_overview_equals_the_export_and_follows_the_period(open_browser, app_dat
 def test_changing_the_area_updates_the_overview_and_the_quarterly_table(open_browser, app_data_dir):
     current = quarter_containing(date.today()).previous()
     driver = open_browser("leadership")
-    driver.get(driver.base_url + "/")
-    wait_for_callbacks(driver)
-    before = callbacks_done(driver)
-    choose(driver, "filter-area", "Dhaka division")
-    wait_for_callbacks(driver, after=before)
+    open_page(driver, "/")
+    choose_and_wait(driver, "filter-area", "Dhaka division")
     rows = cli_export(app_data_dir, current.label, "BD30", "division", "leadership")
     assert shown_headlines(driver) == expected_headlines(rows, "BD30")
 
@@ -138,8 +143,7 @@ def test_the_map_table_equals_the_export(open_browser, app_data_dir, username, a
     """Every area's value in the table beside the map, as the CLI exports it (cases reported)."""
     current = quarter_containing(date.today()).previous()
     driver = open_browser(username)
-    driver.get(driver.base_url + "/district-map")
-    wait_for_callbacks(driver)
+    open_page(driver, "/district-map")
     if measure == "rate":
         before = callbacks_done(driver)
         driver.find_element(By.XPATH, "//*[@id='map-measure']//label[contains(., 'per 100,000')]").click()
@@ -164,11 +168,8 @@ def expected_map_table(rows: dict, code: str) -> dict[str, str]:
 def test_the_upazila_table_equals_the_export_for_a_government_account(open_browser, app_data_dir, gazetteer):
     current = quarter_containing(date.today()).previous()
     driver = open_browser("dhaka")
-    driver.get(driver.base_url + "/district-map")
-    wait_for_callbacks(driver)
-    before = callbacks_done(driver)
-    choose(driver, "map-district", "Gazipur")
-    wait_for_callbacks(driver, after=before)
+    open_page(driver, "/district-map")
+    choose_and_wait(driver, "map-district", "Gazipur")
     assert "upazilas of Gazipur district" in driver.find_element(By.ID, "district-map-title").text
     rows = cli_export(app_data_dir, current.label, GAZIPUR, "upazila", "government", "BD30")
     assert shown_map_table(driver) == expected_map_table(rows, "cases_reported")
@@ -181,8 +182,7 @@ def test_the_upazila_table_equals_the_export_for_a_government_account(open_brows
 def test_the_survivor_headline_equals_the_export(open_browser, app_data_dir, username, area, by, role, scope):
     current = quarter_containing(date.today()).previous()
     driver = open_browser(username)
-    driver.get(driver.base_url + "/survivors")
-    wait_for_callbacks(driver)
+    open_page(driver, "/survivors")
     rows = cli_export(app_data_dir, current.label, area, by, role, scope)
     shown = shown_headlines(driver)
     assert set(shown) == {"survivors_assessed", "survivors_restored_pct"}
@@ -193,8 +193,7 @@ def test_the_survivor_headline_equals_the_export(open_browser, app_data_dir, use
 @pytest.mark.browser
 def test_five_year_actuals_equal_the_export_of_each_year(open_browser, app_data_dir):
     driver = open_browser("leadership")
-    driver.get(driver.base_url + "/five-year-targets")
-    wait_for_callbacks(driver)
+    open_page(driver, "/five-year-targets")
     labels = {INDICATORS[code].label: code for code in INDICATORS}
     plan = table_rows(driver, "targets-plan-table")
     assert plan, "the plan table is empty"
@@ -224,8 +223,7 @@ def test_quarterly_trend_tables_equal_the_export(open_browser, app_data_dir, pat
     """The chosen quarter's row and the row a year before, against the CLI export of each quarter."""
     current = quarter_containing(date.today()).previous()
     driver = open_browser(username)
-    driver.get(driver.base_url + path)
-    wait_for_callbacks(driver)
+    open_page(driver, path)
     header = [cell.text.strip() for cell in driver.find_elements(By.CSS_SELECTOR, f"#{table_id} thead th")]
     rows = {row[0]: row for row in table_rows(driver, table_id)}
     for quarter in (current, current.shifted(-4)):
@@ -242,8 +240,7 @@ def test_the_reduction_table_equals_the_prevalence_export(open_browser, app_data
                                                           scope):
     exported = cli_json(app_data_dir, "prevalence", *role_args(role, scope))
     driver = open_browser(username)
-    driver.get(driver.base_url + "/violence-reduction")
-    wait_for_callbacks(driver)
+    open_page(driver, "/violence-reduction")
     header = [cell.text.strip() for cell in driver.find_elements(By.CSS_SELECTOR, "#reduction-table thead th")]
     shown = {row[header.index("P-code")]: row for row in table_rows(driver, "reduction-table")}
     assert exported and set(shown) == {row["area"] for row in exported}
@@ -261,8 +258,7 @@ def test_the_quarterly_table_equals_the_export_of_each_quarter(open_browser, app
                                                                scope):
     """Every indicator in every quarter column: the donors' table, cell by cell."""
     driver = open_browser(username)
-    driver.get(driver.base_url + "/quarterly-indicators")
-    wait_for_callbacks(driver)
+    open_page(driver, "/quarterly-indicators")
     header = [cell.text.strip() for cell in driver.find_elements(By.CSS_SELECTOR, "#quarterly-panel thead th")]
     quarters = header[1:-1]
     assert len(quarters) == 4 and quarters[-1] == quarter_containing(date.today()).previous().label
@@ -281,8 +277,7 @@ def test_the_quarterly_table_equals_the_export_of_each_quarter(open_browser, app
 def test_data_quality_counts_equal_the_quality_export(open_browser, app_data_dir, gazetteer, username, area, by, role,
                                                      scope):
     driver = open_browser(username)
-    driver.get(driver.base_url + "/data-quality")
-    wait_for_callbacks(driver)
+    open_page(driver, "/data-quality")
     totals = cli_json(app_data_dir, "quality", *role_args(role, scope))
     assert totals, "the demo data breaks no rule: nothing to compare"
     assert {(table, rule): records for table, rule, records in table_rows(driver, "quality-totals")} == \
@@ -312,8 +307,7 @@ def test_the_findings_leadership_reads_are_the_checks_own(open_browser, app_data
     # "WARNING cases: <message>" per finding, then a summary line.
     printed = [line.split(": ", 1)[1] for line in run_cli(app_data_dir, "check").stdout.splitlines()[:-1]]
     driver = open_browser("leadership")
-    driver.get(driver.base_url + "/data-quality")
-    wait_for_callbacks(driver)
+    open_page(driver, "/data-quality")
     listed = [item.text.strip() for item in driver.find_elements(By.CSS_SELECTOR, "#quality-findings li")]
     assert listed and sorted(listed) == sorted(printed)
 
@@ -335,8 +329,7 @@ def test_every_table_of_the_page_equals_the_tables_export(open_browser, app_data
     """Funnels, curves, distributions: the tables that exist on a page only, against `impact-monitor tables`."""
     current = quarter_containing(date.today()).previous()
     driver = open_browser(username)
-    driver.get(f"{driver.base_url}/{page}")
-    wait_for_callbacks(driver)
+    open_page(driver, f"/{page}")
     exported = cli_json(app_data_dir, "tables", "--page", page, "--period", current.label, *role_args(role, scope))
     shown = driver.execute_script(_SHOWN_TABLES)
     assert [t["table"] for t in shown] == [t["table"] for t in exported]
