@@ -15,6 +15,7 @@ import pytest
 from dash import dcc
 
 from dashboard.builders import referrals as build
+from dashboard.components import tables_in
 from queries import referral_flow, schema
 from queries.db import Databases
 from queries.indicators import IndicatorEngine
@@ -183,11 +184,24 @@ def test_waiting_curve_suppression():
     fig = _figures(parts)[0]
     # at risk 22, 12, 6, 1: only days 0 and 1 have at least 10 still waiting.
     assert list(fig.data[0].x) == [0, 1, 2] and list(fig.data[0].y) == [100.0, 54.5, 31.8]
-    assert "Served during the day" not in _payload(parts)
+    assert "Served by then" not in _payload(parts)
+    assert tables_in(parts)[0]["rows"] == [["1", "54.5"], ["2", "31.8"]]
     full = build.waiting_curve_panel(curve, suppressed=False, k=10)
-    assert list(_figures(full)[0].data[0].x) == [0, 1, 2, 3, 6] and "Served during the day" in _payload(full)
+    assert list(_figures(full)[0].data[0].x) == [0, 1, 2, 3, 6]
+    # Rows after 1, 2 and 3 days and on the last day (6): served and censored so far, and still waiting.
+    assert tables_in(full)[0]["rows"] == [["1", "54.5", "10", "0", "12"], ["2", "31.8", "15", "1", "6"],
+                                          ["3", "15.9", "18", "3", "1"], ["6", "0.0", "19", "3", "0"]]
     few = referral_flow.kaplan_meier(pd.DataFrame({"day": [0], "served": [3], "censored": [1]}))
     assert "Fewer than 10" in _payload(build.waiting_curve_panel(few, suppressed=True, k=10))
+
+
+def test_the_curve_table_reads_fixed_days_and_the_last_one():
+    # 400 referrals, one served each day: after d days, (400 - d) / 400 still wait.
+    curve = referral_flow.kaplan_meier(pd.DataFrame({"day": range(400), "served": 1, "censored": 0}))
+    rows = build.curve_at_table_days(curve)
+    assert list(rows["days"]) == [1, 2, 3, 7, 14, 30, 60, 90, 180, 365, 400]
+    assert [round(p, 6) for p in rows["still_waiting_pct"]] == [round(100 * (400 - d) / 400, 6) for d in rows["days"]]
+    assert list(rows["served"]) == list(rows["days"]) and list(rows["followed"]) == [400 - d for d in rows["days"]]
 
 
 def test_open_referrals_hide_small_groups_and_their_oldest_age():

@@ -179,6 +179,26 @@ def visible_curve(curve: pd.DataFrame, suppressed: bool, k: int) -> pd.DataFrame
     return curve[curve["at_risk"] >= k]
 
 
+# The table beside the curve reads it after these many days, as survival tables are printed, and on its
+# last day: a short text alternative (a row for every day would cost the browser about a second per 50 rows).
+TABLE_DAYS = (1, 2, 3, 7, 14, 30, 60, 90, 180, 365, 730, 1095, 1825, 3650)
+
+
+def curve_at_table_days(visible: pd.DataFrame) -> pd.DataFrame:
+    """days, still_waiting_pct, served, censored, followed: the curve after each TABLE_DAYS day up to its last
+    day and on that day; served and censored are counted up to then, followed is those still waiting after it."""
+    total = int(visible["at_risk"].iloc[0])
+    elapsed = visible["day"] + 1  # a day-d row ends after d + 1 days
+    last = int(elapsed.iloc[-1])
+    records = []
+    for days in sorted({d for d in TABLE_DAYS if d < last} | {last}):
+        upto = visible[elapsed <= days]
+        served, censored = int(upto["served"].sum()), int(upto["censored"].sum())
+        records.append({"days": days, "still_waiting_pct": 100 * (upto["still_waiting"].iloc[-1] if len(upto) else 1.0),
+                        "served": served, "censored": censored, "followed": total - served - censored})
+    return pd.DataFrame.from_records(records, columns=["days", "still_waiting_pct", "served", "censored", "followed"])
+
+
 def waiting_curve_panel(curve: pd.DataFrame, suppressed: bool, k: int) -> list:
     visible = visible_curve(curve, suppressed, k)
     if visible is None:
@@ -191,13 +211,16 @@ def waiting_curve_panel(curve: pd.DataFrame, suppressed: bool, k: int) -> list:
     fig.add_scatter(x=days_since, y=still, mode="lines", line_shape="hv", line_color=OKABE_ITO[0],
                     hovertemplate="after %{x} days: %{y:.1f} % still waiting<extra></extra>")
     fig.update_yaxes(range=[0, 100])
-    columns = {"Days since referral": days_since[1:], "Still waiting (%)": [f"{s:.1f}" for s in still[1:]]}
-    if not suppressed:  # per-day counts describe a few people each: leadership only
-        columns.update({"Waiting at the start of the day": list(visible["at_risk"]),
-                        "Served during the day": list(visible["served"]),
-                        "Censored during the day (still waiting today)": list(visible["censored"])})
-    caption = ("Kaplan-Meier estimate for referrals made in the period; referrals still waiting are counted "
-               "up to the start of today (censored), not dropped")
+    rows = curve_at_table_days(visible)
+    columns = {"Days since referral": list(rows["days"]),
+               "Still waiting (%)": [f"{s:.1f}" for s in rows["still_waiting_pct"]]}
+    if not suppressed:  # counts of a few people each: leadership only
+        columns.update({"Served by then": list(rows["served"]),
+                        "Censored by then (still waiting today)": list(rows["censored"]),
+                        "Still waiting after then": list(rows["followed"])})
+    caption = ("Kaplan-Meier estimate for referrals made in the period, after "
+               f"{', '.join(str(d) for d in TABLE_DAYS[:6])}... days and on the curve's last day (the chart has "
+               "every day); referrals still waiting are counted up to the start of today (censored), not dropped")
     if suppressed:
         caption += f"; days with fewer than {k} referrals still waiting are not shown"
     return [graph(fig, "referrals-waiting-graph"),
