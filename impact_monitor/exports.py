@@ -81,6 +81,8 @@ def tables_bytes(tables: list[dict], file_format: str) -> bytes:
                  for number, row in enumerate(t["rows"], start=1) for column, value in zip(t["columns"], row)]
         return pd.DataFrame(cells, columns=TABLE_COLUMNS).to_csv(index=False).encode("utf-8")
     if file_format == "xlsx":
+        if not tables:
+            raise ValueError("the page shows no table for this filter: a workbook needs at least one sheet")
         buffer = io.BytesIO()
         with pd.ExcelWriter(buffer) as workbook:
             for t in tables:

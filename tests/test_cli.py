@@ -170,6 +170,15 @@ def test_tables_export_has_each_panel_table_in_every_format(environment, tmp_pat
     assert sheets["justice-funnel-table"].values.tolist() == funnel["rows"]
 
 
+def test_an_empty_table_list_exports_as_empty_json_and_csv_and_refuses_a_workbook():
+    from impact_monitor.exports import tables_bytes
+
+    assert json.loads(tables_bytes([], "json")) == []
+    assert tables_bytes([], "csv").decode().strip() == "table,row,column,value"
+    with pytest.raises(ValueError, match="no table"):
+        tables_bytes([], "xlsx")
+
+
 def test_tables_export_keeps_to_the_scope(environment):
     result = run(environment, "tables", "--page", "survivors", "--period", "2026-Q1", "--role", "government",
                  "--scope", DHAKA, "--area", "BD2015")
