@@ -33,5 +33,5 @@ def prepare_services(settings: Settings) -> Services:
     cases_url, referrals_url = settings.database_urls()
     databases = Databases.from_urls(cases_url, referrals_url, settings.statement_timeout_s)
     cache = AggregateCache(settings.cache_ttl_s, settings.redis_url)
-    return Services(settings, databases, gazetteer, IndicatorEngine(databases, gazetteer, cache, settings.query_threads), cache,
-                    DatabaseMonitor(databases))
+    engine = IndicatorEngine(databases, gazetteer, cache, settings.query_threads)
+    return Services(settings, databases, gazetteer, engine, cache, DatabaseMonitor(databases))

@@ -228,11 +228,16 @@ PAGES = ["/", "/district-map", "/referrals", "/justice", "/survivors", "/violenc
          "/quarterly-indicators", "/five-year-targets", "/data-quality", "/definitions"]
 
 
+def open_page(driver, path: str) -> None:
+    """Open a page of the live app and wait until its callbacks have settled."""
+    driver.get(driver.base_url + path)
+    wait_for_callbacks(driver)
+
+
 def each_page(driver):
     """Open every page in turn, yielding its path once its callbacks have settled."""
     for path in PAGES:
-        driver.get(driver.base_url + path)
-        wait_for_callbacks(driver)
+        open_page(driver, path)
         yield path
 
 

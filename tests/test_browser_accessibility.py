@@ -6,7 +6,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from tests.conftest import each_page, wait_for_callbacks
+from tests.conftest import each_page, open_page
 
 # For every element with its own visible text: its colour against the first opaque background behind it
 # (colours composed with their alpha), and the WCAG 2.1 threshold for its size: 4.5:1, or 3:1 for large
@@ -78,8 +78,7 @@ def test_every_page_meets_wcag_aa_text_contrast(open_browser, username):
 @pytest.mark.browser
 def test_the_contrast_check_catches_grey_on_white_and_passes_black(open_browser):
     driver = open_browser("leadership")
-    driver.get(driver.base_url + "/definitions")
-    wait_for_callbacks(driver)
+    open_page(driver, "/definitions")
     driver.execute_script("document.getElementById('main-content').insertAdjacentHTML('beforeend', "
                           "'<p id=\"probe-grey\" style=\"color:#999;background:#fff\">grey</p>"
                           "<p id=\"probe-black\" style=\"color:#000;background:#fff\">black</p>')")
@@ -105,8 +104,7 @@ def test_everything_the_keyboard_reaches_has_a_name_and_is_not_hidden(open_brows
 @pytest.mark.browser
 def test_the_first_tab_reaches_the_skip_link_and_it_moves_focus_to_the_content(open_browser):
     driver = open_browser("leadership")
-    driver.get(driver.base_url + "/")
-    wait_for_callbacks(driver)
+    open_page(driver, "/")
     driver.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
     focused = driver.switch_to.active_element
     assert "skip-link" in focused.get_attribute("class")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from selenium.webdriver.common.by import By
 
-from tests.conftest import console_errors, each_page, outside_requests, wait_for_callbacks
+from tests.conftest import console_errors, each_page, open_page, outside_requests
 
 @pytest.mark.browser
 @pytest.mark.parametrize("username", ["leadership", "donor", "dhaka"])
@@ -26,8 +26,7 @@ def test_every_page_loads_without_console_errors(open_browser, username):
 @pytest.mark.browser
 def test_demo_banner_and_skip_link(open_browser):
     driver = open_browser("leadership")
-    driver.get(driver.base_url + "/")
-    wait_for_callbacks(driver)
+    open_page(driver, "/")
     assert "Synthetic demo data" in driver.find_element(By.CLASS_NAME, "demo-banner").text
     skip = driver.find_element(By.CLASS_NAME, "skip-link")
     assert skip.get_attribute("href").endswith("#main-content")

@@ -17,7 +17,7 @@ from dashboard.builders.quality import rule_words
 from dashboard.components import format_value
 from queries.definitions import INDICATORS
 from queries.periods import quarter_containing
-from tests.conftest import (BROWSER_DEMO_CASES, REPO_ROOT, callbacks_done, console_errors, each_page,
+from tests.conftest import (BROWSER_DEMO_CASES, REPO_ROOT, callbacks_done, console_errors, each_page, open_page,
                             wait_for_callbacks)
 
 
@@ -58,11 +58,6 @@ def shown_headlines(driver) -> dict[str, str]:
 def expected_headlines(rows: dict, area: str) -> dict[str, str]:
     return {code: format_value(rows[(code, area)]["value"], INDICATORS[code].kind,
                                rows[(code, area)]["suppressed"], 10) for code in HEADLINES}
-
-
-def open_page(driver, path: str) -> None:
-    driver.get(driver.base_url + path)
-    wait_for_callbacks(driver)
 
 
 def choose_and_wait(driver, dropdown_id: str, text: str) -> None:

@@ -182,8 +182,10 @@ def test_complementary_suppression_runs_down_columns_and_along_rows(gazetteer):
     rows = {(t, r, d): (n, hidden) for t, r, d, n, hidden in counts("district", "government", (DHAKA_DIVISION,),
                                                                     gazetteer, frame)}
     # 3 is small; its column's next smallest (25) and its row's other cell (30) go too, and nothing else.
-    assert rows == {("victims", "missing_age", DHAKA): (40, False), ("victims", "missing_age", "BD3033"): (None, True),
-                    ("victims", "missing_age", "BD3029"): (None, True), ("cases", "future_date", "BD3029"): (None, True)}
+    assert rows == {("victims", "missing_age", DHAKA): (40, False),
+                    ("victims", "missing_age", "BD3033"): (None, True),
+                    ("victims", "missing_age", "BD3029"): (None, True),
+                    ("cases", "future_date", "BD3029"): (None, True)}
 
 
 def test_district_table_has_one_row_per_district_by_name_and_zeros_filled(gazetteer):
@@ -203,7 +205,8 @@ def test_panels_per_audience(gazetteer):
     assert "quality-by-district" not in panel("donor") and '"<10"' in panel("donor")
     government = panel("government", (DHAKA_DIVISION,))
     assert "Chattogram" not in government and "unknown" not in government and '"12"' not in government
-    totals = quality.totals_table(quality_counts(QUALITY, make_scope("donor", (), gazetteer), gazetteer, "rule", 10), 10)
+    donor = make_scope("donor", (), gazetteer)
+    totals = quality.totals_table(quality_counts(QUALITY, donor, gazetteer, "rule", 10), 10)
     assert totals.values.tolist() == [["cases", "future date", "<10"], ["referrals", "unknown P-code", "<10"],
                                       ["victims", "missing age", "19"]]
 
