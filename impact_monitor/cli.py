@@ -102,10 +102,11 @@ def command_check(args) -> int:
 
 def command_quality(args) -> int:
     from queries.contract_check import by_district_of, quality_frame
-    from queries.quality import quality_counts
+    from queries.quality import check_grouping, quality_counts
 
     services = _services(_settings())
     scope = _scope(args, services)
+    check_grouping(args.by, scope)
     frame = quality_frame(services.databases, services.gazetteer, date.today(), services.settings.query_threads)
     rows = quality_counts(by_district_of(frame), scope, services.gazetteer, args.by, services.settings.suppress_below)
     _write(to_bytes(rows, args.format, "quality"), args.out)

@@ -34,15 +34,20 @@ def rule_totals(by_district: pd.DataFrame) -> pd.DataFrame:
     return totals[totals["count"] > 0].reset_index(drop=True)
 
 
+def check_grouping(by: str, scope: Scope) -> None:
+    """Refuse a grouping that is unknown or not for this audience (before any scan of the databases)."""
+    if by not in QUALITY_BY:
+        raise FilterError(f"unknown grouping {str(by)[:40]!r}: use one of {', '.join(QUALITY_BY)}")
+    if by == "district" and scope.role == "donor":
+        raise FilterError("donor accounts see national totals by table and rule only, not districts")
+
+
 def quality_counts(by_district: pd.DataFrame, scope: Scope, gazetteer: Gazetteer, by: str, k: int) -> pd.DataFrame:
     """QUALITY_COLUMNS rows: per table and rule (`district` None), or per table, rule and district.
 
     `by_district` is `contract_check.by_district_of`'s frame. Hidden counts are None with `suppressed` true.
     """
-    if by not in QUALITY_BY:
-        raise FilterError(f"unknown grouping {str(by)[:40]!r}: use one of {', '.join(QUALITY_BY)}")
-    if by == "district" and scope.role == "donor":
-        raise FilterError("donor accounts see national totals by table and rule only, not districts")
+    check_grouping(by, scope)
     visible = in_scope(by_district, scope, gazetteer)
     return _by_rule(visible, scope, k) if by == "rule" else _by_district(visible, scope, k)
 
