@@ -10,10 +10,15 @@ from dash import dcc, html
 from queries.definitions import INDICATORS
 
 
-def format_value(value, kind: str, suppressed: bool = False, suppress_below: int = 10) -> str:
-    """How a number reads on screen; hidden values say only that they are small."""
+# One mark for every hidden number: a mark that told counts hidden for being small from those hidden to protect
+# them would tell a reader that the latter are at least k, and help work the former out.
+HIDDEN = "hidden"
+
+
+def format_value(value, kind: str, suppressed: bool = False) -> str:
+    """How a number reads on screen; a hidden value reads HIDDEN."""
     if suppressed:
-        return f"<{suppress_below}"
+        return HIDDEN
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     if kind == "count":
@@ -25,8 +30,11 @@ def format_value(value, kind: str, suppressed: bool = False, suppress_below: int
     return f"{value:,.1f}"
 
 
-def indicator_value(row: pd.Series, suppress_below: int) -> str:
-    return format_value(row["value"], INDICATORS[row["indicator"]].kind, bool(row["suppressed"]), suppress_below)
+def hidden_note(k: int) -> html.P:
+    """What a hidden number is, for an external audience's pages."""
+    return html.P(f"\u201c{HIDDEN}\u201d: a count from 1 to {k - 1}, or a number that would let one be worked out "
+                  "from the others shown: another count beside it, or a percentage, rate or median built on it. "
+                  "Every page and download hides the same numbers.", className="note")
 
 
 def message(text: str, kind: str = "warning") -> html.Div:

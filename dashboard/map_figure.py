@@ -36,8 +36,8 @@ OUTLINE_COLOUR = "#3c3c3c"
 _MAP_HEIGHT_PX = 520  # viewport the initial zoom is fitted to
 
 _LABELS = {
-    "en": {"suppressed": "fewer than {k}", "no_data": "no data", "outlines": "Division boundary"},
-    "bn": {"suppressed": "{k}-এর কম", "no_data": "তথ্য নেই", "outlines": "বিভাগের সীমানা"},
+    "en": {"suppressed": "hidden", "no_data": "no data", "outlines": "Division boundary"},
+    "bn": {"suppressed": "লুকানো", "no_data": "তথ্য নেই", "outlines": "বিভাগের সীমানা"},
 }
 
 
@@ -48,7 +48,6 @@ def choropleth_figure(
     *,
     value_label: str,
     names: dict[str, str],
-    suppress_below: int,
     colorscale: str = "Viridis",
     language: str = "en",
 ) -> go.Figure:
@@ -69,7 +68,7 @@ def choropleth_figure(
     traces = []
     if shown.any():
         traces.append(_value_trace(features, rows.loc[shown, "value"].astype(float), name, value_label, colorscale))
-    hidden_label = labels["suppressed"].format(k=suppress_below)
+    hidden_label = labels["suppressed"]
     for codes, colour, label in (
         (rows.index[suppressed], SUPPRESSED_COLOUR, hidden_label),
         (rows.index[~shown & ~suppressed], NO_DATA_COLOUR, labels["no_data"]),

@@ -2,36 +2,30 @@
 
 The page callbacks and `impact-monitor tables` both build them here, so an
 export holds exactly the tables a page shows for the same filter and role.
-Waiting times and the age of pending cases are measured at the start of
-today (UTC): every reading on one day agrees, and the cache's daily key is
-exact rather than a few minutes stale.
+Leadership's tables come from the databases; an external audience's from its
+protected cells (`queries.publication`, `queries.current`), whose hidden
+counts arrive as None. Waiting times and the age of pending cases are
+measured at the start of today (UTC): every reading on one day agrees, and
+the cache's daily key is exact rather than a few minutes stale.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
 from typing import Callable
 
 import pandas as pd
 
 from impact_monitor.services import Services
-from queries import justice, referral_flow, survivors
-from queries.scope import AreaFilter
+from queries import justice, publication, referral_flow, survivors
+from queries.publication import ProtectedCells, start_of_today, today_utc
+from queries.scope import AreaFilter, FilterError
+from queries.universe import detailed_areas
 
 from .builders import justice as justice_build
 from .builders import referrals as referrals_build
 from .builders import survivors as survivors_build
 
 TREND_QUARTERS = 8
-
-
-def today_utc() -> date:
-    return datetime.now(timezone.utc).date()
-
-
-def start_of_today() -> datetime:
-    """Midnight UTC today, naive like the referral database's timestamps."""
-    return datetime.combine(today_utc(), time())
 
 
 def cached(svc: Services, query: Callable[..., pd.DataFrame], filter_: AreaFilter, *args) -> pd.DataFrame:
@@ -44,72 +38,123 @@ def _k(svc: Services) -> int:
     return svc.settings.suppress_below
 
 
+def _detailed(svc: Services, filter_: AreaFilter) -> None:
+    """Refuse a detail table of an area too small for the external audience (its cells are not protected)."""
+    areas = detailed_areas(filter_.scope, svc.gazetteer)
+    if areas is not None and filter_.area not in areas:
+        names = ", ".join(svc.gazetteer.full_name(area) for area in areas[:4])
+        raise FilterError(f"This table is shown for {names}{' and more' if len(areas) > 4 else ''}: smaller areas "
+                          "hold too few people to break it down safely. The indicators of smaller areas are on the "
+                          "District map and Quarterly indicators pages.")
+
+
+def period_cells(svc: Services, filter_: AreaFilter) -> ProtectedCells | None:
+    """An external audience's protected cells of the filter's period; None for leadership."""
+    if not filter_.scope.suppressed:
+        return None
+    _detailed(svc, filter_)
+    return svc.engine.publications.cells(filter_.scope, filter_.period, _k(svc), start_of_today())
+
+
+def current_cells(svc: Services, filter_: AreaFilter) -> ProtectedCells | None:
+    """An external audience's protected cells of today's tables; None for leadership."""
+    if not filter_.scope.suppressed:
+        return None
+    _detailed(svc, filter_)
+    return svc.current.cells(filter_.scope, today_utc(), start_of_today(), _k(svc))
+
+
 # Referrals
 
 def referral_volume(svc: Services, filter_: AreaFilter, _language: str) -> list:
-    table = cached(svc, referral_flow.volume_by_service_and_provider, filter_)
-    return referrals_build.volume_panel(table, filter_.scope.suppressed, _k(svc))
+    cells = period_cells(svc, filter_)
+    table = (cached(svc, referral_flow.volume_by_service_and_provider, filter_) if cells is None
+             else publication.volume_table(cells, filter_.period.label, filter_.area))
+    return referrals_build.volume_panel(table)
 
 
 def referral_turnaround(svc: Services, filter_: AreaFilter, _language: str) -> list:
     referral_flow.require_districts(filter_, svc.gazetteer)
     quarters = referrals_build.trend_quarters(filter_.period, TREND_QUARTERS, svc.settings.fiscal_year_start)
     series = svc.engine.compute_series(filter_, quarters, referrals_build.TREND_CODES, suppress_below=_k(svc))
-    return referrals_build.turnaround_panel(series, filter_.area, _k(svc))
+    return referrals_build.turnaround_panel(series, filter_.area)
 
 
 def referral_within_target(svc: Services, filter_: AreaFilter, _language: str) -> list:
-    frame = cached(svc, referral_flow.within_target_by_urgency, filter_)
-    return referrals_build.within_target_panel(frame, filter_.scope.suppressed, _k(svc))
+    cells = period_cells(svc, filter_)
+    frame = (cached(svc, referral_flow.within_target_by_urgency, filter_) if cells is None
+             else publication.within_target_table(cells, filter_.period.label, filter_.area))
+    return referrals_build.within_target_panel(frame)
 
 
 def referral_waiting(svc: Services, filter_: AreaFilter, _language: str) -> list:
-    counts = cached(svc, referral_flow.waiting_day_counts, filter_, start_of_today())
-    return referrals_build.waiting_curve_panel(referral_flow.kaplan_meier(counts), filter_.scope.suppressed, _k(svc))
+    cells = period_cells(svc, filter_)
+    if cells is None:
+        counts = cached(svc, referral_flow.waiting_day_counts, filter_, start_of_today())
+        return referrals_build.waiting_curve_panel(referral_flow.kaplan_meier(counts))
+    return referrals_build.interval_curve_panel(publication.curve_intervals_table(
+        cells, filter_.period.label, filter_.area, referral_flow.CURVE_INTERVALS))
 
 
 def open_referrals(svc: Services, filter_: AreaFilter, language: str) -> list:
-    frame = cached(svc, referral_flow.open_referrals_by_waiting_band, filter_, start_of_today())
-    names = {code: svc.gazetteer.areas[code].name(language or "en")
+    cells = current_cells(svc, filter_)
+    if cells is None:
+        frame = cached(svc, referral_flow.open_referrals_by_waiting_band, filter_, start_of_today())
+    else:
+        frame = publication.open_referrals_table(cells, filter_.area)
+    names = {code: svc.gazetteer.full_name(code, language or "en")
              for code in frame["district_pcode"] if code in svc.gazetteer.areas}
-    return referrals_build.open_referrals_panel(frame, names, filter_.scope.suppressed, _k(svc))
+    return referrals_build.open_referrals_panel(frame, names, filter_.scope.suppressed)
 
 
 # Justice
 
 def justice_funnel(svc: Services, filter_: AreaFilter, _language: str) -> list:
-    frame = cached(svc, justice.complaint_funnel, filter_, today_utc())
-    return justice_build.funnel_panel(frame, filter_.scope.suppressed, _k(svc))
+    cells = period_cells(svc, filter_)
+    frame = (cached(svc, justice.complaint_funnel, filter_, today_utc()) if cells is None
+             else publication.funnel_table(cells, filter_.period.label, filter_.area))
+    return justice_build.funnel_panel(frame)
 
 
 def justice_trends(svc: Services, filter_: AreaFilter, _language: str) -> list:
     quarters = referrals_build.trend_quarters(filter_.period, TREND_QUARTERS, svc.settings.fiscal_year_start)
     codes = justice_build.COUNT_CODES + justice_build.RATE_CODES + justice_build.MEDIAN_CODES
     series = svc.engine.compute_series(filter_, quarters, codes, suppress_below=_k(svc))
-    return justice_build.trends_panel(series, filter_.area, _k(svc))
+    return justice_build.trends_panel(series, filter_.area)
 
 
 def justice_pending(svc: Services, filter_: AreaFilter, _language: str) -> list:
-    frame = cached(svc, justice.pending_case_ages, filter_, today_utc())
-    return justice_build.pending_panel(frame, filter_.scope.suppressed, _k(svc))
+    cells = current_cells(svc, filter_)
+    shown = (cached(svc, justice.pending_case_ages, filter_, today_utc()).iloc[0] if cells is None
+             else publication.pending_row(cells, filter_.area))
+    return justice_build.pending_panel(shown)
 
 
 # Survivors
 
 def survivor_headline(svc: Services, filter_: AreaFilter, _language: str):
     rows = svc.engine.compute(filter_, survivors_build.HEADLINE_CODES, suppress_below=_k(svc))
-    followed_up = int(cached(svc, survivors.victims_followed_up, filter_).iloc[0]["victims"])
-    return survivors_build.headline_panel(rows, filter_.area, followed_up, filter_.scope.suppressed, _k(svc))
+    if not filter_.scope.suppressed:
+        followed_up = int(cached(svc, survivors.victims_followed_up, filter_).iloc[0]["victims"])
+    elif filter_.area in detailed_areas(filter_.scope, svc.gazetteer):
+        followed_up = publication.followed_up(period_cells(svc, filter_), filter_.period.label, filter_.area)
+    else:
+        followed_up = None  # a detail figure, shown for the audience's larger areas only
+    return survivors_build.headline_panel(rows, filter_.area, followed_up)
 
 
 def survivor_domains(svc: Services, filter_: AreaFilter, _language: str) -> list:
-    counts = cached(svc, survivors.score_counts, filter_)
-    return survivors_build.domains_panel(counts, filter_.scope.suppressed, _k(svc))
+    cells = period_cells(svc, filter_)
+    counts = (survivors_build.with_totals(cached(svc, survivors.score_counts, filter_)) if cells is None
+              else publication.score_counts_table(cells, filter_.period.label, filter_.area))
+    return survivors_build.domains_panel(counts)
 
 
 def survivor_services(svc: Services, filter_: AreaFilter, _language: str) -> list:
-    frame = cached(svc, survivors.services_delivered, filter_)
-    return survivors_build.services_panel(frame, filter_.scope.suppressed, _k(svc))
+    cells = period_cells(svc, filter_)
+    frame = (cached(svc, survivors.services_delivered, filter_) if cells is None
+             else publication.services_table(cells, filter_.period.label, filter_.area))
+    return survivors_build.services_panel(frame)
 
 
 # Each page's panels in the order the page shows them.

@@ -65,7 +65,7 @@ def command_tables(args) -> int:
     from dashboard.components import tables_in
     from dashboard.panels import PAGE_PANELS
     from queries.periods import parse_period
-    from queries.scope import default_area, level_of, make_filter
+    from queries.scope import FilterError, default_area, level_of, make_filter
 
     settings = _settings()
     services = _services(settings)
@@ -73,7 +73,12 @@ def command_tables(args) -> int:
     area = args.area or default_area(scope)
     filter_ = make_filter(parse_period(args.period, settings.fiscal_year_start), area,
                           level_of(area, services.gazetteer), scope, services.gazetteer)
-    tables = [table for panel in PAGE_PANELS[args.page] for table in tables_in(panel(services, filter_, "en"))]
+    tables = []
+    for panel in PAGE_PANELS[args.page]:
+        try:
+            tables += tables_in(panel(services, filter_, "en"))
+        except FilterError as refused:  # the page shows this message in the panel's place: no table
+            print(f"impact-monitor: {panel.__name__}: {refused}", file=sys.stderr)
     _write(tables_bytes(tables, args.format), args.out)
     return 0
 
@@ -101,14 +106,18 @@ def command_check(args) -> int:
 
 
 def command_quality(args) -> int:
-    from queries.contract_check import by_district_of, quality_frame
+    from queries.contract_check import by_district_of
+    from queries.publication import start_of_today, today_utc
     from queries.quality import check_grouping, quality_counts
 
     services = _services(_settings())
     scope = _scope(args, services)
     check_grouping(args.by, scope)
-    frame = quality_frame(services.databases, services.gazetteer, date.today(), services.settings.query_threads)
-    rows = quality_counts(by_district_of(frame), scope, services.gazetteer, args.by, services.settings.suppress_below)
+    today = today_utc()
+    cells = (services.current.cells(scope, today, start_of_today(), services.settings.suppress_below)
+             if scope.suppressed else None)
+    rows = quality_counts(by_district_of(services.current.quality_frame(today)), scope, services.gazetteer, args.by,
+                          cells)
     _write(to_bytes(rows, args.format, "quality"), args.out)
     return 0
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from queries.cache import AggregateCache
+from queries.current import CurrentTables
 from queries.db import Databases
 from queries.health import DatabaseMonitor
 from queries.geography import Gazetteer, load_gazetteer
@@ -21,6 +22,7 @@ class Services:
     engine: IndicatorEngine
     cache: AggregateCache
     monitor: DatabaseMonitor
+    current: CurrentTables
 
 
 def prepare_services(settings: Settings) -> Services:
@@ -33,5 +35,6 @@ def prepare_services(settings: Settings) -> Services:
     cases_url, referrals_url = settings.database_urls()
     databases = Databases.from_urls(cases_url, referrals_url, settings.statement_timeout_s)
     cache = AggregateCache(settings.cache_ttl_s, settings.redis_url)
-    engine = IndicatorEngine(databases, gazetteer, cache, settings.query_threads)
-    return Services(settings, databases, gazetteer, engine, cache, DatabaseMonitor(databases))
+    engine = IndicatorEngine(databases, gazetteer, cache, settings.query_threads, settings.publication_ttl_s)
+    current = CurrentTables(databases, gazetteer, cache, settings.publication_ttl_s, settings.query_threads)
+    return Services(settings, databases, gazetteer, engine, cache, DatabaseMonitor(databases), current)

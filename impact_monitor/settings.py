@@ -17,10 +17,11 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "IMPACT_DATA_DIR": "folder for the demo databases and cached map geometry (default ./data)",
     "IMPACT_TARGETS_FILE": "CSV of five-year plan targets: indicator,year,target",
     "IMPACT_USERS_FILE": "TOML file of accounts with salted password hashes; required with real databases",
-    "IMPACT_FISCAL_YEAR_START": "month 1-12 that starts the fiscal year (unset: calendar quarters)",
+    "IMPACT_FISCAL_YEAR_START": "month that starts the fiscal year: 1, 4, 7 or 10 (unset: calendar quarters)",
     "IMPACT_SUPPRESS_BELOW": "k of small-cell suppression: counts 1..k-1 are hidden (default 10)",
     "IMPACT_STATEMENT_TIMEOUT_S": "PostgreSQL statement timeout in seconds (default 30)",
     "IMPACT_CACHE_TTL_S": "seconds an aggregate stays cached (default 300; 0 disables)",
+    "IMPACT_PUBLICATION_TTL_S": "seconds an external audience's protected figures of a year are reused (default 3600)",
     "IMPACT_QUERY_THREADS": "aggregate queries one request may run at once (default 2; 1: one after another)",
     "IMPACT_REDIS_URL": "Redis URL for a cache and login rate limits shared by workers",
     "IMPACT_SECRET_KEY": "Flask session secret (default: random per process)",
@@ -49,6 +50,16 @@ def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -
     return value
 
 
+def _fiscal_year_start(env: Mapping[str, str]) -> int:
+    """A fiscal year must start with a calendar quarter, so that every quarter lies in one calendar year: the
+    small-cell protection of a year and its quarters depends on it."""
+    month = _int(env, "IMPACT_FISCAL_YEAR_START", 1, 1, 12)
+    if month not in (1, 4, 7, 10):
+        raise SettingsError(f"IMPACT_FISCAL_YEAR_START must be 1, 4, 7 or 10 (a fiscal year starts with a calendar "
+                            f"quarter), not {month}")
+    return month
+
+
 @dataclass(frozen=True)
 class Settings:
     cases_db: str | None
@@ -60,6 +71,7 @@ class Settings:
     suppress_below: int
     statement_timeout_s: int
     cache_ttl_s: int
+    publication_ttl_s: int
     query_threads: int
     redis_url: str | None
     secret_key: str | None
@@ -92,10 +104,11 @@ class Settings:
             data_dir=Path(env.get("IMPACT_DATA_DIR") or "data").resolve(),
             targets_file=Path(targets) if targets else None,
             users_file=Path(users) if users else None,
-            fiscal_year_start=_int(env, "IMPACT_FISCAL_YEAR_START", 1, 1, 12) if fiscal else None,
+            fiscal_year_start=_fiscal_year_start(env) if fiscal else None,
             suppress_below=_int(env, "IMPACT_SUPPRESS_BELOW", 10, 1, 1000),
             statement_timeout_s=_int(env, "IMPACT_STATEMENT_TIMEOUT_S", 30, 1, 3600),
             cache_ttl_s=_int(env, "IMPACT_CACHE_TTL_S", 300, 0, 86400),
+            publication_ttl_s=_int(env, "IMPACT_PUBLICATION_TTL_S", 3600, 0, 86400),
             query_threads=_int(env, "IMPACT_QUERY_THREADS", 2, 1, 16),
             redis_url=env.get("IMPACT_REDIS_URL") or None,
             secret_key=env.get("IMPACT_SECRET_KEY") or None,

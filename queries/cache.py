@@ -64,7 +64,7 @@ class AggregateCache:
         self._lock = threading.Lock()
         self._flights: dict[str, _Flight] = {}  # computations under way, by key
         self._redis = None
-        if redis_url and ttl_s:
+        if redis_url:
             import redis
 
             self._redis = redis.Redis.from_url(redis_url, socket_timeout=0.5, socket_connect_timeout=0.5)
@@ -73,9 +73,12 @@ class AggregateCache:
         digest = hashlib.sha256("\x1f".join(map(str, parts)).encode("utf-8")).hexdigest()
         return f"{self.namespace}:{digest}"
 
-    def get_or_compute(self, parts: tuple, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    def get_or_compute(self, parts: tuple, compute: Callable[[], pd.DataFrame],
+                       ttl_s: int | None = None) -> pd.DataFrame:
+        """The cached frame of `parts`, computed once when missing; `ttl_s` overrides the cache's own TTL."""
         key = self.key(*parts)
-        if self.ttl_s:
+        ttl_s = self.ttl_s if ttl_s is None else ttl_s
+        if ttl_s:
             cached = self._get(key)
             if cached is not None:
                 return _decode(cached)
@@ -92,8 +95,8 @@ class AggregateCache:
         try:
             frame = compute()
             flight.payload = _encode(frame)
-            if self.ttl_s:
-                self._put(key, flight.payload)
+            if ttl_s:
+                self._put(key, flight.payload, ttl_s)
             return frame
         finally:
             with self._lock:
@@ -113,10 +116,10 @@ class AggregateCache:
                 return entry[1]
         return None
 
-    def _put(self, key: str, payload: bytes) -> None:
+    def _put(self, key: str, payload: bytes, ttl_s: int) -> None:
         if self._redis is not None:
             try:
-                self._redis.set(key, payload, ex=self.ttl_s)
+                self._redis.set(key, payload, ex=ttl_s)
             except Exception as error:  # a cache that cannot write is only slower
                 log.warning("cache write failed", extra={"error": error.__class__.__name__})
             return
@@ -126,4 +129,4 @@ class AggregateCache:
                 self._memory = {k: v for k, v in self._memory.items() if v[0] > now}
                 if len(self._memory) >= _MAX_MEMORY_ENTRIES:
                     self._memory.clear()
-            self._memory[key] = (time.monotonic() + self.ttl_s, payload)
+            self._memory[key] = (time.monotonic() + ttl_s, payload)

@@ -87,6 +87,13 @@ class Gazetteer:
         area = self.areas.get(pcode)
         return area.name(language) if area else pcode
 
+    def full_name(self, pcode: str, language: str = "en") -> str:
+        """The name, with "division" after a division's (its capital district shares its name)."""
+        name = self.name(pcode, language)
+        if pcode in self.areas and self.areas[pcode].level == "division":
+            return f"{name} {'বিভাগ' if language == 'bn' else 'division'}"
+        return name
+
 
 def _normalise(name: str) -> str:
     key = re.sub(r"[^a-z]", "", name.lower())

@@ -3,7 +3,7 @@
 Each family of indicators is one grouped query (not one query per area). A
 family returns raw aggregates per area (and per disaggregation group); the
 assembly turns them into the contract's export rows, fills areas with no
-records, and privacy rules are applied last.
+records; an external audience's counts and marks then come from its protected cells (`publication`).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextvars
 import logging
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Callable
 
 import pandas as pd
@@ -21,61 +21,18 @@ from sqlalchemy.exc import DBAPIError
 from . import schema as s
 from .cache import AggregateCache
 from .db import Databases
-from .definitions import AGE_BANDS, INDICATORS, Indicator
+from .definitions import AGE_BANDS, DISAGGREGATIONS, INDICATORS, Indicator
 from .geography import NATIONAL, Gazetteer
 from .periods import Period
-from .privacy import suppress
-from .scope import LEADERSHIP, AreaFilter, FilterError, level_of, visible_areas
-from .sqlparts import days_between_dates, in_any_period, percentile, period_label, seconds_between
+from .publication import Publications
+from .scope import LEADERSHIP, AreaFilter, FilterError, visible_areas
+from .sqlparts import days_between_dates, percentile, seconds_between
+from .where import Where
 
 log = logging.getLogger("impact_monitor.indicators")
 EXPORT_COLUMNS = ["indicator", "period", "area", "value", "numerator", "denominator", "suppressed"]
 GROUP_VALUES = {"case_type": s.CASE_TYPES, "sex": s.SEXES, "age_band": AGE_BANDS}
 _REFERRAL_CHUNK = 5000
-
-
-@dataclass(frozen=True)
-class _Where:
-    """Restricts a family's rows to the filter's area and periods; keys rows by period and by area at `by`."""
-
-    filter: AreaFilter
-    gazetteer: Gazetteer
-    series: tuple[Period, ...] = ()  # several periods at once; by default the filter's own
-
-    @property
-    def periods(self) -> tuple[Period, ...]:
-        return self.series or (self.filter.period,)
-
-    def districts(self) -> list[str]:
-        return list(self.gazetteer.districts_within(self.filter.area))
-
-    def area_key(self, district_column, upazila_column=None):
-        by = self.filter.by
-        if by == "national":
-            return literal(NATIONAL)
-        if by == "division":
-            return func.substr(district_column, 1, 4)
-        if by == "district":
-            return district_column
-        return upazila_column
-
-    def condition(self, district_column, upazila_column=None):
-        clauses = [district_column.in_(bindparam(None, self.districts(), expanding=True, unique=True))]
-        if level_of(self.filter.area, self.gazetteer) == "upazila":
-            clauses.append(upazila_column == bindparam(None, self.filter.area, unique=True))
-        if self.filter.by == "upazila":
-            clauses.append(upazila_column.is_not(None))
-        return and_(*clauses)
-
-    def dated(self, date_column):
-        return in_any_period(date_column, self.periods)
-
-    def period_of(self, date_column):
-        return period_label(date_column, self.periods)
-
-    @property
-    def has_upazila_detail(self) -> bool:
-        return self.filter.by == "upazila" or level_of(self.filter.area, self.gazetteer) == "upazila"
 
 
 def _age_band(age_column):
@@ -94,6 +51,31 @@ def _group_column(disaggregate: str | None):
     return columns[disaggregate] if disaggregate else None
 
 
+# The disaggregations each family's cube carries; the victim families also know the upazila of the case.
+CUBE_DIMENSIONS = {"cases": ("case_type",), "cases_referred": ("case_type",), "legal": ("case_type",),
+                   "victims": DISAGGREGATIONS, "survivors": DISAGGREGATIONS}
+_CUBE_SEPARATOR = "|"
+
+
+def _cube_group(family: str):
+    """The upazila and the family's dimensions as one text key (one GROUP BY column, split again in pandas)."""
+    key = func.coalesce(s.cases.c.upazila_pcode, "")
+    for dimension in CUBE_DIMENSIONS[family]:
+        key = key + literal(_CUBE_SEPARATOR) + func.coalesce(_group_column(dimension), "")
+    return key
+
+
+def _split_cube_group(family: str, frame: pd.DataFrame) -> pd.DataFrame:
+    dimensions = CUBE_DIMENSIONS.get(family, ())
+    if "grp" not in frame.columns:
+        return frame.assign(upazila="")
+    if frame.empty:
+        return frame.drop(columns="grp").assign(**{column: pd.Series(dtype=str) for column in ("upazila", *dimensions)})
+    parts = frame["grp"].astype(str).str.split(_CUBE_SEPARATOR, n=len(dimensions), expand=True, regex=False)
+    parts.columns = ["upazila", *dimensions]
+    return pd.concat([frame.drop(columns="grp"), parts], axis=1)
+
+
 def _count_if(condition):
     return func.sum(case((condition, 1), else_=0))
 
@@ -110,15 +92,16 @@ class IndicatorEngine:
     """Computes indicator rows for a filter from the two read-only databases."""
 
     def __init__(self, databases: Databases, gazetteer: Gazetteer, cache: AggregateCache | None = None,
-                 query_threads: int = 1):
+                 query_threads: int = 1, publication_ttl_s: int = 3600):
         self.databases = databases
         self.gazetteer = gazetteer
         self.cache = cache or AggregateCache(ttl_s=0)
         self.query_threads = query_threads
+        self.publications = Publications(self, self.cache, publication_ttl_s)
 
     # Families: each returns raw aggregates keyed by period, area (and grp), in one query for all periods.
 
-    def _cases(self, where: _Where, group) -> pd.DataFrame:
+    def _cases(self, where: Where, group) -> pd.DataFrame:
         c = s.cases.c
         query = select(func.count().label("cases")).where(where.dated(c.reported_on),
                                                           where.condition(c.district_pcode, c.upazila_pcode))
@@ -126,7 +109,7 @@ class IndicatorEngine:
                            group)
         return self._read(self.databases.cases, grouped)
 
-    def _child_population(self, where: _Where) -> pd.DataFrame:
+    def _child_population(self, where: Where) -> pd.DataFrame:
         """Each period takes the child population of the calendar year it starts in."""
         if where.has_upazila_detail:
             return pd.DataFrame(columns=["period", "area", "child_population"])
@@ -142,7 +125,7 @@ class IndicatorEngine:
                                 "year": [period.year for period in where.periods]})
         return periods.merge(by_year, on="year").drop(columns="year")
 
-    def _victims(self, where: _Where, group) -> pd.DataFrame:
+    def _victims(self, where: Where, group) -> pd.DataFrame:
         """Identified and brought to safety are dated differently: one grouped query each."""
         v, c = s.victims.c, s.cases.c
         joined = s.victims.join(s.cases, c.case_id == v.case_id)
@@ -157,7 +140,7 @@ class IndicatorEngine:
             self._read(self.databases.cases, _grouped(identified, where.period_of(v.identified_on), key, group)),
             self._read(self.databases.cases, _grouped(safe, where.period_of(v.brought_to_safety_on), key, group)))
 
-    def _reports(self, where: _Where) -> pd.DataFrame:
+    def _reports(self, where: Where) -> pd.DataFrame:
         r = s.reports.c
         area_condition = where.condition(r.district_pcode)
         if where.filter.by == "national" and where.filter.area == NATIONAL:
@@ -166,7 +149,7 @@ class IndicatorEngine:
         grouped = _grouped(query, where.period_of(r.received_at), where.area_key(r.district_pcode), None)
         return self._read(self.databases.referrals, grouped)
 
-    def _referrals(self, where: _Where) -> pd.DataFrame:
+    def _referrals(self, where: Where) -> pd.DataFrame:
         r = s.referrals.c
         dialect = self.databases.referrals.dialect.name
         waited = seconds_between(dialect, r.first_service_at, r.referred_at)
@@ -184,7 +167,7 @@ class IndicatorEngine:
         grouped = _grouped(query, where.period_of(r.referred_at), where.area_key(r.district_pcode), None)
         return self._read(self.databases.referrals, grouped)
 
-    def _legal(self, where: _Where, group) -> pd.DataFrame:
+    def _legal(self, where: Where, group) -> pd.DataFrame:
         e, c = s.legal_events.c, s.cases.c
         dialect = self.databases.cases.dialect.name
         in_scope = where.condition(c.district_pcode, c.upazila_pcode)
@@ -226,7 +209,7 @@ class IndicatorEngine:
         outcomes = self._read(self.databases.cases, _grouped(accused_verdicts, verdicts.c.period, key, group))
         return _merge_on_keys(sheets, outcomes)
 
-    def _survivors(self, where: _Where, group) -> pd.DataFrame:
+    def _survivors(self, where: Where, group) -> pd.DataFrame:
         a, v, c = s.survivor_assessments.c, s.victims.c, s.cases.c
         # One pass over the periods' sessions: each knows its victim's latest session date in its period.
         session_period = where.period_of(a.assessed_on)
@@ -253,7 +236,7 @@ class IndicatorEngine:
         grouped = _grouped(query, sessions.c.period, where.area_key(c.district_pcode, c.upazila_pcode), group)
         return self._read(self.databases.cases, grouped)
 
-    def _cases_referred(self, where: _Where, group) -> pd.DataFrame:
+    def _cases_referred(self, where: Where, group) -> pd.DataFrame:
         c, r = s.cases.c, s.referrals.c
         in_filter = and_(where.dated(c.reported_on), where.condition(c.district_pcode, c.upazila_pcode))
         period, key = where.period_of(c.reported_on), where.area_key(c.district_pcode, c.upazila_pcode)
@@ -302,7 +285,7 @@ class IndicatorEngine:
         asked for are queried, so a missing table stops only its own indicators.
         """
         periods = periods or (filter_.period,)
-        where = _Where(filter_, self.gazetteer, periods)
+        where = Where(filter_, self.gazetteer, periods)
         group = _group_column(disaggregate)
         available = {
             "victims": lambda: self._victims(where, group),
@@ -324,6 +307,31 @@ class IndicatorEngine:
                               GROUP_VALUES[disaggregate] if disaggregate else None)
         return grid, set(chosen)
 
+    def cube(self, periods: tuple[Period, ...], families: tuple[str, ...] | None = None) -> dict[str, pd.DataFrame]:
+        """Every family's counts (and medians' counts of values) per period, district, upazila and every
+        disaggregation at once, with the same definitions as the indicators: the finest grain that the pages
+        and exports add up from. Periods must not overlap.
+
+        Returns family -> frame with columns period, area (the district), upazila ("" where the family has
+        none or the record has none), one column per dimension of CUBE_DIMENSIONS, then the family's
+        measures; `reports_national` holds the national reports, which include those with no district.
+        """
+        everything = AreaFilter(periods[0], NATIONAL, "district", LEADERSHIP)
+        where = Where(everything, self.gazetteer, periods)
+        queries = {
+            "cases": lambda: self._cases(where, _cube_group("cases")),
+            "victims": lambda: self._victims(where, _cube_group("victims")),
+            "survivors": lambda: self._survivors(where, _cube_group("survivors")),
+            "legal": lambda: self._legal(where, _cube_group("legal")),
+            "cases_referred": lambda: self._cases_referred(where, _cube_group("cases_referred")),
+            "reports": lambda: self._reports(where),
+            "reports_national": lambda: self._reports(Where(replace(everything, by="national"), self.gazetteer,
+                                                            periods)),
+        }
+        chosen = [name for name in queries if families is None or name in families]
+        frames = self._run_together([queries[name] for name in chosen])
+        return {name: _split_cube_group(name, frame) for name, frame in zip(chosen, frames)}
+
     def _run_together(self, queries: list[Callable[[], pd.DataFrame]]) -> list[pd.DataFrame]:
         """The families' queries, up to `query_threads` at once (each on its own connection): the database
         works on one while another is sent; results in the order given, a failure raised as it was."""
@@ -334,7 +342,7 @@ class IndicatorEngine:
             futures = [pool.submit(contextvars.copy_context().run, query) for query in queries]
             return [future.result() for future in futures]
 
-    def _population_for(self, where: _Where, disaggregate: str | None) -> pd.DataFrame:
+    def _population_for(self, where: Where, disaggregate: str | None) -> pd.DataFrame:
         population = self._child_population(where)
         return _broadcast_groups(population, s.CASE_TYPES) if disaggregate == "case_type" else population
 
@@ -365,18 +373,14 @@ class IndicatorEngine:
         for code in wanted:
             if code not in INDICATORS:
                 raise FilterError(f"unknown indicator {code[:40]!r}")
-        computed_filter = filter_
-        if filter_.scope.suppressed:
-            computed_filter = _sibling_filter(filter_, self.gazetteer)
-        raw, computed = self.raw_aggregates(computed_filter, _families_of(wanted), disaggregate, periods)
+        raw, computed = self.raw_aggregates(replace(filter_, scope=LEADERSHIP), _families_of(wanted), disaggregate,
+                                            periods)
+        raw = raw[raw["area"].isin(visible_areas(filter_, self.gazetteer))]
         rows = _indicator_rows(raw, [code for code in wanted if _families_of([code]) <= computed])
         if filter_.scope.suppressed and not rows.empty:
-            # Each period is a table of its own: suppression never mixes periods.
-            rows = pd.concat([suppress(period_rows, suppress_below, self.gazetteer,
-                                       disaggregated=disaggregate is not None)
-                              for _, period_rows in rows.groupby("period", sort=False)])
-        shown = visible_areas(filter_, self.gazetteer)
-        return rows[rows["area"].isin(shown)].reset_index(drop=True)
+            # Counts and marks come from the audience's protected cells, decided for all its pages at once.
+            rows = self.publications.protect_rows(rows, filter_.scope, periods, suppress_below, disaggregate)
+        return rows.reset_index(drop=True)
 
     def compute_each_database(self, filter_: AreaFilter, codes: tuple[str, ...], suppress_below: int = 10,
                               periods: list[Period] | None = None) -> tuple[pd.DataFrame, list[str]]:
@@ -412,18 +416,6 @@ def _families_of(codes) -> set[str]:
     if "case_rate_per_100k_children" in codes:
         families.add("population")
     return families
-
-
-def _sibling_filter(filter_: AreaFilter, gazetteer: Gazetteer) -> AreaFilter:
-    """A filter over the area's parent, so complementary suppression sees every sibling of a lone row.
-
-    The result is then cut back to the requested rows, so an area gets the same
-    suppression whether it is asked for alone or with its siblings.
-    """
-    area = gazetteer.areas[filter_.area]
-    if area.level != filter_.by or area.parent is None:
-        return AreaFilter(filter_.period, filter_.area, filter_.by, LEADERSHIP)
-    return AreaFilter(filter_.period, area.parent, filter_.by, LEADERSHIP)
 
 
 def _merge_on_keys(*frames: pd.DataFrame) -> pd.DataFrame:

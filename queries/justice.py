@@ -14,10 +14,11 @@ from sqlalchemy import Date, bindparam, case, func, select
 from . import schema as s
 from .db import Databases
 from .geography import Gazetteer
-from .indicators import _Where
+from .where import Where
 from .referral_flow import read
 from .scope import AreaFilter
-from .sqlparts import in_period
+from .periods import Period
+from .sqlparts import in_any_period, in_period, in_values, period_label
 
 # Funnel steps after the complaint, in order; a case counts at a step when it reached it or a later one.
 FUNNEL_STEPS = ("complaint_filed", "charge_sheet", "trial_started", "verdict")
@@ -47,7 +48,7 @@ def _earliest_complaints(as_of: date, among=None):
 
 def _in_area(filter_: AreaFilter, gazetteer: Gazetteer):
     c = s.cases.c
-    return _Where(filter_, gazetteer).condition(c.district_pcode, c.upazila_pcode)
+    return Where(filter_, gazetteer).condition(c.district_pcode, c.upazila_pcode)
 
 
 def complaint_funnel(databases: Databases, gazetteer: Gazetteer, filter_: AreaFilter, as_of: date) -> pd.DataFrame:
@@ -104,3 +105,48 @@ def pending_case_ages(databases: Databases, gazetteer: Gazetteer, filter_: AreaF
              .select_from(complaints.join(s.cases, c.case_id == complaints.c.case_id))
              .where(~closed, _in_area(filter_, gazetteer)))
     return read(databases.cases, query).fillna(0).astype("int64")
+
+
+def _case_place(gazetteer: Gazetteer):
+    c = s.cases.c
+    return [c.district_pcode.label("area"), func.coalesce(c.upazila_pcode, "").label("upazila")]
+
+
+def funnel_cube(databases: Databases, gazetteer: Gazetteer, periods: tuple[Period, ...], as_of: date) -> pd.DataFrame:
+    """Cases whose earliest complaint lies in one of the periods, per period, district, upazila and the furthest
+    step reached by `as_of` (0 complaint filed .. 3 verdict): the funnel of any area and period adds up from it."""
+    e, c = s.legal_events.c, s.cases.c
+    complained = select(e.case_id).where(e.event_type == "complaint_filed", in_any_period(e.event_on, periods))
+    complaints = _earliest_complaints(as_of, among=complained)
+    step = case(*((e.event_type == event, number) for event, number in _STEP_OF_EVENT.items()), else_=0)
+    furthest = (select(e.case_id, func.max(step).label("furthest"))
+                .where(e.event_on <= _date_param(as_of), e.case_id.in_(complained))
+                .group_by(e.case_id).subquery("furthest"))
+    period = period_label(complaints.c.complaint_on, periods)
+    keys = [period.label("period"), *_case_place(gazetteer), func.coalesce(furthest.c.furthest, 0).label("furthest")]
+    query = (select(*keys, func.count().label("cases"))
+             .select_from(complaints.join(s.cases, c.case_id == complaints.c.case_id)
+                          .outerjoin(furthest, furthest.c.case_id == complaints.c.case_id))
+             .where(in_any_period(complaints.c.complaint_on, periods),
+                    in_values(c.district_pcode, gazetteer.district_codes))
+             .group_by(*keys))
+    return read(databases.cases, query).astype({"furthest": "int64", "cases": "int64"})
+
+
+def pending_cube(databases: Databases, gazetteer: Gazetteer, as_of: date) -> pd.DataFrame:
+    """Pending cases (a complaint, no verdict or dismissal by `as_of`) per district, upazila and PENDING_BANDS
+    band: the pending table of any area adds up from it."""
+    e, c = s.legal_events.c, s.cases.c
+    complaints = _earliest_complaints(as_of)
+    closed = (select(e.case_id).where(e.case_id == complaints.c.case_id, e.event_type.in_(CLOSING_EVENTS),
+                                      e.event_on <= _date_param(as_of)).exists())
+    edges = [_date_param(_years_before(as_of, years)) for _, years in PENDING_BANDS[1:]]
+    complaint_on = complaints.c.complaint_on
+    band = case(*((complaint_on > edge, label) for edge, (label, _) in zip(edges, PENDING_BANDS)),
+                else_=PENDING_BANDS[-1][0])
+    keys = [*_case_place(gazetteer), band.label("band")]
+    query = (select(*keys, func.count().label("cases"))
+             .select_from(complaints.join(s.cases, c.case_id == complaints.c.case_id))
+             .where(~closed, in_values(c.district_pcode, gazetteer.district_codes))
+             .group_by(*keys))
+    return read(databases.cases, query).astype({"cases": "int64"})

@@ -3,22 +3,24 @@
 The data-quality page and `impact-monitor quality` both read these rows, so
 they show the same numbers. Counts of records follow the scope: leadership
 sees everything exactly; a donor sees national totals by table and rule; a
-government account sees its own districts. External audiences get small-cell
-suppression, with complementary suppression over the table they are shown in.
+government account sees its own districts and its total over them. An
+external audience's counts come from its protected cells of today's tables
+(`current.CurrentTables`), decided with the rest of what it sees.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from .geography import Gazetteer
-from .privacy import suppress_count_table
+from .current import SCOPE_TOTAL
+from .disclosure import PUBLISHED
+from .geography import NATIONAL, Gazetteer
+from .publication import ProtectedCells
 from .scope import FilterError, Scope, scope_districts
 
 UNKNOWN_DISTRICT = "unknown"  # records whose district is missing or not a known P-code
 QUALITY_BY = ("rule", "district")
 QUALITY_COLUMNS = ["table", "rule", "district", "records", "suppressed"]
-_KEY_SEPARATOR = "\t"  # joins table and rule into one column label of the district pivot
 
 
 def in_scope(by_district: pd.DataFrame, scope: Scope, gazetteer: Gazetteer) -> pd.DataFrame:
@@ -26,12 +28,6 @@ def in_scope(by_district: pd.DataFrame, scope: Scope, gazetteer: Gazetteer) -> p
     if scope.role != "government":
         return by_district
     return by_district[by_district["district_pcode"].isin(scope_districts(scope, gazetteer))]
-
-
-def rule_totals(by_district: pd.DataFrame) -> pd.DataFrame:
-    """Records breaking each rule, per table, summed over districts."""
-    totals = by_district.groupby(["table", "rule"], as_index=False, sort=True)["count"].sum()
-    return totals[totals["count"] > 0].reset_index(drop=True)
 
 
 def check_grouping(by: str, scope: Scope) -> None:
@@ -42,38 +38,52 @@ def check_grouping(by: str, scope: Scope) -> None:
         raise FilterError("donor accounts see national totals by table and rule only, not districts")
 
 
-def quality_counts(by_district: pd.DataFrame, scope: Scope, gazetteer: Gazetteer, by: str, k: int) -> pd.DataFrame:
+def quality_counts(by_district: pd.DataFrame, scope: Scope, gazetteer: Gazetteer, by: str,
+                   cells: ProtectedCells | None) -> pd.DataFrame:
     """QUALITY_COLUMNS rows: per table and rule (`district` None), or per table, rule and district.
 
-    `by_district` is `contract_check.by_district_of`'s frame. Hidden counts are None with `suppressed` true.
+    `by_district` is `contract_check.by_district_of`'s frame; `cells` an
+    external audience's protected cells of today's tables (None for
+    leadership). Hidden counts are None with `suppressed` true.
     """
     check_grouping(by, scope)
+    if cells is not None:
+        return _protected(cells, scope, gazetteer, by)
     visible = in_scope(by_district, scope, gazetteer)
-    return _by_rule(visible, scope, k) if by == "rule" else _by_district(visible, scope, k)
-
-
-def _by_rule(visible: pd.DataFrame, scope: Scope, k: int) -> pd.DataFrame:
-    totals = rule_totals(visible)
-    hidden = pd.DataFrame(False, index=totals.index, columns=["count"])
-    if scope.suppressed:
-        _, hidden = suppress_count_table(totals, ["count"], k)
-    return _frame([_row(row.table, row.rule, None, row.count, hidden.loc[row.Index, "count"])
-                   for row in totals.itertuples()])
-
-
-def _by_district(visible: pd.DataFrame, scope: Scope, k: int) -> pd.DataFrame:
-    """Suppression runs over the district x (table, rule) table the page shows, rows in P-code order."""
     counted = visible[visible["count"] > 0]
-    pivot = counted.assign(
-        district=counted["district_pcode"].map(lambda code: code if isinstance(code, str) else UNKNOWN_DISTRICT),
-        key=counted["table"] + _KEY_SEPARATOR + counted["rule"],
-    ).pivot_table(index="district", columns="key", values="count", aggfunc="sum", fill_value=0)
-    pivot = pivot.loc[sorted(pivot.index, key=lambda code: (code == UNKNOWN_DISTRICT, code))].astype("int64")
-    hidden = pd.DataFrame(False, index=pivot.index, columns=pivot.columns)
-    if scope.suppressed and len(pivot.columns):
-        _, hidden = suppress_count_table(pivot, list(pivot.columns), k)
-    return _frame([_row(*key.split(_KEY_SEPARATOR), district, pivot.loc[district, key], hidden.loc[district, key])
-                   for district in pivot.index for key in pivot.columns if pivot.loc[district, key] > 0])
+    if by == "rule":
+        totals = counted.groupby(["table", "rule"], as_index=False, sort=True)["count"].sum()
+        return _frame([_row(row.table, row.rule, None, row.count, False) for row in totals.itertuples()])
+    districts = counted["district_pcode"].map(lambda code: code if isinstance(code, str) else UNKNOWN_DISTRICT)
+    totals = (counted.assign(district=districts).groupby(["table", "rule", "district"], as_index=False)["count"]
+              .sum())
+    return _frame([_row(row.table, row.rule, row.district, row.count, False)
+                   for row in _district_order(totals).itertuples()])
+
+
+def _protected(cells: ProtectedCells, scope: Scope, gazetteer: Gazetteer, by: str) -> pd.DataFrame:
+    """Rows of every cell that holds records, or whose whole breakdown is withheld (zeros included: listing
+    only those with records would tell which hold some)."""
+    if by == "rule":
+        areas = [SCOPE_TOTAL if scope.role == "government" else NATIONAL]
+    else:
+        areas = list(scope_districts(scope, gazetteer))
+    rows = []
+    for cell, value in sorted(cells.values.items()):
+        measure, _, area, _, rule = cell
+        if measure != "quality" or area not in areas or not (value > 0 or cells.withheld(cell)):
+            continue
+        table, rule_name = rule.split("|", 1)
+        shown = cells.states[cell] == PUBLISHED
+        rows.append(_row(table, rule_name, None if by == "rule" else area, value if shown else None, not shown))
+    frame = _frame(rows)
+    return frame if by == "rule" else _district_order(frame)
+
+
+def _district_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """Districts in P-code order with "unknown" last, then table and rule."""
+    return (frame.assign(_unknown=frame["district"] == UNKNOWN_DISTRICT)
+            .sort_values(["_unknown", "district", "table", "rule"]).drop(columns="_unknown").reset_index(drop=True))
 
 
 def _row(table: str, rule: str, district: str | None, count, hidden) -> dict:

@@ -15,18 +15,19 @@ from sqlalchemy import DateTime, Integer, and_, bindparam, case, cast, func, or_
 from . import schema as s
 from .db import Databases
 from .geography import Gazetteer
-from .indicators import _Where
+from .where import Where
 from .scope import AreaFilter, FilterError
-from .sqlparts import in_period, seconds_between
+from .periods import Period
+from .sqlparts import in_any_period, in_period, in_values, period_label, seconds_between
 
 DAY_S = 86400
 # Waiting-time bands of open referrals, in days: (label, lower bound exclusive, upper bound inclusive).
 WAITING_BANDS = (("over 7 to 30 days", 7, 30), ("over 30 to 90 days", 30, 90), ("over 90 days", 90, None))
 
 
-def require_districts(filter_: AreaFilter, gazetteer: Gazetteer) -> _Where:
+def require_districts(filter_: AreaFilter, gazetteer: Gazetteer) -> Where:
     """The filter's area restriction; refused for an upazila, which referral tables do not record."""
-    where = _Where(filter_, gazetteer)
+    where = Where(filter_, gazetteer)
     if where.has_upazila_detail:
         raise FilterError("The referral database records districts, not upazilas: choose a district or a larger area.")
     return where
@@ -163,3 +164,68 @@ def open_referrals_by_waiting_band(databases: Databases, gazetteer: Gazetteer, f
     frame[count_columns] = frame[count_columns].astype("int64")
     return frame
 
+
+
+# The time-to-first-service curve that suppressed audiences see is read at these days only: each interval between
+# two marks is a cell of counts (served in it, and followed no longer in it) that small-cell suppression protects.
+CURVE_MARKS_DAYS = (1, 3, 7, 14, 30, 90)
+CURVE_INTERVALS = tuple(f"{low}-{high}" for low, high in zip((0,) + CURVE_MARKS_DAYS, CURVE_MARKS_DAYS)) + (
+    f"{CURVE_MARKS_DAYS[-1]}+",)
+
+
+def referral_cube(databases: Databases, gazetteer: Gazetteer, periods: tuple[Period, ...],
+                  as_of: datetime) -> pd.DataFrame:
+    """Referrals made in the periods, counted per period, district, service, provider, urgency, curve interval,
+    served and within target: every referral table of the pages adds up from it.
+
+    `served` is a first service not before the referral (as the turnaround
+    indicators count it), `within_target` a service within the urgency's
+    target. `interval` (a CURVE_INTERVALS label) is where the referral leaves
+    the time-to-first-service curve: at its first service, at its closing if
+    closed unserved before `as_of`, or at `as_of`; a negative time (a
+    referral closed before it was made, or made after `as_of`) leaves at time
+    0, which is the same as leaving it out of the estimate.
+    """
+    r = s.referrals.c
+    dialect = databases.referrals.dialect.name
+    now = _as_of_param(as_of)
+    waited = seconds_between(dialect, r.first_service_at, r.referred_at)
+    served = and_(r.first_service_at.is_not(None), r.first_service_at >= r.referred_at)
+    target_s = case((r.urgency == "urgent", s.URGENCY_TARGET_HOURS["urgent"] * 3600),
+                    else_=s.URGENCY_TARGET_HOURS["routine"] * 3600)
+    left_at = case((served, r.first_service_at), (and_(r.closed_at.is_not(None), r.closed_at < now), r.closed_at),
+                   else_=now)
+    followed = seconds_between(dialect, left_at, r.referred_at)
+    interval = case(*((followed < mark * DAY_S, label) for mark, label in zip(CURVE_MARKS_DAYS, CURVE_INTERVALS)),
+                    else_=CURVE_INTERVALS[-1])
+    period = period_label(r.referred_at, periods)
+    keys = [period.label("period"), r.district_pcode.label("area"), r.service_type, r.provider_type, r.urgency,
+            interval.label("interval"), case((served, 1), else_=0).label("served"),
+            case((and_(served, waited <= target_s), 1), else_=0).label("within_target")]
+    query = (select(*keys, func.count().label("referrals"))
+             .where(in_any_period(r.referred_at, periods), in_values(r.district_pcode, gazetteer.district_codes))
+             .group_by(*keys))
+    frame = read(databases.referrals, query)
+    return frame.astype({"served": "int64", "within_target": "int64", "referrals": "int64"})
+
+
+def life_table(intervals: pd.DataFrame, at_risk: int) -> pd.DataFrame:
+    """The actuarial (life-table) estimate of still waiting at the end of each interval but the open last one.
+
+    `intervals` has rows for the first CURVE_INTERVALS labels, in order, with
+    the referrals first served in each (`served`) and those followed no longer
+    in it (`censored`); `at_risk` is the referrals at the start. A referral
+    censored within an interval is at risk for half of it:
+    q = served / (at risk - censored / 2), S = product of (1 - q) (Cutler and
+    Ederer, J Chronic Dis 1958). Returns days (the interval's end), at_risk,
+    still_waiting_pct.
+    """
+    at_risk = float(at_risk)
+    survival, records = 1.0, []
+    for days, served, censored in zip(CURVE_MARKS_DAYS, intervals["served"], intervals["censored"]):
+        exposed = at_risk - censored / 2
+        if exposed > 0:
+            survival *= 1 - served / exposed
+        records.append({"days": days, "at_risk": at_risk, "still_waiting_pct": 100 * survival})
+        at_risk -= served + censored
+    return pd.DataFrame.from_records(records, columns=["days", "at_risk", "still_waiting_pct"])

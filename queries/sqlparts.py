@@ -82,3 +82,8 @@ def days_between_dates(dialect: str, later, earlier) -> ColumnElement:
     if dialect == "sqlite":
         return func.julianday(later) - func.julianday(earlier)
     return later - earlier
+
+
+def in_values(column, values) -> ColumnElement:
+    """column IN (values), as one expanding parameter."""
+    return column.in_(bindparam(None, list(values), expanding=True, unique=True))

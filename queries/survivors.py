@@ -13,9 +13,11 @@ from sqlalchemy import and_, func, literal, select, union_all
 from . import schema as s
 from .db import Databases
 from .geography import Gazetteer
-from .indicators import _Where
+from .where import Where
 from .referral_flow import read, referral_area
+from .periods import Period
 from .scope import AreaFilter
+from .sqlparts import in_any_period, in_values, period_label
 from .sqlparts import in_period
 
 SCORES = (1, 2, 3, 4)
@@ -33,7 +35,7 @@ def score_counts(databases: Databases, gazetteer: Gazetteer, filter_: AreaFilter
     sessions = (select(a.victim_id, func.min(a.assessed_on).label("first_on"),
                        func.max(a.assessed_on).label("latest_on"))
                 .where(valid).group_by(a.victim_id).subquery("sessions"))
-    in_area = _Where(filter_, gazetteer).condition(c.district_pcode, c.upazila_pcode)
+    in_area = Where(filter_, gazetteer).condition(c.district_pcode, c.upazila_pcode)
     joined = (s.survivor_assessments.join(sessions, sessions.c.victim_id == a.victim_id)
               .join(s.victims, v.victim_id == a.victim_id).join(s.cases, c.case_id == v.case_id))
 
@@ -58,16 +60,8 @@ def victims_followed_up(databases: Databases, gazetteer: Gazetteer, filter_: Are
     query = (select(func.count().label("victims"))
              .select_from(sessions.join(s.victims, v.victim_id == sessions.c.victim_id)
                           .join(s.cases, c.case_id == v.case_id))
-             .where(sessions.c.sessions >= 2, _Where(filter_, gazetteer).condition(c.district_pcode, c.upazila_pcode)))
+             .where(sessions.c.sessions >= 2, Where(filter_, gazetteer).condition(c.district_pcode, c.upazila_pcode)))
     return read(databases.cases, query).fillna(0)
-
-
-def domain_means(counts: pd.DataFrame) -> pd.DataFrame:
-    """Mean score and number of victims per moment and domain, from the score counts."""
-    weighted = counts.assign(points=counts["score"] * counts["victims"])
-    sums = weighted.groupby(["moment", "domain"], sort=False)[["points", "victims"]].sum().reset_index()
-    sums["mean_score"] = [p / n if n else None for p, n in zip(sums["points"], sums["victims"])]
-    return sums[["moment", "domain", "victims", "mean_score"]]
 
 
 def services_delivered(databases: Databases, gazetteer: Gazetteer, filter_: AreaFilter) -> pd.DataFrame:
@@ -80,3 +74,67 @@ def services_delivered(databases: Databases, gazetteer: Gazetteer, filter_: Area
              .group_by(r.service_type))
     counts = read(databases.referrals, query).set_index("service_type").reindex(list(s.SERVICE_TYPES), fill_value=0)
     return counts.astype("int64").rename_axis("service_type").reset_index()
+
+
+def _valid_sessions_per_period(periods: tuple[Period, ...]):
+    """Each victim's first and latest session in each of the periods, and their number of sessions."""
+    a = s.survivor_assessments.c
+    period = period_label(a.assessed_on, periods)
+    return (select(a.victim_id, period.label("period"), func.min(a.assessed_on).label("first_on"),
+                   func.max(a.assessed_on).label("latest_on"),
+                   func.count(a.assessed_on.distinct()).label("sessions"))
+            .where(in_any_period(a.assessed_on, periods), a.score.between(1, 4))
+            .group_by(a.victim_id, period).subquery("sessions"))
+
+
+def _case_place(gazetteer: Gazetteer):
+    c = s.cases.c
+    return [c.district_pcode.label("area"), func.coalesce(c.upazila_pcode, "").label("upazila")], \
+        in_values(c.district_pcode, gazetteer.district_codes)
+
+
+def survivor_cube(databases: Databases, gazetteer: Gazetteer, periods: tuple[Period, ...]) -> pd.DataFrame:
+    """Per period, district and upazila: victims assessed with two or more sessions in the period (followed up),
+    and per moment, domain and score how many victims scored it at their first and their latest session.
+
+    Periods must not overlap; a year is not the sum of its quarters (a
+    victim's first session of a year is the first of one quarter only), so
+    ask for each on its own. Returns period, area, upazila, moment (`all` for
+    the followed-up row), domain, score, victims.
+    """
+    a, v, c = s.survivor_assessments.c, s.victims.c, s.cases.c
+    sessions = _valid_sessions_per_period(periods)
+    place, known = _case_place(gazetteer)
+    followed = (select(sessions.c.period, *place, literal("all").label("moment"), literal("").label("domain"),
+                       literal(0).label("score"), func.count().label("victims"))
+                .select_from(sessions.join(s.victims, v.victim_id == sessions.c.victim_id)
+                             .join(s.cases, c.case_id == v.case_id))
+                .where(sessions.c.sessions >= 2, known)
+                .group_by(sessions.c.period, *place))
+    joined = (s.survivor_assessments.join(sessions, sessions.c.victim_id == a.victim_id)
+              .join(s.victims, v.victim_id == a.victim_id).join(s.cases, c.case_id == v.case_id))
+
+    def at(moment: str, session_on):
+        return (select(sessions.c.period, *place, literal(moment).label("moment"), a.domain, a.score,
+                       func.count().label("victims"))
+                .select_from(joined)
+                .where(a.assessed_on == session_on, a.score.between(1, 4), known,
+                       in_any_period(a.assessed_on, periods))
+                .group_by(sessions.c.period, *place, a.domain, a.score))
+
+    frame = read(databases.cases, union_all(followed, at("first", sessions.c.first_on),
+                                            at("latest", sessions.c.latest_on)))
+    return frame.astype({"score": "int64", "victims": "int64"})
+
+
+def services_cube(databases: Databases, gazetteer: Gazetteer, periods: tuple[Period, ...]) -> pd.DataFrame:
+    """Referrals whose first service came in each period, per period, district where it was delivered, and
+    service type (a first service recorded before the referral is a data error and left out)."""
+    r = s.referrals.c
+    period = period_label(r.first_service_at, periods)
+    keys = [period.label("period"), r.district_pcode.label("area"), r.service_type]
+    query = (select(*keys, func.count().label("services"))
+             .where(in_any_period(r.first_service_at, periods), r.first_service_at >= r.referred_at,
+                    in_values(r.district_pcode, gazetteer.district_codes))
+             .group_by(*keys))
+    return read(databases.referrals, query).astype({"services": "int64"})

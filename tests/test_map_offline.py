@@ -23,7 +23,7 @@ def _figure(geojson, outlines=None, *, values=None, suppressed=(), names=None, *
     frame = pd.DataFrame({"area": list(values), "value": list(values.values())})
     frame["suppressed"] = frame["area"].isin(suppressed)
     options.setdefault("value_label", "Cases reported")
-    return choropleth_figure(frame, geojson, outlines, names=names or {}, suppress_below=10, **options)
+    return choropleth_figure(frame, geojson, outlines, names=names or {}, **options)
 
 
 def _trace_named(figure, name):
@@ -104,11 +104,12 @@ def test_suppressed_value_never_reaches_the_figure(geo_cache_dir):
     assert all(not math.isclose(number, HIDDEN_VALUE) for number in _numbers(figure.to_dict()))
 
 
-def test_suppressed_area_hovers_as_fewer_than_k(geo_cache_dir):
+def test_suppressed_area_hovers_as_hidden(geo_cache_dir):
+    # "hidden", not "fewer than k": a complementary cell is hidden although it holds more.
     figure = _figure(district_geojson(geo_cache_dir), suppressed={DHAKA}, names={DHAKA: "Dhaka"})
-    hidden = _trace_named(figure, "fewer than 10")
+    hidden = _trace_named(figure, "hidden")
     assert list(hidden.locations) == [DHAKA]
-    assert list(hidden.text) == ["Dhaka: fewer than 10"]
+    assert list(hidden.text) == ["Dhaka: hidden"]
     assert hidden.colorscale[0][1] == SUPPRESSED_COLOUR
     assert set(hidden.z) == {0} and hidden.customdata is None
     assert DHAKA not in _trace_named(figure, "Cases reported").locations
@@ -116,7 +117,7 @@ def test_suppressed_area_hovers_as_fewer_than_k(geo_cache_dir):
 
 def test_bangla_labels(geo_cache_dir):
     figure = _figure(district_geojson(geo_cache_dir), suppressed={DHAKA}, names={DHAKA: "ঢাকা"}, language="bn")
-    assert list(_trace_named(figure, "10-এর কম").text) == ["ঢাকা: 10-এর কম"]
+    assert list(_trace_named(figure, "লুকানো").text) == ["ঢাকা: লুকানো"]
 
 
 def test_hover_shows_exact_values(geo_cache_dir):

@@ -18,6 +18,7 @@ from dash import dcc
 
 from dashboard.builders import justice as justice_build
 from dashboard.builders import survivors as survivors_build
+from dashboard.components import tables_in
 from queries import justice, schema, survivors
 from queries.db import Databases
 from queries.periods import parse_period
@@ -155,11 +156,12 @@ def test_domain_scores_at_first_and_latest_session(databases, gazetteer):
         for domain, values in scores.items():
             got = counts[(counts["moment"] == moment) & (counts["domain"] == domain)].set_index("score")["victims"]
             assert got.to_dict() == {s: values.count(s) for s in (1, 2, 3, 4)}, (moment, domain)
-    means = survivors.domain_means(counts).set_index(["moment", "domain"])
-    assert means.loc[("first", "safety"), "mean_score"] == pytest.approx(7 / 3)
-    assert means.loc[("latest", "economic_empowerment"), "mean_score"] == pytest.approx(8 / 3)
-    assert means.loc[("latest", "physical_wellbeing"), "mean_score"] == pytest.approx(3.5)
-    assert means.loc[("latest", "physical_wellbeing"), "victims"] == 2
+    tables = {moment: table.set_index("domain")
+              for moment, table in survivors_build.score_tables(survivors_build.with_totals(counts)).items()}
+    assert survivors_build.domain_mean(tables["first"].loc["safety"]) == pytest.approx(7 / 3)
+    assert survivors_build.domain_mean(tables["latest"].loc["economic_empowerment"]) == pytest.approx(8 / 3)
+    assert survivors_build.domain_mean(tables["latest"].loc["physical_wellbeing"]) == pytest.approx(3.5)
+    assert tables["latest"].loc["physical_wellbeing", "total"] == 2
 
 
 def test_domain_scores_and_follow_up_in_an_area(databases, gazetteer):
@@ -189,65 +191,67 @@ def _figures(parts) -> list:
     return [part.figure for part in parts if isinstance(part, dcc.Graph)]
 
 
-def test_funnel_rows_hide_small_steps_and_small_differences():
-    frame = pd.DataFrame({"step": list(justice.FUNNEL_STEPS), "cases": [120, 80, 40, 38],
-                          "drop_off_pct": [None, 100 / 3, 50.0, 5.0]})
-    rows = justice_build.funnel_rows(frame, suppressed=True, k=10)
-    # 38 is only 2 fewer than 40: shown, it would reveal that 2 cases dropped off.
-    assert rows["cases"].tolist() == [120, 80, 40, None]
-    assert rows["drop_off_pct"].tolist()[1:3] == pytest.approx([100 / 3, 50.0]) and rows["drop_off_pct"][3] is None
-    parts = justice_build.funnel_panel(frame, suppressed=True, k=10)
-    assert "38" not in _payload(parts) and "5.0 %" not in _payload(parts)
-    assert list(_figures(parts)[0].data[0].x) == [120, 80, 40, None]
-    shown = justice_build.funnel_rows(frame, suppressed=False, k=10)
-    assert shown["cases"].tolist() == [120, 80, 40, 38]
+def test_funnel_rows_show_a_drop_off_only_between_two_shown_steps():
+    shown = pd.DataFrame({"step": list(justice.FUNNEL_STEPS), "cases": [120, 80, None, 38]}, dtype=object)
+    rows = justice_build.funnel_rows(shown)
+    assert rows["cases"].tolist() == [120, 80, None, 38]
+    assert rows["drop_off_pct"][1] == pytest.approx(100 / 3)
+    assert rows["drop_off_pct"][2] is None and rows["drop_off_pct"][3] is None
+    parts = justice_build.funnel_panel(shown)
+    assert list(_figures(parts)[0].data[0].x) == [120, 80, None, 38]
+    assert tables_in(parts)[0]["rows"][2] == ["Trial started", "hidden", "–"]
 
 
-def test_pending_panel_suppresses_bands():
-    frame = pd.DataFrame([{"under 1 year": 25, "1 to under 2 years": 3, "2 to under 5 years": 12,
-                           "5 years or more": 0, "total": 40}])
-    parts = justice_build.pending_panel(frame, suppressed=True, k=10)
-    # 3 is small; 12, the next smallest non-zero band, goes with it so 40 - 25 cannot give it away.
+def test_pending_panel_reads_hidden_bands_as_hidden():
+    shown = pd.Series({"under 1 year": 25, "1 to under 2 years": None, "2 to under 5 years": None,
+                       "5 years or more": 0, "total": 40}, dtype=object)
+    parts = justice_build.pending_panel(shown)
     assert list(_figures(parts)[0].data[0].y) == [25, None, None, 0]
-    assert '"12"' not in _payload(parts) and '"3"' not in _payload(parts) and "<10" in _payload(parts)
+    assert [row[1] for row in tables_in(parts)[0]["rows"]] == ["25", "hidden", "hidden", "0", "40"]
 
 
 def test_domains_panel_hides_means_that_would_reveal_hidden_counts():
     rows = []
     for moment in survivors.MOMENTS:
         for domain in DOMAINS:
-            scores = [2, 40, 30, 28] if (moment, domain) == ("first", "safety") else [20, 30, 25, 25]
+            scores = [None, 40, 30, None] if (moment, domain) == ("first", "safety") else [20, 30, 25, 25]
             rows += [dict(moment=moment, domain=domain, score=s, victims=n) for s, n in zip((1, 2, 3, 4), scores)]
+            rows.append(dict(moment=moment, domain=domain, score=0, victims=100))
     counts = pd.DataFrame(rows)
-    tables = survivors_build.distribution_tables(counts, suppressed=True, k=10)
-    means = survivors_build.mean_rows(counts, tables, suppressed=True, k=10).set_index(["moment", "domain"])
-    assert means.loc[("first", "safety"), "mean_score"] is None
-    latest = Fraction(20 * 1 + 30 * 2 + 25 * 3 + 25 * 4, 100)
-    assert means.loc[("latest", "safety"), "mean_score"] == pytest.approx(float(latest))  # 2.55
-    parts = survivors_build.domains_panel(counts, suppressed=True, k=10)
-    first_safety_mean = (2 * 1 + 40 * 2 + 30 * 3 + 28 * 4) / 100  # 2.84
-    assert f"{first_safety_mean:.2f}" not in _payload(parts)
+    tables = survivors_build.score_tables(counts)
+    first_safety = tables["first"].set_index("domain").loc["safety"]
+    assert survivors_build.domain_mean(first_safety) is None
+    latest_safety = tables["latest"].set_index("domain").loc["safety"]
+    assert survivors_build.domain_mean(latest_safety) == pytest.approx(float(Fraction(255, 100)))
+    parts = survivors_build.domains_panel(counts)
+    means = tables_in(parts)[0]["rows"][0]
+    assert means == ["Safety", "–", "2.55"]
     scores_first = _figures(parts)[1]
-    assert scores_first.data[0].y[0] is None and 2 not in scores_first.data[0].y
+    assert scores_first.data[0].y[0] is None
     assert all(fig.layout.title.text for fig in _figures(parts))
 
 
-def test_headline_hides_follow_up_when_the_remainder_is_small():
+def test_leadership_score_counts_get_their_domain_totals():
+    counts = pd.DataFrame([dict(moment=m, domain=d, score=s, victims=s) for m in survivors.MOMENTS for d in DOMAINS
+                           for s in (1, 2, 3, 4)])
+    tables = survivors_build.score_tables(survivors_build.with_totals(counts))
+    assert tables["first"]["total"].tolist() == [10] * len(DOMAINS)
+
+
+def test_headline_reads_a_hidden_follow_up_as_hidden():
     rows = pd.DataFrame([
         {"indicator": "survivors_assessed", "area": "BD", "value": 30.0, "suppressed": False},
         {"indicator": "survivors_restored_pct", "area": "BD", "value": 40.0, "suppressed": False},
     ])
-    hidden = json.dumps(survivors_build.headline_panel(rows, "BD", 25, suppressed=True, k=10),
-                        cls=plotly.utils.PlotlyJSONEncoder)
-    assert "25" not in hidden and "<10" in hidden  # 30 - 25 = 5 survivors with one session
-    shown = json.dumps(survivors_build.headline_panel(rows, "BD", 15, suppressed=True, k=10),
-                       cls=plotly.utils.PlotlyJSONEncoder)
-    assert "15" in shown and "40.0 %" in shown
+    hidden = json.dumps(survivors_build.headline_panel(rows, "BD", None), cls=plotly.utils.PlotlyJSONEncoder)
+    assert "hidden" in hidden and "40.0 %" in hidden
+    shown = json.dumps(survivors_build.headline_panel(rows, "BD", 15), cls=plotly.utils.PlotlyJSONEncoder)
+    assert "15" in shown
 
 
-def test_services_panel_hides_small_counts():
-    frame = pd.DataFrame({"service_type": list(schema.SERVICE_TYPES), "services": [50, 4, 30, 22, 0, 0, 0, 0]})
-    parts = survivors_build.services_panel(frame, suppressed=True, k=10)
-    # 4 is small; 22, the next smallest non-zero count, goes with it.
+def test_services_panel_draws_hidden_counts_as_gaps_not_numbers():
+    shown = pd.DataFrame({"service_type": list(schema.SERVICE_TYPES),
+                          "services": [50, None, 30, None, 0, 0, 0, 0]}, dtype=object)
+    parts = survivors_build.services_panel(shown)
     assert list(_figures(parts)[0].data[0].y) == [50, None, 30, None, 0, 0, 0, 0]
     assert "services delivered in the area" in _payload(parts).lower()

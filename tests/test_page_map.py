@@ -62,26 +62,26 @@ def test_rate_does_not_apply_to_percentages():
 
 
 def test_table_sorted_descending_with_hidden_and_missing_last(gazetteer):
-    table = map_table(map_values(_rows(), "cases_reported", RATE), gazetteer, "cases_reported", RATE, 10)
+    table = map_table(map_values(_rows(), "cases_reported", RATE), gazetteer, "cases_reported", RATE)
     assert list(table.columns) == ["District", "নাম", "P-code", "Cases reported per 100,000 children"]
     assert table.iloc[:, 0].tolist() == ["Dhaka", "Narayanganj", "Gazipur"]
-    assert table.iloc[:, 3].tolist() == ["2.5", "<10", "–"]
+    assert table.iloc[:, 3].tolist() == ["2.5", "hidden", "–"]
     assert table.iloc[0, 1] == "ঢাকা"
-    counts = map_table(map_values(_rows(), "cases_reported", "count"), gazetteer, "cases_reported", "count", 10)
-    assert counts.iloc[:, 3].tolist() == ["50", "20", "<10"]
+    counts = map_table(map_values(_rows(), "cases_reported", "count"), gazetteer, "cases_reported", "count")
+    assert counts.iloc[:, 3].tolist() == ["50", "20", "hidden"]
 
 
 def test_figure_matches_table_and_holds_no_hidden_value(gazetteer, geo_cache_dir):
     values = map_values(_rows(), "cases_reported", "count")
     districts = district_geojson(geo_cache_dir)
-    figure = map_figure(values, districts, division_outlines(geo_cache_dir), gazetteer, "cases_reported", "count", 10)
+    figure = map_figure(values, districts, division_outlines(geo_cache_dir), gazetteer, "cases_reported", "count")
     value_trace, hidden_trace = figure.data[0], figure.data[1]
     drawn = dict(zip(value_trace.locations, value_trace.z))
-    table = map_table(values, gazetteer, "cases_reported", "count", 10)
+    table = map_table(values, gazetteer, "cases_reported", "count")
     shown_in_table = {code: text for code, text in zip(table["P-code"], table.iloc[:, 3])}
     assert drawn == {DHAKA: 50.0, GAZIPUR: 20.0}
     assert all(shown_in_table[code] == f"{value:,.0f}" for code, value in drawn.items())
-    assert NARAYANGANJ in hidden_trace.locations and shown_in_table[NARAYANGANJ] == "<10"
+    assert NARAYANGANJ in hidden_trace.locations and shown_in_table[NARAYANGANJ] == "hidden"
     assert len(districts["features"]) == 64
     serialised = figure.to_json()
     assert "987654321" not in serialised and "987654321" not in table.to_csv()
@@ -105,7 +105,7 @@ def test_upazila_rows_exist_for_case_indicators_only():
 def test_upazila_figure_is_small(gazetteer, geo_cache_dir):
     upazilas = upazila_geojson(geo_cache_dir, DHAKA)
     values = pd.DataFrame({"area": [f["id"] for f in upazilas["features"]], "value": 3.0, "suppressed": False})
-    figure = map_figure(values, upazilas, None, gazetteer, "cases_reported", "count", 10)
+    figure = map_figure(values, upazilas, None, gazetteer, "cases_reported", "count")
     assert len(figure.to_json()) < 1_500_000
 
 

@@ -20,14 +20,14 @@ def test_change_in_words():
     assert change_text(None, 10, "count") == "no comparison"
 
 
-def test_cards_show_hidden_values_as_small_and_unavailable_codes_as_such():
+def test_cards_show_hidden_values_as_hidden_and_unavailable_codes_as_such():
     values = {code: 40.0 for code in HEADLINES if code != "referrals_made"}
     current = _rows("2026-Q3", values, hidden=("minors_identified",))
     previous = _rows("2026-Q2", {code: 20.0 for code in values})
     trend = pd.concat([previous, current])
-    cards = headline_cards(current, previous, previous, trend, "BD", 10)
+    cards = headline_cards(current, previous, previous, trend, "BD")
     text = str(cards)
-    assert "<10" in text and "Unavailable" in text
+    assert "hidden" in text and "<10" not in text and "Unavailable" in text
     assert "+100 %" in text
     minors = next(c for c in cards if c.to_plotly_json()["props"]["aria-label"] == "Minors identified")
     assert "40" not in str(minors.children[1])

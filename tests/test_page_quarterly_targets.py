@@ -151,8 +151,8 @@ def test_progress_hides_a_small_actual_for_a_donor(engine, gazetteer):
     row = result.iloc[0]
     assert row["indicator"] == "cases_reported" and bool(row["suppressed"])
     assert row["status"] == HIDDEN and row["actual"] is None and row["projection"] is None
-    shown = progress_table(result, 10)
-    assert shown.loc[0, "Actual, year to date"] == "<10"
+    shown = progress_table(result)
+    assert shown.loc[0, "Actual, year to date"] == "hidden"
     assert "5" not in shown.loc[0, ["Actual, year to date", "Projected for the year", "Share of target"]].tolist()
 
 
@@ -171,11 +171,11 @@ def _progress_frame():
 
 def test_progress_and_plan_tables_read_as_on_screen():
     frame = _progress_frame()
-    shown = progress_table(frame, 10)
+    shown = progress_table(frame)
     assert shown.iloc[1].tolist() == ["Cases reported", "100", "30", "110", "110 %", ON_TRACK]
     assert shown.iloc[2].tolist() == ["Conviction rate", "50.0 %", "40.0 %", "40.0 %", "80 %", OFF_TRACK]
-    plan = plan_table(frame, 10)
-    assert plan.iloc[0].tolist() == ["Cases reported", "2025", "<10", "5", "–", HIDDEN]
+    plan = plan_table(frame)
+    assert plan.iloc[0].tolist() == ["Cases reported", "2025", "hidden", "5", "–", HIDDEN]
 
 
 def test_plan_figure_draws_actual_and_target_and_no_hidden_bar():
@@ -213,10 +213,10 @@ def _engine_rows():
 
 def test_quarterly_table_layout_suppression_and_targets():
     table = quarterly_table(_engine_rows(), ["2026-Q1", "2026-Q2"], "BD30",
-                            {"cases_reported": 1800.0, "conviction_rate_pct": 48.0}, 2026, 10)
+                            {"cases_reported": 1800.0, "conviction_rate_pct": 48.0}, 2026)
     assert list(table.columns) == ["Indicator", "2026-Q1", "2026-Q2", "Target 2026"]
     assert list(table.index) == list(INDICATORS)
-    assert table.loc["cases_reported"].tolist() == ["Cases reported", "12", "<10", "1,800"]
+    assert table.loc["cases_reported"].tolist() == ["Cases reported", "12", "hidden", "1,800"]
     assert table.loc["conviction_rate_pct"].tolist() == ["Conviction rate", "12.0 %", "40.0 %", "48.0 %"]
     assert table.loc["referral_turnaround_median_days"].tolist() == [
         "Median days to first service", "12.0 days", "40.0 days", ""]
@@ -224,21 +224,21 @@ def test_quarterly_table_layout_suppression_and_targets():
 
 
 def test_downloads_hold_exactly_the_table():
-    table = quarterly_table(_engine_rows(), ["2026-Q1", "2026-Q2"], "BD30", {"cases_reported": 1800.0}, 2026, 10)
+    table = quarterly_table(_engine_rows(), ["2026-Q1", "2026-Q2"], "BD30", {"cases_reported": 1800.0}, 2026)
     from_csv = pd.read_csv(io.BytesIO(table_bytes(table, "csv")), dtype=str, keep_default_na=False)
     from_excel = pd.read_excel(io.BytesIO(table_bytes(table, "xlsx")), dtype=str, keep_default_na=False)
     for downloaded in (from_csv, from_excel):
         assert downloaded.values.tolist() == table.values.tolist()
         assert list(downloaded.columns) == list(table.columns)
-    assert from_csv.loc[0, "2026-Q2"] == "<10"
+    assert from_csv.loc[0, "2026-Q2"] == "hidden"
     with pytest.raises(ValueError):
         table_bytes(table, "pdf")
 
 
 def test_html_table_links_each_indicator_to_its_definition():
-    table = quarterly_table(_engine_rows(), ["2026-Q1", "2026-Q2"], "BD30", {}, 2026, 10)
+    table = quarterly_table(_engine_rows(), ["2026-Q1", "2026-Q2"], "BD30", {}, 2026)
     rendered = html_table(table, "caption", "quarterly-table")
     first_row = rendered.children[2].children[0]
     assert first_row.children[0].children.href == "/definitions#cases_reported"
-    assert [cell.children for cell in first_row.children[1:]] == ["12", "<10", ""]
+    assert [cell.children for cell in first_row.children[1:]] == ["12", "hidden", ""]
     assert "compact-table" in rendered.className

@@ -16,7 +16,9 @@ from queries.data_as_of import data_as_of
 from queries.db import Databases
 from queries.definitions import INDICATORS
 from queries.prevalence import prevalence_summary, visible_study_rows
-from queries.quality import quality_counts
+from queries.current import protected_current_cells
+from queries.quality import QUALITY_BY, quality_counts
+from queries.referral_flow import WAITING_BANDS
 from queries.scope import LEADERSHIP, FilterError, make_scope
 from tests.builders import sqlite_url, write_database
 
@@ -141,8 +143,19 @@ QUALITY = pd.DataFrame({
 })
 
 
+NO_PENDING = pd.DataFrame(columns=["area", "upazila", "band", "cases"])
+NO_OPEN = pd.DataFrame(columns=["district_pcode", "service_type", *[b for b, _, _ in WAITING_BANDS], "total",
+                                "oldest_days"])
+
+
+def protected(scope, gazetteer, frame=QUALITY):
+    """An external audience's protected cells of today's tables, with these quality counts only."""
+    return None if not scope.suppressed else protected_current_cells(NO_PENDING, NO_OPEN, frame, scope, gazetteer, 10)
+
+
 def counts(by: str, role: str, areas=(), gazetteer=None, frame=QUALITY) -> list[tuple]:
-    rows = quality_counts(frame, make_scope(role, areas, gazetteer), gazetteer, by, 10)
+    scope = make_scope(role, areas, gazetteer)
+    rows = quality_counts(frame, scope, gazetteer, by, protected(scope, gazetteer, frame) if by in QUALITY_BY else None)
     return list(rows.itertuples(index=False, name=None))
 
 
@@ -167,29 +180,30 @@ def test_donor_totals_are_suppressed_and_districts_refused(gazetteer):
         counts("upazila; DROP TABLE cases", "leadership", gazetteer=gazetteer)
 
 
-def test_government_sees_its_districts_only_with_complementary_suppression(gazetteer):
-    # 1 is small; 12 is the only other cell of its row, so it is hidden too. No Chattogram, no unknown district.
+def test_government_sees_its_districts_only_with_small_counts_hidden(gazetteer):
+    # 1 is small, and so is the total over the scope it makes up; 12 is shown (no total over rules is shown, so
+    # nothing adds it up with the 1). No Chattogram, no unknown district.
     assert counts("district", "government", (DHAKA_DIVISION,), gazetteer) == [
-        ("cases", "future_date", DHAKA, None, True), ("victims", "missing_age", DHAKA, None, True)]
+        ("cases", "future_date", DHAKA, None, True), ("victims", "missing_age", DHAKA, 12, False)]
     assert counts("rule", "government", (DHAKA_DIVISION,), gazetteer) == [
-        ("cases", "future_date", None, None, True), ("victims", "missing_age", None, None, True)]
+        ("cases", "future_date", None, None, True), ("victims", "missing_age", None, 12, False)]
 
 
-def test_complementary_suppression_runs_down_columns_and_along_rows(gazetteer):
+def test_complementary_suppression_runs_down_each_rule_against_its_total_over_the_scope(gazetteer):
     frame = pd.DataFrame({"table": ["victims"] * 3 + ["cases"], "rule": ["missing_age"] * 3 + ["future_date"],
                           "district_pcode": pd.Series([DHAKA, "BD3033", "BD3029", "BD3029"], dtype=object),
                           "count": [40, 25, 3, 30]})
     rows = {(t, r, d): (n, hidden) for t, r, d, n, hidden in counts("district", "government", (DHAKA_DIVISION,),
                                                                     gazetteer, frame)}
-    # 3 is small; its column's next smallest (25) and its row's other cell (30) go too, and nothing else.
+    # 3 is small; its column's next smallest (25) goes too, so the total of 68 cannot give it away.
     assert rows == {("victims", "missing_age", DHAKA): (40, False),
                     ("victims", "missing_age", "BD3033"): (None, True),
                     ("victims", "missing_age", "BD3029"): (None, True),
-                    ("cases", "future_date", "BD3029"): (None, True)}
+                    ("cases", "future_date", "BD3029"): (30, False)}
 
 
 def test_district_table_has_one_row_per_district_by_name_and_zeros_filled(gazetteer):
-    table = quality.district_table(quality_counts(QUALITY, LEADERSHIP, gazetteer, "district", 10), gazetteer, "en", 10)
+    table = quality.district_table(quality_counts(QUALITY, LEADERSHIP, gazetteer, "district", None), gazetteer, "en")
     assert list(table.columns) == ["District", "cases: future date", "referrals: unknown P-code",
                                    "victims: missing age"]
     assert table.values.tolist() == [["Chattogram", "0", "0", "3"], ["Dhaka", "1", "0", "12"],
@@ -198,16 +212,17 @@ def test_district_table_has_one_row_per_district_by_name_and_zeros_filled(gazett
 
 def test_panels_per_audience(gazetteer):
     def panel(role, areas=()):
-        return json.dumps(quality.counts_panel(QUALITY, make_scope(role, areas, gazetteer), gazetteer, "en", 10),
+        scope = make_scope(role, areas, gazetteer)
+        return json.dumps(quality.counts_panel(QUALITY, scope, gazetteer, "en", protected(scope, gazetteer), 10),
                           default=lambda c: c.to_plotly_json())
 
-    assert "quality-by-district" in panel("leadership") and "<10" not in panel("leadership")
-    assert "quality-by-district" not in panel("donor") and '"<10"' in panel("donor")
+    assert "quality-by-district" in panel("leadership") and "hidden" not in panel("leadership")
+    assert "quality-by-district" not in panel("donor") and '"hidden"' in panel("donor")
     government = panel("government", (DHAKA_DIVISION,))
-    assert "Chattogram" not in government and "unknown" not in government and '"12"' not in government
+    assert "Chattogram" not in government and "unknown" not in government
     donor = make_scope("donor", (), gazetteer)
-    totals = quality.totals_table(quality_counts(QUALITY, donor, gazetteer, "rule", 10), 10)
-    assert totals.values.tolist() == [["cases", "future date", "<10"], ["referrals", "unknown P-code", "<10"],
+    totals = quality.totals_table(quality_counts(QUALITY, donor, gazetteer, "rule", protected(donor, gazetteer)))
+    assert totals.values.tolist() == [["cases", "future date", "hidden"], ["referrals", "unknown P-code", "hidden"],
                                       ["victims", "missing age", "19"]]
 
 

@@ -151,48 +151,46 @@ def _y_values(fig) -> list:
     return [value for trace in fig.data for value in (trace.y if trace.orientation != "h" else trace.x)]
 
 
-def test_volume_panel_hides_small_cells_everywhere():
+def test_volume_panel_draws_hidden_cells_as_gaps_and_reads_them_as_hidden():
     table = pd.DataFrame({"service_type": ["medical", "shelter", "education"], "government": [40, 26, 35],
-                          "ngo": [7, 55, 20], "other": [12, 30, 18], "total": [59, 111, 73]})
-    parts = build.volume_panel(table, suppressed=True, k=10)
+                          "ngo": [None, 55, None], "other": [None, 30, None], "total": [59, 111, 73]}, dtype=object)
+    parts = build.volume_panel(table)
     fig = _figures(parts)[0]
-    # 7 is small; its row's next smallest (12) and its column's (20) go too, then 18 for 12's column.
     assert [trace.y for trace in fig.data] == [(40, 26, 35), (None, 55, None), (None, 30, None)]
-    assert 7 not in _y_values(fig) and '"7"' not in _payload(parts) and "<10" in _payload(parts)
+    assert tables_in(parts)[0]["rows"][0] == ["Medical", "40", "hidden", "hidden", "59"]
     assert fig.layout.title.text and fig.layout.xaxis.title.text and fig.layout.yaxis.title.text
-    shown = build.volume_panel(table, suppressed=False, k=10)
-    assert [trace.y[0] for trace in _figures(shown)[0].data] == [40, 7, 12]
 
 
-def test_within_target_rows_hide_the_share_with_its_counts():
-    frame = pd.DataFrame({"urgency": ["urgent", "routine"], "referrals": [40, 120], "within_target": [4, 90]})
-    rows = build.within_target_rows(frame, suppressed=True, k=10).set_index("urgency")
-    # 4 is small, and 90 goes with it (the two add up to the indicator's numerator); the referrals stay.
-    assert rows["within_target"].tolist() == [None, None] and rows["pct"].tolist() == [None, None]
-    assert rows["referrals"].tolist() == [40, 120]
-    parts = build.within_target_panel(frame, suppressed=True, k=10)
-    assert "10.0" not in _payload(parts) and "75.0" not in _payload(parts)
-    assert list(_figures(parts)[0].data[0].y) == [None, None]
-    shown = build.within_target_rows(frame, suppressed=False, k=10)
-    assert shown["pct"].tolist() == [10.0, 75.0]
+def test_within_target_rows_give_a_share_only_where_both_counts_are_shown():
+    frame = pd.DataFrame({"urgency": ["urgent", "routine"], "referrals": [40, 120], "within_target": [None, 90]},
+                         dtype=object)
+    rows = build.within_target_rows(frame).set_index("urgency")
+    assert rows["pct"].tolist() == [None, 75.0]
+    parts = build.within_target_panel(frame)
+    assert list(_figures(parts)[0].data[0].y) == [None, 75.0]
+    assert tables_in(parts)[0]["rows"][0][2:] == ["hidden", "hidden"]
 
 
-def test_waiting_curve_suppression():
+def test_leadership_curve_has_every_day_and_its_counts():
     curve = referral_flow.kaplan_meier(pd.DataFrame({"day": [0, 1, 2, 5], "served": [10, 5, 3, 1],
                                                      "censored": [0, 1, 2, 0]}))
-    parts = build.waiting_curve_panel(curve, suppressed=True, k=10)
-    fig = _figures(parts)[0]
-    # at risk 22, 12, 6, 1: only days 0 and 1 have at least 10 still waiting.
-    assert list(fig.data[0].x) == [0, 1, 2] and list(fig.data[0].y) == [100.0, 54.5, 31.8]
-    assert "Served by then" not in _payload(parts)
-    assert tables_in(parts)[0]["rows"] == [["1", "54.5"], ["2", "31.8"]]
-    full = build.waiting_curve_panel(curve, suppressed=False, k=10)
+    full = build.waiting_curve_panel(curve)
     assert list(_figures(full)[0].data[0].x) == [0, 1, 2, 3, 6]
     # Rows after 1, 2 and 3 days and on the last day (6): served and censored so far, and still waiting.
     assert tables_in(full)[0]["rows"] == [["1", "54.5", "10", "0", "12"], ["2", "31.8", "15", "1", "6"],
                                           ["3", "15.9", "18", "3", "1"], ["6", "0.0", "19", "3", "0"]]
-    few = referral_flow.kaplan_meier(pd.DataFrame({"day": [0], "served": [3], "censored": [1]}))
-    assert "Fewer than 10" in _payload(build.waiting_curve_panel(few, suppressed=True, k=10))
+
+
+def test_an_external_curve_is_read_at_fixed_days_from_interval_counts_and_stops_at_a_hidden_one():
+    # 100 referrals: 40 served in the first day, 20 by day 3 with 10 censored (at risk for half the interval).
+    intervals = pd.DataFrame({"interval": referral_flow.CURVE_INTERVALS[:2], "served": [40, 20],
+                              "censored": [0, 10]})
+    parts = build.interval_curve_panel((intervals, 100))
+    second = (1 - 40 / 100) * (1 - 20 / (60 - 10 / 2))
+    assert list(_figures(parts)[0].data[0].x) == [0, 1, 3]
+    assert tables_in(parts)[0]["rows"] == [["1", "60.0"], ["3", f"{100 * second:.1f}"]]
+    assert "later days hold too few" in tables_in(parts)[0]["caption"]
+    assert "not shown" in _payload(build.interval_curve_panel(None))
 
 
 def test_the_curve_table_reads_fixed_days_and_the_last_one():
@@ -204,19 +202,17 @@ def test_the_curve_table_reads_fixed_days_and_the_last_one():
     assert list(rows["served"]) == list(rows["days"]) and list(rows["followed"]) == [400 - d for d in rows["days"]]
 
 
-def test_open_referrals_hide_small_groups_and_their_oldest_age():
+def test_open_referrals_rank_hidden_groups_last_and_show_no_oldest_wait_to_external_audiences():
     frame = pd.DataFrame({"district_pcode": [DHAKA, GAZIPUR, CHATTOGRAM],
                           "service_type": ["medical", "shelter", "medical"],
                           "over 7 to 30 days": [20, 0, 31], "over 30 to 90 days": [15, 0, 12],
-                          "over 90 days": [11, 3, 14], "total": [46, 3, 57], "oldest_days": [400, 377, 512]})
-    rows = build.open_referral_rows(frame, suppressed=True, k=10)
-    # Gazipur's 3 is hidden with its total 3; down the columns, 11 and Dhaka's total 46 go with them.
+                          "over 90 days": [11, 3, 14], "total": [46, None, 57], "oldest_days": [400, 377, 512]},
+                         dtype=object)
+    rows = build.open_referral_rows(frame)
     assert rows["district_pcode"].tolist() == [CHATTOGRAM, DHAKA, GAZIPUR]  # hidden totals sort last
-    assert rows["oldest_days"].tolist() == [512, None, None]
-    parts = build.open_referrals_panel(frame, {DHAKA: "Dhaka", GAZIPUR: "Gazipur"}, suppressed=True, k=10)
-    payload = _payload(parts)
-    assert "377" not in payload and "Dhaka – Medical" in payload
-    leadership = _payload(build.open_referrals_panel(frame, {}, suppressed=False, k=10))
+    external = _payload(build.open_referrals_panel(frame.assign(oldest_days=None), {DHAKA: "Dhaka"}, True))
+    assert "Oldest wait" not in external and "Dhaka – Medical" in external
+    leadership = _payload(build.open_referrals_panel(frame, {}, suppressed=False))
     assert "377" in leadership and "512" in leadership
 
 

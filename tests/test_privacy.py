@@ -1,4 +1,4 @@
-"""Small-cell suppression: primary, complementary, and what a hidden cell leaves behind."""
+"""Small-cell suppression as the indicator exports give it: scope, hidden rows, and one decision for every view."""
 
 from __future__ import annotations
 
@@ -11,54 +11,9 @@ from impact_monitor.exports import to_bytes
 from queries.db import Databases
 from queries.indicators import IndicatorEngine
 from queries.periods import parse_period
-from queries.privacy import suppress, suppress_count_table
 from queries.scope import FilterError, make_filter, make_scope
 from tests.builders import sqlite_url, write_database
 from tests.indicator_fixture import CASES_ROWS, CHATTOGRAM, DHAKA, GAZIPUR, REFERRALS_ROWS
-
-
-def _rows(cells: dict[str, int], indicator="cases_reported"):
-    return pd.DataFrame([dict(indicator=indicator, period="2026-Q1", area=area, value=float(n), numerator=float(n),
-                              denominator=None, suppressed=False) for area, n in cells.items()])
-
-
-def test_a_lone_small_cell_takes_its_smallest_nonzero_sibling_with_it(gazetteer):
-    # Districts of Dhaka division: one small cell (4) would be recoverable from the division total.
-    cells = {"BD3026": 120, "BD3029": 4, "BD3033": 35, "BD3035": 0, "BD3048": 18}
-    hidden = suppress(_rows(cells), 10, gazetteer).set_index("area")["suppressed"]
-    assert hidden.to_dict() == {"BD3026": False, "BD3029": True, "BD3033": False, "BD3035": False, "BD3048": True}
-
-
-def test_two_small_cells_need_no_complement(gazetteer):
-    cells = {"BD3026": 120, "BD3029": 4, "BD3033": 3, "BD3048": 18}
-    hidden = suppress(_rows(cells), 10, gazetteer).set_index("area")["suppressed"]
-    assert hidden.to_dict() == {"BD3026": False, "BD3029": True, "BD3033": True, "BD3048": False}
-
-
-def test_hidden_rows_keep_no_numbers(gazetteer):
-    rows = suppress(_rows({"BD3026": 120, "BD3029": 4, "BD3033": 35}), 10, gazetteer)
-    hidden = rows[rows["suppressed"]]
-    assert hidden[["value", "numerator", "denominator"]].isna().all().all()
-    assert "4.0" not in to_bytes(rows, "csv").decode() and ": 4" not in to_bytes(rows, "json").decode()
-
-
-def test_k_is_configurable(gazetteer):
-    cells = {"BD3026": 10, "BD3029": 0, "BD3033": 35}
-    assert not suppress(_rows(cells), 10, gazetteer)["suppressed"].any()
-    assert suppress(_rows(cells), 11, gazetteer).set_index("area")["suppressed"]["BD3026"]
-
-
-def test_count_table_complements_rows_and_columns():
-    table = pd.DataFrame({"service": ["medical", "legal_aid", "shelter"],
-                          "government": [3, 25, 40], "ngo": [30, 50, 12]})
-    shown, hidden = suppress_count_table(table, ["government", "ngo"], 10)
-    assert hidden["government"].tolist() == [True, False, True] or hidden["government"].sum() >= 2
-    assert hidden.loc[0, "government"] and hidden.loc[0, "ngo"]   # row total would reveal the 3
-    for column in ("government", "ngo"):
-        assert hidden[column].sum() != 1
-    for index in hidden.index:
-        assert hidden.loc[index].sum() != 1
-    assert shown.loc[0, "government"] is None
 
 
 @pytest.fixture
@@ -107,3 +62,34 @@ def test_leadership_sees_exact_small_counts(engine, gazetteer):
     dhaka = rows[(rows["indicator"] == "cases_reported") & (rows["area"] == DHAKA)].iloc[0]
     assert dhaka["value"] == 3 and not dhaka["suppressed"]
     assert json.loads(to_bytes(rows, "json"))[0]["suppressed"] is False
+
+
+def test_hidden_rows_keep_no_numbers_and_k_is_configurable(engine, gazetteer):
+    donor = make_scope("donor", [], gazetteer)
+    filter_ = make_filter(parse_period("2026-Q1"), "BD", "division", donor, gazetteer)
+    rows = engine.compute(filter_)
+    hidden = rows[rows["suppressed"]]
+    assert len(hidden) and hidden[["value", "numerator", "denominator"]].isna().all().all()
+    counts = rows[(rows["indicator"] == "cases_reported") & ~rows["suppressed"]]
+    assert (counts["value"].isin([0]) | (counts["value"] >= 10)).all()  # a shown count is 0 or at least k
+    with_k_1 = engine.compute(filter_, suppress_below=1)
+    assert not with_k_1["suppressed"].any()
+
+
+def test_every_view_takes_its_marks_from_one_protected_publication(engine, gazetteer):
+    """The national row and the divisions are hidden as one decision: a lone hidden division beside a shown
+    national total would be recovered by subtraction, and so would a quarter beside a shown year."""
+    donor = make_scope("donor", [], gazetteer)
+    period = parse_period("2026-Q1")
+    cells = engine.publications.cells(donor, period, 3)
+    divisions = engine.compute(make_filter(period, "BD", "division", donor, gazetteer), suppress_below=3)
+    national = engine.compute(make_filter(period, "BD", "national", donor, gazetteer), suppress_below=3)
+    for rows in (divisions, national):
+        for row in rows[rows["indicator"] == "cases_reported"].itertuples():
+            assert row.suppressed == cells.hidden(("cases", "2026-Q1", row.area, "", ""))
+    shown = {row.area: row.value for row in divisions[divisions["indicator"] == "cases_reported"].itertuples()
+             if not row.suppressed}
+    assert all(value == 0 or value >= 3 for value in shown.values())
+    hidden = [area for area in gazetteer.division_codes if cells.hidden(("cases", "2026-Q1", area, "", ""))]
+    total_hidden = cells.hidden(("cases", "2026-Q1", "BD", "", ""))
+    assert len(hidden) != 1 or total_hidden

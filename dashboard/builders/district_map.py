@@ -84,17 +84,17 @@ def measure_label(code: str, measure: str) -> str:
     return f"{label} ({unit})" if unit else label
 
 
-def value_text(value, kind: str, suppressed: bool, k: int) -> str:
-    return format_value(None if suppressed else value, kind, suppressed, k)
+def value_text(value, kind: str, suppressed: bool) -> str:
+    return format_value(None if suppressed else value, kind, suppressed)
 
 
 def shown_kind(code: str, measure: str) -> str:
     return "rate" if measure == RATE and rate_applies(code) else INDICATORS[code].kind
 
 
-def map_table(values: pd.DataFrame, gazetteer: Gazetteer, code: str, measure: str, k: int,
+def map_table(values: pd.DataFrame, gazetteer: Gazetteer, code: str, measure: str,
               area_heading: str = "District") -> pd.DataFrame:
-    """The map's numbers as text, largest first; hidden areas read "<k", areas without a value "–"."""
+    """The map's numbers as text, largest first; hidden areas read "hidden", areas without a value "–"."""
     kind = shown_kind(code, measure)
     ordered = values.assign(
         _rank=values["suppressed"].map({True: 1, False: 0}).where(values["value"].notna() | values["suppressed"], 2))
@@ -103,18 +103,18 @@ def map_table(values: pd.DataFrame, gazetteer: Gazetteer, code: str, measure: st
         area_heading: [gazetteer.name(a, "en") for a in ordered["area"]],
         "নাম": [gazetteer.name(a, "bn") for a in ordered["area"]],
         "P-code": list(ordered["area"]),
-        measure_label(code, measure): [value_text(v, kind, s, k) for v, s in zip(ordered["value"], ordered["suppressed"])],
+        measure_label(code, measure): [value_text(v, kind, s) for v, s in zip(ordered["value"], ordered["suppressed"])],
     })
 
 
 def map_figure(values: pd.DataFrame, geojson: dict, outlines: dict | None, gazetteer: Gazetteer, code: str,
-               measure: str, k: int, language: str = "en", names: dict[str, str] | None = None,
+               measure: str, language: str = "en", names: dict[str, str] | None = None,
                value_label: str | None = None) -> go.Figure:
     """The choropleth of `values`; hidden areas are grey and carry no number."""
     names = names or {f["id"]: gazetteer.name(f["id"], language) for f in geojson["features"]}
     return choropleth_figure(values, geojson, outlines, value_label=value_label or measure_label(code, measure),
                              names=names,
-                             suppress_below=k, language=language)
+                             language=language)
 
 
 def division_names_for_districts(gazetteer: Gazetteer, language: str) -> dict[str, str]:

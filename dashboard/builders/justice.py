@@ -6,39 +6,30 @@ import pandas as pd
 from dash import html
 
 from queries.justice import PENDING_BANDS
-from queries.privacy import is_small
 
 from ..components import data_table, format_value
-from .referrals import (OKABE_ITO, count_text, figure, graph, is_missing, series_figure, series_table,
-                        shown_counts)
+from .referrals import OKABE_ITO, count_text, figure, graph, is_missing, series_figure, series_table
 
 STEP_LABELS = {"complaint_filed": "Complaint filed", "charge_sheet": "Charge sheet", "trial_started": "Trial started",
                "verdict": "Verdict (convicted or acquitted)"}
 
 
-def funnel_rows(frame: pd.DataFrame, suppressed: bool, k: int) -> pd.DataFrame:
-    """step, cases, drop_off_pct as the audience may see them.
+def funnel_rows(shown: pd.DataFrame) -> pd.DataFrame:
+    """step, cases, drop_off_pct: a drop-off only between two shown neighbouring steps.
 
     Each step is a subset of the one before, so the difference of two shown
-    counts is a count too: a step is hidden when it, or its difference from
-    the last shown step, is from 1 to k-1. A drop-off is shown only between
-    two shown neighbouring steps.
+    counts is a count too: an external audience's protected cells hide a step
+    when that difference is small (`queries.cells`).
     """
-    if not suppressed:
-        return frame.copy()
-    cases, last_shown = [], None
-    for count in frame["cases"]:
-        hidden = is_small(count, k) or (last_shown is not None and is_small(last_shown - count, k))
-        cases.append(None if hidden else int(count))
-        last_shown = last_shown if hidden else count
+    cases = list(shown["cases"])
     drop_off = [None] + [100.0 * (1 - later / earlier) if not is_missing(earlier) and not is_missing(later)
                          and earlier else None for earlier, later in zip(cases, cases[1:])]
-    return pd.DataFrame({"step": frame["step"], "cases": pd.Series(cases, dtype="object"),
+    return pd.DataFrame({"step": shown["step"], "cases": pd.Series(cases, dtype="object"),
                          "drop_off_pct": pd.Series(drop_off, dtype="object")})
 
 
-def funnel_panel(frame: pd.DataFrame, suppressed: bool, k: int) -> list:
-    shown = funnel_rows(frame, suppressed, k)
+def funnel_panel(frame: pd.DataFrame) -> list:
+    shown = funnel_rows(frame)
     labels = [STEP_LABELS[step] for step in shown["step"]]
     fig = figure("Cases from complaint to verdict", "Cases", "")
     fig.add_bar(y=labels, x=[None if is_missing(v) else int(v) for v in shown["cases"]], orientation="h",
@@ -46,7 +37,7 @@ def funnel_panel(frame: pd.DataFrame, suppressed: bool, k: int) -> list:
     fig.update_yaxes(autorange="reversed")
     rows = pd.DataFrame({
         "Step": labels,
-        "Cases": [count_text(v, k) for v in shown["cases"]],
+        "Cases": [count_text(v) for v in shown["cases"]],
         "Drop-off from the step before": ["–" if is_missing(p) else format_value(p, "percent") for p in
                                           shown["drop_off_pct"]],
     })
@@ -61,25 +52,25 @@ RATE_CODES = ("conviction_rate_pct",)
 MEDIAN_CODES = ("median_days_complaint_to_verdict",)
 
 
-def trends_panel(series: pd.DataFrame, area: str, k: int) -> list:
+def trends_panel(series: pd.DataFrame, area: str) -> list:
     counts = series_figure(series, COUNT_CODES, area, "Charge sheets and convictions", "Number", mode="bars")
     rate = series_figure(series, RATE_CODES, area, "Conviction rate", "Per cent of accused with a verdict")
     rate.update_yaxes(range=[0, 100])
     median = series_figure(series, MEDIAN_CODES, area, "Median days from complaint to verdict", "Days")
     return [graph(counts, "justice-counts-graph"), graph(rate, "justice-rate-graph"),
             graph(median, "justice-median-graph"),
-            series_table(series, COUNT_CODES + RATE_CODES + MEDIAN_CODES, area, k,
+            series_table(series, COUNT_CODES + RATE_CODES + MEDIAN_CODES, area,
                          "Charge sheets, convictions and time to verdict in each quarter", "justice-trends-table")]
 
 
-def pending_panel(frame: pd.DataFrame, suppressed: bool, k: int) -> list:
+def pending_panel(shown: pd.Series) -> list:
+    """The pending cases per band and in total (None where hidden)."""
     bands = [label for label, _ in PENDING_BANDS]
-    shown = shown_counts(frame, bands + ["total"], suppressed, k).iloc[0]
     fig = figure("Pending cases by time since the complaint", "Time since the earliest complaint", "Cases")
     fig.add_bar(x=bands, y=[None if is_missing(shown[b]) else int(shown[b]) for b in bands],
                 marker_color=OKABE_ITO[3], hovertemplate="%{x}: %{y:,} cases<extra></extra>")
     rows = pd.DataFrame({"Time since the earliest complaint": bands + ["All pending cases"],
-                         "Cases": [count_text(shown[b], k) for b in bands + ["total"]]})
+                         "Cases": [count_text(shown[b]) for b in bands + ["total"]]})
     caption = "Cases with a complaint and no verdict or dismissal yet, as of today"
     return [graph(fig, "justice-pending-graph"),
             data_table(rows, caption, "justice-pending-table", numeric=("Cases",)),

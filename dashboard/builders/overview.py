@@ -48,7 +48,7 @@ def shown_value(rows: pd.DataFrame, code: str, area: str) -> float | None:
     return None if pd.isna(value) else float(value)
 
 
-def headline_card(code: str, current, previous, last_year, trend, area: str, k: int) -> html.Section:
+def headline_card(code: str, current, previous, last_year, trend, area: str) -> html.Section:
     indicator = INDICATORS[code]
     match = current[(current["indicator"] == code) & (current["area"] == area)]
     if match.empty:
@@ -61,7 +61,7 @@ def headline_card(code: str, current, previous, last_year, trend, area: str, k: 
     values = [None if hidden else value for value, hidden in zip(series["value"], series["suppressed"])]
     return html.Section([
         html.H3(definition_link(code)),
-        html.P(format_value(row["value"], indicator.kind, bool(row["suppressed"]), k), className="headline",
+        html.P(format_value(row["value"], indicator.kind, bool(row["suppressed"])), className="headline",
                **{"data-indicator": code}),
         html.P([f"vs previous quarter: {change_text(now, shown_value(previous, code, area), indicator.kind)}",
                 html.Br(),
@@ -74,5 +74,5 @@ def headline_card(code: str, current, previous, last_year, trend, area: str, k: 
     ], className="card", **{"aria-label": indicator.label})
 
 
-def headline_cards(current, previous, last_year, trend, area: str, k: int) -> list:
-    return [headline_card(code, current, previous, last_year, trend, area, k) for code in HEADLINES]
+def headline_cards(current, previous, last_year, trend, area: str) -> list:
+    return [headline_card(code, current, previous, last_year, trend, area) for code in HEADLINES]

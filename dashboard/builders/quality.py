@@ -13,10 +13,11 @@ from dash import html
 
 from queries.contract_check import Finding
 from queries.geography import Gazetteer
+from queries.publication import ProtectedCells
 from queries.quality import UNKNOWN_DISTRICT, quality_counts
 from queries.scope import Scope
 
-from ..components import data_table, message
+from ..components import HIDDEN, data_table, hidden_note, message
 
 SCHEMA_RULES = ("missing_table", "missing_column", "check_failed")
 _RULE_WORDS = {"unknown_pcode": "unknown P-code", "missing_value": "missing required value"}
@@ -48,23 +49,23 @@ def findings_list(findings: list[Finding]) -> html.Section:
     return html.Section([html.H3("What the check found"), body], id="quality-findings")
 
 
-def _cell(records, suppressed: bool, k: int) -> str:
-    return f"<{k}" if suppressed else f"{int(records):,}"
+def _cell(records, suppressed: bool) -> str:
+    return HIDDEN if suppressed else f"{int(records):,}"
 
 
-def totals_table(totals: pd.DataFrame, k: int) -> pd.DataFrame:
+def totals_table(totals: pd.DataFrame) -> pd.DataFrame:
     """`quality_counts(..., by="rule")` rows as text."""
     return pd.DataFrame({"Table": totals["table"], "Rule": totals["rule"].map(rule_words),
-                         "Records": [_cell(r, s, k) for r, s in zip(totals["records"], totals["suppressed"])]})
+                         "Records": [_cell(r, s) for r, s in zip(totals["records"], totals["suppressed"])]})
 
 
-def district_table(counts: pd.DataFrame, gazetteer: Gazetteer, language: str, k: int) -> pd.DataFrame:
+def district_table(counts: pd.DataFrame, gazetteer: Gazetteer, language: str) -> pd.DataFrame:
     """`quality_counts(..., by="district")` rows as one row per district (by name, "unknown" last) and one
     column per table and rule; a rule a district does not break reads 0."""
     name = {code: UNKNOWN_DISTRICT if code == UNKNOWN_DISTRICT else gazetteer.name(code, language)
             for code in counts["district"]}
     labelled = counts.assign(column=counts["table"] + ": " + counts["rule"].map(rule_words),
-                             text=[_cell(r, s, k) for r, s in zip(counts["records"], counts["suppressed"])])
+                             text=[_cell(r, s) for r, s in zip(counts["records"], counts["suppressed"])])
     table = labelled.pivot(index="district", columns="column", values="text").fillna("0")
     order = sorted(table.index, key=lambda code: (code == UNKNOWN_DISTRICT, name[code]))
     table = table.loc[order, sorted(table.columns)].reset_index(drop=True)
@@ -73,20 +74,21 @@ def district_table(counts: pd.DataFrame, gazetteer: Gazetteer, language: str, k:
     return table
 
 
-def counts_panel(by_district: pd.DataFrame, scope: Scope, gazetteer: Gazetteer, language: str, k: int) -> list:
-    """Totals by table and rule for everyone; the district table for leadership and government."""
-    totals = quality_counts(by_district, scope, gazetteer, "rule", k)
+def counts_panel(by_district: pd.DataFrame, scope: Scope, gazetteer: Gazetteer, language: str,
+                 cells: ProtectedCells | None, k: int) -> list:
+    """Totals by table and rule for everyone; the district table for leadership and government. `cells`: an
+    external audience's protected cells of today's tables."""
+    totals = quality_counts(by_district, scope, gazetteer, "rule", cells)
     if totals.empty:
         return [message("No record in your scope breaks a rule of the data contract.", "info")]
-    parts = [data_table(totals_table(totals, k), "Records that break a rule of the data contract, by table and rule",
+    parts = [data_table(totals_table(totals), "Records that break a rule of the data contract, by table and rule",
                         "quality-totals", numeric=("Records",))]
     if scope.role != "donor":
-        table = district_table(quality_counts(by_district, scope, gazetteer, "district", k), gazetteer, language, k)
+        table = district_table(quality_counts(by_district, scope, gazetteer, "district", cells), gazetteer, language)
         parts.append(data_table(table, "Records that break a rule, by district (columns: table: rule)",
                                 "quality-by-district", numeric=tuple(table.columns[1:])))
     if scope.suppressed:
-        parts.append(html.P(f"Counts from 1 to {k - 1} are shown as <{k}, and so is the next smallest count "
-                            "where one would otherwise reveal a hidden one.", className="note"))
+        parts.append(hidden_note(k))
     return parts
 
 

@@ -1,7 +1,7 @@
 """Pure builders of the quarterly indicators page: the table (indicators x quarters, plus the year's target),
 the same table as CSV / Excel bytes, and its accessible HTML rendering.
 
-Cells are the strings the screen shows: a suppressed cell reads "<k" and the
+Cells are the strings the screen shows: a suppressed cell reads "hidden" and the
 hidden number is never read, so a download cannot hold more than the screen.
 """
 
@@ -40,7 +40,7 @@ def target_heading(year: int) -> str:
 
 
 def quarterly_table(rows: pd.DataFrame, quarters: list[str], area: str, targets: dict[str, float],
-                    target_year: int, k: int) -> pd.DataFrame:
+                    target_year: int) -> pd.DataFrame:
     """One row per indicator (INDICATORS order), one column per quarter label, then the year's target.
 
     `rows` are the engine's export rows for those quarters, already suppressed;
@@ -54,7 +54,7 @@ def quarterly_table(rows: pd.DataFrame, quarters: list[str], area: str, targets:
             if (code, label) in own.index:
                 row = own.loc[(code, label)]
                 suppressed = bool(row["suppressed"])
-                record[label] = format_value(None if suppressed else row["value"], indicator.kind, suppressed, k)
+                record[label] = format_value(None if suppressed else row["value"], indicator.kind, suppressed)
             else:
                 record[label] = ""
         target = targets.get(code)

@@ -1,7 +1,8 @@
-"""Pure builders of the Referrals page: figures and tables from query frames, suppression applied here.
+"""Pure builders of the Referrals page: figures and tables from frames as the audience may see them.
 
-Every hidden value becomes None before a figure or table is built, so it
-cannot reach the browser in figure data, hover text or a table cell.
+A hidden value arrives as None (an external audience's frames come from its
+protected cells, `queries.publication`), so it cannot reach the browser in
+figure data, hover text or a table cell.
 """
 
 from __future__ import annotations
@@ -15,11 +16,10 @@ from dash import dcc, html
 
 from queries.definitions import INDICATORS
 from queries.periods import Period, quarter_containing
-from queries.privacy import is_small, suppress_count_table
-from queries.referral_flow import WAITING_BANDS
+from queries.referral_flow import CURVE_MARKS_DAYS, WAITING_BANDS, life_table
 from queries.schema import PROVIDER_TYPES, URGENCY_TARGET_HOURS
 
-from ..components import data_table, format_value, message
+from ..components import HIDDEN, data_table, format_value, message
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
@@ -35,9 +35,9 @@ def is_missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def count_text(value, k: int) -> str:
-    """A table cell for a count: hidden counts arrive as None from suppress_count_table."""
-    return f"<{k}" if is_missing(value) else f"{int(value):,}"
+def count_text(value) -> str:
+    """A table cell for a count: a hidden count arrives as None."""
+    return HIDDEN if is_missing(value) else f"{int(value):,}"
 
 
 def figure(title: str, x_title: str, y_title: str, **layout) -> go.Figure:
@@ -55,14 +55,6 @@ def graph(fig: go.Figure, graph_id: str) -> dcc.Graph:
     return dcc.Graph(id=graph_id, figure=fig, config=GRAPH_CONFIG)
 
 
-def shown_counts(table: pd.DataFrame, columns: list[str], suppressed: bool, k: int) -> pd.DataFrame:
-    """The table as the audience may see it: hidden cells None when suppression applies."""
-    if not suppressed:
-        return table.copy()
-    shown, _hidden = suppress_count_table(table, columns, k)
-    return shown
-
-
 def trend_quarters(period: Period, count: int, fiscal_year_start: int | None) -> list[Period]:
     """The `count` quarters ending with the chosen one (or with a chosen year's last quarter), oldest first."""
     last = period if period.kind == "quarter" else quarter_containing(period.end - timedelta(days=1),
@@ -72,16 +64,15 @@ def trend_quarters(period: Period, count: int, fiscal_year_start: int | None) ->
 
 # Volume by service and provider.
 
-def volume_panel(table: pd.DataFrame, suppressed: bool, k: int) -> list:
+def volume_panel(shown: pd.DataFrame) -> list:
     columns = list(PROVIDER_TYPES) + ["total"]
-    shown = shown_counts(table, columns, suppressed, k)
     fig = figure("Referrals made by service type and provider", "Service type", "Referrals", barmode="stack")
     labels = [words(code) for code in shown["service_type"]]
     for colour, provider in zip(OKABE_ITO, PROVIDER_TYPES):
         fig.add_bar(name=words(provider), x=labels, y=[None if is_missing(v) else int(v) for v in shown[provider]],
                     marker_color=colour, hovertemplate="%{x}, " + words(provider) + ": %{y:,}<extra></extra>")
     rows = pd.DataFrame({"Service type": labels,
-                         **{words(c): [count_text(v, k) for v in shown[c]] for c in columns}})
+                         **{words(c): [count_text(v) for v in shown[c]] for c in columns}})
     return [graph(fig, "referrals-volume-graph"),
             data_table(rows, "Referrals made in the period by service type and provider type",
                        "referrals-volume-table", numeric=tuple(words(c) for c in columns))]
@@ -99,14 +90,14 @@ def series_values(series: pd.DataFrame, code: str, area: str) -> list:
             for value, hidden in zip(rows["value"], rows["suppressed"])]
 
 
-def series_table(series: pd.DataFrame, codes: tuple[str, ...], area: str, k: int, caption: str,
+def series_table(series: pd.DataFrame, codes: tuple[str, ...], area: str, caption: str,
                  table_id: str) -> html.Table:
     frame = series[series["area"] == area]
     periods = list(dict.fromkeys(frame["period"]))
     columns = {"Period": periods}
     for code in codes:
         rows = frame[frame["indicator"] == code]
-        columns[INDICATORS[code].label] = [format_value(v, INDICATORS[code].kind, bool(h), k)
+        columns[INDICATORS[code].label] = [format_value(v, INDICATORS[code].kind, bool(h))
                                            for v, h in zip(rows["value"], rows["suppressed"])]
     return data_table(pd.DataFrame(columns), caption, table_id, numeric=tuple(INDICATORS[c].label for c in codes))
 
@@ -122,25 +113,23 @@ def series_figure(series: pd.DataFrame, codes: tuple[str, ...], area: str, title
     return fig
 
 
-def turnaround_panel(series: pd.DataFrame, area: str, k: int) -> list:
+def turnaround_panel(series: pd.DataFrame, area: str) -> list:
     days = series_figure(series, TREND_CODES[:2], area, "Days from referral to first service", "Days")
     share = series_figure(series, TREND_CODES[2:3], area, "Referrals served within target", "Per cent")
     share.update_yaxes(range=[0, 100])
     return [graph(days, "referrals-turnaround-graph"), graph(share, "referrals-target-trend-graph"),
-            series_table(series, TREND_CODES, area, k, "Turnaround of referrals made in each quarter",
+            series_table(series, TREND_CODES, area, "Turnaround of referrals made in each quarter",
                          "referrals-turnaround-table")]
 
 
 # Within target, per urgency.
 
-def within_target_rows(frame: pd.DataFrame, suppressed: bool, k: int) -> pd.DataFrame:
-    """urgency, referrals, within_target, pct: hidden counts None, and the share with them."""
-    # Each column adds up to a total shown elsewhere; within_target is a subset of referrals, not a sibling.
-    shown = frame.copy()
-    for column in ("referrals", "within_target"):
-        shown[column] = shown_counts(frame[[column]], [column], suppressed, k)[column]
-    shown["pct"] = [None if is_missing(n) or is_missing(d) or not d else 100.0 * n / d
-                    for n, d in zip(shown["within_target"], shown["referrals"])]
+def within_target_rows(shown: pd.DataFrame) -> pd.DataFrame:
+    """urgency, referrals, within_target, pct: the share only where both counts are shown."""
+    shown = shown.copy()
+    shown["pct"] = pd.Series([None if is_missing(n) or is_missing(d) or not d else 100.0 * n / d
+                              for n, d in zip(shown["within_target"], shown["referrals"])],
+                             index=shown.index, dtype=object)
     return shown
 
 
@@ -148,17 +137,17 @@ def target_text(hours: int) -> str:
     return f"{hours} hours" if hours < 48 else f"{hours // 24} days"
 
 
-def within_target_panel(frame: pd.DataFrame, suppressed: bool, k: int) -> list:
-    shown = within_target_rows(frame, suppressed, k)
+def within_target_panel(frame: pd.DataFrame) -> list:
+    shown = within_target_rows(frame)
     labels = [f"{words(u)} (target {target_text(URGENCY_TARGET_HOURS[u])})" for u in shown["urgency"]]
     fig = figure("Share first served within target, by urgency", "Urgency", "Per cent")
     fig.add_bar(x=labels, y=[None if is_missing(p) else round(p, 1) for p in shown["pct"]],
                 marker_color=OKABE_ITO[0], hovertemplate="%{x}: %{y:.1f} %<extra></extra>")
     fig.update_yaxes(range=[0, 100])
     rows = pd.DataFrame({"Urgency": labels,
-                         "Referrals made": [count_text(v, k) for v in shown["referrals"]],
-                         "Served within target": [count_text(v, k) for v in shown["within_target"]],
-                         "Share (%)": [format_value(p, "percent", is_missing(n) or is_missing(d), k)
+                         "Referrals made": [count_text(v) for v in shown["referrals"]],
+                         "Served within target": [count_text(v) for v in shown["within_target"]],
+                         "Share (%)": [format_value(p, "percent", is_missing(n) or is_missing(d))
                                        for p, n, d in zip(shown["pct"], shown["within_target"], shown["referrals"])]})
     return [graph(fig, "referrals-within-target-graph"),
             data_table(rows, "Referrals made in the period served within their urgency's target",
@@ -166,65 +155,77 @@ def within_target_panel(frame: pd.DataFrame, suppressed: bool, k: int) -> list:
                                                                  "Share (%)"))]
 
 
-# Time to first service (Kaplan-Meier).
-
-def visible_curve(curve: pd.DataFrame, suppressed: bool, k: int) -> pd.DataFrame | None:
-    """The curve the audience may see: none under k referrals, and no tail with fewer than k still at risk."""
-    if curve.empty:
-        return curve
-    if not suppressed:
-        return curve
-    if curve["at_risk"].iloc[0] < k:
-        return None
-    return curve[curve["at_risk"] >= k]
-
+# Time to first service.
 
 # The table beside the curve reads it after these many days, as survival tables are printed, and on its
 # last day: a short text alternative (a row for every day would cost the browser about a second per 50 rows).
 TABLE_DAYS = (1, 2, 3, 7, 14, 30, 60, 90, 180, 365, 730, 1095, 1825, 3650)
 
 
-def curve_at_table_days(visible: pd.DataFrame) -> pd.DataFrame:
+def curve_at_table_days(curve: pd.DataFrame) -> pd.DataFrame:
     """days, still_waiting_pct, served, censored, followed: the curve after each TABLE_DAYS day up to its last
     day and on that day; served and censored are counted up to then, followed is those still waiting after it."""
-    total = int(visible["at_risk"].iloc[0])
-    elapsed = visible["day"] + 1  # a day-d row ends after d + 1 days
+    total = int(curve["at_risk"].iloc[0])
+    elapsed = curve["day"] + 1  # a day-d row ends after d + 1 days
     last = int(elapsed.iloc[-1])
     records = []
     for days in sorted({d for d in TABLE_DAYS if d < last} | {last}):
-        upto = visible[elapsed <= days]
+        upto = curve[elapsed <= days]
         served, censored = int(upto["served"].sum()), int(upto["censored"].sum())
         records.append({"days": days, "still_waiting_pct": 100 * (upto["still_waiting"].iloc[-1] if len(upto) else 1.0),
                         "served": served, "censored": censored, "followed": total - served - censored})
     return pd.DataFrame.from_records(records, columns=["days", "still_waiting_pct", "served", "censored", "followed"])
 
 
-def waiting_curve_panel(curve: pd.DataFrame, suppressed: bool, k: int) -> list:
-    visible = visible_curve(curve, suppressed, k)
-    if visible is None:
-        return [message(f"Fewer than {k} referrals were made here in this period: the curve is not shown.")]
-    if visible.empty:
-        return [message("No referrals were made here in this period.")]
-    days_since = [0] + [int(d) + 1 for d in visible["day"]]
-    still = [100.0] + [round(100 * s, 1) for s in visible["still_waiting"]]
+def _still_waiting_figure(days: list, still: list) -> go.Figure:
     fig = figure("Referrals still waiting for a first service", "Days since referral", "Still waiting (%)")
-    fig.add_scatter(x=days_since, y=still, mode="lines", line_shape="hv", line_color=OKABE_ITO[0],
+    fig.add_scatter(x=days, y=still, mode="lines", line_shape="hv", line_color=OKABE_ITO[0],
                     hovertemplate="after %{x} days: %{y:.1f} % still waiting<extra></extra>")
     fig.update_yaxes(range=[0, 100])
-    rows = curve_at_table_days(visible)
+    return fig
+
+
+def waiting_curve_panel(curve: pd.DataFrame) -> list:
+    """Leadership's curve: the Kaplan-Meier estimate on every day, and a table of it with its counts."""
+    if curve.empty:
+        return [message("No referrals were made here in this period.")]
+    fig = _still_waiting_figure([0] + [int(d) + 1 for d in curve["day"]],
+                                [100.0] + [round(100 * s, 1) for s in curve["still_waiting"]])
+    rows = curve_at_table_days(curve)
     columns = {"Days since referral": list(rows["days"]),
-               "Still waiting (%)": [f"{s:.1f}" for s in rows["still_waiting_pct"]]}
-    if not suppressed:  # counts of a few people each: leadership only
-        columns.update({"Served by then": list(rows["served"]),
-                        "Censored by then (still waiting today)": list(rows["censored"]),
-                        "Still waiting after then": list(rows["followed"])})
+               "Still waiting (%)": [f"{s:.1f}" for s in rows["still_waiting_pct"]],
+               "Served by then": list(rows["served"]),
+               "Censored by then (still waiting today)": list(rows["censored"]),
+               "Still waiting after then": list(rows["followed"])}
     caption = ("Kaplan-Meier estimate for referrals made in the period, after "
                f"{', '.join(str(d) for d in TABLE_DAYS[:6])}... days and on the curve's last day (the chart has "
                "every day); referrals still waiting are counted up to the start of today (censored), not dropped")
-    if suppressed:
-        caption += f"; days with fewer than {k} referrals still waiting are not shown"
     return [graph(fig, "referrals-waiting-graph"),
             data_table(pd.DataFrame(columns), caption, "referrals-waiting-table", numeric=tuple(columns))]
+
+
+def interval_curve_panel(intervals: tuple[pd.DataFrame, int] | None) -> list:
+    """An external audience's curve: the actuarial estimate read at CURVE_MARKS_DAYS only, from the protected
+    counts of each interval (`publication.curve_intervals_table`), so a step stands for a count that is either
+    0 or shown; it stops before the first interval with a hidden count."""
+    if intervals is None:
+        return [message("Too few referrals here in this period to show how long they waited: the curve would "
+                        "give away small counts, so it is not shown. Choose a larger area or a year.")]
+    table, at_risk = intervals
+    if not at_risk:
+        return [message("No referrals were made here in this period.")]
+    estimate = life_table(table, at_risk)
+    days = list(estimate["days"])
+    fig = _still_waiting_figure([0, *days], [100.0] + [round(v, 1) for v in estimate["still_waiting_pct"]])
+    rows = pd.DataFrame({"Days since referral": days,
+                         "Still waiting (%)": [f"{v:.1f}" for v in estimate["still_waiting_pct"]]})
+    caption = ("Actuarial (life-table) estimate for referrals made in the period, read after "
+               f"{', '.join(str(d) for d in days)} days: each step stands for the referrals served in its "
+               "interval; referrals still waiting are counted up to the start of today (censored), not dropped")
+    if len(days) < len(CURVE_MARKS_DAYS):
+        caption += "; later days hold too few referrals to show"
+    return [graph(fig, "referrals-waiting-graph"),
+            data_table(rows, caption, "referrals-waiting-table", numeric=tuple(rows.columns))]
 
 
 # Open referrals waiting over 7 days.
@@ -232,23 +233,18 @@ def waiting_curve_panel(curve: pd.DataFrame, suppressed: bool, k: int) -> list:
 MAX_OPEN_ROWS = 20
 
 
-def open_referral_rows(frame: pd.DataFrame, suppressed: bool, k: int) -> pd.DataFrame:
-    """Counts per band (hidden when small), and the oldest age only where the group is not small."""
-    bands = [label for label, _, _ in WAITING_BANDS]
-    shown = shown_counts(frame, bands + ["total"], suppressed, k)
-    if suppressed:
-        shown["oldest_days"] = pd.Series([None if is_missing(t) or is_small(t, k) else int(d)
-                                          for t, d in zip(shown["total"], frame["oldest_days"])],
-                                         index=shown.index, dtype="object")
-    # Order by what the audience sees, so a hidden count cannot be ranked against the others.
-    shown["_order"] = [0 if is_missing(t) else -int(t) for t in shown["total"]]
+def open_referral_rows(shown: pd.DataFrame) -> pd.DataFrame:
+    """The groups ordered by what the audience sees, largest first, so a hidden count is never ranked."""
+    shown = shown.assign(_order=[0 if is_missing(t) else -int(t) for t in shown["total"]])
     return shown.sort_values(["_order", "district_pcode", "service_type"]).drop(columns="_order")
 
 
-def open_referrals_panel(frame: pd.DataFrame, area_names: dict[str, str], suppressed: bool, k: int) -> list:
-    if frame.empty:
+def open_referrals_panel(frame: pd.DataFrame, area_names: dict[str, str], suppressed: bool) -> list:
+    """Open referrals per group (district and service for leadership; service within the chosen area for
+    external audiences, with no oldest wait: one referral's own waiting time)."""
+    if not suppressed and frame.empty:
         return [message("No referral here has been waiting more than 7 days without a first service.")]
-    shown = open_referral_rows(frame, suppressed, k)
+    shown = open_referral_rows(frame)
     top = shown.head(MAX_OPEN_ROWS)
     labels = [f"{area_names.get(d, d)} – {words(t)}" for d, t in zip(top["district_pcode"], top["service_type"])]
     fig = figure("Open referrals waiting over 7 days", "Referrals", "", barmode="stack",
@@ -257,14 +253,14 @@ def open_referrals_panel(frame: pd.DataFrame, area_names: dict[str, str], suppre
         fig.add_bar(name=band, y=labels, x=[None if is_missing(v) else int(v) for v in top[band]],
                     orientation="h", marker_color=colour, hovertemplate="%{y}: %{x:,}<extra>" + band + "</extra>")
     fig.update_yaxes(autorange="reversed")
-    rows = pd.DataFrame({"District – service": labels,
-                         **{band: [count_text(v, k) for v in top[band]] for band, _, _ in WAITING_BANDS},
-                         "Total": [count_text(v, k) for v in top["total"]],
-                         "Oldest wait (days)": ["–" if is_missing(d) else f"{int(d):,}" for d in top["oldest_days"]]})
-    caption = "Referrals with no first service yet and not closed, waiting over 7 days, by district and service"
+    rows = pd.DataFrame({"District – service" if not suppressed else "Area – service": labels,
+                         **{band: [count_text(v) for v in top[band]] for band, _, _ in WAITING_BANDS},
+                         "Total": [count_text(v) for v in top["total"]]})
+    if not suppressed:
+        rows["Oldest wait (days)"] = ["–" if is_missing(d) else f"{int(d):,}" for d in top["oldest_days"]]
+    caption = ("Referrals with no first service yet and not closed, waiting over 7 days, by "
+               + ("district and service" if not suppressed else "service"))
     if len(shown) > MAX_OPEN_ROWS:
         caption += f" (the {MAX_OPEN_ROWS} largest groups of {len(shown)})"
-    if suppressed:
-        caption += f"; the oldest wait is not shown for groups under {k}"
-    numeric = tuple(band for band, _, _ in WAITING_BANDS) + ("Total", "Oldest wait (days)")
-    return [graph(fig, "referrals-open-graph"), data_table(rows, caption, "referrals-open-table", numeric=numeric)]
+    return [graph(fig, "referrals-open-graph"),
+            data_table(rows, caption, "referrals-open-table", numeric=tuple(rows.columns[1:]))]

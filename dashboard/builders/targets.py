@@ -1,7 +1,7 @@
 """Pure builders of the five-year targets page: this year's progress table, the plan table and its chart.
 
 Inputs are `queries.targets.progress` / `plan_progress` frames: a suppressed
-actual is already null there, and shows as "<k" here.
+actual is already null there, and shows as "hidden" here.
 """
 
 from __future__ import annotations
@@ -20,20 +20,20 @@ PANEL_COLUMNS = 3
 STATUS_CLASSES = {"on track": "status-on-track", "at risk": "status-at-risk", "off track": "status-off-track"}
 
 
-def _text(value, code: str, suppressed: bool = False, k: int = 10) -> str:
-    return format_value(value, INDICATORS[code].kind, suppressed, k)
+def _text(value, code: str, suppressed: bool = False) -> str:
+    return format_value(value, INDICATORS[code].kind, suppressed)
 
 
 def _percent(value) -> str:
     return "–" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.0f} %"
 
 
-def progress_table(progress: pd.DataFrame, k: int) -> pd.DataFrame:
+def progress_table(progress: pd.DataFrame) -> pd.DataFrame:
     """This year's progress as the screen shows it, one row per indicator with a target."""
     return pd.DataFrame({
         "Indicator": [INDICATORS[c].label for c in progress["indicator"]],
         "Target": [_text(t, c) for t, c in zip(progress["target"], progress["indicator"])],
-        "Actual, year to date": [_text(a, c, s, k) for a, c, s in
+        "Actual, year to date": [_text(a, c, s) for a, c, s in
                                  zip(progress["actual"], progress["indicator"], progress["suppressed"])],
         "Projected for the year": [_text(p, c) for p, c in zip(progress["projection"], progress["indicator"])],
         "Share of target": [_percent(v) for v in progress["percent_of_target"]],
@@ -41,12 +41,12 @@ def progress_table(progress: pd.DataFrame, k: int) -> pd.DataFrame:
     })
 
 
-def plan_table(plan: pd.DataFrame, k: int) -> pd.DataFrame:
+def plan_table(plan: pd.DataFrame) -> pd.DataFrame:
     """Every year of the plan: actual (year to date for the current year) against target."""
     return pd.DataFrame({
         "Indicator": [INDICATORS[c].label for c in plan["indicator"]],
         "Year": [str(y) for y in plan["year"]],
-        "Actual": [_text(a, c, s, k) for a, c, s in zip(plan["actual"], plan["indicator"], plan["suppressed"])],
+        "Actual": [_text(a, c, s) for a, c, s in zip(plan["actual"], plan["indicator"], plan["suppressed"])],
         "Target": [_text(t, c) for t, c in zip(plan["target"], plan["indicator"])],
         "Share of target": [_percent(v) for v in plan["percent_of_target"]],
         "Status": list(plan["status"]),

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 
 import dash
-import pandas as pd
 from dash import Input, Output, callback, dcc, html
 
-from queries.contract_check import by_district_of, check_schema, findings_of, quality_frame
+from queries.contract_check import by_district_of, check_schema, findings_of
 from queries.data_as_of import data_as_of
+from queries.publication import start_of_today, today_utc
 
 from ..builders import quality as build
 from ..components import data_table
@@ -34,12 +33,6 @@ def layout(**_query):
     ])
 
 
-def _quality_frame() -> pd.DataFrame:
-    """The whole contract check, cached: it scans every table. Scope is applied after, by the builders."""
-    svc = services()
-    return svc.cache.get_or_compute(("contract_quality", date.today().isoformat()),
-                                    lambda: quality_frame(svc.databases, svc.gazetteer, date.today(),
-                                                         svc.settings.query_threads))
 
 
 @callback(Output("quality-schema-panel", "children"), Output("quality-counts-panel", "children"),
@@ -54,14 +47,17 @@ def update_checks(language):
 def _check_panels(language):
     svc = services()
     scope = current_scope()
-    frame = _quality_frame()
+    today = today_utc()
+    frame = svc.current.quality_frame(today)
     if scope.role == "leadership":
         findings = findings_of(frame)
         schema = [build.schema_panel(findings), build.findings_list(findings)]
     else:
         # External audiences: the structure only; value findings are national totals that quote example codes.
         schema = build.schema_panel(check_schema(svc.databases))
-    counts = build.counts_panel(by_district_of(frame), scope, svc.gazetteer, language_of(language),
+    cells = (svc.current.cells(scope, today, start_of_today(), svc.settings.suppress_below) if scope.suppressed
+             else None)
+    counts = build.counts_panel(by_district_of(frame), scope, svc.gazetteer, language_of(language), cells,
                                 svc.settings.suppress_below)
     return schema, counts
 

@@ -33,8 +33,8 @@ def layout(**_query):
     return html.Div([
         html.H2("District map"),
         html.P("One indicator for the chosen period, by district inside the chosen area. Select a district on the "
-               "map, or choose it below, to see its upazilas. Grey areas hold fewer than the suppression threshold "
-               "and show no number; light grey areas have no value. The table beside the map lists the same numbers."),
+               "map, or choose it below, to see its upazilas. Grey areas are hidden: a small count, or one that would "
+               "reveal another; light grey areas have no value. The table beside the map lists the same numbers."),
         html.P("Donor accounts see divisions only: each district is coloured with the value of its division, and "
                "the map cannot be opened to districts or upazilas.", className="note") if donor else None,
         html.Div([
@@ -121,12 +121,11 @@ def _division_panel(period, area, code, measure, language):
     shown = set(on_districts["area"])
     districts = district_geojson(_geo_dir())
     geojson = {"type": "FeatureCollection", "features": [f for f in districts["features"] if f["id"] in shown]}
-    k = services().settings.suppress_below
-    figure = map_figure(on_districts, geojson, division_outlines(_geo_dir()), gazetteer, code, measure, k, language,
+    figure = map_figure(on_districts, geojson, division_outlines(_geo_dir()), gazetteer, code, measure, language,
                         names=division_names_for_districts(gazetteer, language),
                         value_label=f"{measure_label(code, measure)}: division value on each district")
     caption = f"{measure_label(code, measure)}, {filter_.period.label}, by division"
-    return _figure_and_table(figure, map_table(values, gazetteer, code, measure, k, "Division"), caption, code)
+    return _figure_and_table(figure, map_table(values, gazetteer, code, measure, "Division"), caption, code)
 
 
 def _upazila_panel(period, district, code, measure, language):
@@ -147,9 +146,8 @@ def _upazila_panel(period, district, code, measure, language):
 
 def _panel(values, geojson, outlines, code, measure, language, caption, heading):
     gazetteer = services().gazetteer
-    k = services().settings.suppress_below
-    figure = map_figure(values, geojson, outlines, gazetteer, code, measure, k, language)
-    return _figure_and_table(figure, map_table(values, gazetteer, code, measure, k, heading), caption, code)
+    figure = map_figure(values, geojson, outlines, gazetteer, code, measure, language)
+    return _figure_and_table(figure, map_table(values, gazetteer, code, measure, heading), caption, code)
 
 
 def _figure_and_table(figure, table, caption, code):

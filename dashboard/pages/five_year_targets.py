@@ -50,14 +50,14 @@ def update_targets(period):
 
     plan = plan_progress(svc.engine, targets, national, today, k)
     this_year = plan[plan["year"] == year].reset_index(drop=True)
-    return _this_year_section(this_year, year, k) + _plan_section(plan, today.year, k)
+    return _this_year_section(this_year, year) + _plan_section(plan, today.year)
 
 
-def _this_year_section(this_year, year, k):
+def _this_year_section(this_year, year):
     if this_year.empty:
         return [message(f"The plan has no targets for {year}.", "info")]
     elapsed, length = int(this_year.iloc[0]["days_elapsed"]), int(this_year.iloc[0]["days_in_year"])
-    table = progress_table(this_year, k)
+    table = progress_table(this_year)
     rendered = data_table(table, f"Progress in {year}, Bangladesh", "targets-progress-table",
                           numeric=("Target", "Actual, year to date", "Projected for the year", "Share of target"))
     _mark_statuses(rendered, list(table["Status"]))
@@ -66,12 +66,12 @@ def _this_year_section(this_year, year, k):
             rendered]
 
 
-def _plan_section(plan, current_year, k):
+def _plan_section(plan, current_year):
     if plan.empty:
         return []
     return [html.H3("Every year of the plan"),
             dcc.Graph(figure=plan_figure(plan, current_year), config={"displaylogo": False}),
-            data_table(plan_table(plan, k), "Actual against target, each year of the plan, Bangladesh",
+            data_table(plan_table(plan), "Actual against target, each year of the plan, Bangladesh",
                        "targets-plan-table", numeric=("Actual", "Target", "Share of target"))]
 
 

@@ -40,4 +40,4 @@ def update_overview(period, area):
         return trend[trend["period"] == period_.label]
 
     return headline_cards(rows_of(chosen.period), rows_of(chosen.period.previous()),
-                          rows_of(chosen.period.same_period_last_year()), trend, chosen.area, k)
+                          rows_of(chosen.period.same_period_last_year()), trend, chosen.area)

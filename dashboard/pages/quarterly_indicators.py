@@ -28,7 +28,8 @@ def layout(**_query):
         html.H2("Quarterly indicators"),
         html.P("Every indicator for the chosen area over recent quarters, ending with the chosen quarter (or the "
                "last quarter of a chosen year), beside the five-year plan's target for that year. Cells marked "
-               "\"<k\" hold a small number that is not shown. The downloads hold exactly this table."),
+               "\"hidden\" are not shown: a small count, or a number that would reveal one. The downloads hold exactly "
+               "this table."),
         html.Div([
             html.Div([
                 html.Label("Quarters shown", htmlFor="quarterly-count"),
@@ -56,8 +57,7 @@ def _table_for(period, area, count):
     target_year = quarters[-1].start.year
     # The plan's targets are national: beside a division's numbers they would mislead.
     targets = _targets_of(target_year) if chosen.area == NATIONAL else {}
-    table = quarterly_table(rows, [q.label for q in quarters], chosen.area, targets, target_year,
-                            svc.settings.suppress_below)
+    table = quarterly_table(rows, [q.label for q in quarters], chosen.area, targets, target_year)
     return table, chosen
 
 

@@ -1,0 +1,285 @@
+"""Small-cell suppression over everything an external audience can see: one protected set of cells per audience
+and year, from which its pages and exports read every count.
+
+A donor or government account can combine any numbers the app shows it: a
+district with its upazilas, a total with its age bands, a year with its
+quarters, a page with an export. Hiding cells table by table leaves such
+combinations open, so suppression is decided once for all of them: the cells
+of every page, download and export of the account (`universe.cells_of`), with
+every relation between them (`cells.build_publication`), protected together
+by `disclosure.protect`. A cell is hidden everywhere or nowhere, and the
+numbers an external audience sees are the protected cells' own values, so
+they cannot drift from the marks while the protection is reused
+(IMPACT_PUBLICATION_TTL_S). Leadership reads the databases directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timezone
+
+import pandas as pd
+
+from . import schema as s
+from .cache import AggregateCache
+from .cells import FUNNEL_MEASURES, SCORES, build_publication, label
+from .disclosure import HIDDEN, PUBLISHED, UNSHOWN, protect
+from .periods import Period
+from .scope import FilterError, Scope
+from .universe import cells_of, disaggregated_areas, family_cube, family_of
+
+
+def today_utc() -> date:
+    return datetime.now(timezone.utc).date()
+
+
+def start_of_today() -> datetime:
+    """Midnight UTC today, naive like the referral database's timestamps: waiting times are measured to it."""
+    return datetime.combine(today_utc(), time())
+
+
+# What each indicator row shows of the cells.
+
+_COUNT_MEASURE = {
+    "cases_reported": "cases", "victims_identified": "victims", "minors_identified": "minors",
+    "victims_brought_to_safety": "safe", "reports_received": "reports", "referrals_made": "referrals",
+    "charge_sheets_filed": "charge_sheets", "accused_convicted": "convicted", "survivors_assessed": "assessed",
+    "case_rate_per_100k_children": "cases",
+}
+_SHARE_MEASURES = {
+    "referrals_within_target_pct": ("within_target", "referrals"), "cases_referred_pct": ("referred", "cases"),
+    "conviction_rate_pct": ("convicted", "verdicts"), "survivors_restored_pct": ("restored", "assessed"),
+}
+_MEDIAN_MEASURE = {"referral_turnaround_median_days": "served", "referral_turnaround_p90_days": "served",
+                   "median_days_complaint_to_verdict": "verdicts_with_complaint"}
+_MINOR_BANDS = ("<12", "12-14", "15-17")
+
+
+def indicator_cells(code: str, period: str, area: str, dimension: str = "", group: str = "") -> list[tuple]:
+    """The labels of the counts an indicator row shows: a count itself, a percentage's numerator and
+    denominator, a median's count of values, a rate's count (the child population is public). Minors in an
+    adult age band show nothing: there are none, by definition."""
+    if code in _COUNT_MEASURE:
+        measures = (_COUNT_MEASURE[code],)
+    else:
+        measures = _SHARE_MEASURES.get(code) or (_MEDIAN_MEASURE[code],)
+    cells = []
+    for measure in measures:
+        if measure == "minors" and dimension == "age_band":
+            if group in _MINOR_BANDS:
+                cells.append(label("victims", period, area, dimension, group))
+            continue
+        cells.append(label(measure, period, area, dimension, group))
+    return cells
+
+
+@dataclass
+class ProtectedCells:
+    """One audience's cells of one year: each with its value and the state it is shown in (PUBLISHED, HIDDEN, or
+    UNSHOWN for a part of a breakdown withheld as a whole)."""
+
+    values: dict[tuple, int]
+    states: dict[tuple, int]
+    k: int
+
+    COLUMNS = ["measure", "period", "area", "dimension", "group", "value", "state"]
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([(*cell, value, self.states[cell]) for cell, value in self.values.items()],
+                            columns=self.COLUMNS)
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame, k: int) -> "ProtectedCells":
+        cells = [tuple(row) for row in frame[cls.COLUMNS[:5]].itertuples(index=False, name=None)]
+        return cls(dict(zip(cells, frame["value"].astype(int))), dict(zip(cells, frame["state"].astype(int))), k)
+
+    def shown(self, cell: tuple) -> int | None:
+        """The value as the audience sees it: None when hidden, withheld, or not this audience's."""
+        return None if self.hidden(cell) else self.values[cell]
+
+    def hidden(self, cell: tuple) -> bool:
+        """True for a hidden or withheld cell, and for one outside what this audience may be shown."""
+        return self.states.get(cell, HIDDEN) != PUBLISHED
+
+    def withheld(self, cell: tuple) -> bool:
+        return self.states.get(cell) == UNSHOWN
+
+    def indicator_row(self, code: str, period: str, area: str, dimension: str, group: str,
+                      live_value, population) -> tuple[float | None, float | None, float | None, bool]:
+        """(value, numerator, denominator, suppressed) of an indicator row from the cells; `live_value` is the
+        median the databases give (a median is no count), `population` the public child population."""
+        cells = indicator_cells(code, period, area, dimension, group)
+        shown = [self.shown(cell) for cell in cells]
+        if any(value is None for value in shown):
+            return None, None, None, True
+        if code in _MEDIAN_MEASURE:
+            count = shown[0]
+            if 0 < count < self.k:
+                return None, None, None, True
+            return (live_value if count else None), None, count, False
+        if code == "case_rate_per_100k_children":
+            cases = shown[0]
+            rate = 100_000.0 * cases / population if population else None
+            return rate, cases, population, False
+        if code in _SHARE_MEASURES:
+            numerator, denominator = shown
+            return (100.0 * numerator / denominator if denominator else None), numerator, denominator, False
+        count = shown[0] if shown else 0
+        return count, count, None, False
+
+
+def protected_cells(cube, scope: Scope, gazetteer, k: int) -> ProtectedCells:
+    """Every cell `scope` can be shown for the cube's year, with small-cell suppression over all of them."""
+    values = cells_of(cube, scope, gazetteer)
+    publication = build_publication(values, cube.family, gazetteer)
+    shown = [cell in values for cell in publication.labels]
+    states = protect(publication, k, shown)
+    return ProtectedCells(values, {cell: states[publication.index(cell)] for cell in values}, k)
+
+
+class Publications:
+    """The protected cells of each external audience and year, built once and reused for `ttl_s` seconds (the
+    aggregate cache's, so shared by workers through Redis)."""
+
+    def __init__(self, engine, cache: AggregateCache, ttl_s: int):
+        self.engine, self.cache, self.ttl_s = engine, cache, ttl_s
+
+    def cells(self, scope: Scope, period: Period, k: int, as_of: datetime | None = None) -> ProtectedCells:
+        """The protected cells of the calendar year `period` lies in, waiting times measured to `as_of`
+        (default: the start of today)."""
+        family = family_of(period)
+        as_of = as_of or start_of_today()
+        key = ("protected-cells", scope.cache_key, family.year, family.quarters, as_of.isoformat(), k)
+
+        def build() -> pd.DataFrame:
+            cube = family_cube(self.engine, family, period.fiscal_year_start, as_of)
+            return protected_cells(cube, scope, self.engine.gazetteer, k).to_frame()
+
+        return ProtectedCells.from_frame(self.cache.get_or_compute(key, build, ttl_s=self.ttl_s), k)
+
+    def protect_rows(self, rows: pd.DataFrame, scope: Scope, periods: tuple[Period, ...], k: int,
+                     disaggregate: str | None) -> pd.DataFrame:
+        """Indicator export rows as `scope` sees them: counts from its protected cells, hidden ones empty."""
+        check_disaggregation(scope, rows["area"].unique(), disaggregate)
+        by_label = {period.label: self.cells(scope, period, k) for period in periods}
+        protected = rows.copy()
+        for column in ("value", "numerator", "denominator"):
+            protected[column] = protected[column].astype("object")
+        for index, row in rows.iterrows():
+            group = row["group"] if disaggregate else ""
+            value, numerator, denominator, hidden = by_label[row["period"]].indicator_row(
+                row["indicator"], row["period"], row["area"], disaggregate or "", group, _number(row["value"]),
+                _number(row["denominator"]))
+            protected.loc[index, ["value", "numerator", "denominator", "suppressed"]] = [
+                value, numerator, denominator, hidden]
+        protected["suppressed"] = protected["suppressed"].astype(bool)
+        return protected
+
+
+def check_disaggregation(scope: Scope, areas, disaggregate: str | None) -> None:
+    """Refuse a disaggregation of areas the audience sees only as totals."""
+    allowed = disaggregated_areas(scope)
+    if disaggregate and allowed is not None:
+        outside = sorted(set(areas) - set(allowed))
+        if outside:
+            raise FilterError(f"{scope.role} accounts see counts by case type, sex or age band for "
+                              f"{', '.join(allowed)} only, not for {', '.join(outside[:3])}: smaller areas hold "
+                              "too few people to break down safely")
+
+
+def _number(value) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+# The pages' tables, from the cells (None where hidden or withheld).
+
+def volume_table(cells: ProtectedCells, period: str, area: str) -> pd.DataFrame:
+    """Referrals made per service type (rows) and provider type, with each service's total."""
+    rows = []
+    for service in s.SERVICE_TYPES:
+        row = {"service_type": service}
+        for provider in s.PROVIDER_TYPES:
+            row[provider] = cells.shown(label("referrals", period, area, "service_provider", f"{service}|{provider}"))
+        row["total"] = cells.shown(label("referrals", period, area, "service", service))
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["service_type", *s.PROVIDER_TYPES, "total"], dtype=object)
+
+
+def within_target_table(cells: ProtectedCells, period: str, area: str) -> pd.DataFrame:
+    return pd.DataFrame([{"urgency": urgency,
+                          "referrals": cells.shown(label("referrals", period, area, "urgency", urgency)),
+                          "within_target": cells.shown(label("within_target", period, area, "urgency", urgency))}
+                         for urgency in s.URGENCIES], dtype=object)
+
+
+def curve_intervals_table(cells: ProtectedCells, period: str, area: str,
+                          intervals: tuple[str, ...]) -> tuple[pd.DataFrame, int] | None:
+    """The referrals made (at risk at the start), and per interval of the curve up to the first one with a
+    hidden count, the referrals first served in it and those followed no longer in it. The estimate at an
+    interval's end depends on those intervals only, so it gives away nothing hidden. None when the referrals
+    made, or the first interval's counts, are hidden."""
+    at_risk = cells.shown(label("referrals", period, area))
+    rows = []
+    for interval in intervals:
+        served = cells.shown(label("served", period, area, "interval", interval))
+        censored = cells.shown(label("censored", period, area, "interval", interval))
+        if served is None or censored is None:
+            break
+        rows.append((interval, served, censored))
+    if at_risk is None or not rows:
+        return None
+    return pd.DataFrame(rows, columns=["interval", "served", "censored"]), at_risk
+
+
+def funnel_table(cells: ProtectedCells, period: str, area: str) -> pd.DataFrame:
+    return pd.DataFrame({"step": ["complaint_filed", "charge_sheet", "trial_started", "verdict"],
+                         "cases": [cells.shown(label(measure, period, area)) for measure in FUNNEL_MEASURES]},
+                        dtype=object)
+
+
+def followed_up(cells: ProtectedCells, period: str, area: str) -> int | None:
+    return cells.shown(label("followed_up", period, area))
+
+
+def score_counts_table(cells: ProtectedCells, period: str, area: str) -> pd.DataFrame:
+    """moment, domain, score, victims (None when hidden), and each domain's total as score 0."""
+    rows = []
+    for moment, measure in (("first", "scores_first"), ("latest", "scores_latest")):
+        for domain in s.ASSESSMENT_DOMAINS:
+            for score in SCORES:
+                rows.append((moment, domain, score,
+                             cells.shown(label(measure, period, area, "domain_score", f"{domain}|{score}"))))
+            rows.append((moment, domain, 0, cells.shown(label(measure, period, area, "domain", domain))))
+    return pd.DataFrame(rows, columns=["moment", "domain", "score", "victims"])
+
+
+def services_table(cells: ProtectedCells, period: str, area: str) -> pd.DataFrame:
+    return pd.DataFrame({"service_type": list(s.SERVICE_TYPES),
+                         "services": [cells.shown(label("services_delivered", period, area, "service", service))
+                                      for service in s.SERVICE_TYPES]}, dtype=object)
+
+
+# Today's tables, from the cells of `current.CurrentTables`.
+
+def pending_row(cells: ProtectedCells, area: str) -> pd.Series:
+    """The pending cases per band and in total (None where hidden), as `justice.pending_case_ages` gives them."""
+    from .justice import PENDING_BANDS
+
+    shown = {band: cells.shown(label("pending", "", area, "band", band)) for band, _ in PENDING_BANDS}
+    return pd.Series({**shown, "total": cells.shown(label("pending", "", area))}, dtype=object)
+
+
+def open_referrals_table(cells: ProtectedCells, area: str) -> pd.DataFrame:
+    """Open referrals waiting over 7 days per service in the area (None where hidden), the columns of
+    `referral_flow.open_referrals_by_waiting_band` with the area in place of the district and no oldest wait."""
+    from .referral_flow import WAITING_BANDS
+
+    rows = []
+    for service in s.SERVICE_TYPES:
+        row = {"district_pcode": area, "service_type": service}
+        for band, _, _ in WAITING_BANDS:
+            row[band] = cells.shown(label("open", "", area, "service_band", f"{service}|{band}"))
+        row["total"] = cells.shown(label("open", "", area, "service", service))
+        row["oldest_days"] = None
+        rows.append(row)
+    return pd.DataFrame(rows, dtype=object)
