@@ -8,15 +8,19 @@ import pandas as pd
 from dash import dcc, html
 
 from queries.definitions import INDICATORS
+from queries.publication import WITHHELD
 
 
 # One mark for every hidden number: a mark that told counts hidden for being small from those hidden to protect
-# them would tell a reader that the latter are at least k, and help work the former out.
+# them would tell a reader that the latter are at least k, and help work the former out. A part of a breakdown
+# withheld as a whole reads WITHHELD, zeros included.
 HIDDEN = "hidden"
 
 
-def format_value(value, kind: str, suppressed: bool = False) -> str:
-    """How a number reads on screen; a hidden value reads HIDDEN."""
+def format_value(value, kind: str, suppressed: bool = False, withheld: bool = False) -> str:
+    """How a number reads on screen; a hidden value reads HIDDEN, a withheld one WITHHELD."""
+    if withheld:
+        return WITHHELD
     if suppressed:
         return HIDDEN
     if value is None or (isinstance(value, float) and math.isnan(value)):

@@ -36,8 +36,8 @@ OUTLINE_COLOUR = "#3c3c3c"
 _MAP_HEIGHT_PX = 520  # viewport the initial zoom is fitted to
 
 _LABELS = {
-    "en": {"suppressed": "hidden", "no_data": "no data", "outlines": "Division boundary"},
-    "bn": {"suppressed": "লুকানো", "no_data": "তথ্য নেই", "outlines": "বিভাগের সীমানা"},
+    "en": {"suppressed": "hidden", "withheld": "withheld", "no_data": "no data", "outlines": "Division boundary"},
+    "bn": {"suppressed": "লুকানো", "withheld": "দেখানো হয়নি", "no_data": "তথ্য নেই", "outlines": "বিভাগের সীমানা"},
 }
 
 
@@ -60,6 +60,7 @@ def choropleth_figure(
     features = {feature["id"]: feature for feature in geojson["features"]}
     rows = values.set_index("area").reindex(list(features))
     suppressed = rows["suppressed"].fillna(False).astype(bool)
+    withheld = (rows["withheld"] if "withheld" in rows else pd.Series(False, index=rows.index)).fillna(False).astype(bool)
     shown = rows["value"].notna() & ~suppressed
 
     def name(code: str) -> str:
@@ -68,9 +69,9 @@ def choropleth_figure(
     traces = []
     if shown.any():
         traces.append(_value_trace(features, rows.loc[shown, "value"].astype(float), name, value_label, colorscale))
-    hidden_label = labels["suppressed"]
     for codes, colour, label in (
-        (rows.index[suppressed], SUPPRESSED_COLOUR, hidden_label),
+        (rows.index[suppressed & ~withheld], SUPPRESSED_COLOUR, labels["suppressed"]),
+        (rows.index[withheld], SUPPRESSED_COLOUR, labels["withheld"]),
         (rows.index[~shown & ~suppressed], NO_DATA_COLOUR, labels["no_data"]),
     ):
         if len(codes):

@@ -122,6 +122,32 @@ def command_quality(args) -> int:
     return 0
 
 
+def command_disclosure_audit(args) -> int:
+    from queries.periods import parse_period
+
+    from .disclosure_audit import run_audit
+
+    settings = _settings()
+    services = _services(settings)
+    scope = _scope(args, services)
+    if not scope.suppressed:
+        raise ValueError("leadership sees exact counts: audit a donor or government account")
+    report = run_audit(services, scope, parse_period(args.period, settings.fiscal_year_start),
+                       settings.suppress_below, exact=args.intervals)
+    for result, what in ((report.periods, f"the year of {args.period} and its quarters"), (report.today, "today's tables")):
+        print(f"{what}: {result.cells:,} cells, {result.relations:,} relations, {len(result.intervals):,} hidden "
+              f"counts under {settings.suppress_below} audited in {result.components:,} groups")
+    for interval in report.disclosed:
+        known = (f"between {interval.low} and {interval.high:g}" if interval.low is not None
+                 else f"at most {interval.high:g}")
+        print(f"DISCLOSED {interval.label}: {known} (it is {interval.value})")
+    for finding in report.findings:
+        print(f"FINDING   {finding}")
+    print(f"{report.numbers:,} numbers read from the pages and exports in {report.seconds:.1f} s: "
+          f"{len(report.disclosed)} disclosed cell(s), {len(report.findings)} finding(s)")
+    return 1 if report.disclosed or report.findings else 0
+
+
 def command_demo_data(args) -> int:
     from .demo_data import generate_demo
 
@@ -193,6 +219,14 @@ def build_parser() -> argparse.ArgumentParser:
     quality.add_argument("--format", default="json", choices=FORMATS)
     quality.add_argument("--out")
     quality.set_defaults(run=command_quality)
+
+    audit = commands.add_parser("disclosure-audit", help="audit what an account can work out from everything "
+                                                         "the app shows it, by linear programming")
+    _add_scope_arguments(audit)
+    audit.add_argument("--period", required=True, help="a period of the year to audit, with its quarters: 2026-Q3 or 2026")
+    audit.add_argument("--intervals", action="store_true",
+                       help="compute every hidden count's exact interval (slower) instead of certifying it")
+    audit.set_defaults(run=command_disclosure_audit, role="donor")
 
     demo = commands.add_parser("demo-data", help="write synthetic demo databases at any scale")
     demo.add_argument("--out", required=True)

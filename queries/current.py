@@ -26,9 +26,9 @@ from .cache import AggregateCache
 from .cells import build_publication, group_values, label, pending_bands, waiting_bands
 from .contract_check import by_district_of, quality_frame
 from .db import Databases
-from .disclosure import Relation, protect
+from .disclosure import Publication, Relation, protect
 from .geography import NATIONAL, Gazetteer
-from .publication import ProtectedCells
+from .publication import DecodedCells, ProtectedCells
 from .scope import LEADERSHIP, AreaFilter, Scope, scope_districts
 from .universe import detailed_areas, publication_areas
 
@@ -42,12 +42,13 @@ class CurrentTables:
                  threads: int = 1):
         self.databases, self.gazetteer, self.cache, self.ttl_s, self.threads = (databases, gazetteer, cache,
                                                                                   ttl_s, threads)
+        self._decoded = DecodedCells(ttl_s)
 
     def cells(self, scope: Scope, today: date, as_of: datetime, k: int) -> ProtectedCells:
         key = ("current-cells", scope.cache_key, today.isoformat(), as_of.isoformat(), k)
-        return ProtectedCells.from_frame(
+        return self._decoded.get(key, lambda: ProtectedCells.from_frame(
             self.cache.get_or_compute(key, lambda: self._protected(scope, today, as_of, k).to_frame(),
-                                      ttl_s=self.ttl_s), k)
+                                      ttl_s=self.ttl_s), k))
 
     def _protected(self, scope: Scope, today: date, as_of: datetime, k: int) -> ProtectedCells:
         return protected_current_cells(self._pending(today), self._open(as_of), self._quality(today), scope,
@@ -76,11 +77,19 @@ def protected_current_cells(pending: pd.DataFrame, open_referrals: pd.DataFrame,
     `justice.pending_cube`'s frame, `open_referrals` `referral_flow.open_referrals_by_waiting_band`'s over
     every district, `quality` `contract_check.by_district_of`'s."""
     values = current_values(pending, open_referrals, quality, scope, gazetteer)
-    publication = build_publication(values, None, gazetteer)
-    if scope.role == "government":
-        _relate_scope_totals(publication, values)
+    publication = current_publication(values, scope, gazetteer)
     states = protect(publication, k, [cell in values for cell in publication.labels])
     return ProtectedCells(values, {cell: states[publication.index(cell)] for cell in values}, k)
+
+
+def current_publication(values: dict[tuple, int], scope: Scope, gazetteer: Gazetteer,
+                        shown: dict[tuple, int] | None = None) -> Publication:
+    """The cells of today's tables with every relation between them (`cells.build_publication`, and a
+    government account's totals over its scope); `shown` gives their states."""
+    publication = build_publication(values, None, gazetteer, shown)
+    if scope.role == "government":
+        _relate_scope_totals(publication, values)
+    return publication
 
 
 def current_values(pending: pd.DataFrame, open_referrals: pd.DataFrame, quality: pd.DataFrame, scope: Scope,

@@ -179,7 +179,8 @@ def protect(publication: Publication, k: int, shown: list[bool] | None = None) -
     until the audit discloses nothing.
 
     `shown[i]` says whether cell i is shown to the audience at all (default:
-    the cells whose state is not UNSHOWN); only shown cells are ever hidden,
+    the cells whose state is not UNSHOWN; the others keep their state); only
+    shown cells are ever hidden,
     and zeros never are. Where the only way to protect a breakdown would be to
     hide its total, the breakdown is withheld instead: its parts become
     UNSHOWN (zeros included), so the total stays. Disclosures that bound
@@ -211,8 +212,10 @@ class _Protection:
         self.publication, self.k = publication, k
         self.values = publication.values
         self.shown = shown if shown is not None else [state != UNSHOWN for state in publication.states]
-        self.states = [(HIDDEN if 1 <= value < k else PUBLISHED) if is_shown else UNSHOWN
-                       for value, is_shown in zip(self.values, self.shown)]
+        # A cell never shown keeps the publication's own state: a residual or complement that holds nothing is
+        # taken as known to be 0, as a reader who assumes so would.
+        self.states = [(HIDDEN if 1 <= value < k else PUBLISHED) if is_shown else own
+                       for value, is_shown, own in zip(self.values, self.shown, publication.states)]
         self.membership: list[list[int]] = [[] for _ in self.values]
         for number, relation in enumerate(publication.relations):
             for cell in relation.cells:

@@ -30,7 +30,7 @@ from .sqlparts import days_between_dates, percentile, seconds_between
 from .where import Where
 
 log = logging.getLogger("impact_monitor.indicators")
-EXPORT_COLUMNS = ["indicator", "period", "area", "value", "numerator", "denominator", "suppressed"]
+EXPORT_COLUMNS = ["indicator", "period", "area", "value", "numerator", "denominator", "suppressed", "withheld"]
 GROUP_VALUES = {"case_type": s.CASE_TYPES, "sex": s.SEXES, "age_band": AGE_BANDS}
 _REFERRAL_CHUNK = 5000
 
@@ -504,7 +504,7 @@ def _indicator_rows(raw: pd.DataFrame, codes: list[str]) -> pd.DataFrame:
         for code in codes:
             value, numerator, denominator = _value_row(INDICATORS[code], area_row)
             record = {"indicator": code, "period": area_row["period"], "area": area_row["area"], "value": value,
-                      "numerator": numerator, "denominator": denominator, "suppressed": False}
+                      "numerator": numerator, "denominator": denominator, "suppressed": False, "withheld": False}
             if "grp" in raw.columns:
                 record["group"] = area_row["grp"]
             records.append(record)

@@ -15,8 +15,11 @@ they cannot drift from the marks while the protection is reused
 
 from __future__ import annotations
 
+import threading
+import time as time_module
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
+from typing import Callable
 
 import pandas as pd
 
@@ -27,6 +30,10 @@ from .disclosure import HIDDEN, PUBLISHED, UNSHOWN, protect
 from .periods import Period
 from .scope import FilterError, Scope
 from .universe import cells_of, disaggregated_areas, family_cube, family_of
+
+
+# How a part of a withheld breakdown reads (zeros included): a reader knows only that it is a count.
+WITHHELD = "withheld"
 
 
 def today_utc() -> date:
@@ -93,8 +100,11 @@ class ProtectedCells:
         cells = [tuple(row) for row in frame[cls.COLUMNS[:5]].itertuples(index=False, name=None)]
         return cls(dict(zip(cells, frame["value"].astype(int))), dict(zip(cells, frame["state"].astype(int))), k)
 
-    def shown(self, cell: tuple) -> int | None:
-        """The value as the audience sees it: None when hidden, withheld, or not this audience's."""
+    def shown(self, cell: tuple) -> int | str | None:
+        """The value as the audience sees it: WITHHELD for a part of a withheld breakdown, None when hidden (or
+        not this audience's)."""
+        if self.withheld(cell):
+            return WITHHELD
         return None if self.hidden(cell) else self.values[cell]
 
     def hidden(self, cell: tuple) -> bool:
@@ -105,27 +115,30 @@ class ProtectedCells:
         return self.states.get(cell) == UNSHOWN
 
     def indicator_row(self, code: str, period: str, area: str, dimension: str, group: str,
-                      live_value, population) -> tuple[float | None, float | None, float | None, bool]:
-        """(value, numerator, denominator, suppressed) of an indicator row from the cells; `live_value` is the
-        median the databases give (a median is no count), `population` the public child population."""
+                      live_value, population) -> tuple[float | None, float | None, float | None, bool, bool]:
+        """(value, numerator, denominator, suppressed, withheld) of an indicator row from the cells: withheld
+        for a count that is part of a withheld breakdown. `live_value` is the median the databases give (a
+        median is no count), `population` the public child population."""
         cells = indicator_cells(code, period, area, dimension, group)
-        shown = [self.shown(cell) for cell in cells]
-        if any(value is None for value in shown):
-            return None, None, None, True
+        hidden = (None, None, None, True, False)
+        if any(self.hidden(cell) for cell in cells):
+            is_count = code in _COUNT_MEASURE and code != "case_rate_per_100k_children"
+            return hidden[:4] + (is_count and self.withheld(cells[0]),)
+        shown = [self.values[cell] for cell in cells]
         if code in _MEDIAN_MEASURE:
             count = shown[0]
             if 0 < count < self.k:
-                return None, None, None, True
-            return (live_value if count else None), None, count, False
+                return hidden
+            return (live_value if count else None), None, count, False, False
         if code == "case_rate_per_100k_children":
             cases = shown[0]
             rate = 100_000.0 * cases / population if population else None
-            return rate, cases, population, False
+            return rate, cases, population, False, False
         if code in _SHARE_MEASURES:
             numerator, denominator = shown
-            return (100.0 * numerator / denominator if denominator else None), numerator, denominator, False
+            return (100.0 * numerator / denominator if denominator else None), numerator, denominator, False, False
         count = shown[0] if shown else 0
-        return count, count, None, False
+        return count, count, None, False, False
 
 
 def protected_cells(cube, scope: Scope, gazetteer, k: int) -> ProtectedCells:
@@ -137,12 +150,36 @@ def protected_cells(cube, scope: Scope, gazetteer, k: int) -> ProtectedCells:
     return ProtectedCells(values, {cell: states[publication.index(cell)] for cell in values}, k)
 
 
+class DecodedCells:
+    """The protected cells this process last read for a key, kept for the protection's own lifetime: the cache
+    holds them as a frame, and a page asks for them in every callback."""
+
+    def __init__(self, ttl_s: int):
+        self.ttl_s = ttl_s
+        self._entries: dict[tuple, tuple[float, ProtectedCells]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, read: Callable[[], ProtectedCells]) -> ProtectedCells:
+        now = time_module.monotonic()
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry and entry[0] > now:
+                return entry[1]
+        cells = read()
+        if self.ttl_s:
+            with self._lock:
+                self._entries = {k: v for k, v in self._entries.items() if v[0] > now}
+                self._entries[key] = (now + self.ttl_s, cells)
+        return cells
+
+
 class Publications:
     """The protected cells of each external audience and year, built once and reused for `ttl_s` seconds (the
     aggregate cache's, so shared by workers through Redis)."""
 
     def __init__(self, engine, cache: AggregateCache, ttl_s: int):
         self.engine, self.cache, self.ttl_s = engine, cache, ttl_s
+        self._decoded = DecodedCells(ttl_s)
 
     def cells(self, scope: Scope, period: Period, k: int, as_of: datetime | None = None) -> ProtectedCells:
         """The protected cells of the calendar year `period` lies in, waiting times measured to `as_of`
@@ -155,7 +192,8 @@ class Publications:
             cube = family_cube(self.engine, family, period.fiscal_year_start, as_of)
             return protected_cells(cube, scope, self.engine.gazetteer, k).to_frame()
 
-        return ProtectedCells.from_frame(self.cache.get_or_compute(key, build, ttl_s=self.ttl_s), k)
+        return self._decoded.get(key, lambda: ProtectedCells.from_frame(
+            self.cache.get_or_compute(key, build, ttl_s=self.ttl_s), k))
 
     def protect_rows(self, rows: pd.DataFrame, scope: Scope, periods: tuple[Period, ...], k: int,
                      disaggregate: str | None) -> pd.DataFrame:
@@ -167,13 +205,10 @@ class Publications:
             protected[column] = protected[column].astype("object")
         for index, row in rows.iterrows():
             group = row["group"] if disaggregate else ""
-            value, numerator, denominator, hidden = by_label[row["period"]].indicator_row(
-                row["indicator"], row["period"], row["area"], disaggregate or "", group, _number(row["value"]),
-                _number(row["denominator"]))
-            protected.loc[index, ["value", "numerator", "denominator", "suppressed"]] = [
-                value, numerator, denominator, hidden]
-        protected["suppressed"] = protected["suppressed"].astype(bool)
-        return protected
+            protected.loc[index, ["value", "numerator", "denominator", "suppressed", "withheld"]] = list(
+                by_label[row["period"]].indicator_row(row["indicator"], row["period"], row["area"], disaggregate or "",
+                                                      group, _number(row["value"]), _number(row["denominator"])))
+        return protected.astype({"suppressed": bool, "withheld": bool})
 
 
 def check_disaggregation(scope: Scope, areas, disaggregate: str | None) -> None:
@@ -218,17 +253,16 @@ def curve_intervals_table(cells: ProtectedCells, period: str, area: str,
     hidden count, the referrals first served in it and those followed no longer in it. The estimate at an
     interval's end depends on those intervals only, so it gives away nothing hidden. None when the referrals
     made, or the first interval's counts, are hidden."""
-    at_risk = cells.shown(label("referrals", period, area))
+    made = label("referrals", period, area)
     rows = []
     for interval in intervals:
-        served = cells.shown(label("served", period, area, "interval", interval))
-        censored = cells.shown(label("censored", period, area, "interval", interval))
-        if served is None or censored is None:
+        counts = [label(measure, period, area, "interval", interval) for measure in ("served", "censored")]
+        if any(cells.hidden(cell) for cell in counts):
             break
-        rows.append((interval, served, censored))
-    if at_risk is None or not rows:
+        rows.append((interval, *(cells.values[cell] for cell in counts)))
+    if cells.hidden(made) or not rows:
         return None
-    return pd.DataFrame(rows, columns=["interval", "served", "censored"]), at_risk
+    return pd.DataFrame(rows, columns=["interval", "served", "censored"]), cells.values[made]
 
 
 def funnel_table(cells: ProtectedCells, period: str, area: str) -> pd.DataFrame:

@@ -240,8 +240,8 @@ def test_leadership_score_counts_get_their_domain_totals():
 
 def test_headline_reads_a_hidden_follow_up_as_hidden():
     rows = pd.DataFrame([
-        {"indicator": "survivors_assessed", "area": "BD", "value": 30.0, "suppressed": False},
-        {"indicator": "survivors_restored_pct", "area": "BD", "value": 40.0, "suppressed": False},
+        {"indicator": "survivors_assessed", "area": "BD", "value": 30.0, "suppressed": False, "withheld": False},
+        {"indicator": "survivors_restored_pct", "area": "BD", "value": 40.0, "suppressed": False, "withheld": False},
     ])
     hidden = json.dumps(survivors_build.headline_panel(rows, "BD", None), cls=plotly.utils.PlotlyJSONEncoder)
     assert "hidden" in hidden and "40.0 %" in hidden

@@ -21,22 +21,22 @@ HIDDEN_MARK = 987654321.0  # left in a hidden row on purpose: it must never come
 def _rows():
     """Engine rows for three Dhaka-division districts; Narayanganj's cases are hidden (suppressed)."""
     rows = [
-        dict(indicator="cases_reported", area=DHAKA, value=50.0, numerator=50.0, denominator=None, suppressed=False),
-        dict(indicator="cases_reported", area=GAZIPUR, value=20.0, numerator=20.0, denominator=None, suppressed=False),
+        dict(indicator="cases_reported", area=DHAKA, value=50.0, numerator=50.0, denominator=None, suppressed=False, withheld=False),
+        dict(indicator="cases_reported", area=GAZIPUR, value=20.0, numerator=20.0, denominator=None, suppressed=False, withheld=False),
         dict(indicator="cases_reported", area=NARAYANGANJ, value=HIDDEN_MARK, numerator=HIDDEN_MARK,
-             denominator=None, suppressed=True),
+             denominator=None, suppressed=True, withheld=False),
         dict(indicator="victims_identified", area=DHAKA, value=30.0, numerator=30.0, denominator=None,
-             suppressed=False),
+             suppressed=False, withheld=False),
         dict(indicator="victims_identified", area=GAZIPUR, value=12.0, numerator=12.0, denominator=None,
-             suppressed=False),
+             suppressed=False, withheld=False),
         dict(indicator="victims_identified", area=NARAYANGANJ, value=HIDDEN_MARK, numerator=HIDDEN_MARK,
-             denominator=None, suppressed=True),
+             denominator=None, suppressed=True, withheld=False),
         dict(indicator="case_rate_per_100k_children", area=DHAKA, value=2.5, numerator=50.0,
-             denominator=2_000_000.0, suppressed=False),
+             denominator=2_000_000.0, suppressed=False, withheld=False),
         dict(indicator="case_rate_per_100k_children", area=GAZIPUR, value=None, numerator=20.0,
-             denominator=None, suppressed=False),  # population missing
+             denominator=None, suppressed=False, withheld=False),  # population missing
         dict(indicator="case_rate_per_100k_children", area=NARAYANGANJ, value=HIDDEN_MARK, numerator=HIDDEN_MARK,
-             denominator=HIDDEN_MARK, suppressed=True),
+             denominator=HIDDEN_MARK, suppressed=True, withheld=False),
     ]
     return pd.DataFrame(rows).assign(period="2026-Q1")
 
@@ -57,7 +57,7 @@ def test_map_values_counts_and_rates():
 
 def test_rate_does_not_apply_to_percentages():
     rows = pd.DataFrame([dict(indicator="conviction_rate_pct", area=DHAKA, value=40.0, numerator=4.0,
-                              denominator=10.0, suppressed=False, period="2026-Q1")])
+                              denominator=10.0, suppressed=False, withheld=False, period="2026-Q1")])
     assert _as_dict(map_values(rows, "conviction_rate_pct", RATE)) == {DHAKA: (40.0, False)}
 
 
@@ -89,8 +89,8 @@ def test_figure_matches_table_and_holds_no_hidden_value(gazetteer, geo_cache_dir
 
 
 def test_division_values_colour_each_district(gazetteer):
-    divisions = pd.DataFrame([dict(area="BD30", value=90.0, suppressed=False),
-                              dict(area="BD20", value=None, suppressed=True)])
+    divisions = pd.DataFrame([dict(area="BD30", value=90.0, suppressed=False, withheld=False),
+                              dict(area="BD20", value=None, suppressed=True, withheld=False)])
     on_districts = division_values_on_districts(divisions, gazetteer).set_index("area")
     assert len(on_districts) == len(gazetteer.children("BD30")) + len(gazetteer.children("BD20"))
     assert on_districts.loc[DHAKA, "value"] == 90.0

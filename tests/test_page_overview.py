@@ -9,7 +9,7 @@ from dashboard.builders.overview import HEADLINES, change_text, headline_cards
 
 def _rows(period: str, values: dict, hidden=()):
     return pd.DataFrame([dict(indicator=code, period=period, area="BD", value=None if code in hidden else v,
-                              numerator=None, denominator=None, suppressed=code in hidden)
+                              numerator=None, denominator=None, suppressed=code in hidden, withheld=False)
                          for code, v in values.items()])
 
 

@@ -201,14 +201,14 @@ def _engine_rows():
     for code in INDICATORS:
         for quarter, value in (("2026-Q1", 12.0), ("2026-Q2", 40.0)):
             rows.append(dict(indicator=code, period=quarter, area="BD30", value=value, numerator=value,
-                             denominator=None, suppressed=False))
+                             denominator=None, suppressed=False, withheld=False))
     rows.append(dict(indicator="cases_reported", period="2026-Q1", area="BD20", value=99.0, numerator=99.0,
-                     denominator=None, suppressed=False))
+                     denominator=None, suppressed=False, withheld=False))
     frame = pd.DataFrame(rows)
     hidden = (frame["indicator"] == "cases_reported") & (frame["period"] == "2026-Q2") & (frame["area"] == "BD30")
     frame.loc[hidden, ["value", "numerator"]] = None
     frame.loc[hidden, "suppressed"] = True
-    return frame
+    return frame.assign(withheld=False)
 
 
 def test_quarterly_table_layout_suppression_and_targets():

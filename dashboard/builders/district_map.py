@@ -41,7 +41,7 @@ def codes_to_compute(code: str, measure: str) -> tuple[str, ...]:
 
 
 def map_values(rows: pd.DataFrame, code: str, measure: str) -> pd.DataFrame:
-    """(area, value, suppressed) of the chosen indicator and measure, one row per area.
+    """(area, value, suppressed, withheld) of the chosen indicator and measure, one row per area.
 
     A rate per 100,000 children is the count over the area's child population,
     which is the denominator of the engine's case-rate row; it is null where
@@ -49,7 +49,8 @@ def map_values(rows: pd.DataFrame, code: str, measure: str) -> pd.DataFrame:
     hidden count stays hidden.
     """
     own = rows[rows["indicator"] == code].set_index("area")
-    values = pd.DataFrame({"area": own.index, "suppressed": own["suppressed"].astype(bool).to_numpy()})
+    values = pd.DataFrame({"area": own.index, "suppressed": own["suppressed"].astype(bool).to_numpy(),
+                           "withheld": own["withheld"].astype(bool).to_numpy()})
     if measure == RATE and rate_applies(code):
         source = rows[rows["indicator"] == RATE_INDICATOR].set_index("area")
         if code == "cases_reported":
@@ -62,7 +63,7 @@ def map_values(rows: pd.DataFrame, code: str, measure: str) -> pd.DataFrame:
         values["value"] = own["value"].to_numpy()
     values["value"] = pd.to_numeric(values["value"], errors="coerce").astype("float64")
     values.loc[values["suppressed"], "value"] = None
-    return values[["area", "value", "suppressed"]].reset_index(drop=True)
+    return values[["area", "value", "suppressed", "withheld"]].reset_index(drop=True)
 
 
 def division_values_on_districts(values: pd.DataFrame, gazetteer: Gazetteer) -> pd.DataFrame:
@@ -73,6 +74,7 @@ def division_values_on_districts(values: pd.DataFrame, gazetteer: Gazetteer) -> 
         "area": [d.pcode for d in districts],
         "value": [by_division.loc[d.parent, "value"] for d in districts],
         "suppressed": [bool(by_division.loc[d.parent, "suppressed"]) for d in districts],
+        "withheld": [bool(by_division.loc[d.parent, "withheld"]) for d in districts],
     })
 
 
@@ -84,8 +86,8 @@ def measure_label(code: str, measure: str) -> str:
     return f"{label} ({unit})" if unit else label
 
 
-def value_text(value, kind: str, suppressed: bool) -> str:
-    return format_value(None if suppressed else value, kind, suppressed)
+def value_text(value, kind: str, suppressed: bool, withheld: bool = False) -> str:
+    return format_value(None if suppressed else value, kind, suppressed, withheld)
 
 
 def shown_kind(code: str, measure: str) -> str:
@@ -103,7 +105,8 @@ def map_table(values: pd.DataFrame, gazetteer: Gazetteer, code: str, measure: st
         area_heading: [gazetteer.name(a, "en") for a in ordered["area"]],
         "নাম": [gazetteer.name(a, "bn") for a in ordered["area"]],
         "P-code": list(ordered["area"]),
-        measure_label(code, measure): [value_text(v, kind, s) for v, s in zip(ordered["value"], ordered["suppressed"])],
+        measure_label(code, measure): [value_text(v, kind, s, w) for v, s, w in
+                                       zip(ordered["value"], ordered["suppressed"], ordered["withheld"])],
     })
 
 

@@ -61,7 +61,8 @@ def headline_card(code: str, current, previous, last_year, trend, area: str) -> 
     values = [None if hidden else value for value, hidden in zip(series["value"], series["suppressed"])]
     return html.Section([
         html.H3(definition_link(code)),
-        html.P(format_value(row["value"], indicator.kind, bool(row["suppressed"])), className="headline",
+        html.P(format_value(row["value"], indicator.kind, bool(row["suppressed"]), bool(row["withheld"])),
+               className="headline",
                **{"data-indicator": code}),
         html.P([f"vs previous quarter: {change_text(now, shown_value(previous, code, area), indicator.kind)}",
                 html.Br(),

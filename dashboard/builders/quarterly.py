@@ -54,7 +54,8 @@ def quarterly_table(rows: pd.DataFrame, quarters: list[str], area: str, targets:
             if (code, label) in own.index:
                 row = own.loc[(code, label)]
                 suppressed = bool(row["suppressed"])
-                record[label] = format_value(None if suppressed else row["value"], indicator.kind, suppressed)
+                record[label] = format_value(None if suppressed else row["value"], indicator.kind, suppressed,
+                                             bool(row["withheld"]))
             else:
                 record[label] = ""
         target = targets.get(code)

@@ -19,7 +19,7 @@ from queries.periods import Period, quarter_containing
 from queries.referral_flow import CURVE_MARKS_DAYS, WAITING_BANDS, life_table
 from queries.schema import PROVIDER_TYPES, URGENCY_TARGET_HOURS
 
-from ..components import HIDDEN, data_table, format_value, message
+from ..components import HIDDEN, WITHHELD, data_table, format_value, message
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
@@ -32,11 +32,14 @@ def words(code: str) -> str:
 
 
 def is_missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+    """No number to draw or compute with: hidden (None), withheld, or NaN."""
+    return value is None or value == WITHHELD or (isinstance(value, float) and math.isnan(value))
 
 
 def count_text(value) -> str:
-    """A table cell for a count: a hidden count arrives as None."""
+    """A table cell for a count: a hidden count arrives as None, a withheld one as WITHHELD."""
+    if value == WITHHELD:
+        return WITHHELD
     return HIDDEN if is_missing(value) else f"{int(value):,}"
 
 
@@ -97,8 +100,8 @@ def series_table(series: pd.DataFrame, codes: tuple[str, ...], area: str, captio
     columns = {"Period": periods}
     for code in codes:
         rows = frame[frame["indicator"] == code]
-        columns[INDICATORS[code].label] = [format_value(v, INDICATORS[code].kind, bool(h))
-                                           for v, h in zip(rows["value"], rows["suppressed"])]
+        columns[INDICATORS[code].label] = [format_value(v, INDICATORS[code].kind, bool(h), bool(w))
+                                           for v, h, w in zip(rows["value"], rows["suppressed"], rows["withheld"])]
     return data_table(pd.DataFrame(columns), caption, table_id, numeric=tuple(INDICATORS[c].label for c in codes))
 
 

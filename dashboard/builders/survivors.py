@@ -25,9 +25,11 @@ def headline_panel(rows: pd.DataFrame, area: str, followed_up: int | None) -> ht
     for code in HEADLINE_CODES:
         row = rows[(rows["indicator"] == code) & (rows["area"] == area)].iloc[0]
         items += [html.Dt(definition_link(code)),
-                  html.Dd(format_value(row["value"], INDICATORS[code].kind, bool(row["suppressed"])),
+                  html.Dd(format_value(row["value"], INDICATORS[code].kind, bool(row["suppressed"]),
+                                       bool(row["withheld"])),
                           **{"data-indicator": code})]
-    items += [html.Dt("Survivors with two or more sessions in the period"), html.Dd(count_text(followed_up))]
+    items += [html.Dt("Survivors with two or more sessions in the period"),
+              html.Dd(count_text(followed_up), id="survivors-followed-up")]
     return html.Dl(items, className="headline-list")
 
 
