@@ -31,7 +31,7 @@ from dashboard.builders.survivors import SCORE_LABELS
 from dashboard.components import HIDDEN, tables_in
 from dashboard.panels import PAGE_PANELS, justice_trends, referral_turnaround
 from queries import schema as s
-from queries.cells import FUNNEL_MEASURES, build_publication, label
+from queries.cells import FUNNEL_MEASURES, Family, build_publication, label
 from queries.current import current_publication, current_values
 from queries.definitions import DISAGGREGATIONS, INDICATORS
 from queries.disclosure import HIDDEN as HIDDEN_STATE
@@ -104,21 +104,42 @@ def run_audit(svc: Services, scope: Scope, period: Period, k: int, exact: bool =
     """The audit of everything `scope` is shown for `period`'s calendar year and its quarters, and of today's
     tables."""
     started = time.perf_counter()
-    as_of, today = start_of_today(), today_utc()
-    inventory = Inventory()
     family = family_of(period)
-    quarters, year = family_periods(family, period.fiscal_year_start)
+    inventory = collect_inventory(svc, scope, period, k)
+    periods_cells, today_cells = true_cells(svc, scope, period)
+    report = audit_inventory(inventory, periods_cells, today_cells, family, scope, svc.gazetteer, k, exact)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def collect_inventory(svc: Services, scope: Scope, period: Period, k: int) -> Inventory:
+    """Every number the pages and exports show `scope` for `period`'s calendar year, its quarters and today."""
+    inventory = Inventory()
+    quarters, year = family_periods(family_of(period), period.fiscal_year_start)
     for each in (*quarters, year):
         _indicator_views(svc, scope, each, k, inventory)
         for area in _detail_areas(svc, scope):
             _page_views(svc, scope, each, area, inventory)
-    _quality_views(svc, scope, today, as_of, k, inventory)
+    _quality_views(svc, scope, today_utc(), start_of_today(), k, inventory)
+    return inventory
 
-    values = cells_of(family_cube(svc.engine, family, period.fiscal_year_start, as_of), scope, svc.gazetteer)
+
+def true_cells(svc: Services, scope: Scope, period: Period) -> tuple[dict[tuple, int], dict[tuple, int]]:
+    """The true value of every cell `scope` can be shown: of the year and its quarters, and of today's tables."""
+    as_of, today = start_of_today(), today_utc()
+    family = family_of(period)
+    periods = cells_of(family_cube(svc.engine, family, period.fiscal_year_start, as_of), scope, svc.gazetteer)
+    everywhere = AreaFilter(None, NATIONAL, "national", LEADERSHIP)
     current = current_values(pending_cube(svc.databases, svc.gazetteer, today),
-                             open_referrals_by_waiting_band(svc.databases, svc.gazetteer,
-                                                            AreaFilter(None, NATIONAL, "national", LEADERSHIP), as_of),
+                             open_referrals_by_waiting_band(svc.databases, svc.gazetteer, everywhere, as_of),
                              _quality_frame(svc, today), scope, svc.gazetteer)
+    return periods, current
+
+
+def audit_inventory(inventory: Inventory, values: dict[tuple, int], current: dict[tuple, int], family: Family,
+                    scope: Scope, gazetteer, k: int, exact: bool = False) -> AuditReport:
+    """The audit of an inventory against the true cells: the linear programs, and every finding."""
+    started = time.perf_counter()
     findings = list(inventory.findings)
     findings += [f"a view shows {cell} hidden, though it holds no record: a hidden mark must mean at least 1"
                  for cell in inventory.hidden - inventory.withheld if values.get(cell, current.get(cell)) == 0]
@@ -132,10 +153,9 @@ def run_audit(svc: Services, scope: Scope, period: Period, k: int, exact: bool =
                 findings.append(f"a view shows {cell}, which is none of this audience's cells")
         elif abs(truth - value) > 1e-9:
             findings.append(f"a view shows {cell} as {value:g}; it is {truth}")
-    periods = audit(build_publication(values, family, svc.gazetteer, _states(values, inventory)), k, exact=exact)
-    today_result = audit(current_publication(current, scope, svc.gazetteer, _states(current, inventory)), k,
-                         exact=exact)
-    return AuditReport(periods, today_result, findings, inventory.numbers, time.perf_counter() - started)
+    periods = audit(build_publication(values, family, gazetteer, _states(values, inventory)), k, exact=exact)
+    today = audit(current_publication(current, scope, gazetteer, _states(current, inventory)), k, exact=exact)
+    return AuditReport(periods, today, findings, inventory.numbers, time.perf_counter() - started)
 
 
 def _states(values: dict[tuple, int], inventory: Inventory) -> dict[tuple, int]:

@@ -278,7 +278,8 @@ class _Protection:
     def _protect_within(self, relation_numbers: list[int], sibling_sign) -> set[int]:
         """Hide the smallest published non-zero part among these relations (a sibling of the unknown cells when
         `sibling_sign` says which side they are on); where there is none, withhold a breakdown: its parts
-        become unknown, zeros included, and its total stays as it is. Returns the cells changed."""
+        become unknown, zeros included, and its total stays as it is; where every breakdown is withheld
+        already, hide the smallest total. Returns the cells changed."""
         parts, breakdowns = [], []
         for number in relation_numbers:
             relation = self.publication.relations[number]
@@ -297,6 +298,14 @@ class _Protection:
             withheld = self._withhold(self.publication.relations[number])
             if withheld:
                 return withheld
+        # Every part already withheld, and still disclosed (a structural zero beside it, say): hide a total.
+        totals = [(self.values[cell], cell) for _, number in breakdowns
+                  for cell in self.publication.relations[number].cells[:1]
+                  if self.states[cell] == PUBLISHED and self.values[cell] > 0]
+        if totals:
+            chosen = min(totals)[1]
+            self.states[chosen] = HIDDEN
+            return {chosen}
         return set()
 
     def _withhold(self, breakdown: Relation) -> set[int]:
