@@ -43,9 +43,9 @@ def _detailed(svc: Services, filter_: AreaFilter) -> None:
     areas = detailed_areas(filter_.scope, svc.gazetteer)
     if areas is not None and filter_.area not in areas:
         names = ", ".join(svc.gazetteer.full_name(area) for area in areas[:4])
-        raise FilterError(f"This table is shown for {names}{' and more' if len(areas) > 4 else ''}: smaller areas "
-                          "hold too few people to break it down safely. The indicators of smaller areas are on the "
-                          "District map and Quarterly indicators pages.")
+        raise FilterError(f"{svc.gazetteer.full_name(filter_.area)}: this table is shown for {names}"
+                          f"{' and more' if len(areas) > 4 else ''} only. Smaller areas hold too few people to break "
+                          "it down safely; their indicators are on the District map and Quarterly indicators pages.")
 
 
 def period_cells(svc: Services, filter_: AreaFilter) -> ProtectedCells | None:
@@ -132,15 +132,16 @@ def justice_pending(svc: Services, filter_: AreaFilter, _language: str) -> list:
 
 # Survivors
 
-def survivor_headline(svc: Services, filter_: AreaFilter, _language: str):
+def survivor_headline(svc: Services, filter_: AreaFilter, language: str):
     rows = svc.engine.compute(filter_, survivors_build.HEADLINE_CODES, suppress_below=_k(svc))
     if not filter_.scope.suppressed:
         followed_up = int(cached(svc, survivors.victims_followed_up, filter_).iloc[0]["victims"])
     elif filter_.area in detailed_areas(filter_.scope, svc.gazetteer):
         followed_up = publication.followed_up(period_cells(svc, filter_), filter_.period.label, filter_.area)
     else:
-        followed_up = None  # a detail figure, shown for the audience's larger areas only
-    return survivors_build.headline_panel(rows, filter_.area, followed_up)
+        followed_up = survivors_build.NOT_OFFERED  # a detail figure, shown for the audience's larger areas only
+    return survivors_build.headline_panel(rows, filter_.area, svc.gazetteer.full_name(filter_.area, language or "en"),
+                                          followed_up)
 
 
 def survivor_domains(svc: Services, filter_: AreaFilter, _language: str) -> list:

@@ -14,7 +14,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from dashboard.builders.overview import HEADLINES
 from dashboard.builders.quality import rule_words
-from dashboard.components import format_value
+from dashboard.components import HIDDEN, format_value
 from queries.definitions import INDICATORS
 from queries.periods import quarter_containing
 from tests.conftest import (BROWSER_DEMO_CASES, REPO_ROOT, callbacks_done, console_errors, each_page, open_page,
@@ -55,9 +55,13 @@ def shown_headlines(driver) -> dict[str, str]:
             for element in driver.find_elements(By.CSS_SELECTOR, "[data-indicator]")}
 
 
+def as_shown(row: dict, kind: str) -> str:
+    """How an exported row reads on a page."""
+    return format_value(row["value"], kind, row["suppressed"], row["withheld"])
+
+
 def expected_headlines(rows: dict, area: str) -> dict[str, str]:
-    return {code: format_value(rows[(code, area)]["value"], INDICATORS[code].kind,
-                               rows[(code, area)]["suppressed"], 10) for code in HEADLINES}
+    return {code: as_shown(rows[(code, area)], INDICATORS[code].kind) for code in HEADLINES}
 
 
 def choose_and_wait(driver, dropdown_id: str, text: str) -> None:
@@ -113,7 +117,7 @@ def test_changing_the_area_updates_the_overview_and_the_quarterly_table(open_bro
     for code in ("cases_reported", "victims_identified", "referrals_made"):
         row = table.find_element(By.XPATH, f".//tr[.//a[contains(@href, '#{code}')]]")
         cells = row.find_elements(By.XPATH, "./th|./td")
-        expected = format_value(rows[(code, "BD30")]["value"], INDICATORS[code].kind, False, 10)
+        expected = as_shown(rows[(code, "BD30")], INDICATORS[code].kind)
         assert cells[column].text.strip() == expected, code
 
 
@@ -155,7 +159,7 @@ def shown_map_table(driver) -> dict[str, str]:
 
 
 def expected_map_table(rows: dict, code: str) -> dict[str, str]:
-    return {area: format_value(row["value"], INDICATORS[code].kind, row["suppressed"], 10)
+    return {area: as_shown(row, INDICATORS[code].kind)
             for (indicator, area), row in rows.items() if indicator == code}
 
 
@@ -181,8 +185,7 @@ def test_the_survivor_headline_equals_the_export(open_browser, app_data_dir, use
     rows = cli_export(app_data_dir, current.label, area, by, role, scope)
     shown = shown_headlines(driver)
     assert set(shown) == {"survivors_assessed", "survivors_restored_pct"}
-    assert shown == {code: format_value(rows[(code, area)]["value"], INDICATORS[code].kind,
-                                        rows[(code, area)]["suppressed"], 10) for code in shown}
+    assert shown == {code: as_shown(rows[(code, area)], INDICATORS[code].kind) for code in shown}
 
 
 @pytest.mark.browser
@@ -200,7 +203,7 @@ def test_five_year_actuals_equal_the_export_of_each_year(open_browser, app_data_
         if year not in exports:
             exports[year] = cli_export(app_data_dir, year, "BD", "national", "leadership")
         row = exports[year][(labels[label], "BD")]
-        assert actual == format_value(row["value"], INDICATORS[labels[label]].kind, row["suppressed"], 10), \
+        assert actual == as_shown(row, INDICATORS[labels[label]].kind), \
             (label, year)
     assert len(exports) >= 2
 
@@ -225,7 +228,7 @@ def test_quarterly_trend_tables_equal_the_export(open_browser, app_data_dir, pat
         exported = cli_export(app_data_dir, quarter.label, area, by, role, scope)
         for code in codes:
             row = exported[(code, area)]
-            expected = format_value(row["value"], INDICATORS[code].kind, row["suppressed"], 10)
+            expected = as_shown(row, INDICATORS[code].kind)
             assert rows[quarter.label][header.index(INDICATORS[code].label)] == expected, (quarter.label, code)
 
 
@@ -263,7 +266,7 @@ def test_the_quarterly_table_equals_the_export_of_each_quarter(open_browser, app
         exported = cli_export(app_data_dir, quarter, area, by, role, scope)
         for code, indicator in INDICATORS.items():
             row = exported[(code, area)]
-            expected = format_value(row["value"], indicator.kind, row["suppressed"], 10)
+            expected = as_shown(row, indicator.kind)
             assert shown[indicator.label][header.index(quarter)] == expected, (quarter, code)
 
 
@@ -290,7 +293,7 @@ def test_data_quality_counts_equal_the_quality_export(open_browser, app_data_dir
 
 
 def count_text(row: dict) -> str:
-    return "<10" if row["suppressed"] else f"{row['records']:,}"
+    return HIDDEN if row["suppressed"] else f"{row['records']:,}"
 
 
 def name_of(district: str, gazetteer) -> str:

@@ -87,7 +87,8 @@ def test_indicators_match_hand_computed_values(engine, gazetteer):
 def test_one_row_per_indicator_and_area(engine, gazetteer):
     rows = _rows(engine, gazetteer, by="district")
     assert len(rows) == len(INDICATORS) * 64
-    assert list(rows.columns) == ["indicator", "period", "area", "value", "numerator", "denominator", "suppressed"]
+    assert list(rows.columns) == ["indicator", "period", "area", "value", "numerator", "denominator", "suppressed",
+                                    "withheld"]
     assert set(rows["period"]) == {"2026-Q1"}
 
 

@@ -238,15 +238,21 @@ def test_leadership_score_counts_get_their_domain_totals():
     assert tables["first"]["total"].tolist() == [10] * len(DOMAINS)
 
 
-def test_headline_reads_a_hidden_follow_up_as_hidden():
+def test_headline_reads_a_hidden_follow_up_as_hidden_and_leaves_out_one_not_offered():
     rows = pd.DataFrame([
-        {"indicator": "survivors_assessed", "area": "BD", "value": 30.0, "suppressed": False, "withheld": False},
-        {"indicator": "survivors_restored_pct", "area": "BD", "value": 40.0, "suppressed": False, "withheld": False},
+        {"indicator": "survivors_assessed", "period": "2026-Q1", "area": "BD", "value": 30.0, "suppressed": False,
+         "withheld": False},
+        {"indicator": "survivors_restored_pct", "period": "2026-Q1", "area": "BD", "value": 40.0, "suppressed": False,
+         "withheld": False},
     ])
-    hidden = json.dumps(survivors_build.headline_panel(rows, "BD", None), cls=plotly.utils.PlotlyJSONEncoder)
-    assert "hidden" in hidden and "40.0 %" in hidden
-    shown = json.dumps(survivors_build.headline_panel(rows, "BD", 15), cls=plotly.utils.PlotlyJSONEncoder)
-    assert "15" in shown
+
+    def text(followed_up):
+        return json.dumps(survivors_build.headline_panel(rows, "BD", "Bangladesh", followed_up),
+                          cls=plotly.utils.PlotlyJSONEncoder)
+
+    assert "hidden" in text(None) and "40.0 %" in text(None) and "Bangladesh, 2026-Q1" in text(None)
+    assert "15" in text(15)
+    assert "two or more sessions" not in text(survivors_build.NOT_OFFERED)
 
 
 def test_services_panel_draws_hidden_counts_as_gaps_not_numbers():

@@ -19,8 +19,13 @@ SCORE_COLOURS = {1: "#D55E00", 2: "#E69F00", 3: "#56B4E9", 4: "#0072B2"}
 MOMENT_LABELS = {"first": "First session in the period", "latest": "Latest session in the period"}
 
 
-def headline_panel(rows: pd.DataFrame, area: str, followed_up: int | None) -> html.Dl:
-    """The headline indicators, and the survivors with two or more sessions (None when hidden)."""
+# The follow-up figure where an audience is not given it (a detail of its larger areas only).
+NOT_OFFERED = "not offered"
+
+
+def headline_panel(rows: pd.DataFrame, area: str, area_name: str, followed_up: int | None | str) -> list:
+    """The area and period, the headline indicators, and the survivors with two or more sessions (None when
+    hidden, NOT_OFFERED when left out)."""
     items = []
     for code in HEADLINE_CODES:
         row = rows[(rows["indicator"] == code) & (rows["area"] == area)].iloc[0]
@@ -28,9 +33,11 @@ def headline_panel(rows: pd.DataFrame, area: str, followed_up: int | None) -> ht
                   html.Dd(format_value(row["value"], INDICATORS[code].kind, bool(row["suppressed"]),
                                        bool(row["withheld"])),
                           **{"data-indicator": code})]
-    items += [html.Dt("Survivors with two or more sessions in the period"),
-              html.Dd(count_text(followed_up), id="survivors-followed-up")]
-    return html.Dl(items, className="headline-list")
+    if followed_up != NOT_OFFERED:
+        items += [html.Dt("Survivors with two or more sessions in the period"),
+                  html.Dd(count_text(followed_up), id="survivors-followed-up")]
+    period = rows["period"].iloc[0]
+    return [html.P(f"{area_name}, {period}", className="panel-context"), html.Dl(items, className="headline-list")]
 
 
 def score_tables(counts: pd.DataFrame) -> dict[str, pd.DataFrame]:
