@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_text
 import math
 
 import pandas as pd
@@ -15,6 +16,12 @@ from queries.publication import WITHHELD
 # them would tell a reader that the latter are at least k, and help work the former out. A part of a breakdown
 # withheld as a whole reads WITHHELD, zeros included.
 HIDDEN = "hidden"
+
+
+def chart_text(text: str) -> str:
+    """Text for a Plotly label, escaped: Plotly renders a subset of HTML in labels (links, bold, line breaks),
+    and text from a source database must read as written, never as a live link."""
+    return html_text.escape(str(text), quote=False)
 
 
 def format_value(value, kind: str, suppressed: bool = False, withheld: bool = False) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import re
 
 import pandas as pd
 
@@ -53,15 +54,55 @@ def _is_count(row: dict) -> bool:
     return code in INDICATORS and INDICATORS[code].kind == "count"
 
 
+# C0 control characters other than tab, line feed and carriage return, and DEL: no reader needs them, and a
+# workbook cannot hold them (openpyxl refuses a NUL byte).
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# A spreadsheet opening a CSV reads a cell starting with one of these as a formula (OWASP, "CSV Injection").
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def printable(value):
+    """Text without control characters (tab, line feed and carriage return kept); anything else unchanged."""
+    return _CONTROL_CHARACTERS.sub("", value) if isinstance(value, str) else value
+
+
+def csv_cell(value):
+    """Text a spreadsheet will not run: printable, and quoted with a leading apostrophe where it would start a
+    formula, as OWASP advises. Numbers stay numbers."""
+    text = printable(value)
+    return "'" + text if isinstance(text, str) and text.startswith(FORMULA_TRIGGERS) else text
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """The frame as UTF-8 CSV with RFC 4180's CRLF line ends (so a field holding a carriage return is quoted,
+    not split), every text cell through `csv_cell`."""
+    return frame.map(csv_cell).to_csv(index=False, lineterminator="\r\n").encode("utf-8")
+
+
+def workbook_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
+    """An Excel workbook with a sheet per frame (names cut to Excel's 31 characters). Text is printable and
+    stored as text, never as a formula, so a cell reads exactly as the source wrote it."""
+    if not sheets:
+        raise ValueError("nothing to write: a workbook needs at least one sheet")
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for name, frame in sheets.items():
+            frame.map(printable).to_excel(writer, index=False, sheet_name=name[:31])
+        for sheet in writer.book.worksheets:
+            for row in sheet.iter_rows():
+                for cell in row:
+                    if cell.data_type == "f":  # openpyxl takes text starting with "=" for a formula
+                        cell.data_type = "s"
+    return buffer.getvalue()
+
+
 def to_bytes(frame: pd.DataFrame, file_format: str, sheet_name: str = "indicators") -> bytes:
     if file_format == "json":
         return (json.dumps(records(frame), ensure_ascii=False, indent=1) + "\n").encode("utf-8")
     if file_format == "csv":
-        return pd.DataFrame(records(frame), columns=frame.columns).to_csv(index=False).encode("utf-8")
+        return csv_bytes(pd.DataFrame(records(frame), columns=frame.columns))
     if file_format == "xlsx":
-        buffer = io.BytesIO()
-        pd.DataFrame(records(frame), columns=frame.columns).to_excel(buffer, index=False, sheet_name=sheet_name)
-        return buffer.getvalue()
+        return workbook_bytes({sheet_name: pd.DataFrame(records(frame), columns=frame.columns)})
     raise ValueError(f"unknown format {file_format!r}: use one of {', '.join(FORMATS)}")
 
 
@@ -79,14 +120,9 @@ def tables_bytes(tables: list[dict], file_format: str) -> bytes:
     if file_format == "csv":
         cells = [(t["table"], number, column, value) for t in tables
                  for number, row in enumerate(t["rows"], start=1) for column, value in zip(t["columns"], row)]
-        return pd.DataFrame(cells, columns=TABLE_COLUMNS).to_csv(index=False).encode("utf-8")
+        return csv_bytes(pd.DataFrame(cells, columns=TABLE_COLUMNS))
     if file_format == "xlsx":
         if not tables:
             raise ValueError("the page shows no table for this filter: a workbook needs at least one sheet")
-        buffer = io.BytesIO()
-        with pd.ExcelWriter(buffer) as workbook:
-            for t in tables:
-                pd.DataFrame(t["rows"], columns=t["columns"]).to_excel(workbook, index=False,
-                                                                        sheet_name=t["table"][:31])
-        return buffer.getvalue()
+        return workbook_bytes({t["table"]: pd.DataFrame(t["rows"], columns=t["columns"]) for t in tables})
     raise ValueError(f"unknown format {file_format!r}: use one of {', '.join(FORMATS)}")

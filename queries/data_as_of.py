@@ -1,7 +1,9 @@
 """How fresh each database is: the latest date of its main events.
 
 A date after today is a data error (the contract check counts those), so it
-never makes a database look fresher than it is.
+never makes a database look fresher than it is. An account sees the freshness
+of what it may read: a government account that of its own districts, and an
+external audience the day only, never the time of one record.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from sqlalchemy import Column, Engine, func, inspect, select
 
 from . import schema as s
 from .db import Databases
-from .sqlparts import date_param
+from .geography import Gazetteer
+from .scope import Scope, scope_districts
+from .sqlparts import date_param, in_values
 
 # The columns whose latest value tells when each database was last fed.
 FRESHNESS_COLUMNS: dict[str, tuple[Column, ...]] = {
@@ -29,8 +33,17 @@ def _present(engine: Engine) -> set[tuple[str, str]]:
     return {(name, column["name"]) for name in names & wanted for column in inspector.get_columns(name)}
 
 
-def _latest(engine: Engine, columns: tuple[Column, ...], today: date) -> dict[str, date | datetime | None]:
-    """Latest value up to the end of today per column; None when the column is missing or has no such value."""
+def _within(column: Column, districts: tuple[str, ...]):
+    """The rows of `column`'s table in these districts: by its own district, or by its case's."""
+    if "district_pcode" in column.table.c:
+        return in_values(column.table.c.district_pcode, districts)
+    return column.table.c.case_id.in_(select(s.cases.c.case_id).where(in_values(s.cases.c.district_pcode, districts)))
+
+
+def _latest(engine: Engine, columns: tuple[Column, ...], today: date,
+            districts: tuple[str, ...] | None) -> dict[str, date | datetime | None]:
+    """Latest value up to the end of today per column, of rows in `districts` (None: every row); None when the
+    column is missing or has no such value."""
     present = _present(engine)
     tomorrow = today + timedelta(days=1)
     latest: dict[str, date | datetime | None] = {}
@@ -41,12 +54,29 @@ def _latest(engine: Engine, columns: tuple[Column, ...], today: date) -> dict[st
                 latest[key] = None
                 continue
             query = select(func.max(column)).where(column < date_param(tomorrow))
+            if districts is not None:
+                query = query.where(_within(column, districts))
             latest[key] = connection.execute(query).scalar_one()
     return latest
 
 
-def data_as_of(databases: Databases, today: date | None = None) -> dict[str, dict[str, date | datetime | None]]:
-    """{"cases": {"cases.reported_on": ..., ...}, "referrals": {"reports.received_at": ..., ...}}."""
+def data_as_of(databases: Databases, today: date | None = None,
+               districts: tuple[str, ...] | None = None) -> dict[str, dict[str, date | datetime | None]]:
+    """{"cases": {"cases.reported_on": ..., ...}, "referrals": {"reports.received_at": ..., ...}}, of the rows in
+    `districts` (None: every row, a record with no district included)."""
     today = today or date.today()
     engines = {"cases": databases.cases, "referrals": databases.referrals}
-    return {database: _latest(engines[database], columns, today) for database, columns in FRESHNESS_COLUMNS.items()}
+    return {database: _latest(engines[database], columns, today, districts)
+            for database, columns in FRESHNESS_COLUMNS.items()}
+
+
+def data_as_of_for(databases: Databases, scope: Scope, gazetteer: Gazetteer,
+                   today: date | None = None) -> dict[str, dict[str, date | datetime | None]]:
+    """`data_as_of` as `scope` may see it: a government account's own districts only; for an external
+    audience, days (a time would date one record)."""
+    districts = scope_districts(scope, gazetteer) if scope.role == "government" else None
+    latest = data_as_of(databases, today, districts)
+    if not scope.suppressed:
+        return latest
+    return {database: {column: value.date() if isinstance(value, datetime) else value
+                       for column, value in columns.items()} for database, columns in latest.items()}

@@ -10,9 +10,10 @@ import pandas as pd
 import pytest
 
 from dashboard.builders import quality, reduction
-from dashboard.builders.definitions import PERIODS_SECTION, REDUCTION_SECTION, definitions_content
+from dashboard.builders.definitions import (DISCLOSURE_SECTION, PERIODS_SECTION, REDUCTION_SECTION,
+                                            definitions_content)
 from queries.contract_check import Finding
-from queries.data_as_of import data_as_of
+from queries.data_as_of import data_as_of, data_as_of_for
 from queries.db import Databases
 from queries.definitions import INDICATORS
 from queries.prevalence import prevalence_summary, visible_study_rows
@@ -306,6 +307,37 @@ def test_data_as_of_names_a_missing_table_as_none(url_factory):
         databases.dispose()
 
 
+CHATTOGRAM = "BD2015"
+LATER_ELSEWHERE = {  # Chattogram's records are the newest: a Dhaka account must not see their dates
+    "cases": [{**CASE, "case_id": "C9", "district_pcode": CHATTOGRAM, "reported_on": "2026-05-11"}],
+    "victims": [{"victim_id": "V9", "case_id": "C9", "sex": "male", "age_at_identification": 14,
+                 "identified_on": "2026-05-11", "brought_to_safety_on": None}],
+    "reports": [{"report_id": "R9", "received_at": "2026-05-11T08:15:00", "channel": "hotline", "category": "csec",
+                 "district_pcode": CHATTOGRAM, "case_ref": None}],
+    "referrals": [{**REFERRAL, "referral_id": "F9", "district_pcode": CHATTOGRAM, "referred_at": "2026-05-11T09:00:00"}],
+}
+
+
+def test_data_as_of_shows_each_account_what_it_may_see(url_factory, gazetteer):
+    cases = {table: rows + LATER_ELSEWHERE.get(table, []) for table, rows in CASES_DB.items()}
+    referrals = {table: rows + LATER_ELSEWHERE[table] for table, rows in REFERRALS_DB.items()}
+    databases = Databases.from_urls(write_database(url_factory(), cases), write_database(url_factory(), referrals))
+    try:
+        def seen(role, areas=()):
+            return data_as_of_for(databases, make_scope(role, areas, gazetteer), gazetteer, TODAY)
+
+        assert seen("leadership")["referrals"]["referrals.referred_at"] == datetime(2026, 5, 11, 22)
+        assert seen("donor")["referrals"] == {"reports.received_at": date(2026, 5, 11),
+                                              "referrals.referred_at": date(2026, 5, 11)}
+        dhaka = seen("government", ("BD30",))
+        assert dhaka["cases"] == {"cases.reported_on": date(2026, 5, 10), "victims.identified_on": date(2026, 5, 11),
+                                  "legal_events.event_on": None}
+        assert dhaka["referrals"] == {"reports.received_at": None, "referrals.referred_at": date(2026, 5, 11)}
+        assert seen("government", ("BD20",))["cases"]["cases.reported_on"] == date(2026, 5, 11)
+    finally:
+        databases.dispose()
+
+
 # --- Definitions ----------------------------------------------------------------------------------------------------
 
 def _ids_and_text(component) -> tuple[set[str], str]:
@@ -328,11 +360,12 @@ def _ids_and_text(component) -> tuple[set[str], str]:
 
 def test_definitions_give_every_indicator_a_section_with_its_code_as_id():
     ids, text = _ids_and_text(definitions_content(11, None))
-    assert set(INDICATORS) | {REDUCTION_SECTION, PERIODS_SECTION} <= ids
+    assert set(INDICATORS) | {REDUCTION_SECTION, PERIODS_SECTION, DISCLOSURE_SECTION} <= ids
     for code, indicator in INDICATORS.items():
         assert f'"href": "#{code}"' in text
         assert indicator.numerator in text and indicator.source in text
-    assert "shown as <11" in text and "fewer than 11 values" in text and "<10" not in text
+    assert "count from 1 to 10 reads" in text and "fewer than 11 values" in text
+    assert "<11" not in text and "<10" not in text and "linear-programming audit" in text
     assert "Katz" in text and "Wilson" in text and "0.5" in text and "85 %" in text
     assert "2026-Q3 (July 2026 to September 2026)" in text
 

@@ -1,4 +1,5 @@
-"""Pure builder of the definitions page: one reference sheet per indicator, the reduction method, periods."""
+"""Pure builder of the definitions page: one reference sheet per indicator, the reduction method, periods and
+disclosure control."""
 
 from __future__ import annotations
 
@@ -10,19 +11,20 @@ from queries.definitions import INDICATORS, Indicator
 from queries.periods import parse_period
 from queries.prevalence import BENCHMARK_REDUCTION_PCT, Z_95
 
-REDUCTION_SECTION, PERIODS_SECTION = "violence-reduction-method", "periods"
+REDUCTION_SECTION, PERIODS_SECTION, DISCLOSURE_SECTION = "violence-reduction-method", "periods", "disclosure-control"
 _KIND_WORDS = {"count": "count", "percent": "percentage", "rate": "rate", "median": "median or percentile"}
 
 
 def suppression_rule(indicator: Indicator, k: int) -> str:
     """The contract's small-cell rule as it applies to this indicator, for donor and government accounts."""
     if indicator.kind == "count":
-        rule = (f"A count from 1 to {k - 1} is shown as <{k}. Where a table shows a total and exactly one of its "
-                "cells is hidden, the next smallest non-zero cell is hidden too.")
+        rule = (f"A count from 1 to {k - 1} reads \u201chidden\u201d, and so does any other count that would let "
+                "one be worked out from what is shown (see Disclosure control). A part of a breakdown withheld as "
+                "a whole reads \u201cwithheld\u201d.")
     elif indicator.kind == "median":
-        rule = f"Hidden when it is taken over fewer than {k} values."
+        rule = f"Hidden when it is taken over fewer than {k} values, or when the count of its values is hidden."
     else:
-        rule = f"Hidden when its numerator or denominator is a count from 1 to {k - 1}."
+        rule = "Hidden when its numerator or denominator is hidden."
         if indicator.follows:
             followed = ", ".join(INDICATORS[code].label for code in indicator.follows)
             rule += f" Also hidden wherever {followed} is hidden."
@@ -103,14 +105,45 @@ def periods_section(fiscal_year_start: int | None) -> html.Section:
     ], id=PERIODS_SECTION, className="definition")
 
 
+def disclosure_section(k: int) -> html.Section:
+    """How small counts are protected for donor and government accounts."""
+    return html.Section([
+        html.H3("Disclosure control"),
+        html.P(f"Donor and government accounts never see a count from 1 to {k - 1}, and cannot work one out by "
+               "combining numbers they are shown: a total and its groups, an area and the areas inside it, a year "
+               "and its quarters, minors and the age bands, a percentage and its denominator."),
+        html.Ul([
+            html.Li(f"Every count such an account can be shown for a calendar year and its quarters is protected "
+                    f"together. Counts from 1 to {k - 1} are hidden; then a linear-programming audit finds the "
+                    "smallest and largest value each hidden count can take given everything shown, and more counts "
+                    f"are hidden until no hidden count can be narrowed below {k} or to one value."),
+            html.Li("\u201chidden\u201d always means at least 1: zeros are shown. A count hidden to protect another "
+                    "carries the same mark. Where hiding single counts is not enough, a breakdown is withheld as a "
+                    "whole and its parts read \u201cwithheld\u201d, zeros included; its total stays."),
+            html.Li("The records that no group or area shows (a code outside the contract's list, a report with no "
+                    "district, a case with no upazila, victims who are not minors) are counted as unknowns that the "
+                    "audit takes into account."),
+            html.Li("Donors see breakdowns by case type, sex and age band for Bangladesh, and the pages' detail "
+                    "tables for Bangladesh and each division; government accounts for their own divisions or "
+                    "districts. Smaller areas show their totals."),
+            html.Li("The time-to-first-service curve these accounts see is an actuarial estimate read at 1, 3, 7, 14, "
+                    "30 and 90 days, each step standing for a count that is shown; it stops where a count is "
+                    "hidden."),
+            html.Li("Leadership sees exact values."),
+        ]),
+    ], id=DISCLOSURE_SECTION, className="definition")
+
+
 def definitions_content(k: int, fiscal_year_start: int | None) -> list:
     """The whole reference: a contents list, every indicator's sheet, the reduction method and periods."""
     contents = [html.Li(html.A(i.label, href=f"#{code}")) for code, i in INDICATORS.items()]
     contents += [html.Li(html.A("Violence reduction against baseline", href=f"#{REDUCTION_SECTION}")),
-                 html.Li(html.A("Periods", href=f"#{PERIODS_SECTION}"))]
+                 html.Li(html.A("Periods", href=f"#{PERIODS_SECTION}")),
+                 html.Li(html.A("Disclosure control", href=f"#{DISCLOSURE_SECTION}"))]
     return [
         html.Nav(html.Ul(contents), className="definitions-contents", **{"aria-label": "Definitions"}),
         *(indicator_sheet(indicator, k) for indicator in INDICATORS.values()),
         reduction_method(),
         periods_section(fiscal_year_start),
+        disclosure_section(k),
     ]

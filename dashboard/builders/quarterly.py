@@ -7,12 +7,12 @@ hidden number is never read, so a download cannot hold more than the screen.
 
 from __future__ import annotations
 
-import io
 from datetime import date, datetime, timedelta
 
 import pandas as pd
 from dash import html
 
+from impact_monitor.exports import csv_bytes, workbook_bytes
 from queries.definitions import INDICATORS
 from queries.periods import Period, quarter_containing
 
@@ -68,11 +68,9 @@ def quarterly_table(rows: pd.DataFrame, quarters: list[str], area: str, targets:
 def table_bytes(table: pd.DataFrame, file_format: str) -> bytes:
     """Exactly the table's cells, as CSV (UTF-8) or an Excel workbook."""
     if file_format == "csv":
-        return table.to_csv(index=False).encode("utf-8")
+        return csv_bytes(table)
     if file_format == "xlsx":
-        buffer = io.BytesIO()
-        table.to_excel(buffer, index=False, sheet_name="quarterly indicators")
-        return buffer.getvalue()
+        return workbook_bytes({"quarterly indicators": table})
     raise ValueError(f"unknown format {file_format!r}: use csv or xlsx")
 
 

@@ -16,6 +16,8 @@ import plotly.graph_objects as go
 from queries.geography import Gazetteer
 from queries.prevalence import BENCHMARK_REDUCTION_PCT
 
+from ..components import chart_text
+
 BASELINE_COLOUR, LATEST_COLOUR = "#0072B2", "#E69F00"
 MET_COLOUR, NOT_MET_COLOUR, BENCHMARK_COLOUR = "#009E73", "#D55E00", "#000000"
 INTERVAL_BELOW_TEXT = (f"the interval reaches below {BENCHMARK_REDUCTION_PCT:.0f} %, "
@@ -78,6 +80,7 @@ def _plain_layout(rows: int) -> dict:
 
 def prevalence_figure(frame: pd.DataFrame, labels: list[str]) -> go.Figure:
     """Baseline and latest prevalence per area, each with its 95 % Wilson interval."""
+    labels = [chart_text(label) for label in labels]
     figure = go.Figure([
         _whisker(frame, "baseline", labels, "Baseline", BASELINE_COLOUR, "circle"),
         _whisker(frame, "latest", labels, "Latest round", LATEST_COLOUR, "diamond"),
@@ -93,6 +96,7 @@ def prevalence_figure(frame: pd.DataFrame, labels: list[str]) -> go.Figure:
 
 def reduction_figure(frame: pd.DataFrame, labels: list[str]) -> go.Figure:
     """Reduction against baseline with its Katz interval, and the 85 % benchmark as a vertical line."""
+    labels = [chart_text(label) for label in labels]
     computable = frame["reduction_pct"].map(_known)
     traces = []
     for met, name, colour, symbol in ((True, "Benchmark met", MET_COLOUR, "circle"),

@@ -19,7 +19,7 @@ from queries.periods import Period, quarter_containing
 from queries.referral_flow import CURVE_MARKS_DAYS, WAITING_BANDS, life_table
 from queries.schema import PROVIDER_TYPES, URGENCY_TARGET_HOURS
 
-from ..components import HIDDEN, WITHHELD, data_table, format_value, message
+from ..components import HIDDEN, WITHHELD, chart_text, data_table, format_value, message
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
@@ -253,7 +253,7 @@ def open_referrals_panel(frame: pd.DataFrame, area_names: dict[str, str], suppre
     fig = figure("Open referrals waiting over 7 days", "Referrals", "", barmode="stack",
                  height=max(300, 28 * len(top) + 160))
     for colour, (band, _, _) in zip(OKABE_ITO[1:], WAITING_BANDS):
-        fig.add_bar(name=band, y=labels, x=[None if is_missing(v) else int(v) for v in top[band]],
+        fig.add_bar(name=band, y=[chart_text(label) for label in labels], x=[None if is_missing(v) else int(v) for v in top[band]],
                     orientation="h", marker_color=colour, hovertemplate="%{y}: %{x:,}<extra>" + band + "</extra>")
     fig.update_yaxes(autorange="reversed")
     rows = pd.DataFrame({"District – service" if not suppressed else "Area – service": labels,

@@ -7,7 +7,7 @@ import dash
 from dash import Input, Output, callback, dcc, html
 
 from queries.contract_check import by_district_of, check_schema, findings_of
-from queries.data_as_of import data_as_of
+from queries.data_as_of import data_as_of_for
 from queries.publication import start_of_today, today_utc
 
 from ..builders import quality as build
@@ -65,5 +65,6 @@ def _check_panels(language):
 @callback(Output("quality-as-of-panel", "children"), Input("language", "data"))
 @guarded
 def update_as_of(_language):
-    return data_table(build.as_of_table(data_as_of(services().databases)),
+    svc = services()
+    return data_table(build.as_of_table(data_as_of_for(svc.databases, current_scope(), svc.gazetteer)),
                       "Latest date per database and column", "quality-as-of")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dash
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 
-from queries.data_as_of import data_as_of
+from queries.data_as_of import data_as_of_for
 from queries.geography import NATIONAL
 from queries.targets import load_targets
 
@@ -85,7 +85,8 @@ def update_quarterly(period, area, count):
                              "column is filled only when the area is Bangladesh.", "info"))
     return notes + [
         html_table(table, caption, "quarterly-table"),
-        html.P(data_as_of_text(data_as_of(services().databases)), className="data-as-of"),
+        html.P(data_as_of_text(data_as_of_for(services().databases, chosen.scope, services().gazetteer)),
+               className="data-as-of"),
     ]
 
 
