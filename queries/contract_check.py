@@ -163,6 +163,8 @@ _RULES: list[_Rule] = [
           lambda ctx: _studies.c.minors_observed < 0),
     _Rule(_studies, "individuals_observed", "non_positive_individuals", "with no individuals observed (0 or fewer)",
           lambda ctx: _studies.c.individuals_observed <= 0),
+    _Rule(_studies, "design_effect", "design_effect_below_1", "with a design effect below 1 (left out of the figures)",
+          lambda ctx: _studies.c.design_effect < 1),
 ]
 
 
@@ -225,7 +227,8 @@ def check_schema(dbs: Databases) -> list[Finding]:
             findings.extend(
                 Finding(database, table.name, column.name, "missing_column", 0,
                         f"{table.name}.{column.name}: column is missing from the {database} database", "error")
-                for column in table.columns if (table.name, column.name) not in present
+                for column in table.columns
+                if (table.name, column.name) not in present and not column.info.get("optional")
             )
     return findings
 

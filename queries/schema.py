@@ -6,7 +6,7 @@ tables can name a victim's identifying columns (name, telephone, home).
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Date, DateTime, Integer, MetaData, Table, Text
+from sqlalchemy import Column, Date, DateTime, Float, Integer, MetaData, Table, Text
 
 CASE_TYPES = ("csec", "osec", "sex_trafficking", "labour_trafficking", "child_labour", "other")
 CASE_SOURCES = ("police", "ctc", "hotline", "ngo", "online", "other")
@@ -124,6 +124,8 @@ prevalence_studies = Table(
     Column("fieldwork_end", Date, nullable=False),
     Column("individuals_observed", Integer, nullable=False),
     Column("minors_observed", Integer, nullable=False),
+    # An extension of the contract: the survey's design effect (>= 1); a missing column or a null means 1.
+    Column("design_effect", Float, info={"optional": True}),
 )
 
 reports = Table(

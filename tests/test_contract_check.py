@@ -208,6 +208,11 @@ def test_missing_columns_are_errors_and_their_rules_are_skipped(build, gazetteer
     assert quality_rows(dbs, gazetteer) == [("victims", "identified_before_report", None, 1)]
 
 
+def test_the_optional_design_effect_column_may_be_missing(build, gazetteer):
+    dbs = build(clean_rows(), drop_columns={"prevalence_studies.design_effect"})
+    assert run_check(dbs, gazetteer, TODAY) == []
+
+
 def test_missing_tables_are_errors_and_the_other_tables_are_still_checked(build, gazetteer):
     rows = edited([("survivor_assessments", "S1", {"score": 5})])
     dbs = build(rows, omit_tables={"victims", "reports"})
@@ -316,6 +321,11 @@ VALUE_CASES = {
         {("prevalence_studies", "minors_observed", "minors_above_individuals"): 1,
          ("prevalence_studies", "minors_observed", "negative_minors"): 1,
          ("prevalence_studies", "individuals_observed", "non_positive_individuals"): 1},
+    ),
+    "design effects below 1": (
+        [("prevalence_studies", "P1", {"design_effect": 0.8}), ("prevalence_studies", "P2", {"design_effect": 1.0}),
+         ("prevalence_studies", "P3", {"design_effect": 2.5})],
+        {("prevalence_studies", "design_effect", "design_effect_below_1"): 1},
     ),
 }
 

@@ -307,7 +307,6 @@ def test_data_as_of_names_a_missing_table_as_none(url_factory):
         databases.dispose()
 
 
-CHATTOGRAM = "BD2015"
 LATER_ELSEWHERE = {  # Chattogram's records are the newest: a Dhaka account must not see their dates
     "cases": [{**CASE, "case_id": "C9", "district_pcode": CHATTOGRAM, "reported_on": "2026-05-11"}],
     "victims": [{"victim_id": "V9", "case_id": "C9", "sex": "male", "age_at_identification": 14,

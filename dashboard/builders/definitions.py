@@ -67,13 +67,19 @@ def reduction_method() -> html.Section:
                "the studies, not from case records, so the period filter does not apply to it."),
         html.Ul([
             html.Li(f"Prevalence of a round: 100 × minors observed / individuals observed, with a 95 % Wilson score "
-                    f"interval (z = {Z_95})."),
+                    f"interval (Wilson 1927; z = {Z_95}) over the effective sample size n / deff, where deff is the "
+                    "round's design effect: these studies are weighted venue-based samples, so a plain binomial "
+                    "interval would be too narrow (Kish 1965). A round with no design effect recorded counts as 1; "
+                    "one below 1 is a data error, left out and counted on the Data quality page."),
             html.Li("Reduction: 100 × (1 − latest prevalence / baseline prevalence), where latest is the most "
                     "recent round after the baseline."),
-            html.Li(f"Its 95 % interval comes from the Katz log interval of the ratio r of the two prevalences: "
-                    f"exp(ln r ± {Z_95} √(1/x₁ − 1/n₁ + 1/x₀ − 1/n₀)), with x minors and n individuals of the "
-                    "latest (1) and baseline (0) rounds. Where a minors count is 0, 0.5 is added to both minors "
-                    "counts for the interval."),
+            html.Li(f"Its 95 % interval comes from the Katz log interval of the ratio r of the two prevalences "
+                    f"(Katz et al., Biometrics 1978): exp(ln r ± {Z_95} √(deff₁ (1/x₁ − 1/n₁) + deff₀ (1/x₀ − 1/n₀))), "
+                    "with x minors and n individuals of the latest (1) and baseline (0) rounds."),
+            html.Li("When the latest round found no minors, the reduction is 100 % and so is its upper bound (the "
+                    "ratio's lower bound is 0); its lower bound is Katz's with 0.5 added to both minors counts. "
+                    "When the baseline found no minors, there is no ratio: the reduction and its interval are "
+                    "left empty and the page says why. An interval always contains its estimate."),
             html.Li(f"Benchmark: a reduction of {BENCHMARK_REDUCTION_PCT:.0f} % (IJM's reported result in its "
                     f"strongest program areas). An area has met it when its reduction is at least "
                     f"{BENCHMARK_REDUCTION_PCT:.0f} %; when the interval still reaches below "

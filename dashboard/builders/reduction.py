@@ -50,6 +50,10 @@ def _interval(low, high) -> str:
     return f"{low:.1f} to {high:.1f} %" if _known(low) and _known(high) else "–"
 
 
+def _design_effect(value) -> str:
+    return f"{value:.2f}"
+
+
 def benchmark_verdict(row) -> str:
     """The contract's rule (benchmark_met: reduction >= 85 %), and plainly when the interval reaches below it."""
     if not _known(row.reduction_pct):
@@ -66,10 +70,17 @@ def _whisker(frame: pd.DataFrame, prefix: str, labels: list[str], name: str, col
     return go.Scatter(
         x=list(centre), y=labels, mode="markers", name=name,
         marker={"color": colour, "symbol": symbol, "size": 10},
-        error_x={"type": "data", "symmetric": False, "array": list(high - centre), "arrayminus": list(centre - low),
+        error_x={"type": "data", "symmetric": False, **_error_bars(centre, low, high),
                  "color": colour, "thickness": 2, "width": 6},
         hovertemplate="%{y}: %{x:.1f} %<extra>" + name + "</extra>",
     )
+
+
+def _error_bars(centre: pd.Series, low: pd.Series, high: pd.Series) -> dict:
+    """Plotly's error bar lengths above and below each point: never negative (rounding can put an interval's end
+    a hair inside its estimate)."""
+    return {"array": [max(0.0, h - c) for c, h in zip(centre, high)],
+            "arrayminus": [max(0.0, c - lo) for c, lo in zip(centre, low)]}
 
 
 def _plain_layout(rows: int) -> dict:
@@ -108,8 +119,7 @@ def reduction_figure(frame: pd.DataFrame, labels: list[str]) -> go.Figure:
                 x=list(part["reduction_pct"]), y=[label for label, keep in zip(labels, chosen) if keep],
                 mode="markers", name=name, marker={"color": colour, "symbol": symbol, "size": 11},
                 error_x={"type": "data", "symmetric": False,
-                         "array": list(part["reduction_ci_high"] - part["reduction_pct"]),
-                         "arrayminus": list(part["reduction_pct"] - part["reduction_ci_low"]),
+                         **_error_bars(part["reduction_pct"], part["reduction_ci_low"], part["reduction_ci_high"]),
                          "color": colour, "thickness": 2, "width": 6},
                 hovertemplate="%{y}: %{x:.1f} % reduction<extra>" + name + "</extra>",
             ))
@@ -132,6 +142,7 @@ def _baseline_columns(frame: pd.DataFrame, labels: list[str]) -> dict:
         "Baseline": [_pct(v) for v in frame["baseline_pct"]],
         "Baseline 95 % interval": [_interval(lo, hi) for lo, hi in zip(frame["baseline_ci_low"],
                                                                        frame["baseline_ci_high"])],
+        "Baseline design effect": [_design_effect(v) for v in frame["baseline_design_effect"]],
     }
 
 
@@ -142,6 +153,7 @@ def reduction_table(frame: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
         "Latest round": list(frame["latest_round"]),
         "Latest": [_pct(v) for v in frame["latest_pct"]],
         "Latest 95 % interval": [_interval(lo, hi) for lo, hi in zip(frame["latest_ci_low"], frame["latest_ci_high"])],
+        "Latest design effect": [_design_effect(v) for v in frame["latest_design_effect"]],
         "Reduction": [_pct(v) for v in frame["reduction_pct"]],
         "Reduction 95 % interval": [_interval(lo, hi) for lo, hi in zip(frame["reduction_ci_low"],
                                                                         frame["reduction_ci_high"])],
