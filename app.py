@@ -1,8 +1,14 @@
 """Entry point: `python app.py` serves the dashboard; gunicorn serves `app:server`."""
 
-from dashboard.app import create_app
+import sys
 
-app = create_app()
+from dashboard.app import create_app
+from impact_monitor.settings import SettingsError
+
+try:
+    app = create_app()
+except SettingsError as error:  # a setting the app cannot use: one line saying which, not a traceback
+    sys.exit(f"impact-monitor: {error}")
 server = app.server
 
 if __name__ == "__main__":

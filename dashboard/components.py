@@ -42,10 +42,14 @@ def format_value(value, kind: str, suppressed: bool = False, withheld: bool = Fa
 
 
 def hidden_note(k: int) -> html.P:
-    """What a hidden number is, for an external audience's pages."""
-    return html.P(f"\u201c{HIDDEN}\u201d: a count from 1 to {k - 1}, or a number that would let one be worked out "
-                  "from the others shown: another count beside it, or a percentage, rate or median built on it. "
-                  "Every page and download hides the same numbers.", className="note")
+    """What the marks of protected numbers mean, for an external audience's pages."""
+    return html.P([
+        f"\u201c{HIDDEN}\u201d: a count from 1 to {k - 1}, or a number that would let one be worked out from the "
+        "others shown: another count beside it, or a percentage, rate or median built on it. "
+        f"\u201c{WITHHELD}\u201d: a count in a breakdown hidden as a whole, zeros included (for example the four "
+        "quarters of one area's year, or the areas inside one area). Every page and download hides the same "
+        "numbers. ", html.A("How small counts are protected", href="/definitions#disclosure-control"), "."],
+        className="note protection-note")
 
 
 def message(text: str, kind: str = "warning") -> html.Div:

@@ -9,6 +9,7 @@ from dash import dcc, html
 
 from queries.scope import default_area
 
+from .components import hidden_note
 from .context import area_options, current_scope, default_period, period_options, services
 from .i18n import translate
 
@@ -69,7 +70,8 @@ def shell(language: str = "en") -> html.Div:
             html.Div(id="database-status", role="status", **{"aria-live": "polite"}),
             dcc.Interval(id="status-refresh", interval=30_000),
             html.Main(dash.page_container, id=SKIP_TARGET, tabIndex="-1"),
-            html.Footer(id="site-footer", className="site-footer"),
+            html.Footer(hidden_note(settings.suppress_below) if current_scope().suppressed else None,
+                        id="site-footer", className="site-footer"),
         ],
         className="shell",
         lang=language,

@@ -59,8 +59,8 @@ def choropleth_figure(
     labels = _LABELS.get(language, _LABELS["en"])
     features = {feature["id"]: feature for feature in geojson["features"]}
     rows = values.set_index("area").reindex(list(features))
-    suppressed = rows["suppressed"].fillna(False).astype(bool)
-    withheld = (rows["withheld"] if "withheld" in rows else pd.Series(False, index=rows.index)).fillna(False).astype(bool)
+    suppressed = rows["suppressed"].eq(True)  # an area with no row reads False
+    withheld = rows["withheld"].eq(True) if "withheld" in rows else pd.Series(False, index=rows.index)
     shown = rows["value"].notna() & ~suppressed
 
     def name(code: str) -> str:

@@ -17,7 +17,7 @@ import pandas as pd
 
 from impact_monitor.services import Services
 from queries import justice, publication, referral_flow, survivors
-from queries.publication import ProtectedCells, start_of_today, today_utc
+from queries.publication import ProtectedCells
 from queries.scope import AreaFilter, FilterError
 from queries.universe import detailed_areas
 
@@ -30,7 +30,7 @@ TREND_QUARTERS = 8
 
 def cached(svc: Services, query: Callable[..., pd.DataFrame], filter_: AreaFilter, *args) -> pd.DataFrame:
     """A page query's frame through the aggregate cache, keyed by the filter (with its scope) and the day."""
-    key = (query.__module__, query.__name__, filter_.cache_key, today_utc().isoformat())
+    key = (query.__module__, query.__name__, filter_.cache_key, svc.databases.today().isoformat())
     return svc.cache.get_or_compute(key, lambda: query(svc.databases, svc.gazetteer, filter_, *args))
 
 
@@ -53,7 +53,7 @@ def period_cells(svc: Services, filter_: AreaFilter) -> ProtectedCells | None:
     if not filter_.scope.suppressed:
         return None
     _detailed(svc, filter_)
-    return svc.engine.publications.cells(filter_.scope, filter_.period, _k(svc), start_of_today())
+    return svc.engine.publications.cells(filter_.scope, filter_.period, _k(svc), svc.databases.start_of_today())
 
 
 def current_cells(svc: Services, filter_: AreaFilter) -> ProtectedCells | None:
@@ -61,7 +61,7 @@ def current_cells(svc: Services, filter_: AreaFilter) -> ProtectedCells | None:
     if not filter_.scope.suppressed:
         return None
     _detailed(svc, filter_)
-    return svc.current.cells(filter_.scope, today_utc(), start_of_today(), _k(svc))
+    return svc.current.cells(filter_.scope, svc.databases.today(), svc.databases.start_of_today(), _k(svc))
 
 
 # Referrals
@@ -90,7 +90,7 @@ def referral_within_target(svc: Services, filter_: AreaFilter, _language: str) -
 def referral_waiting(svc: Services, filter_: AreaFilter, _language: str) -> list:
     cells = period_cells(svc, filter_)
     if cells is None:
-        counts = cached(svc, referral_flow.waiting_day_counts, filter_, start_of_today())
+        counts = cached(svc, referral_flow.waiting_day_counts, filter_, svc.databases.start_of_today())
         return referrals_build.waiting_curve_panel(referral_flow.kaplan_meier(counts))
     return referrals_build.interval_curve_panel(publication.curve_intervals_table(
         cells, filter_.period.label, filter_.area, referral_flow.CURVE_INTERVALS))
@@ -99,7 +99,8 @@ def referral_waiting(svc: Services, filter_: AreaFilter, _language: str) -> list
 def open_referrals(svc: Services, filter_: AreaFilter, language: str) -> list:
     cells = current_cells(svc, filter_)
     if cells is None:
-        frame = cached(svc, referral_flow.open_referrals_by_waiting_band, filter_, start_of_today())
+        frame = cached(svc, referral_flow.open_referrals_by_waiting_band, filter_,
+                       svc.databases.start_of_today())
     else:
         frame = publication.open_referrals_table(cells, filter_.area)
     names = {code: svc.gazetteer.full_name(code, language or "en")
@@ -111,7 +112,7 @@ def open_referrals(svc: Services, filter_: AreaFilter, language: str) -> list:
 
 def justice_funnel(svc: Services, filter_: AreaFilter, _language: str) -> list:
     cells = period_cells(svc, filter_)
-    frame = (cached(svc, justice.complaint_funnel, filter_, today_utc()) if cells is None
+    frame = (cached(svc, justice.complaint_funnel, filter_, svc.databases.today()) if cells is None
              else publication.funnel_table(cells, filter_.period.label, filter_.area))
     return justice_build.funnel_panel(frame)
 
@@ -125,7 +126,7 @@ def justice_trends(svc: Services, filter_: AreaFilter, _language: str) -> list:
 
 def justice_pending(svc: Services, filter_: AreaFilter, _language: str) -> list:
     cells = current_cells(svc, filter_)
-    shown = (cached(svc, justice.pending_case_ages, filter_, today_utc()).iloc[0] if cells is None
+    shown = (cached(svc, justice.pending_case_ages, filter_, svc.databases.today()).iloc[0] if cells is None
              else publication.pending_row(cells, filter_.area))
     return justice_build.pending_panel(shown)
 

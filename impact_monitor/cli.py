@@ -107,14 +107,14 @@ def command_check(args) -> int:
 
 def command_quality(args) -> int:
     from queries.contract_check import by_district_of
-    from queries.publication import start_of_today, today_utc
     from queries.quality import check_grouping, quality_counts
 
     services = _services(_settings())
     scope = _scope(args, services)
     check_grouping(args.by, scope)
-    today = today_utc()
-    cells = (services.current.cells(scope, today, start_of_today(), services.settings.suppress_below)
+    databases = services.databases
+    today = databases.today()
+    cells = (services.current.cells(scope, today, databases.start_of_today(), services.settings.suppress_below)
              if scope.suppressed else None)
     rows = quality_counts(by_district_of(services.current.quality_frame(today)), scope, services.gazetteer, args.by,
                           cells)

@@ -38,7 +38,7 @@ from queries.disclosure import HIDDEN as HIDDEN_STATE
 from queries.disclosure import PUBLISHED, UNSHOWN, AuditResult, audit
 from queries.justice import FUNNEL_STEPS, PENDING_BANDS, pending_cube
 from queries.periods import Period
-from queries.publication import WITHHELD, indicator_cells, start_of_today, today_utc
+from queries.publication import WITHHELD, indicator_cells
 from queries.quality import quality_counts
 from queries.referral_flow import CURVE_INTERVALS, CURVE_MARKS_DAYS, WAITING_BANDS, open_referrals_by_waiting_band
 from queries.scope import LEADERSHIP, LEVELS, AreaFilter, FilterError, Scope, level_of, make_filter, visible_levels
@@ -120,13 +120,13 @@ def collect_inventory(svc: Services, scope: Scope, period: Period, k: int) -> In
         _indicator_views(svc, scope, each, k, inventory)
         for area in _detail_areas(svc, scope):
             _page_views(svc, scope, each, area, inventory)
-    _quality_views(svc, scope, today_utc(), start_of_today(), k, inventory)
+    _quality_views(svc, scope, svc.databases.today(), svc.databases.start_of_today(), k, inventory)
     return inventory
 
 
 def true_cells(svc: Services, scope: Scope, period: Period) -> tuple[dict[tuple, int], dict[tuple, int]]:
     """The true value of every cell `scope` can be shown: of the year and its quarters, and of today's tables."""
-    as_of, today = start_of_today(), today_utc()
+    as_of, today = svc.databases.start_of_today(), svc.databases.today()
     family = family_of(period)
     periods = cells_of(family_cube(svc.engine, family, period.fiscal_year_start, as_of), scope, svc.gazetteer)
     everywhere = AreaFilter(None, NATIONAL, "national", LEADERSHIP)

@@ -33,7 +33,7 @@ def prepare_services(settings: Settings) -> Services:
 
         ensure_demo(settings.data_dir / "demo", settings.demo_cases, geo_cache_dir=settings.data_dir / "geo")
     cases_url, referrals_url = settings.database_urls()
-    databases = Databases.from_urls(cases_url, referrals_url, settings.statement_timeout_s)
+    databases = Databases.from_urls(cases_url, referrals_url, settings.statement_timeout_s, settings.timezone)
     cache = AggregateCache(settings.cache_ttl_s, settings.redis_url)
     engine = IndicatorEngine(databases, gazetteer, cache, settings.query_threads, settings.publication_ttl_s)
     current = CurrentTables(databases, gazetteer, cache, settings.publication_ttl_s, settings.query_threads)

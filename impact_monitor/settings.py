@@ -10,6 +10,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
+from zoneinfo import ZoneInfo
+
+from queries.localtime import DEFAULT_TIMEZONE, TimeZoneError, load_zone
 
 ENVIRONMENT_VARIABLES: dict[str, str] = {
     "IMPACT_CASES_DB": "SQLAlchemy URL of the case database (unset: embedded demo)",
@@ -60,6 +63,13 @@ def _fiscal_year_start(env: Mapping[str, str]) -> int:
     return month
 
 
+def _timezone(env: Mapping[str, str]) -> ZoneInfo:
+    try:
+        return load_zone((env.get("IMPACT_TIMEZONE") or DEFAULT_TIMEZONE).strip())
+    except TimeZoneError as error:
+        raise SettingsError(f"IMPACT_TIMEZONE: {error}") from None
+
+
 @dataclass(frozen=True)
 class Settings:
     cases_db: str | None
@@ -68,6 +78,7 @@ class Settings:
     targets_file: Path | None
     users_file: Path | None
     fiscal_year_start: int | None
+    timezone: ZoneInfo
     suppress_below: int
     statement_timeout_s: int
     cache_ttl_s: int
@@ -105,6 +116,7 @@ class Settings:
             targets_file=Path(targets) if targets else None,
             users_file=Path(users) if users else None,
             fiscal_year_start=_fiscal_year_start(env) if fiscal else None,
+            timezone=_timezone(env),
             suppress_below=_int(env, "IMPACT_SUPPRESS_BELOW", 10, 1, 1000),
             statement_timeout_s=_int(env, "IMPACT_STATEMENT_TIMEOUT_S", 30, 1, 3600),
             cache_ttl_s=_int(env, "IMPACT_CACHE_TTL_S", 300, 0, 86400),

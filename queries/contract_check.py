@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, fields
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Callable, Iterator
 
 import pandas as pd
 from sqlalchemy import (
-    Column, Connection, Date, DateTime, Engine, Table, and_, case, false, func, inspect, literal, or_, select,
+    Column, Connection, Date, DateTime, Engine, Table, and_, case, false, func, inspect, or_, select,
     tuple_,
 )
 from sqlalchemy.exc import DBAPIError
@@ -26,6 +26,7 @@ from sqlalchemy.sql.selectable import FromClause
 from queries import schema as s
 from queries.db import Databases
 from queries.geography import NATIONAL, Gazetteer
+from queries.localtime import Timestamps, local_midnight
 
 DATABASE_METADATA = {"cases": s.cases_metadata, "referrals": s.referrals_metadata}
 _CONTRACT_TABLES: dict[str, Table] = {**s.cases_metadata.tables, **s.referrals_metadata.tables}
@@ -56,25 +57,27 @@ class _Context:
     """What a rule's condition depends on besides the tables."""
 
     gazetteer: Gazetteer
-    today: date
-    dialect: str
-
-    def instant(self, value: ColumnElement) -> ColumnElement:
-        """A comparable date/time: SQLite stores them as text in more than one format ('T' or space)."""
-        return func.julianday(value) if self.dialect == "sqlite" else value
+    today: date  # in the program's time zone
+    timestamps: Timestamps
 
     def earlier(self, first: ColumnElement, second: ColumnElement) -> ColumnElement[bool]:
-        return self.instant(first) < self.instant(second)
+        return self.timestamps.instant(first) < self.timestamps.instant(second)
 
     def in_future(self, column: ColumnElement) -> ColumnElement[bool]:
-        # From the day after today: a timestamp later today is not in the future.
-        return self.instant(column) >= self.instant(literal(self.today + timedelta(days=1), Date))
+        """Dated after today: a timestamp from the local midnight ending today, a date from tomorrow's."""
+        tomorrow = self.today + timedelta(days=1)
+        if isinstance(column.type, DateTime):
+            starts = local_midnight(tomorrow, self.timestamps.zone)
+        else:  # a date's instant is its midnight UTC on SQLite, the date itself on PostgreSQL
+            starts = datetime.combine(tomorrow, time())
+        return self.timestamps.instant(column) >= self.timestamps.at(starts)
 
     def unreadable(self, column: ColumnElement) -> ColumnElement[bool]:
-        """A date SQLite cannot parse; PostgreSQL's types rule it out."""
-        if self.dialect != "sqlite":
+        """Text SQLite stores that is no real date or time (`2026-11-31`, a prefix and junk); PostgreSQL's
+        types rule it out."""
+        if not self.timestamps.sqlite:
             return false()
-        return and_(column.is_not(None), func.julianday(column).is_(None))
+        return and_(column.is_not(None), self.timestamps.instant(column).is_(None))
 
     @property
     def study_areas(self) -> tuple[str, ...]:
@@ -338,7 +341,8 @@ def _outcomes(dbs: Databases, gazetteer: Gazetteer, today: date, threads: int = 
     jobs = []
     for database, metadata in DATABASE_METADATA.items():
         engine = _engine(dbs, database)
-        planned = _planned_rules(metadata, _Context(gazetteer, today, engine.dialect.name), _present_columns(engine))
+        context = _Context(gazetteer, today, dbs.timestamps_of(engine))
+        planned = _planned_rules(metadata, context, _present_columns(engine))
         jobs += [(engine, database, batch, known_districts) for batch in _same_source(planned)]
     with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
         results = [outcome for outcomes in pool.map(lambda job: _count_on_own_connection(*job), jobs)

@@ -8,15 +8,16 @@ external audience the day only, never the time of one record.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Column, Engine, func, inspect, select
+from sqlalchemy import Column, DateTime, Engine, func, inspect, select
 
 from . import schema as s
 from .db import Databases
 from .geography import Gazetteer
 from .scope import Scope, scope_districts
-from .sqlparts import date_param, in_values
+from .localtime import Timestamps, as_local, local_midnight
+from .sqlparts import in_values
 
 # The columns whose latest value tells when each database was last fed.
 FRESHNESS_COLUMNS: dict[str, tuple[Column, ...]] = {
@@ -40,10 +41,11 @@ def _within(column: Column, districts: tuple[str, ...]):
     return column.table.c.case_id.in_(select(s.cases.c.case_id).where(in_values(s.cases.c.district_pcode, districts)))
 
 
-def _latest(engine: Engine, columns: tuple[Column, ...], today: date,
+def _latest(engine: Engine, timestamps: Timestamps, columns: tuple[Column, ...], today: date,
             districts: tuple[str, ...] | None) -> dict[str, date | datetime | None]:
-    """Latest value up to the end of today per column, of rows in `districts` (None: every row); None when the
-    column is missing or has no such value."""
+    """Latest value up to the end of today per column, of rows in `districts` (None: every row): a date, or a
+    local time for a timestamp; None when the column is missing or has no such value. Values that are no real
+    date or time are left out."""
     present = _present(engine)
     tomorrow = today + timedelta(days=1)
     latest: dict[str, date | datetime | None] = {}
@@ -53,10 +55,14 @@ def _latest(engine: Engine, columns: tuple[Column, ...], today: date,
             if (column.table.name, column.name) not in present:
                 latest[key] = None
                 continue
-            query = select(func.max(column)).where(column < date_param(tomorrow))
+            is_timestamp = isinstance(column.type, DateTime)
+            ends = local_midnight(tomorrow, timestamps.zone) if is_timestamp else datetime.combine(tomorrow, time())
+            instant = timestamps.instant(column)
+            query = select(func.max(instant)).where(instant < timestamps.at(ends))
             if districts is not None:
                 query = query.where(_within(column, districts))
-            latest[key] = connection.execute(query).scalar_one()
+            value = timestamps.read(connection.execute(query).scalar_one())
+            latest[key] = None if value is None else as_local(value, timestamps.zone) if is_timestamp else value.date()
     return latest
 
 
@@ -64,9 +70,10 @@ def data_as_of(databases: Databases, today: date | None = None,
                districts: tuple[str, ...] | None = None) -> dict[str, dict[str, date | datetime | None]]:
     """{"cases": {"cases.reported_on": ..., ...}, "referrals": {"reports.received_at": ..., ...}}, of the rows in
     `districts` (None: every row, a record with no district included)."""
-    today = today or date.today()
+    today = today or databases.today()
     engines = {"cases": databases.cases, "referrals": databases.referrals}
-    return {database: _latest(engines[database], columns, today, districts)
+    return {database: _latest(engines[database], databases.timestamps_of(engines[database]), columns, today,
+                              districts)
             for database, columns in FRESHNESS_COLUMNS.items()}
 
 

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
+
+from .localtime import DEFAULT_TIMEZONE, Timestamps, load_zone, local_today, start_of_today
 
 
 class DatabaseConfigError(ValueError):
@@ -84,6 +88,9 @@ def _install_sqlite_statement_timeout(engine: Engine, timeout_s: int) -> None:
 # Dashboard aggregates sort a quarter's rows (half a million assessment rows at 1,000,000 cases):
 # enough work_mem keeps those sorts in memory, and JIT compilation costs more than it saves at this size.
 PG_SESSION_TUNING = "-c work_mem=64MB -c jit=off"
+# Every session reads and binds timestamps in UTC, whatever the server's or the database's TimeZone: a naive bound
+# then compares right with `timestamp` (UTC) and `timestamptz` columns alike (see queries.localtime).
+PG_SESSION_TIMEZONE = "-c timezone=UTC"
 
 
 def make_engine(url: str, statement_timeout_s: int = 30) -> Engine:
@@ -104,7 +111,7 @@ def make_engine(url: str, statement_timeout_s: int = 30) -> Engine:
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
         options = (f"-c default_transaction_read_only=on -c statement_timeout={statement_timeout_s * 1000} "
-                   f"{PG_SESSION_TUNING}")
+                   f"{PG_SESSION_TUNING} {PG_SESSION_TIMEZONE}")
         return create_engine(
             parsed,
             pool_pre_ping=True,
@@ -119,18 +126,37 @@ def make_engine(url: str, statement_timeout_s: int = 30) -> Engine:
 
 @dataclass(frozen=True)
 class Databases:
-    """The two engines the app reads; they may point at one database."""
+    """The two engines the app reads (they may point at one database), and the program's time zone."""
 
     cases: Engine
     referrals: Engine
     same_database: bool
+    zone: ZoneInfo = field(default_factory=lambda: load_zone(DEFAULT_TIMEZONE))
 
     @classmethod
-    def from_urls(cls, cases_url: str, referrals_url: str, statement_timeout_s: int = 30) -> "Databases":
+    def from_urls(cls, cases_url: str, referrals_url: str, statement_timeout_s: int = 30,
+                  zone: ZoneInfo | None = None) -> "Databases":
         cases = make_engine(cases_url, statement_timeout_s)
         same = make_url(cases_url) == make_url(referrals_url)
         referrals = cases if same else make_engine(referrals_url, statement_timeout_s)
-        return cls(cases=cases, referrals=referrals, same_database=same)
+        return cls(cases=cases, referrals=referrals, same_database=same,
+                   zone=zone or load_zone(DEFAULT_TIMEZONE))
+
+    @property
+    def timestamps(self) -> Timestamps:
+        """SQL for the referral database's timestamps (the only timestamp columns of the contract)."""
+        return Timestamps(self.referrals.dialect.name, self.zone)
+
+    def timestamps_of(self, engine: Engine) -> Timestamps:
+        return Timestamps(engine.dialect.name, self.zone)
+
+    def today(self) -> date:
+        """Today's date in the program's time zone."""
+        return local_today(self.zone)
+
+    def start_of_today(self) -> datetime:
+        """The instant today began in the program's time zone (naive UTC)."""
+        return start_of_today(self.zone)
 
     def dispose(self) -> None:
         self.cases.dispose()

@@ -26,7 +26,7 @@ from .geography import NATIONAL, Gazetteer
 from .periods import Period
 from .publication import Publications
 from .scope import LEADERSHIP, AreaFilter, FilterError, visible_areas
-from .sqlparts import days_between_dates, percentile, seconds_between
+from .sqlparts import days_between_dates, percentile
 from .where import Where
 
 log = logging.getLogger("impact_monitor.indicators")
@@ -150,10 +150,9 @@ class IndicatorEngine:
         return self._read(self.databases.referrals, grouped)
 
     def _referrals(self, where: Where) -> pd.DataFrame:
-        r = s.referrals.c
-        dialect = self.databases.referrals.dialect.name
-        waited = seconds_between(dialect, r.first_service_at, r.referred_at)
-        served = and_(r.first_service_at.is_not(None), r.first_service_at >= r.referred_at)
+        r, t = s.referrals.c, self.databases.timestamps
+        waited = t.seconds_between(r.first_service_at, r.referred_at)
+        served = t.not_before(r.first_service_at, r.referred_at)
         target = case((r.urgency == "urgent", s.URGENCY_TARGET_HOURS["urgent"] * 3600),
                       else_=s.URGENCY_TARGET_HOURS["routine"] * 3600)
         served_days = case((served, waited / 86400.0), else_=None)
@@ -285,7 +284,7 @@ class IndicatorEngine:
         asked for are queried, so a missing table stops only its own indicators.
         """
         periods = periods or (filter_.period,)
-        where = Where(filter_, self.gazetteer, periods)
+        where = Where(filter_, self.gazetteer, periods, self.databases.timestamps)
         group = _group_column(disaggregate)
         available = {
             "victims": lambda: self._victims(where, group),
@@ -317,7 +316,7 @@ class IndicatorEngine:
         measures; `reports_national` holds the national reports, which include those with no district.
         """
         everything = AreaFilter(periods[0], NATIONAL, "district", LEADERSHIP)
-        where = Where(everything, self.gazetteer, periods)
+        where = Where(everything, self.gazetteer, periods, self.databases.timestamps)
         queries = {
             "cases": lambda: self._cases(where, _cube_group("cases")),
             "victims": lambda: self._victims(where, _cube_group("victims")),
@@ -326,7 +325,7 @@ class IndicatorEngine:
             "cases_referred": lambda: self._cases_referred(where, _cube_group("cases_referred")),
             "reports": lambda: self._reports(where),
             "reports_national": lambda: self._reports(Where(replace(everything, by="national"), self.gazetteer,
-                                                            periods)),
+                                                            periods, self.databases.timestamps)),
         }
         chosen = [name for name in queries if families is None or name in families]
         frames = self._run_together([queries[name] for name in chosen])

@@ -18,7 +18,7 @@ from __future__ import annotations
 import threading
 import time as time_module
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
+from datetime import datetime, time
 from typing import Callable
 
 import pandas as pd
@@ -34,15 +34,6 @@ from .universe import cells_of, disaggregated_areas, family_cube, family_of
 
 # How a part of a withheld breakdown reads (zeros included): a reader knows only that it is a count.
 WITHHELD = "withheld"
-
-
-def today_utc() -> date:
-    return datetime.now(timezone.utc).date()
-
-
-def start_of_today() -> datetime:
-    """Midnight UTC today, naive like the referral database's timestamps: waiting times are measured to it."""
-    return datetime.combine(today_utc(), time())
 
 
 # What each indicator row shows of the cells.
@@ -185,7 +176,7 @@ class Publications:
         """The protected cells of the calendar year `period` lies in, waiting times measured to `as_of`
         (default: the start of today)."""
         family = family_of(period)
-        as_of = as_of or start_of_today()
+        as_of = as_of or self.engine.databases.start_of_today()
         key = ("protected-cells", scope.cache_key, family.year, family.quarters, as_of.isoformat(), k)
 
         def build() -> pd.DataFrame:

@@ -2,7 +2,9 @@
 
 Area is the district where the service is delivered; the referral database
 records no upazila, so these queries refuse an upazila filter. "Now" is an
-explicit `as_of` (naive UTC) so results are reproducible and testable.
+explicit `as_of` (a naive UTC instant, the start of the local day) so results
+are reproducible and testable. Timestamps are compared as instants and
+periods are local (`queries.localtime`).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import DateTime, Integer, and_, bindparam, case, cast, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 
 from . import schema as s
 from .db import Databases
@@ -18,9 +20,9 @@ from .geography import Gazetteer
 from .where import Where
 from .scope import AreaFilter, FilterError
 from .periods import Period
-from .sqlparts import in_any_period, in_period, in_values, period_label, seconds_between
+from .localtime import DAY_S
+from .sqlparts import in_values
 
-DAY_S = 86400
 # Waiting-time bands of open referrals, in days: (label, lower bound exclusive, upper bound inclusive).
 WAITING_BANDS = (("over 7 to 30 days", 7, 30), ("over 30 to 90 days", 30, 90), ("over 90 days", 90, None))
 
@@ -44,26 +46,26 @@ def read(engine, query) -> pd.DataFrame:
         return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 
 
-def whole_days(dialect: str, seconds):
-    """Completed days in a non-negative number of seconds."""
-    if dialect == "sqlite":
-        return cast(seconds, Integer) // DAY_S
-    return cast(func.floor(seconds / DAY_S), Integer)
-
-
-def _as_of_param(as_of: datetime):
-    return bindparam(None, as_of, type_=DateTime(), unique=True)
-
-
 def _count_if(condition):
     return func.sum(case((condition, 1), else_=0))
 
 
+def _none_or_after(instant, moment):
+    return or_(instant.is_(None), instant > moment)
+
+
+def _no_service_before_referral(timestamps):
+    """No first service, or one not before the referral (one before it is a data error, left out)."""
+    r = s.referrals.c
+    first_service = timestamps.instant(r.first_service_at)
+    return or_(first_service.is_(None), first_service >= timestamps.instant(r.referred_at))
+
+
 def volume_by_service_and_provider(databases: Databases, gazetteer: Gazetteer, filter_: AreaFilter) -> pd.DataFrame:
     """Referrals made in the period: one row per service type, a column per provider type and `total`."""
-    r = s.referrals.c
+    r, t = s.referrals.c, databases.timestamps
     query = (select(r.service_type, r.provider_type, func.count().label("referrals"))
-             .where(in_period(r.referred_at, filter_.period), referral_area(filter_, gazetteer, r.district_pcode))
+             .where(t.in_period(r.referred_at, filter_.period), referral_area(filter_, gazetteer, r.district_pcode))
              .group_by(r.service_type, r.provider_type))
     counts = read(databases.referrals, query)
     table = (counts.pivot_table(index="service_type", columns="provider_type", values="referrals", aggfunc="sum")
@@ -78,14 +80,14 @@ def within_target_by_urgency(databases: Databases, gazetteer: Gazetteer, filter_
 
     The same rule as the indicator referrals_within_target_pct: exactly on the target counts as within.
     """
-    r = s.referrals.c
-    waited = seconds_between(databases.referrals.dialect.name, r.first_service_at, r.referred_at)
+    r, t = s.referrals.c, databases.timestamps
+    waited = t.seconds_between(r.first_service_at, r.referred_at)
     target_s = case((r.urgency == "urgent", s.URGENCY_TARGET_HOURS["urgent"] * 3600),
                     else_=s.URGENCY_TARGET_HOURS["routine"] * 3600)
-    served = and_(r.first_service_at.is_not(None), r.first_service_at >= r.referred_at)
+    served = t.not_before(r.first_service_at, r.referred_at)
     query = (select(r.urgency, func.count().label("referrals"),
                     _count_if(and_(served, waited <= target_s)).label("within_target"))
-             .where(in_period(r.referred_at, filter_.period), referral_area(filter_, gazetteer, r.district_pcode))
+             .where(t.in_period(r.referred_at, filter_.period), referral_area(filter_, gazetteer, r.district_pcode))
              .group_by(r.urgency))
     counts = read(databases.referrals, query).set_index("urgency").reindex(list(s.URGENCIES)).fillna(0)
     return counts.astype("int64").rename_axis("urgency").reset_index()
@@ -100,17 +102,15 @@ def waiting_day_counts(databases: Databases, gazetteer: Gazetteer, filter_: Area
     or at its closing if it was closed unserved before. A first service
     recorded before the referral is a data error and left out.
     """
-    r = s.referrals.c
-    dialect = databases.referrals.dialect.name
-    now = _as_of_param(as_of)
-    served = and_(r.first_service_at.is_not(None), r.first_service_at <= now)
-    closed_unserved = and_(r.closed_at.is_not(None), r.closed_at < now)
-    waited_until = case((served, r.first_service_at), (closed_unserved, r.closed_at), else_=now)
-    day = whole_days(dialect, seconds_between(dialect, waited_until, r.referred_at)).label("day")
+    r, t = s.referrals.c, databases.timestamps
+    now = t.at(as_of)
+    served = func.coalesce(t.instant(r.first_service_at) <= now, False)
+    closed_unserved = func.coalesce(t.instant(r.closed_at) < now, False)
+    waited_until = case((served, t.instant(r.first_service_at)), (closed_unserved, t.instant(r.closed_at)), else_=now)
+    day = t.whole_days(t.seconds_from(waited_until, t.instant(r.referred_at))).label("day")
     query = (select(day, _count_if(served).label("served"), _count_if(~served).label("censored"))
-             .where(in_period(r.referred_at, filter_.period), r.referred_at <= now,
-                    or_(r.first_service_at.is_(None), r.first_service_at >= r.referred_at),
-                    referral_area(filter_, gazetteer, r.district_pcode))
+             .where(t.in_period(r.referred_at, filter_.period), t.instant(r.referred_at) <= now,
+                    _no_service_before_referral(t), referral_area(filter_, gazetteer, r.district_pcode))
              .group_by(day).order_by(day))
     return read(databases.referrals, query).astype("int64")
 
@@ -142,19 +142,17 @@ def open_referrals_by_waiting_band(databases: Databases, gazetteer: Gazetteer, f
     One row per district and service type with a count per waiting band, the
     total, and the oldest waiting time in whole days (an age, never an identity).
     """
-    r = s.referrals.c
-    dialect = databases.referrals.dialect.name
-    now = _as_of_param(as_of)
-    waited = seconds_between(dialect, now, r.referred_at)
+    r, t = s.referrals.c, databases.timestamps
+    now = t.at(as_of)
+    waited = t.seconds_from(now, t.instant(r.referred_at))
     bands = []
     for label, low, high in WAITING_BANDS:
         in_band = waited > low * DAY_S if high is None else and_(waited > low * DAY_S, waited <= high * DAY_S)
         bands.append(_count_if(in_band).label(label))
     query = (select(r.district_pcode, r.service_type, *bands, func.count().label("total"),
-                    func.max(whole_days(dialect, waited)).label("oldest_days"))
-             .where(r.referred_at <= now,
-                    or_(r.first_service_at.is_(None), r.first_service_at > now),
-                    or_(r.closed_at.is_(None), r.closed_at > now),
+                    func.max(t.whole_days(waited)).label("oldest_days"))
+             .where(t.instant(r.referred_at) <= now,
+                    _none_or_after(t.instant(r.first_service_at), now), _none_or_after(t.instant(r.closed_at), now),
                     waited > WAITING_BANDS[0][1] * DAY_S,
                     referral_area(filter_, gazetteer, r.district_pcode))
              .group_by(r.district_pcode, r.service_type)
@@ -186,24 +184,23 @@ def referral_cube(databases: Databases, gazetteer: Gazetteer, periods: tuple[Per
     referral closed before it was made, or made after `as_of`) leaves at time
     0, which is the same as leaving it out of the estimate.
     """
-    r = s.referrals.c
-    dialect = databases.referrals.dialect.name
-    now = _as_of_param(as_of)
-    waited = seconds_between(dialect, r.first_service_at, r.referred_at)
-    served = and_(r.first_service_at.is_not(None), r.first_service_at >= r.referred_at)
+    r, t = s.referrals.c, databases.timestamps
+    now = t.at(as_of)
+    waited = t.seconds_between(r.first_service_at, r.referred_at)
+    served = t.not_before(r.first_service_at, r.referred_at)
     target_s = case((r.urgency == "urgent", s.URGENCY_TARGET_HOURS["urgent"] * 3600),
                     else_=s.URGENCY_TARGET_HOURS["routine"] * 3600)
-    left_at = case((served, r.first_service_at), (and_(r.closed_at.is_not(None), r.closed_at < now), r.closed_at),
+    left_at = case((served, t.instant(r.first_service_at)), (t.instant(r.closed_at) < now, t.instant(r.closed_at)),
                    else_=now)
-    followed = seconds_between(dialect, left_at, r.referred_at)
+    followed = t.seconds_from(left_at, t.instant(r.referred_at))
     interval = case(*((followed < mark * DAY_S, label) for mark, label in zip(CURVE_MARKS_DAYS, CURVE_INTERVALS)),
                     else_=CURVE_INTERVALS[-1])
-    period = period_label(r.referred_at, periods)
+    period = t.period_label(r.referred_at, periods)
     keys = [period.label("period"), r.district_pcode.label("area"), r.service_type, r.provider_type, r.urgency,
             interval.label("interval"), case((served, 1), else_=0).label("served"),
             case((and_(served, waited <= target_s), 1), else_=0).label("within_target")]
     query = (select(*keys, func.count().label("referrals"))
-             .where(in_any_period(r.referred_at, periods), in_values(r.district_pcode, gazetteer.district_codes))
+             .where(t.in_any_period(r.referred_at, periods), in_values(r.district_pcode, gazetteer.district_codes))
              .group_by(*keys))
     frame = read(databases.referrals, query)
     return frame.astype({"served": "int64", "within_target": "int64", "referrals": "int64"})

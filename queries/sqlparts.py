@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Date, Float, Integer, bindparam, case, cast, func, literal, or_
+from sqlalchemy import Date, Float, bindparam, case, func, literal, or_
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
@@ -68,13 +68,6 @@ def period_label(column, periods: tuple[Period, ...]) -> ColumnElement:
     if len(periods) == 1:
         return literal(periods[0].label)
     return case(*((in_period(column, period), period.label) for period in periods))
-
-
-def seconds_between(dialect: str, later, earlier) -> ColumnElement:
-    """Whole seconds from `earlier` to `later` timestamps."""
-    if dialect == "sqlite":
-        return cast(func.strftime("%s", later), Integer) - cast(func.strftime("%s", earlier), Integer)
-    return func.extract("epoch", later - earlier)
 
 
 def days_between_dates(dialect: str, later, earlier) -> ColumnElement:

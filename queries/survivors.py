@@ -66,10 +66,10 @@ def victims_followed_up(databases: Databases, gazetteer: Gazetteer, filter_: Are
 
 def services_delivered(databases: Databases, gazetteer: Gazetteer, filter_: AreaFilter) -> pd.DataFrame:
     """Referrals whose first service came in the period, per service type, where the service was delivered."""
-    r = s.referrals.c
+    r, t = s.referrals.c, databases.timestamps
     query = (select(r.service_type, func.count().label("services"))
-             .where(in_period(r.first_service_at, filter_.period),
-                    r.first_service_at >= r.referred_at,
+             .where(t.in_period(r.first_service_at, filter_.period),
+                    t.not_before(r.first_service_at, r.referred_at),
                     referral_area(filter_, gazetteer, r.district_pcode))
              .group_by(r.service_type))
     counts = read(databases.referrals, query).set_index("service_type").reindex(list(s.SERVICE_TYPES), fill_value=0)
@@ -130,11 +130,11 @@ def survivor_cube(databases: Databases, gazetteer: Gazetteer, periods: tuple[Per
 def services_cube(databases: Databases, gazetteer: Gazetteer, periods: tuple[Period, ...]) -> pd.DataFrame:
     """Referrals whose first service came in each period, per period, district where it was delivered, and
     service type (a first service recorded before the referral is a data error and left out)."""
-    r = s.referrals.c
-    period = period_label(r.first_service_at, periods)
+    r, t = s.referrals.c, databases.timestamps
+    period = t.period_label(r.first_service_at, periods)
     keys = [period.label("period"), r.district_pcode.label("area"), r.service_type]
     query = (select(*keys, func.count().label("services"))
-             .where(in_any_period(r.first_service_at, periods), r.first_service_at >= r.referred_at,
+             .where(t.in_any_period(r.first_service_at, periods), t.not_before(r.first_service_at, r.referred_at),
                     in_values(r.district_pcode, gazetteer.district_codes))
              .group_by(*keys))
     return read(databases.referrals, query).astype({"services": "int64"})

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, bindparam, func, literal
+from sqlalchemy import DateTime, and_, bindparam, func, literal
 
 from .geography import NATIONAL, Gazetteer
+from .localtime import Timestamps
 from .periods import Period
 from .scope import AreaFilter, level_of
 from .sqlparts import in_any_period, period_label
@@ -19,6 +20,7 @@ class Where:
     filter: AreaFilter
     gazetteer: Gazetteer
     series: tuple[Period, ...] = ()  # several periods at once; by default the filter's own
+    timestamps: Timestamps | None = None  # how the database's timestamp columns fall in local periods
 
     @property
     def periods(self) -> tuple[Period, ...]:
@@ -46,9 +48,13 @@ class Where:
         return and_(*clauses)
 
     def dated(self, date_column):
+        if isinstance(date_column.type, DateTime):
+            return self.timestamps.in_any_period(date_column, self.periods)
         return in_any_period(date_column, self.periods)
 
     def period_of(self, date_column):
+        if isinstance(date_column.type, DateTime):
+            return self.timestamps.period_label(date_column, self.periods)
         return period_label(date_column, self.periods)
 
     @property

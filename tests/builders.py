@@ -5,7 +5,7 @@ The app itself never writes: these writable engines exist only in tests.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import create_engine, insert
@@ -14,7 +14,8 @@ from queries import schema
 
 
 def _typed(table, row: dict) -> dict:
-    """Turn ISO strings into dates/datetimes for the column's type."""
+    """Turn ISO strings into dates/datetimes for the column's type; a time with an offset is written as the UTC
+    time it stands for (a `timestamp` column holds UTC)."""
     typed = {}
     for name, value in row.items():
         python_type = table.c[name].type.python_type
@@ -22,6 +23,8 @@ def _typed(table, row: dict) -> dict:
             value = date.fromisoformat(value)
         elif isinstance(value, str) and python_type is datetime:
             value = datetime.fromisoformat(value)
+            if value.tzinfo:
+                value = value.astimezone(timezone.utc).replace(tzinfo=None)
         typed[name] = value
     return typed
 

@@ -107,21 +107,23 @@ CASES_ROWS = {
     ],
 }
 
+# Local times in Dhaka (UTC+6), written with their offset as a deployment may store them.
 REFERRALS_ROWS = {
     "referrals": [
-        _referral("F1", DHAKA, "urgent", "2026-01-10 08:00:00", "2026-01-11 08:00:00", "R1"),  # exactly 24 h
-        _referral("F2", DHAKA, "urgent", "2026-01-10 08:00:00", "2026-01-11 08:00:01"),        # 24 h + 1 s
-        _referral("F3", DHAKA, "routine", "2026-02-01 00:00:00", "2026-02-08 00:00:00"),       # exactly 7 days
-        _referral("F4", DHAKA, "routine", "2026-02-01 00:00:00", None),                        # never served
-        _referral("F5", CHATTOGRAM, "routine", "2026-03-31 23:59:59", "2026-04-02 11:59:59", "R5"),
-        _referral("F6", DHAKA, "routine", "2026-04-01 00:00:00", "2026-04-01 12:00:00", "R2"),  # next quarter
-        _referral("F7", GAZIPUR, "urgent", "2025-12-31 23:00:00", "2026-01-01 01:00:00"),      # previous quarter
+        _referral("F1", DHAKA, "urgent", "2026-01-10 08:00:00+06:00", "2026-01-11 08:00:00+06:00", "R1"),  # 24 h
+        _referral("F2", DHAKA, "urgent", "2026-01-10 08:00:00+06:00", "2026-01-11 08:00:01+06:00"),  # 24 h + 1 s
+        _referral("F3", DHAKA, "routine", "2026-02-01 00:00:00+06:00", "2026-02-08 00:00:00+06:00"),  # 7 days
+        _referral("F4", DHAKA, "routine", "2026-02-01 00:00:00+06:00", None),  # never served
+        _referral("F5", CHATTOGRAM, "routine", "2026-03-31 23:59:59+06:00", "2026-04-02 11:59:59+06:00", "R5"),
+        # The next quarter, and the previous one:
+        _referral("F6", DHAKA, "routine", "2026-04-01 00:00:00+06:00", "2026-04-01 12:00:00+06:00", "R2"),
+        _referral("F7", GAZIPUR, "urgent", "2025-12-31 23:00:00+06:00", "2026-01-01 01:00:00+06:00"),
     ],
     "reports": [
-        _report("P1", "2026-01-01 00:00:00", DHAKA),
-        _report("P2", "2026-03-31 23:59:59", None),       # unknown district: national only
-        _report("P3", "2026-04-01 00:00:00", DHAKA),
-        _report("P4", "2026-02-10 12:00:00", CHATTOGRAM),
+        _report("P1", "2026-01-01 00:00:00+06:00", DHAKA),
+        _report("P2", "2026-03-31 23:59:59+06:00", None),       # unknown district: national only
+        _report("P3", "2026-04-01 00:00:00+06:00", DHAKA),
+        _report("P4", "2026-02-10 12:00:00+06:00", CHATTOGRAM),
     ],
 }
 

@@ -274,8 +274,9 @@ VALUE_CASES = {
     "timestamps written with a T": (
         [("referrals", "F1", {"first_service_at": "2026-01-10T08:00:00"}),  # before its referral at 09:00
          ("referrals", "F2", {"first_service_at": "2026-03-01T08:30:00"}),  # after its referral at 08:00
-         ("reports", "R1", {"received_at": "2026-11-24T00:00:01"}),
-         ("reports", "R2", {"received_at": "2026-11-23T23:59:59"})],
+         # Today is 2026-11-23 in Dhaka (UTC+6): it ends at 18:00 UTC.
+         ("reports", "R1", {"received_at": "2026-11-23T18:00:01"}),
+         ("reports", "R2", {"received_at": "2026-11-23T17:59:59"})],
         {("referrals", "first_service_at", "first_service_before_referral"): 1,
          ("reports", "received_at", "future_date"): 1},
     ),

@@ -92,11 +92,12 @@ ROWS = {
         *_session("V3", "2026-03-01", [4, 4, 4, 4, 4, 9]),  # 9 is out of range: left out
     ],
     "referrals": [
-        _referral("R1", DHAKA, "medical", "2025-12-30 10:00:00", "2026-01-02 10:00:00"),
-        _referral("R2", DHAKA, "medical", "2026-03-31 10:00:00", "2026-03-31 23:00:00"),
-        _referral("R3", "BD3033", "shelter", "2026-03-31 10:00:00", "2026-04-01 00:00:00"),  # next quarter
-        _referral("R4", CHATTOGRAM, "legal_aid", "2026-01-20 10:00:00", "2026-02-01 10:00:00"),
-        _referral("R5", DHAKA, "education", "2026-02-10 10:00:00", "2026-02-09 10:00:00"),  # data error
+        # Local times in Dhaka, with their offset.
+        _referral("R1", DHAKA, "medical", "2025-12-30 10:00:00+06:00", "2026-01-02 10:00:00+06:00"),
+        _referral("R2", DHAKA, "medical", "2026-03-31 10:00:00+06:00", "2026-03-31 23:00:00+06:00"),
+        _referral("R3", "BD3033", "shelter", "2026-03-31 10:00:00+06:00", "2026-04-01 00:00:00+06:00"),  # next quarter
+        _referral("R4", CHATTOGRAM, "legal_aid", "2026-01-20 10:00:00+06:00", "2026-02-01 10:00:00+06:00"),
+        _referral("R5", DHAKA, "education", "2026-02-10 10:00:00+06:00", "2026-02-09 10:00:00+06:00"),  # data error
     ],
 }
 EVERY_TABLE = [*schema.cases_metadata.tables, *schema.referrals_metadata.tables]
@@ -225,7 +226,7 @@ def test_domains_panel_hides_means_that_would_reveal_hidden_counts():
     assert survivors_build.domain_mean(latest_safety) == pytest.approx(float(Fraction(255, 100)))
     parts = survivors_build.domains_panel(counts)
     means = tables_in(parts)[0]["rows"][0]
-    assert means == ["Safety", "–", "2.55"]
+    assert means == ["Safety", "hidden", "2.55"]
     scores_first = _figures(parts)[1]
     assert scores_first.data[0].y[0] is None
     assert all(fig.layout.title.text for fig in _figures(parts))

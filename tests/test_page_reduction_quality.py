@@ -214,7 +214,7 @@ def test_district_table_has_one_row_per_district_by_name_and_zeros_filled(gazett
 def test_panels_per_audience(gazetteer):
     def panel(role, areas=()):
         scope = make_scope(role, areas, gazetteer)
-        return json.dumps(quality.counts_panel(QUALITY, scope, gazetteer, "en", protected(scope, gazetteer), 10),
+        return json.dumps(quality.counts_panel(QUALITY, scope, gazetteer, "en", protected(scope, gazetteer)),
                           default=lambda c: c.to_plotly_json())
 
     assert "quality-by-district" in panel("leadership") and "hidden" not in panel("leadership")
@@ -259,22 +259,24 @@ CASES_DB = {
     ],
     "legal_events": [],
 }
+# Local times in Dhaka, with their offset.
 REFERRALS_DB = {
     "reports": [
-        {"report_id": "R1", "received_at": "2026-05-09T23:30:00", "channel": "hotline", "category": "csec",
+        {"report_id": "R1", "received_at": "2026-05-09T23:30:00+06:00", "channel": "hotline", "category": "csec",
          "district_pcode": None, "case_ref": None},
-        {"report_id": "R2", "received_at": "2026-12-01T00:00:00", "channel": "web", "category": "csec",
+        {"report_id": "R2", "received_at": "2026-12-01T00:00:00+06:00", "channel": "web", "category": "csec",
          "district_pcode": None, "case_ref": None},
     ],
     "referrals": [
-        {**REFERRAL, "referral_id": "F1", "referred_at": "2026-05-11T22:00:00"},  # later today: not the future
-        {**REFERRAL, "referral_id": "F2", "referred_at": "2026-05-12T00:00:00"},
+        {**REFERRAL, "referral_id": "F1", "referred_at": "2026-05-11T22:00:00+06:00"},  # later today: not the future
+        {**REFERRAL, "referral_id": "F2", "referred_at": "2026-05-12T00:00:00+06:00"},
     ],
 }
 EXPECTED_AS_OF = {
     "cases": {"cases.reported_on": date(2026, 5, 10), "victims.identified_on": date(2026, 5, 11),
               "legal_events.event_on": None},
-    "referrals": {"reports.received_at": datetime(2026, 5, 9, 23, 30), "referrals.referred_at": datetime(2026, 5, 11, 22)},
+    "referrals": {"reports.received_at": datetime(2026, 5, 9, 23, 30),
+                  "referrals.referred_at": datetime(2026, 5, 11, 22)},
 }
 
 
@@ -287,7 +289,8 @@ def url_factory(request, tmp_path):
 
 
 def test_data_as_of_is_the_latest_date_up_to_today(url_factory):
-    databases = Databases.from_urls(write_database(url_factory(), CASES_DB), write_database(url_factory(), REFERRALS_DB))
+    databases = Databases.from_urls(write_database(url_factory(), CASES_DB),
+                                    write_database(url_factory(), REFERRALS_DB))
     try:
         assert data_as_of(databases, TODAY) == EXPECTED_AS_OF
     finally:
@@ -311,9 +314,10 @@ LATER_ELSEWHERE = {  # Chattogram's records are the newest: a Dhaka account must
     "cases": [{**CASE, "case_id": "C9", "district_pcode": CHATTOGRAM, "reported_on": "2026-05-11"}],
     "victims": [{"victim_id": "V9", "case_id": "C9", "sex": "male", "age_at_identification": 14,
                  "identified_on": "2026-05-11", "brought_to_safety_on": None}],
-    "reports": [{"report_id": "R9", "received_at": "2026-05-11T08:15:00", "channel": "hotline", "category": "csec",
-                 "district_pcode": CHATTOGRAM, "case_ref": None}],
-    "referrals": [{**REFERRAL, "referral_id": "F9", "district_pcode": CHATTOGRAM, "referred_at": "2026-05-11T09:00:00"}],
+    "reports": [{"report_id": "R9", "received_at": "2026-05-11T08:15:00+06:00", "channel": "hotline",
+                 "category": "csec", "district_pcode": CHATTOGRAM, "case_ref": None}],
+    "referrals": [{**REFERRAL, "referral_id": "F9", "district_pcode": CHATTOGRAM,
+                   "referred_at": "2026-05-11T09:00:00+06:00"}],
 }
 
 
@@ -358,7 +362,7 @@ def _ids_and_text(component) -> tuple[set[str], str]:
 
 
 def test_definitions_give_every_indicator_a_section_with_its_code_as_id():
-    ids, text = _ids_and_text(definitions_content(11, None))
+    ids, text = _ids_and_text(definitions_content(11, None, "Asia/Dhaka"))
     assert set(INDICATORS) | {REDUCTION_SECTION, PERIODS_SECTION, DISCLOSURE_SECTION} <= ids
     for code, indicator in INDICATORS.items():
         assert f'"href": "#{code}"' in text
@@ -367,8 +371,9 @@ def test_definitions_give_every_indicator_a_section_with_its_code_as_id():
     assert "<11" not in text and "<10" not in text and "linear-programming audit" in text
     assert "Katz" in text and "Wilson" in text and "0.5" in text and "85 %" in text
     assert "2026-Q3 (July 2026 to September 2026)" in text
+    assert "The program's time zone is Asia/Dhaka" in text and "01:00 on 1 July in Dhaka" in text
 
 
 def test_definitions_explain_the_deployments_fiscal_quarters():
-    _, text = _ids_and_text(definitions_content(10, 7))
+    _, text = _ids_and_text(definitions_content(10, 7, "Asia/Dhaka"))
     assert "FY2027-Q1" in text and "(July 2026 to September 2026)" in text

@@ -95,7 +95,7 @@ def _months(label: str, fiscal_year_start: int | None) -> str:
     return f"{quarter.start:%B %Y} to {last_day:%B %Y}"
 
 
-def periods_section(fiscal_year_start: int | None) -> html.Section:
+def periods_section(fiscal_year_start: int | None, zone: str) -> html.Section:
     if fiscal_year_start is None:
         quarters = f"This deployment uses calendar quarters, labelled like 2026-Q3 ({_months('2026-Q3', None)})."
     else:
@@ -105,9 +105,14 @@ def periods_section(fiscal_year_start: int | None) -> html.Section:
     return html.Section([
         html.H3("Periods"),
         html.P(quarters),
-        html.P("A year, like 2026, is a calendar year. An event belongs to the period its date (or timestamp, in "
-               "UTC) falls in. Donor and government accounts see whole quarters and years only, never an arbitrary "
-               "date range, so hidden counts cannot be recovered by comparing two overlapping ranges."),
+        html.P(f"A year, like 2026, is a calendar year. The program's time zone is {zone}: an event belongs to "
+               "the period its local date falls in there. A date is a local date already; a timestamp is read "
+               f"as the instant it records (a time with no offset is UTC) and dated in {zone}, so a referral made "
+               "at 01:00 on 1 July in Dhaka belongs to July's quarter. \"Today\", waiting times and the ages of "
+               f"pending cases start at midnight in {zone}. (This replaces the data contract's \"in UTC\": a "
+               "Bangladeshi program's quarters and fiscal years begin at its own midnight.)"),
+        html.P("Donor and government accounts see whole quarters and years only, never an arbitrary date range, so "
+               "hidden counts cannot be recovered by comparing two overlapping ranges."),
     ], id=PERIODS_SECTION, className="definition")
 
 
@@ -140,7 +145,7 @@ def disclosure_section(k: int) -> html.Section:
     ], id=DISCLOSURE_SECTION, className="definition")
 
 
-def definitions_content(k: int, fiscal_year_start: int | None) -> list:
+def definitions_content(k: int, fiscal_year_start: int | None, zone: str) -> list:
     """The whole reference: a contents list, every indicator's sheet, the reduction method and periods."""
     contents = [html.Li(html.A(i.label, href=f"#{code}")) for code, i in INDICATORS.items()]
     contents += [html.Li(html.A("Violence reduction against baseline", href=f"#{REDUCTION_SECTION}")),
@@ -150,6 +155,6 @@ def definitions_content(k: int, fiscal_year_start: int | None) -> list:
         html.Nav(html.Ul(contents), className="definitions-contents", **{"aria-label": "Definitions"}),
         *(indicator_sheet(indicator, k) for indicator in INDICATORS.values()),
         reduction_method(),
-        periods_section(fiscal_year_start),
+        periods_section(fiscal_year_start, zone),
         disclosure_section(k),
     ]

@@ -17,7 +17,7 @@ from queries.publication import ProtectedCells
 from queries.quality import UNKNOWN_DISTRICT, quality_counts
 from queries.scope import Scope
 
-from ..components import HIDDEN, data_table, hidden_note, message
+from ..components import HIDDEN, data_table, message
 
 SCHEMA_RULES = ("missing_table", "missing_column", "check_failed")
 _RULE_WORDS = {"unknown_pcode": "unknown P-code", "missing_value": "missing required value"}
@@ -75,7 +75,7 @@ def district_table(counts: pd.DataFrame, gazetteer: Gazetteer, language: str) ->
 
 
 def counts_panel(by_district: pd.DataFrame, scope: Scope, gazetteer: Gazetteer, language: str,
-                 cells: ProtectedCells | None, k: int) -> list:
+                 cells: ProtectedCells | None) -> list:
     """Totals by table and rule for everyone; the district table for leadership and government. `cells`: an
     external audience's protected cells of today's tables."""
     totals = quality_counts(by_district, scope, gazetteer, "rule", cells)
@@ -87,8 +87,6 @@ def counts_panel(by_district: pd.DataFrame, scope: Scope, gazetteer: Gazetteer, 
         table = district_table(quality_counts(by_district, scope, gazetteer, "district", cells), gazetteer, language)
         parts.append(data_table(table, "Records that break a rule, by district (columns: table: rule)",
                                 "quality-by-district", numeric=tuple(table.columns[1:])))
-    if scope.suppressed:
-        parts.append(hidden_note(k))
     return parts
 
 

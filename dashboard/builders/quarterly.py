@@ -85,10 +85,11 @@ def html_table(table: pd.DataFrame, caption: str, table_id: str) -> html.Table:
     return html.Table([html.Caption(caption), header, body], id=table_id, className="data-table compact-table")
 
 
-def data_as_of_text(latest: dict[str, dict[str, date | datetime | None]]) -> str:
-    """ "Data as of: cases database 2026-11-23; ..." from queries.data_as_of: each database's newest record."""
+def data_as_of_text(latest: dict[str, dict[str, date | datetime | None]], zone: str) -> str:
+    """ "Data as of (dates in Asia/Dhaka): cases database 2026-11-23; ..." from queries.data_as_of: each
+    database's newest record, as a local date."""
     parts = []
     for database, columns in latest.items():
         days = [value.date() if isinstance(value, datetime) else value for value in columns.values() if value]
         parts.append(f"{database} database {max(days).isoformat()}" if days else f"{database} database: no records")
-    return "Data as of: " + "; ".join(parts) + "."
+    return f"Data as of (dates in {zone}): " + "; ".join(parts) + "."

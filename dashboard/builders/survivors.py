@@ -9,7 +9,7 @@ from queries.definitions import INDICATORS
 from queries.schema import ASSESSMENT_DOMAINS
 from queries.survivors import MOMENTS, SCORES
 
-from ..components import data_table, definition_link, format_value
+from ..components import HIDDEN, data_table, definition_link, format_value
 from .referrals import OKABE_ITO, count_text, figure, graph, is_missing, words
 
 HEADLINE_CODES = ("survivors_assessed", "survivors_restored_pct")
@@ -66,6 +66,13 @@ def domain_mean(row: pd.Series) -> float | None:
     return sum(score * count for score, count in zip(SCORES, counts)) / row["total"]
 
 
+def _mean_text(mean: float | None, row: pd.Series) -> str:
+    """A mean as the table reads it: "hidden" where a count under it is, "–" where nobody was assessed."""
+    if mean is not None:
+        return f"{mean:.2f}"
+    return HIDDEN if any(is_missing(row[column]) for column in (*map(str, SCORES), "total")) else "–"
+
+
 def domains_panel(counts: pd.DataFrame) -> list:
     tables = score_tables(counts)
     labels = [words(domain) for domain in ASSESSMENT_DOMAINS]
@@ -77,7 +84,7 @@ def domains_panel(counts: pd.DataFrame) -> list:
         shown = [None if v is None else round(float(v), 2) for v in means]
         fig.add_bar(name=MOMENT_LABELS[moment], x=labels, y=shown, marker_color=colour,
                     hovertemplate="%{x}: %{y:.2f}<extra>" + MOMENT_LABELS[moment] + "</extra>")
-        rows[f"Mean, {moment} session"] = ["–" if v is None else f"{v:.2f}" for v in shown]
+        rows[f"Mean, {moment} session"] = [_mean_text(v, row) for v, (_, row) in zip(shown, tables[moment].iterrows())]
     fig.update_yaxes(range=[0, 4])
     parts = [graph(fig, "survivors-means-graph"),
              data_table(pd.DataFrame(rows), "Mean score per domain at survivors' first and latest session in the "

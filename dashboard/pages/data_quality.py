@@ -8,7 +8,6 @@ from dash import Input, Output, callback, dcc, html
 
 from queries.contract_check import by_district_of, check_schema, findings_of
 from queries.data_as_of import data_as_of_for
-from queries.publication import start_of_today, today_utc
 
 from ..builders import quality as build
 from ..components import data_table
@@ -47,7 +46,7 @@ def update_checks(language):
 def _check_panels(language):
     svc = services()
     scope = current_scope()
-    today = today_utc()
+    today = svc.databases.today()
     frame = svc.current.quality_frame(today)
     if scope.role == "leadership":
         findings = findings_of(frame)
@@ -55,10 +54,9 @@ def _check_panels(language):
     else:
         # External audiences: the structure only; value findings are national totals that quote example codes.
         schema = build.schema_panel(check_schema(svc.databases))
-    cells = (svc.current.cells(scope, today, start_of_today(), svc.settings.suppress_below) if scope.suppressed
-             else None)
-    counts = build.counts_panel(by_district_of(frame), scope, svc.gazetteer, language_of(language), cells,
-                                svc.settings.suppress_below)
+    cells = (svc.current.cells(scope, today, svc.databases.start_of_today(), svc.settings.suppress_below)
+             if scope.suppressed else None)
+    counts = build.counts_panel(by_district_of(frame), scope, svc.gazetteer, language_of(language), cells)
     return schema, counts
 
 
@@ -67,4 +65,5 @@ def _check_panels(language):
 def update_as_of(_language):
     svc = services()
     return data_table(build.as_of_table(data_as_of_for(svc.databases, current_scope(), svc.gazetteer)),
-                      "Latest date per database and column", "quality-as-of")
+                      f"Latest date per database and column (times in {svc.settings.timezone.key})",
+                      "quality-as-of")

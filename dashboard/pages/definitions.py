@@ -17,5 +17,5 @@ def layout(**_query):
         html.H2("Definitions"),
         html.P("How every figure in this dashboard is defined, following the data contract. Numbers on every page "
                "and in the exports come from these definitions."),
-        *definitions_content(settings.suppress_below, settings.fiscal_year_start),
+        *definitions_content(settings.suppress_below, settings.fiscal_year_start, settings.timezone.key),
     ], className="definitions")

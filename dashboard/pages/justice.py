@@ -1,6 +1,6 @@
 """Justice: cases from complaint to verdict, conviction trends, and how long pending cases have waited.
 
-"Today" is the server's date in UTC. The panels are built in `dashboard.panels`,
+"Today" is the date in the program's time zone (IMPACT_TIMEZONE). The panels are built in `dashboard.panels`,
 as `impact-monitor tables` exports them.
 """
 

@@ -85,8 +85,8 @@ def update_quarterly(period, area, count):
                              "column is filled only when the area is Bangladesh.", "info"))
     return notes + [
         html_table(table, caption, "quarterly-table"),
-        html.P(data_as_of_text(data_as_of_for(services().databases, chosen.scope, services().gazetteer)),
-               className="data-as-of"),
+        html.P(data_as_of_text(data_as_of_for(services().databases, chosen.scope, services().gazetteer),
+                               services().settings.timezone.key), className="data-as-of"),
     ]
 
 

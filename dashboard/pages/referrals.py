@@ -19,6 +19,7 @@ FILTER_INPUTS = (Input("filter-period", "value"), Input("filter-area", "value"))
 
 
 def layout(**_query):
+    zone = services().settings.timezone.key
     return html.Div([
         html.H2("Referrals"),
         html.P("Referrals from the one-stop service to medical, psychosocial, legal and other services. The area is "
@@ -30,10 +31,10 @@ def layout(**_query):
         panel_section("Served within target", "referrals-within-target", "Referrals made in the period, per urgency."),
         panel_section("How long referrals wait", "referrals-waiting",
                 "The share of the period's referrals still waiting for a first service after each day. Referrals "
-                "still waiting at the start of today (UTC) are counted up to then rather than left out."),
+                f"still waiting at the start of today ({zone}) are counted up to then rather than left out."),
         panel_section("Referrals still waiting", "referrals-open",
                 "Referrals with no first service that are not closed, waiting over 7 days at the start of today "
-                "(UTC), whatever their referral date."),
+                f"({zone}), whatever their referral date."),
     ])
 
 
