@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Date, Float, bindparam, case, func, literal, or_
+from sqlalchemy import Boolean, Date, Float, and_, bindparam, case, func, literal, or_
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
@@ -45,13 +45,36 @@ def date_param(day: date) -> ColumnElement:
     return bindparam(None, day, type_=Date(), unique=True)
 
 
+class real_date(FunctionElement):
+    """True where a date column holds a real day. PostgreSQL's date type holds nothing else; SQLite keeps any
+    text, and compares it as text: `2026-11-31` would fall in November, and `2026-7-5` in its year but in no
+    quarter. Such text is in no period (the contract check counts it)."""
+
+    type = Boolean()
+    inherit_cache = True
+    name = "real_date"
+
+
+@compiles(real_date)
+def _real_date_postgresql(element, compiler, **kw):
+    return "true"
+
+
+@compiles(real_date, "sqlite")
+def _real_date_sqlite(element, compiler, **kw):
+    column = compiler.process(list(element.clauses)[0], **kw)
+    written_day = f"substr({column}, 1, 10)"
+    # julianday() refuses junk after a date and unpadded numbers, but takes any day 01-31 of any month.
+    return f"(julianday({column}) IS NOT NULL AND date(julianday({written_day})) = {written_day})"
+
+
 def in_period(column, period: Period) -> ColumnElement:
     return in_range(column, period.start, period.end)
 
 
 def in_range(column, start: date, end: date) -> ColumnElement:
-    """start <= column < end."""
-    return (column >= date_param(start)) & (column < date_param(end))
+    """start <= column < end, for a real day (a range on the column first, so its index serves)."""
+    return and_(column >= date_param(start), column < date_param(end), real_date(column))
 
 
 def in_any_period(column, periods: tuple[Period, ...]) -> ColumnElement:

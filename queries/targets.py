@@ -30,7 +30,7 @@ from .scope import AreaFilter
 
 TARGET_COLUMNS = ("indicator", "year", "target")
 ON_TRACK, AT_RISK, OFF_TRACK = "on track", "at risk", "off track"
-NOT_STARTED, HIDDEN, NO_VALUE = "not started", "suppressed", "no value"
+NOT_STARTED, HIDDEN, NO_VALUE = "not started", "hidden", "no value"
 AT_RISK_FROM = 0.9
 ACCUMULATING_KINDS = ("count", "rate")
 PROGRESS_COLUMNS = ["indicator", "year", "target", "actual", "suppressed", "days_elapsed", "days_in_year",
