@@ -229,7 +229,7 @@ class _Relations:
     def areas(self) -> None:
         """An area against the areas inside it that the audience can be shown."""
         for (measure, period, dimension, group), areas in self.areas_of.items():
-            for area in areas:
+            for area in sorted(areas):  # a set of strings iterates in a per-process order: publications must not
                 children = [child for child in self._children(area) if child in areas]
                 if not children:
                     continue

@@ -3,6 +3,9 @@ every leak of cell-by-cell suppression caught when it is fed to the audit."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -22,6 +25,7 @@ from queries.scope import make_scope
 from queries.universe import family_of
 from tests import awkward_program
 from tests.builders import sqlite_url, write_database
+from tests.conftest import REPO_ROOT
 
 K = 10
 CASE_TABLES = ("cases", "victims", "accused", "legal_events", "survivor_assessments", "district_population",
@@ -177,3 +181,29 @@ def test_what_leaks_is_printed_and_the_command_fails(awkward, gazetteer, monkeyp
 
     assert main(["disclosure-audit", "--role", "donor", "--period", "2026-Q1"]) == 1
     assert "DISCLOSED ('victims', '2026-Q1', 'BD', 'age_band', '<12'): between 1 and 1" in capsys.readouterr().out
+
+
+_HIDDEN_CELLS = """
+import json, sys
+from impact_monitor.services import prepare_services
+from impact_monitor.settings import Settings
+from queries.periods import parse_period
+from queries.scope import make_scope
+
+svc = prepare_services(Settings.from_env())
+for role, areas in (("donor", ()), ("government", ("BD30",))):
+    cells = svc.engine.publications.cells(make_scope(role, areas, svc.gazetteer), parse_period("2026-Q1"), 10)
+    print(json.dumps(sorted([list(cell), state] for cell, state in cells.states.items() if state)))
+"""
+
+
+def test_the_same_data_gives_the_same_hidden_cells_in_every_process(demo):
+    """Pages, workers and the command line each protect on their own: they must hide exactly the same cells,
+    whatever the process's hash seed (a set of strings iterates in a per-process order)."""
+    settings = demo.settings
+    env = {**os.environ, "IMPACT_CASES_DB": settings.cases_db, "IMPACT_REFERRALS_DB": settings.referrals_db,
+           "IMPACT_DATA_DIR": str(settings.data_dir), "IMPACT_USERS_FILE": str(settings.users_file)}
+    hidden = [subprocess.run([sys.executable, "-c", _HIDDEN_CELLS], env={**env, "PYTHONHASHSEED": seed},
+                             cwd=REPO_ROOT, capture_output=True, text=True, timeout=600, check=True).stdout
+              for seed in ("1", "2", "3")]
+    assert hidden[0] and hidden[0] == hidden[1] == hidden[2]
