@@ -119,6 +119,12 @@ _DATE_COLUMNS = [column for column in _ALL_COLUMNS if isinstance(column.type, (D
 _REQUIRED_COLUMNS = [column for column in _ALL_COLUMNS if not column.nullable]
 _cases, _victims, _events, _referrals, _studies = s.cases, s.victims, s.legal_events, s.referrals, s.prevalence_studies
 _assessments = s.survivor_assessments
+_population = s.district_population
+_same_district_year = s.district_population.alias("same_district_year")
+_another_row_of_its_district_year = select(_same_district_year.c.district_pcode).where(
+    _same_district_year.c.district_pcode == _population.c.district_pcode,
+    _same_district_year.c.year == _population.c.year,
+).group_by(_same_district_year.c.district_pcode).having(func.count() > 1).exists()
 _complaints = s.legal_events.alias("complaints")
 _case_has_complaint = select(_complaints.c.case_id).where(
     _complaints.c.case_id == _events.c.case_id, _complaints.c.event_type == "complaint_filed"
@@ -166,6 +172,11 @@ _RULES: list[_Rule] = [
           lambda ctx: _studies.c.minors_observed < 0),
     _Rule(_studies, "individuals_observed", "non_positive_individuals", "with no individuals observed (0 or fewer)",
           lambda ctx: _studies.c.individuals_observed <= 0),
+    _Rule(_population, "year", "duplicate_population", "sharing their district and year with another row (left out)",
+          lambda ctx: _another_row_of_its_district_year),
+    _Rule(_population, "child_population", "non_positive_population",
+          "with a population or child population of 0 or fewer (left out)",
+          lambda ctx: or_(_population.c.child_population <= 0, _population.c.population <= 0)),
     _Rule(_studies, "design_effect", "design_effect_below_1", "with a design effect below 1 (left out of the figures)",
           lambda ctx: _studies.c.design_effect < 1),
 ]

@@ -110,16 +110,22 @@ class IndicatorEngine:
         return self._read(self.databases.cases, grouped)
 
     def _child_population(self, where: Where) -> pd.DataFrame:
-        """Each period takes the child population of the calendar year it starts in."""
+        """Each period takes the child population of the calendar year it starts in. A district-year counts only
+        with exactly one row and a positive child population: duplicates (a view without keys) and negative or
+        zero figures are left out, as if missing, and counted by the contract check."""
         if where.has_upazila_detail:
             return pd.DataFrame(columns=["period", "area", "child_population"])
         p = s.district_population.c
         years = sorted({period.year for period in where.periods})
-        key = where.area_key(p.district_pcode)
-        query = (select(p.year, key.label("area"), func.sum(p.child_population).label("child_population"))
-                 .where(p.year.in_(bindparam(None, years, expanding=True, unique=True)),
-                        where.condition(p.district_pcode))
-                 .group_by(p.year, key))
+        usable = (select(p.district_pcode, p.year, func.min(p.child_population).label("child_population"))
+                  .where(p.year.in_(bindparam(None, years, expanding=True, unique=True)),
+                         where.condition(p.district_pcode))
+                  .group_by(p.district_pcode, p.year)
+                  .having(and_(func.count() == 1, func.min(p.child_population) > 0))
+                  .subquery("usable_population"))
+        key = where.area_key(usable.c.district_pcode)
+        query = (select(usable.c.year, key.label("area"), func.sum(usable.c.child_population).label("child_population"))
+                 .group_by(usable.c.year, key))
         by_year = self._read(self.databases.cases, query)
         periods = pd.DataFrame({"period": [period.label for period in where.periods],
                                 "year": [period.year for period in where.periods]})

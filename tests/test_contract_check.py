@@ -208,6 +208,13 @@ def test_missing_columns_are_errors_and_their_rules_are_skipped(build, gazetteer
     assert quality_rows(dbs, gazetteer) == [("victims", "identified_before_report", None, 1)]
 
 
+def test_rows_sharing_a_district_and_year_are_counted(build, gazetteer):
+    rows = clean_rows()
+    rows["district_population"].append(dict(rows["district_population"][0], population=16_000_000))
+    dbs = build(rows)
+    assert counts(check_values(dbs, gazetteer, TODAY)) == {("district_population", "year", "duplicate_population"): 2}
+
+
 def test_the_optional_design_effect_column_may_be_missing(build, gazetteer):
     dbs = build(clean_rows(), drop_columns={"prevalence_studies.design_effect"})
     assert run_check(dbs, gazetteer, TODAY) == []
@@ -322,6 +329,11 @@ VALUE_CASES = {
         {("prevalence_studies", "minors_observed", "minors_above_individuals"): 1,
          ("prevalence_studies", "minors_observed", "negative_minors"): 1,
          ("prevalence_studies", "individuals_observed", "non_positive_individuals"): 1},
+    ),
+    "populations of 0 or fewer": (
+        [("district_population", DHAKA, {"child_population": -5}),
+         ("district_population", CHATTOGRAM, {"population": 0})],
+        {("district_population", "child_population", "non_positive_population"): 2},
     ),
     "design effects below 1": (
         [("prevalence_studies", "P1", {"design_effect": 0.8}), ("prevalence_studies", "P2", {"design_effect": 1.0}),

@@ -180,3 +180,23 @@ def test_chattogram_division_total_equals_its_district(engine, gazetteer):
     division = _lookup(_rows(engine, gazetteer, by="division"), "cases_reported", "BD20")["value"]
     district = _lookup(_rows(engine, gazetteer, by="district"), "cases_reported", CHATTOGRAM)["value"]
     assert division == district == 1
+
+
+def test_duplicate_or_negative_populations_give_no_rate(tmp_path, gazetteer):
+    """A district-year with two population rows (a view without keys) or a negative one is left out as if
+    missing: no rate of -4,200 per 100,000, no population counted twice."""
+    rows = {**CASES_ROWS, "district_population": [
+        *[row for row in CASES_ROWS["district_population"] if row["district_pcode"] != CHATTOGRAM],
+        *[dict(row) for row in CASES_ROWS["district_population"] if row["district_pcode"] == DHAKA],  # twice
+        {"district_pcode": CHATTOGRAM, "year": 2026, "population": 3_000_000, "child_population": -800_000},
+    ]}
+    cases = write_database(sqlite_url(tmp_path / "cases.sqlite"), rows)
+    databases = Databases.from_urls(cases, write_database(sqlite_url(tmp_path / "referrals.sqlite"), REFERRALS_ROWS))
+    try:
+        rates = _rows(IndicatorEngine(databases, gazetteer), gazetteer, by="district",
+                      codes=("case_rate_per_100k_children",))
+        assert pd.isna(_lookup(rates, "case_rate_per_100k_children", DHAKA)["value"])
+        assert pd.isna(_lookup(rates, "case_rate_per_100k_children", CHATTOGRAM)["value"])
+        assert (rates["value"].dropna() >= 0).all()
+    finally:
+        databases.dispose()
