@@ -40,7 +40,8 @@ class Finding:
     """One broken contract rule. `rule` codes: missing_table, missing_column, check_failed (schema, "error");
     missing_value, bad_value, unknown_pcode, unreadable_date, future_date, negative_duration,
     first_service_before_referral, identified_before_report, age_out_of_range, verdict_without_complaint,
-    score_out_of_range, minors_above_individuals, negative_minors, non_positive_individuals ("warning");
+    score_out_of_range, minors_above_individuals, negative_minors, non_positive_individuals,
+    design_effect_below_1, duplicate_population, non_positive_population ("warning");
     missing_age ("info": allowed by the contract, but such victims never count as minors)."""
 
     database: str  # "cases" or "referrals"
