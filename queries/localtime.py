@@ -32,6 +32,7 @@ from sqlalchemy.sql.expression import ColumnElement
 DEFAULT_TIMEZONE = "Asia/Dhaka"
 _UNIX_EPOCH_JULIAN_DAY = 2440587.5
 DAY_S = 86400
+HOUR_S = 3600
 # A timestamp's own written date is within a day of its UTC date, which is within a day of the program's local
 # date: a text range this much wider than the period lets SQLite's index on the text find every candidate.
 _TEXT_MARGIN = timedelta(days=2)
@@ -159,10 +160,16 @@ class Timestamps:
                     self.instant(column) < self.at(local_midnight(period.end, self.zone)))
 
     def whole_days(self, seconds) -> ColumnElement:
-        """Completed days in a duration, rounded down on both engines: the one rule for days (SQLite's CAST
-        truncates toward zero, PostgreSQL's rounds; floor is neither)."""
-        days = seconds / float(DAY_S)
+        """Completed days in a duration, rounded down on both engines: the one rule for days."""
+        return self._floor(seconds / float(DAY_S))
+
+    def whole_hours(self, seconds) -> ColumnElement:
+        """Completed hours in a duration, rounded down on both engines."""
+        return self._floor(seconds / float(HOUR_S))
+
+    def _floor(self, value) -> ColumnElement:
+        # SQLite's CAST truncates toward zero and PostgreSQL's rounds: floor is neither.
         if not self.sqlite:
-            return cast(func.floor(days), Integer)
-        truncated = cast(days, Integer)
-        return truncated - case((days < truncated, 1), else_=0)
+            return cast(func.floor(value), Integer)
+        truncated = cast(value, Integer)
+        return truncated - case((value < truncated, 1), else_=0)

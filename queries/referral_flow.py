@@ -93,46 +93,50 @@ def within_target_by_urgency(databases: Databases, gazetteer: Gazetteer, filter_
     return counts.astype("int64").rename_axis("urgency").reset_index()
 
 
-def waiting_day_counts(databases: Databases, gazetteer: Gazetteer, filter_: AreaFilter,
-                       as_of: datetime) -> pd.DataFrame:
-    """Per whole day waited: referrals first served on that day, and referrals censored on it.
+def waiting_hour_counts(databases: Databases, gazetteer: Gazetteer, filter_: AreaFilter,
+                        as_of: datetime) -> pd.DataFrame:
+    """Per whole hour waited: referrals first served in that hour (the event), and referrals censored in it:
+    `closed` (closed without a service, censored at the closing) and `open` (still waiting at `as_of`, censored
+    there: they are known to have waited at least that long).
 
-    Referrals made in the period (up to `as_of`). A referral not served by
-    `as_of` is censored there (it is known to have waited at least that long),
-    or at its closing if it was closed unserved before. A first service
-    recorded before the referral is a data error and left out.
+    Referrals made in the period up to `as_of`; a first service recorded
+    before the referral is a data error and left out. Columns: hour, served,
+    closed, open.
     """
     r, t = s.referrals.c, databases.timestamps
     now = t.at(as_of)
     served = func.coalesce(t.instant(r.first_service_at) <= now, False)
-    closed_unserved = func.coalesce(t.instant(r.closed_at) < now, False)
+    closed_unserved = and_(~served, func.coalesce(t.instant(r.closed_at) < now, False))
     waited_until = case((served, t.instant(r.first_service_at)), (closed_unserved, t.instant(r.closed_at)), else_=now)
-    day = t.whole_days(t.seconds_from(waited_until, t.instant(r.referred_at))).label("day")
-    query = (select(day, _count_if(served).label("served"), _count_if(~served).label("censored"))
+    seconds = t.seconds_from(waited_until, t.instant(r.referred_at))
+    hour = t.whole_hours(seconds).label("hour")
+    query = (select(hour, _count_if(served).label("served"), _count_if(closed_unserved).label("closed"),
+                    _count_if(and_(~served, ~closed_unserved)).label("open"))
              .where(t.in_period(r.referred_at, filter_.period), t.instant(r.referred_at) <= now,
                     _no_service_before_referral(t), referral_area(filter_, gazetteer, r.district_pcode))
-             .group_by(day).order_by(day))
+             .group_by(hour).order_by(hour))
     return read(databases.referrals, query).astype("int64")
 
 
-def kaplan_meier(day_counts: pd.DataFrame) -> pd.DataFrame:
-    """The Kaplan-Meier estimate of still waiting, from per-day served and censored counts.
+def kaplan_meier(hour_counts: pd.DataFrame) -> pd.DataFrame:
+    """The Kaplan-Meier estimate of still waiting (Kaplan and Meier, JASA 1958), from `waiting_hour_counts`.
 
-    S(t) = prod over days i <= t of (1 - d_i / n_i), where n_i is the number
-    still waiting at the start of day i. A referral censored on day i counts as
-    at risk for that day's services (the usual convention for ties).
-    Returns day, at_risk, served, censored, still_waiting (a share, 0..1).
+    S(t) = prod over hours h <= t of (1 - d_h / n_h), where n_h is the number
+    still waiting at the start of hour h. A referral censored within an hour
+    counts as at risk for that hour's services (events before censorings at a
+    tie, the usual convention, as lifelines has it). Returns hour, at_risk,
+    served, closed, open, still_waiting (a share, 0..1).
     """
-    rows = day_counts.sort_values("day")
-    at_risk = int(rows["served"].sum() + rows["censored"].sum())
+    columns = ["hour", "at_risk", "served", "closed", "open", "still_waiting"]
+    rows = hour_counts.sort_values("hour")
+    at_risk = int(rows[["served", "closed", "open"]].to_numpy().sum())
     survival, records = 1.0, []
-    for day, served, censored in rows[["day", "served", "censored"]].itertuples(index=False):
+    for hour, served, closed, still_open in rows[["hour", "served", "closed", "open"]].itertuples(index=False):
         if at_risk:
             survival *= 1 - served / at_risk
-        records.append({"day": int(day), "at_risk": at_risk, "served": int(served), "censored": int(censored),
-                        "still_waiting": survival})
-        at_risk -= served + censored
-    return pd.DataFrame.from_records(records, columns=["day", "at_risk", "served", "censored", "still_waiting"])
+        records.append(dict(zip(columns, (int(hour), at_risk, int(served), int(closed), int(still_open), survival))))
+        at_risk -= served + closed + still_open
+    return pd.DataFrame.from_records(records, columns=columns)
 
 
 def open_referrals_by_waiting_band(databases: Databases, gazetteer: Gazetteer, filter_: AreaFilter,

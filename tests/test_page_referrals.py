@@ -7,12 +7,14 @@ below is worked out by hand from the rows in REFERRALS.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+import random
+from datetime import datetime, timedelta
 
 import pandas as pd
 import plotly.io
 import pytest
 from dash import dcc
+from lifelines import KaplanMeierFitter
 
 from dashboard.builders import referrals as build
 from dashboard.components import tables_in
@@ -87,25 +89,26 @@ def test_within_target_by_urgency_adds_up_to_the_indicator(databases, gazetteer)
     assert (row["numerator"], row["denominator"]) == (3, 9)
 
 
-def test_waiting_day_counts_censor_at_as_of_or_closing(databases, gazetteer):
-    counts = referral_flow.waiting_day_counts(databases, gazetteer, _filter(gazetteer), AS_OF)
-    rows = {day: (served, censored) for day, served, censored in counts.itertuples(index=False)}
-    # F1 day 0; F2 (2 d 1 h) and F3 (2 d) day 2; F6 day 5; F5 served after as_of: censored at 9.5 d -> day 9;
-    # F4 censored at 11 d; F7 closed unserved after 15 d; F12 censored at 40 d; F8 (data error) left out.
-    assert rows == {0: (1, 0), 2: (2, 0), 5: (1, 0), 9: (0, 1), 11: (0, 1), 15: (0, 1), 40: (0, 1)}
+def test_waiting_hour_counts_censor_at_as_of_or_closing(databases, gazetteer):
+    counts = referral_flow.waiting_hour_counts(databases, gazetteer, _filter(gazetteer), AS_OF)
+    rows = {hour: (served, closed, still_open) for hour, served, closed, still_open in counts.itertuples(index=False)}
+    # Served: F1 after 12 h, F3 48 h, F2 49 h, F6 120 h. Censored: F5 (served after as_of) open at 228 h, F4 open
+    # at 264 h, F7 closed unserved at 360 h, F12 open at 960 h. F8 (a service before the referral) left out.
+    assert rows == {12: (1, 0, 0), 48: (1, 0, 0), 49: (1, 0, 0), 120: (1, 0, 0), 228: (0, 0, 1), 264: (0, 0, 1),
+                    360: (0, 1, 0), 960: (0, 0, 1)}
 
 
 def test_kaplan_meier_of_the_fixture(databases, gazetteer):
     curve = referral_flow.kaplan_meier(
-        referral_flow.waiting_day_counts(databases, gazetteer, _filter(gazetteer), AS_OF))
-    # 8 at risk: 7/8 after day 0; x 5/7 after day 2 = 0.625; x 4/5 after day 5 = 0.5; censorings keep 0.5.
-    assert list(curve["at_risk"]) == [8, 7, 5, 4, 3, 2, 1]
-    assert [round(s, 12) for s in curve["still_waiting"]] == [0.875, 0.625, 0.5, 0.5, 0.5, 0.5, 0.5]
+        referral_flow.waiting_hour_counts(databases, gazetteer, _filter(gazetteer), AS_OF))
+    # 8 at risk: 7/8, x 6/7 = 0.75, x 5/6 = 0.625, x 4/5 = 0.5; censorings keep 0.5.
+    assert list(curve["at_risk"]) == [8, 7, 6, 5, 4, 3, 2, 1]
+    assert [round(s, 12) for s in curve["still_waiting"]] == [0.875, 0.75, 0.625, 0.5, 0.5, 0.5, 0.5, 0.5]
     division = referral_flow.kaplan_meier(
-        referral_flow.waiting_day_counts(databases, gazetteer, _filter(gazetteer, "BD30"), AS_OF))
-    # Without Chattogram's F7: 6/7, x 4/6 = 4/7, x 3/4 = 3/7.
-    assert [round(s, 12) for s in division["still_waiting"][:3]] == [round(6 / 7, 12), round(4 / 7, 12),
-                                                                      round(3 / 7, 12)]
+        referral_flow.waiting_hour_counts(databases, gazetteer, _filter(gazetteer, "BD30"), AS_OF))
+    # Without Chattogram's F7: 6/7, x 5/6 = 5/7, x 4/5 = 4/7, x 3/4 = 3/7.
+    assert [round(s, 12) for s in division["still_waiting"][:4]] == [round(f, 12) for f in (6 / 7, 5 / 7, 4 / 7,
+                                                                                         3 / 7)]
 
 
 def test_open_referrals_by_waiting_band(databases, gazetteer):
@@ -128,9 +131,10 @@ def test_upazila_filter_is_refused_for_referrals(databases, gazetteer):
 
 
 def test_kaplan_meier_worked_by_hand_with_ties_and_censoring():
-    counts = pd.DataFrame({"day": [0, 1, 3, 4], "served": [1, 1, 0, 1], "censored": [1, 0, 1, 0]})
+    counts = pd.DataFrame({"hour": [0, 1, 3, 4], "served": [1, 1, 0, 1], "closed": [1, 0, 0, 0],
+                           "open": [0, 0, 1, 0]})
     curve = referral_flow.kaplan_meier(counts)
-    # n=5: 1 - 1/5 = 0.8; the day-0 censoring leaves 3: 0.8 x 2/3; day 3 censors one; day 4: 1 left, served -> 0.
+    # n=5: 1 - 1/5 = 0.8; the hour-0 censoring leaves 3: 0.8 x 2/3; hour 3 censors one; hour 4: 1 left, served.
     assert list(curve["at_risk"]) == [5, 3, 2, 1]
     assert [round(s, 12) for s in curve["still_waiting"]] == [0.8, round(0.8 * 2 / 3, 12), round(0.8 * 2 / 3, 12),
                                                               0.0]
@@ -171,14 +175,17 @@ def test_within_target_rows_give_a_share_only_where_both_counts_are_shown():
     assert tables_in(parts)[0]["rows"][0][2:] == ["hidden", "hidden"]
 
 
-def test_leadership_curve_has_every_day_and_its_counts():
-    curve = referral_flow.kaplan_meier(pd.DataFrame({"day": [0, 1, 2, 5], "served": [10, 5, 3, 1],
-                                                     "censored": [0, 1, 2, 0]}))
+def test_leadership_curve_has_every_hour_and_its_counts():
+    # Hours 23, 47, 71 and 143 end after 1, 2, 3 and 6 days.
+    curve = referral_flow.kaplan_meier(pd.DataFrame({"hour": [23, 47, 71, 143], "served": [10, 5, 3, 1],
+                                                     "closed": [0, 1, 0, 0], "open": [0, 0, 2, 0]}))
     full = build.waiting_curve_panel(curve)
     assert list(_figures(full)[0].data[0].x) == [0, 1, 2, 3, 6]
-    # Rows after 1, 2 and 3 days and on the last day (6): served and censored so far, and still waiting.
-    assert tables_in(full)[0]["rows"] == [["1", "54.5", "10", "0", "12"], ["2", "31.8", "15", "1", "6"],
-                                          ["3", "15.9", "18", "3", "1"], ["6", "0.0", "19", "3", "0"]]
+    # Rows after 1, 2 and 3 days and on the last day (6): served, closed and open so far, and still followed.
+    table = tables_in(full)[0]
+    assert table["rows"] == [["1", "54.5", "10", "0", "0", "12"], ["2", "31.8", "15", "1", "0", "6"],
+                             ["3", "15.9", "18", "1", "2", "1"], ["6", "0.0", "19", "1", "2", "0"]]
+    assert "measured in hours" in table["caption"] and "censored at its closing" in table["caption"]
 
 
 def test_an_external_curve_is_read_at_fixed_days_from_interval_counts_and_stops_at_a_hidden_one():
@@ -195,7 +202,8 @@ def test_an_external_curve_is_read_at_fixed_days_from_interval_counts_and_stops_
 
 def test_the_curve_table_reads_fixed_days_and_the_last_one():
     # 400 referrals, one served each day: after d days, (400 - d) / 400 still wait.
-    curve = referral_flow.kaplan_meier(pd.DataFrame({"day": range(400), "served": 1, "censored": 0}))
+    curve = referral_flow.kaplan_meier(pd.DataFrame({"hour": [24 * day + 23 for day in range(400)], "served": 1,
+                                                     "closed": 0, "open": 0}))
     rows = build.curve_at_table_days(curve)
     assert list(rows["days"]) == [1, 2, 3, 7, 14, 30, 60, 90, 180, 365, 400]
     assert [round(p, 6) for p in rows["still_waiting_pct"]] == [round(100 * (400 - d) / 400, 6) for d in rows["days"]]
@@ -220,3 +228,32 @@ def test_trend_quarters_end_with_the_chosen_period():
     quarters = build.trend_quarters(parse_period("2026-Q1"), 8, None)
     assert [q.label for q in quarters][0] == "2024-Q2" and quarters[-1].label == "2026-Q1"
     assert build.trend_quarters(parse_period("2025"), 8, None)[-1].label == "2025-Q4"
+
+
+def test_kaplan_meier_equals_lifelines_with_ties_between_services_and_censorings(tmp_path, gazetteer):
+    """Time to first service from the database, against lifelines' estimator on the same durations: 300 referrals
+    with services, closings without one and referrals still open, many in the same hour."""
+    rng = random.Random(7)
+    start, as_of = datetime(2026, 1, 1, 6), datetime(2026, 4, 20)
+    rows, durations, served = [], [], []
+    for number in range(300):
+        referred = start + timedelta(minutes=rng.randrange(0, 60 * 24 * 85))
+        waited = timedelta(minutes=rng.choice((30, 90, 90, 600, 1440, 1500, 4000, 4030)) + rng.randrange(0, 20))
+        fate = rng.choice(("served", "served", "closed", "open"))
+        left = min(referred + waited, as_of) if fate != "open" else as_of
+        rows.append(_referral(f"K{number}", DHAKA, "medical", "ngo", "routine", referred.isoformat(sep=" "),
+                              left.isoformat(sep=" ") if fate == "served" and left < as_of else None,
+                              left.isoformat(sep=" ") if fate == "closed" and left < as_of else None))
+        durations.append((left - referred).total_seconds() // 3600)
+        served.append(fate == "served" and left < as_of)
+    url = write_database(sqlite_url(tmp_path / "referrals.sqlite"), {"referrals": rows})
+    databases = Databases.from_urls(url, url)
+    try:
+        curve = referral_flow.kaplan_meier(referral_flow.waiting_hour_counts(databases, gazetteer,
+                                                                             _filter(gazetteer), as_of))
+    finally:
+        databases.dispose()
+    fitter = KaplanMeierFitter().fit(durations, event_observed=served)
+    expected = fitter.survival_function_at_times(list(curve["hour"])).to_numpy()
+    assert curve["served"].gt(0).sum() > 5 and curve["closed"].sum() and curve["open"].sum()
+    assert curve["still_waiting"].to_numpy() == pytest.approx(expected, abs=1e-12)

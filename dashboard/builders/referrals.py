@@ -166,43 +166,50 @@ TABLE_DAYS = (1, 2, 3, 7, 14, 30, 60, 90, 180, 365, 730, 1095, 1825, 3650)
 
 
 def curve_at_table_days(curve: pd.DataFrame) -> pd.DataFrame:
-    """days, still_waiting_pct, served, censored, followed: the curve after each TABLE_DAYS day up to its last
-    day and on that day; served and censored are counted up to then, followed is those still waiting after it."""
+    """days, still_waiting_pct, served, closed, open, followed: the hourly curve (`kaplan_meier`) read after each
+    TABLE_DAYS day up to its last day and on that day; served, closed and open are counted up to then, followed
+    is the referrals still followed after it."""
+    columns = ["days", "still_waiting_pct", "served", "closed", "open", "followed"]
     total = int(curve["at_risk"].iloc[0])
-    elapsed = curve["day"] + 1  # a day-d row ends after d + 1 days
-    last = int(elapsed.iloc[-1])
+    elapsed_days = (curve["hour"] + 1) / 24  # an hour-h row ends after h + 1 hours
+    last = math.ceil(elapsed_days.iloc[-1])
     records = []
     for days in sorted({d for d in TABLE_DAYS if d < last} | {last}):
-        upto = curve[elapsed <= days]
-        served, censored = int(upto["served"].sum()), int(upto["censored"].sum())
-        records.append({"days": days, "still_waiting_pct": 100 * (upto["still_waiting"].iloc[-1] if len(upto) else 1.0),
-                        "served": served, "censored": censored, "followed": total - served - censored})
-    return pd.DataFrame.from_records(records, columns=["days", "still_waiting_pct", "served", "censored", "followed"])
+        upto = curve[elapsed_days <= days]
+        served, closed, still_open = (int(upto[column].sum()) for column in ("served", "closed", "open"))
+        still_waiting = upto["still_waiting"].iloc[-1] if len(upto) else 1.0
+        records.append(dict(zip(columns, (days, 100 * still_waiting, served, closed, still_open,
+                                          total - served - closed - still_open))))
+    return pd.DataFrame.from_records(records, columns=columns)
 
 
 def _still_waiting_figure(days: list, still: list) -> go.Figure:
     fig = figure("Referrals still waiting for a first service", "Days since referral", "Still waiting (%)")
     fig.add_scatter(x=days, y=still, mode="lines", line_shape="hv", line_color=OKABE_ITO[0],
-                    hovertemplate="after %{x} days: %{y:.1f} % still waiting<extra></extra>")
+                    hovertemplate="after %{x:.2~f} days: %{y:.1f} % still waiting<extra></extra>")
     fig.update_yaxes(range=[0, 100])
     return fig
 
 
 def waiting_curve_panel(curve: pd.DataFrame) -> list:
-    """Leadership's curve: the Kaplan-Meier estimate on every day, and a table of it with its counts."""
+    """Leadership's curve: the Kaplan-Meier estimate on time in hours, drawn whole and read in a table after
+    fixed days, with its counts."""
     if curve.empty:
         return [message("No referrals were made here in this period.")]
-    fig = _still_waiting_figure([0] + [int(d) + 1 for d in curve["day"]],
+    fig = _still_waiting_figure([0] + [round((int(h) + 1) / 24, 4) for h in curve["hour"]],
                                 [100.0] + [round(100 * s, 1) for s in curve["still_waiting"]])
     rows = curve_at_table_days(curve)
     columns = {"Days since referral": list(rows["days"]),
                "Still waiting (%)": [f"{s:.1f}" for s in rows["still_waiting_pct"]],
-               "Served by then": list(rows["served"]),
-               "Censored by then (still waiting today)": list(rows["censored"]),
-               "Still waiting after then": list(rows["followed"])}
-    caption = ("Kaplan-Meier estimate for referrals made in the period, after "
-               f"{', '.join(str(d) for d in TABLE_DAYS[:6])}... days and on the curve's last day (the chart has "
-               "every day); referrals still waiting are counted up to the start of today (censored), not dropped")
+               "First served by then": list(rows["served"]),
+               "Closed unserved by then (censored)": list(rows["closed"]),
+               "Open today, referred no longer ago (censored)": list(rows["open"]),
+               "Still followed after then": list(rows["followed"])}
+    caption = ("Kaplan-Meier estimate for referrals made in the period, on time to first service measured in "
+               f"hours and read after {', '.join(str(d) for d in TABLE_DAYS[:6])}... days and on the curve's last "
+               "day. A first service is the event; a referral closed without one is censored at its closing, and "
+               "one still open is censored at the start of today; a referral censored within an hour counts as "
+               "waiting for that hour's services")
     return [graph(fig, "referrals-waiting-graph"),
             data_table(pd.DataFrame(columns), caption, "referrals-waiting-table", numeric=tuple(columns))]
 

@@ -30,8 +30,9 @@ def layout(**_query):
                 "target (24 hours for urgent, 7 days for routine referrals)."),
         panel_section("Served within target", "referrals-within-target", "Referrals made in the period, per urgency."),
         panel_section("How long referrals wait", "referrals-waiting",
-                "The share of the period's referrals still waiting for a first service after each day. Referrals "
-                f"still waiting at the start of today ({zone}) are counted up to then rather than left out."),
+                "The share of the period's referrals still waiting for a first service (a Kaplan-Meier estimate on "
+                "time in hours). A referral closed without a service counts until its closing; one still open at "
+                f"the start of today ({zone}) counts up to then rather than being left out."),
         panel_section("Referrals still waiting", "referrals-open",
                 "Referrals with no first service that are not closed, waiting over 7 days at the start of today "
                 f"({zone}), whatever their referral date."),
