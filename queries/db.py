@@ -178,9 +178,13 @@ def describe_database_error(error: DBAPIError) -> str:
 
 
 def ping(engine: Engine) -> bool:
-    """True when the database answers a trivial query now."""
+    """True when the database answers now. A SQLite file is read, not just opened: `SELECT 1` answers on any
+    file, and a corrupt, empty or non-database file must read as down (its schema version is 0 when it holds
+    no table at all, and reading it fails when it is no database)."""
     try:
         with engine.connect() as connection:
+            if engine.dialect.name == "sqlite":
+                return connection.exec_driver_sql("PRAGMA schema_version").scalar_one() > 0
             connection.exec_driver_sql("SELECT 1")
         return True
     except Exception:  # any failure means "not answering"; the caller reports it, never raises

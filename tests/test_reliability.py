@@ -150,3 +150,26 @@ def test_database_errors_are_told_in_plain_words():
     assert "time limit" in describe_database_error(timeout)
     assert "data contract" in describe_database_error(missing)
     assert "could not be reached" in describe_database_error(down)
+
+
+@pytest.mark.parametrize("content", [b"", b"this is a text file, not a database\n" * 40,
+                                     b"SQLite format 3\x00" + bytes(range(256)) * 16],
+                         ids=["empty", "not a database", "corrupt"])
+def test_a_sqlite_file_that_holds_no_database_is_down(tmp_path, content):
+    path = tmp_path / "cases.sqlite"
+    path.write_bytes(content)
+    databases = Databases.from_urls(sqlite_url(path), sqlite_url(path))
+    try:
+        assert not ping(databases.cases)
+        assert not DatabaseMonitor(databases).states(force=True)[0].up
+    finally:
+        databases.dispose()
+
+
+def test_a_sqlite_database_with_tables_is_up(tmp_path):
+    url = write_database(sqlite_url(tmp_path / "cases.sqlite"), {"cases": []})
+    databases = Databases.from_urls(url, url)
+    try:
+        assert ping(databases.cases)
+    finally:
+        databases.dispose()
