@@ -7,6 +7,7 @@ import re
 import uuid
 
 import flask
+from dash.exceptions import DependencyException
 from werkzeug.exceptions import HTTPException
 
 from queries.db import Databases, ping
@@ -35,9 +36,12 @@ def _echo_request_id(response: flask.Response) -> flask.Response:
 
 
 def _plain_error(error: Exception):
-    """A malformed callback request is the client's error (400); nothing leaks a traceback."""
+    """A malformed callback request is the client's error (400), a script Dash does not have is not found (404);
+    nothing leaks a traceback."""
     if isinstance(error, HTTPException):
         return error
+    if isinstance(error, DependencyException):  # a script path Dash does not serve: not found, not a failure
+        return flask.jsonify({"error": "Not found."}), 404
     if flask.request.path.endswith("/_dash-update-component"):
         log.warning("malformed callback request refused", extra={"error": error.__class__.__name__})
         return flask.jsonify({"error": "This request could not be understood; reload the page."}), 400
