@@ -118,3 +118,17 @@ def test_a_script_dash_does_not_have_is_not_found(client, path, caplog):
     response = client.get(path, headers=_auth("leadership"))
     assert response.status_code == 404 and b"Traceback" not in response.data
     assert not [record for record in caplog.records if record.levelname == "ERROR"]
+
+
+@pytest.mark.parametrize("district", ["BD30", "BD", "BD30260014", "BD9999", ["BD3026"], 7])
+def test_a_crafted_map_district_gets_the_plain_refusal(client, district, caplog):
+    inputs = [{"id": "filter-period", "property": "value", "value": "2026-Q1"},
+              {"id": "filter-area", "property": "value", "value": "BD"},
+              {"id": "map-indicator", "property": "value", "value": "cases_reported"},
+              {"id": "map-measure", "property": "value", "value": "count"},
+              {"id": "map-district", "property": "value", "value": district},
+              {"id": "language", "property": "data", "value": "en"}]
+    response = client.post("/_dash-update-component", json=_body("district-map-panel.children", inputs),
+                           headers=_auth("leadership"))
+    assert response.status_code == 200 and b"Upazilas open for a district" in response.data
+    assert not [record for record in caplog.records if record.levelname == "ERROR"]

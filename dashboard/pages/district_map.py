@@ -84,11 +84,17 @@ def update_map(period, area, code, measure, district, language):
     language = language if language in ("en", "bn") else "en"
     gazetteer = services().gazetteer
     area_level = gazetteer.areas[area].level if isinstance(area, str) and area in gazetteer.areas else None
+    if district and not _is_district(district, gazetteer):  # a crafted request: the map only sends districts
+        return message("Upazilas open for a district: choose one on the map.")
     if district or area_level == "district":
         return _upazila_panel(period, district or area, code, measure, language)
     if current_scope().role == "donor":
         return _division_panel(period, area, code, measure, language)
     return _district_panel(period, area, code, measure, language)
+
+
+def _is_district(value, gazetteer) -> bool:
+    return isinstance(value, str) and value in gazetteer.areas and gazetteer.areas[value].level == "district"
 
 
 def _geo_dir():
