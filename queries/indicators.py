@@ -20,7 +20,7 @@ from sqlalchemy.exc import DBAPIError
 
 from . import schema as s
 from .cache import AggregateCache
-from .db import Databases
+from .db import Databases, describe_database_error
 from .definitions import AGE_BANDS, DISAGGREGATIONS, INDICATORS, Indicator
 from .geography import NATIONAL, Gazetteer
 from .periods import Period
@@ -388,19 +388,20 @@ class IndicatorEngine:
         return rows.reset_index(drop=True)
 
     def compute_each_database(self, filter_: AreaFilter, codes: tuple[str, ...], suppress_below: int = 10,
-                              periods: list[Period] | None = None) -> tuple[pd.DataFrame, list[str]]:
+                              periods: list[Period] | None = None) -> tuple[pd.DataFrame, dict[str, str]]:
         """Rows (for the filter's period, or for each of `periods`) from every database that answers, and
-        the codes left out because theirs did not.
+        code -> why, in plain words, for the codes left out because theirs failed (down, a missing column, a
+        timeout: `db.describe_database_error`).
 
         Lets a page keep its case figures while the referral database is down.
         """
-        frames, unavailable = [], []
+        frames, unavailable = [], {}
         for group in _by_database(codes):
             try:
                 frames.append(self.compute_series(filter_, periods or [filter_.period], group, suppress_below))
             except DBAPIError as error:
                 log.warning("indicators unavailable", extra={"codes": group, "error": error.__class__.__name__})
-                unavailable += list(group)
+                unavailable |= dict.fromkeys(group, describe_database_error(error))
         rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=EXPORT_COLUMNS)
         return rows, unavailable
 

@@ -25,9 +25,10 @@ def test_cards_show_hidden_values_as_hidden_and_unavailable_codes_as_such():
     current = _rows("2026-Q3", values, hidden=("minors_identified",))
     previous = _rows("2026-Q2", {code: 20.0 for code in values})
     trend = pd.concat([previous, current])
-    cards = headline_cards(current, previous, previous, trend, "BD")
+    timeout = "This query took longer than the time limit and was cancelled."
+    cards = headline_cards(current, previous, previous, trend, "BD", {"referrals_made": timeout})
     text = str(cards)
-    assert "hidden" in text and "<10" not in text and "Unavailable" in text
+    assert "hidden" in text and "<10" not in text and f"Unavailable: {timeout}" in text
     assert "+100 %" in text
     minors = next(c for c in cards if c.to_plotly_json()["props"]["aria-label"] == "Minors identified")
     assert "40" not in str(minors.children[1])

@@ -105,6 +105,9 @@ def test_schema_drift_is_named_and_unaffected_indicators_still_work(tmp_path, ga
     filter_ = make_filter(parse_period("2026-Q1"), "BD", "national", LEADERSHIP, gazetteer)
     working = engine.compute(filter_, ("cases_reported", "referrals_made"))
     assert working.set_index("indicator")["value"].to_dict() == {"cases_reported": 4, "referrals_made": 5}
+    _, unavailable = engine.compute_each_database(filter_, ("survivors_assessed", "referrals_made"))
+    assert list(unavailable) == ["survivors_assessed"]
+    assert "does not match the data contract (a table or column is missing)" in unavailable["survivors_assessed"]
 
 
 def test_bad_records_are_excluded_by_rule_not_mixed_in(tmp_path, gazetteer):

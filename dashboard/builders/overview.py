@@ -48,12 +48,15 @@ def shown_value(rows: pd.DataFrame, code: str, area: str) -> float | None:
     return None if pd.isna(value) else float(value)
 
 
-def headline_card(code: str, current, previous, last_year, trend, area: str) -> html.Section:
+def headline_card(code: str, current, previous, last_year, trend, area: str,
+                  unavailable: dict[str, str]) -> html.Section:
+    """A figure's card; where its database failed, why (`unavailable`: code -> the reason in plain words)."""
     indicator = INDICATORS[code]
     match = current[(current["indicator"] == code) & (current["area"] == area)]
     if match.empty:
+        why = unavailable.get(code, "its database gave no figure.")
         return html.Section([html.H3(definition_link(code)),
-                             html.P("Unavailable: its database does not answer.", className="headline-unavailable")],
+                             html.P(f"Unavailable: {why}", className="headline-unavailable")],
                             className="card", **{"aria-label": indicator.label})
     row = match.iloc[0]
     now = shown_value(current, code, area)
@@ -75,5 +78,5 @@ def headline_card(code: str, current, previous, last_year, trend, area: str) -> 
     ], className="card", **{"aria-label": indicator.label})
 
 
-def headline_cards(current, previous, last_year, trend, area: str) -> list:
-    return [headline_card(code, current, previous, last_year, trend, area) for code in HEADLINES]
+def headline_cards(current, previous, last_year, trend, area: str, unavailable: dict[str, str]) -> list:
+    return [headline_card(code, current, previous, last_year, trend, area, unavailable) for code in HEADLINES]

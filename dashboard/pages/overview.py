@@ -34,10 +34,10 @@ def update_overview(period, area):
 
     # The eight quarters of the trend include the previous quarter and the same quarter last year.
     quarters = [chosen.period.shifted(-n) for n in range(TREND_QUARTERS - 1, -1, -1)]
-    trend, _unavailable = svc.engine.compute_each_database(chosen, HEADLINES, k, periods=quarters)
+    trend, unavailable = svc.engine.compute_each_database(chosen, HEADLINES, k, periods=quarters)
 
     def rows_of(period_):
         return trend[trend["period"] == period_.label]
 
     return headline_cards(rows_of(chosen.period), rows_of(chosen.period.previous()),
-                          rows_of(chosen.period.same_period_last_year()), trend, chosen.area)
+                          rows_of(chosen.period.same_period_last_year()), trend, chosen.area, unavailable)
