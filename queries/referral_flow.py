@@ -99,9 +99,10 @@ def waiting_hour_counts(databases: Databases, gazetteer: Gazetteer, filter_: Are
     `closed` (closed without a service, censored at the closing) and `open` (still waiting at `as_of`, censored
     there: they are known to have waited at least that long).
 
-    Referrals made in the period up to `as_of`; a first service recorded
-    before the referral is a data error and left out. Columns: hour, served,
-    closed, open.
+    Referrals made in the period up to `as_of`. A first service or a closing
+    recorded before the referral is a data error (a negative duration): such a
+    referral is left out of the curve, as the check counts it. Columns: hour,
+    served, closed, open.
     """
     r, t = s.referrals.c, databases.timestamps
     now = t.at(as_of)
@@ -112,7 +113,7 @@ def waiting_hour_counts(databases: Databases, gazetteer: Gazetteer, filter_: Are
     hour = t.whole_hours(seconds).label("hour")
     query = (select(hour, _count_if(served).label("served"), _count_if(closed_unserved).label("closed"),
                     _count_if(and_(~served, ~closed_unserved)).label("open"))
-             .where(t.in_period(r.referred_at, filter_.period), t.instant(r.referred_at) <= now,
+             .where(t.in_period(r.referred_at, filter_.period), t.instant(r.referred_at) <= now, seconds >= 0,
                     _no_service_before_referral(t), referral_area(filter_, gazetteer, r.district_pcode))
              .group_by(hour).order_by(hour))
     return read(databases.referrals, query).astype("int64")

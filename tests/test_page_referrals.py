@@ -257,3 +257,15 @@ def test_kaplan_meier_equals_lifelines_with_ties_between_services_and_censorings
     expected = fitter.survival_function_at_times(list(curve["hour"])).to_numpy()
     assert curve["served"].gt(0).sum() > 5 and curve["closed"].sum() and curve["open"].sum()
     assert curve["still_waiting"].to_numpy() == pytest.approx(expected, abs=1e-12)
+
+
+def test_a_referral_closed_before_it_was_made_is_left_out_of_the_curve(tmp_path, gazetteer):
+    rows = [_referral("N1", DHAKA, "medical", "ngo", "routine", "2026-02-10 10:00:00", None, "2026-02-09 10:00:00"),
+            _referral("N2", DHAKA, "medical", "ngo", "routine", "2026-02-10 10:00:00", "2026-02-10 13:30:00")]
+    url = write_database(sqlite_url(tmp_path / "referrals.sqlite"), {"referrals": rows})
+    databases = Databases.from_urls(url, url)
+    try:
+        counts = referral_flow.waiting_hour_counts(databases, gazetteer, _filter(gazetteer), AS_OF)
+    finally:
+        databases.dispose()
+    assert counts.to_dict("records") == [{"hour": 3, "served": 1, "closed": 0, "open": 0}]
