@@ -33,12 +33,15 @@ _CONTRACT_TABLES: dict[str, Table] = {**s.cases_metadata.tables, **s.referrals_m
 _EXAMPLE_LIMIT = 3
 # A garbage "code" may be free text someone typed; quote only its start.
 _EXAMPLE_MAX_CHARS = 24
+_PLAIN_DATE = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]"
+_PLAIN_TIMESTAMP = _PLAIN_DATE + " [0-9][0-9]:[0-9][0-9]:[0-9][0-9]"
 
 
 @dataclass(frozen=True)
 class Finding:
     """One broken contract rule. `rule` codes: missing_table, missing_column, check_failed (schema, "error");
-    missing_value, bad_value, unknown_pcode, unreadable_date, future_date, negative_duration,
+    unreadable_date ("error": a value no figure can use);
+    missing_value, bad_value, unknown_pcode, noncanonical_date, future_date, negative_duration,
     first_service_before_referral, identified_before_report, age_out_of_range, verdict_without_complaint,
     score_out_of_range, minors_above_individuals, negative_minors, non_positive_individuals,
     design_effect_below_1, duplicate_population, non_positive_population ("warning");
@@ -79,6 +82,20 @@ class _Context:
         if not self.timestamps.sqlite:
             return false()
         return and_(column.is_not(None), self.timestamps.instant(column).is_(None))
+
+    def noncanonical(self, column: ColumnElement) -> ColumnElement[bool]:
+        """Text SQLite reads as a date or time, but not in the plain form: 'YYYY-MM-DD' for a date,
+        'YYYY-MM-DD HH:MM:SS' (UTC, fractions of a second allowed) for a timestamp. A `T`, an offset or `Z`, or
+        a bare date in a timestamp column is read right, and worth fixing at the source."""
+        if not self.timestamps.sqlite:
+            return false()
+        if isinstance(column.type, DateTime):
+            plain = or_(column.op("GLOB", is_comparison=True)(_PLAIN_TIMESTAMP),
+                        and_(column.op("GLOB", is_comparison=True)(_PLAIN_TIMESTAMP + ".[0-9]*"),
+                             ~func.substr(column, 21).op("GLOB", is_comparison=True)("*[^0-9]*")))
+        else:
+            plain = column.op("GLOB", is_comparison=True)(_PLAIN_DATE)
+        return and_(self.timestamps.instant(column).is_not(None), ~plain)
 
     @property
     def study_areas(self) -> tuple[str, ...]:
@@ -135,8 +152,11 @@ _RULES: list[_Rule] = [
     *(_Rule(c.table, c.name, "missing_value", "with no value, though the contract requires one",
             lambda ctx, c=c: c.is_(None)) for c in _REQUIRED_COLUMNS),
     *(_outside_list(table, column, allowed) for (table, column), allowed in s.ALLOWED_VALUES.items()),
-    *(_Rule(c.table, c.name, "unreadable_date", "with a date the database cannot read",
-            lambda ctx, c=c: ctx.unreadable(c)) for c in _DATE_COLUMNS),
+    *(_Rule(c.table, c.name, "unreadable_date", "with a date or time that is no real one (left out of every figure)",
+            lambda ctx, c=c: ctx.unreadable(c), severity="error") for c in _DATE_COLUMNS),
+    *(_Rule(c.table, c.name, "noncanonical_date",
+            "written in another form than the contract's (read, but worth fixing at the source)",
+            lambda ctx, c=c: ctx.noncanonical(c)) for c in _DATE_COLUMNS),
     *(_Rule(c.table, c.name, "future_date", "dated after today",
             lambda ctx, c=c: ctx.in_future(c)) for c in _DATE_COLUMNS),
     _not_a_district(_cases.c.district_pcode),

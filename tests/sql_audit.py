@@ -26,7 +26,7 @@ _SQL_WORDS = {
     "first", "last", "current_timestamp", "pg_sleep", "values", "cross", "full", "right", "lateral", "filter",
     "string_agg", "array_agg", "trim", "replace", "typeof", "datetime", "least", "greatest", "bigint", "varchar",
     "character", "varying", "without", "time", "zone", "pg_catalog", "current_schema", "version", "standard_conforming_strings",
-    "pragma", "schema_version",
+    "pragma", "schema_version", "glob",
 }
 
 

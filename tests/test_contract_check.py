@@ -285,7 +285,8 @@ VALUE_CASES = {
          ("reports", "R1", {"received_at": "2026-11-23T18:00:01"}),
          ("reports", "R2", {"received_at": "2026-11-23T17:59:59"})],
         {("referrals", "first_service_at", "first_service_before_referral"): 1,
-         ("reports", "received_at", "future_date"): 1},
+         ("reports", "received_at", "future_date"): 1,
+         ("referrals", "first_service_at", "noncanonical_date"): 2, ("reports", "received_at", "noncanonical_date"): 2},
     ),
     "first service before referral": (
         [("referrals", "F2", {"first_service_at": datetime(2026, 2, 28, 23)})],
