@@ -68,8 +68,9 @@ def _app(folder, geo_cache_dir):
     users.write_text("".join(f'[users.{name}]\npassword_hash = "{demo_hash}"\nrole = "{role}"\n'
                              + (f'scope = ["{areas}"]\n' if areas else "") for name, (role, areas) in ACCOUNTS.items()))
     return create_app(Settings.from_env({
-        "IMPACT_CASES_DB": sqlite_url(folder / "cases.sqlite"), "IMPACT_REFERRALS_DB": sqlite_url(folder / "referrals.sqlite"),
-        "IMPACT_DATA_DIR": str(folder), "IMPACT_USERS_FILE": str(users), "IMPACT_CACHE_TTL_S": "0"})).server
+        "IMPACT_CASES_DB": sqlite_url(folder / "cases.sqlite"),
+        "IMPACT_REFERRALS_DB": sqlite_url(folder / "referrals.sqlite"), "IMPACT_DATA_DIR": str(folder),
+        "IMPACT_USERS_FILE": str(users), "IMPACT_CACHE_TTL_S": "0"})).server
 
 
 def _inputs(callback: dict, area: str) -> list[dict]:
