@@ -105,14 +105,11 @@ class Timestamps:
         if value is None:
             return None
         if self.sqlite:  # a Julian day number, a double: precise to the millisecond, as SQLite's own functions
-            return datetime(1970, 1, 1) + timedelta(milliseconds=round((value - _UNIX_EPOCH_JULIAN_DAY) * DAY_S * 1000))
+            milliseconds = round((value - _UNIX_EPOCH_JULIAN_DAY) * DAY_S * 1000)
+            return datetime(1970, 1, 1) + timedelta(milliseconds=milliseconds)
         if isinstance(value, datetime):
             return value.astimezone(timezone.utc).replace(tzinfo=None) if value.tzinfo else value
         return datetime.combine(value, time())  # a date
-
-    def readable(self, column) -> ColumnElement[bool]:
-        """The column holds a real time (always true of a PostgreSQL timestamp that is not null)."""
-        return self.instant(column).is_not(None) if self.sqlite else column.is_not(None)
 
     def not_before(self, later, earlier) -> ColumnElement[bool]:
         return self.instant(later) >= self.instant(earlier)
@@ -130,8 +127,7 @@ class Timestamps:
 
     def in_range(self, column, start: date, end: date) -> ColumnElement[bool]:
         """The column's local date is on or after `start` and before `end`."""
-        exact = and_(self.instant(column) >= self.at(local_midnight(start, self.zone)),
-                     self.instant(column) < self.at(local_midnight(end, self.zone)))
+        exact = self._exactly_in(column, start, end)
         if not self.sqlite:
             return exact
         text = type_coerce(column, Text)
@@ -153,11 +149,12 @@ class Timestamps:
         """The label of the period the column's local date falls in (periods do not overlap)."""
         if len(periods) == 1:
             return literal(periods[0].label)
-        return case(*((self._exactly_in(column, period), period.label) for period in periods))
+        return case(*((self._exactly_in(column, period.start, period.end), period.label) for period in periods))
 
-    def _exactly_in(self, column, period) -> ColumnElement[bool]:
-        return and_(self.instant(column) >= self.at(local_midnight(period.start, self.zone)),
-                    self.instant(column) < self.at(local_midnight(period.end, self.zone)))
+    def _exactly_in(self, column, start: date, end: date) -> ColumnElement[bool]:
+        """From local midnight starting `start` to the one starting `end`, on the instant itself."""
+        return and_(self.instant(column) >= self.at(local_midnight(start, self.zone)),
+                    self.instant(column) < self.at(local_midnight(end, self.zone)))
 
     def whole_days(self, seconds) -> ColumnElement:
         """Completed days in a duration, rounded down on both engines: the one rule for days."""
