@@ -203,7 +203,7 @@ def waiting_curve_panel(curve: pd.DataFrame) -> list:
                "Still waiting (%)": [f"{s:.1f}" for s in rows["still_waiting_pct"]],
                "First served by then": list(rows["served"]),
                "Closed unserved by then (censored)": list(rows["closed"]),
-               "Open today, referred no longer ago (censored)": list(rows["open"]),
+               "Still open today, waited up to then (censored)": list(rows["open"]),
                "Still followed after then": list(rows["followed"])}
     caption = ("Kaplan-Meier estimate for referrals made in the period, on time to first service measured in "
                f"hours and read after {', '.join(str(d) for d in TABLE_DAYS[:6])}... days and on the curve's last "
