@@ -109,7 +109,7 @@ def periods_section(fiscal_year_start: int | None, zone: str) -> html.Section:
                "the period its local date falls in there. A date is a local date already; a timestamp is read "
                f"as the instant it records (a time with no offset is UTC) and dated in {zone}, so a referral made "
                "at 01:00 on 1 July in Dhaka belongs to July's quarter. \"Today\", waiting times and the ages of "
-               f"pending cases start at midnight in {zone}. (This replaces the data contract's \"in UTC\": a "
+               f"pending cases start at midnight in {zone}. (Earlier versions dated timestamps in UTC; a "
                "Bangladeshi program's quarters and fiscal years begin at its own midnight.)"),
         html.P("Donor and government accounts see whole quarters and years only, never an arbitrary date range, so "
                "hidden counts cannot be recovered by comparing two overlapping ranges."),
