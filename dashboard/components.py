@@ -8,7 +8,7 @@ import math
 import pandas as pd
 from dash import dcc, html
 
-from queries.definitions import INDICATORS
+from queries.definitions import INDICATORS, UNRELIABLE
 from queries.publication import WITHHELD
 
 
@@ -24,8 +24,10 @@ def chart_text(text: str) -> str:
     return html_text.escape(str(text), quote=False)
 
 
-def format_value(value, kind: str, suppressed: bool = False, withheld: bool = False) -> str:
-    """How a number reads on screen; a hidden value reads HIDDEN, a withheld one WITHHELD."""
+def format_value(value, kind: str, suppressed: bool = False, withheld: bool = False,
+                 reliable: bool | None = None) -> str:
+    """How a number reads on screen; a hidden value reads HIDDEN, a withheld one WITHHELD, and an unreliable
+    rate or percentage (`reliable` False: `definitions.reliable`) carries the UNRELIABLE mark."""
     if withheld:
         return WITHHELD
     if suppressed:
@@ -35,10 +37,19 @@ def format_value(value, kind: str, suppressed: bool = False, withheld: bool = Fa
     if kind == "count":
         return f"{int(round(value)):,}"
     if kind == "percent":
-        return f"{value:.1f} %"
-    if kind == "median":
+        text = f"{value:.1f} %"
+    elif kind == "median":
         return f"{value:.1f} days"
-    return f"{value:,.1f}"
+    else:
+        text = f"{value:,.1f}"
+    return f"{text} ({UNRELIABLE})" if reliable is False else text
+
+
+def row_text(row, kind: str) -> str:
+    """An indicator export row's value as the screen shows it, marks included."""
+    reliable = row.get("reliable")
+    return format_value(row["value"], kind, bool(row["suppressed"]), bool(row["withheld"]),
+                        None if reliable is None or reliable != reliable else bool(reliable))
 
 
 def hidden_note(k: int) -> html.P:

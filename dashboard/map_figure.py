@@ -17,6 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from queries.boundaries import bounds
+from queries.definitions import UNRELIABLE
 
 # For dcc.Graph(config=...). plotly.js 4 defaults to a "share chart" button
 # that posts the figure's data to Plotly's cloud: never for case data.
@@ -36,8 +37,10 @@ OUTLINE_COLOUR = "#3c3c3c"
 _MAP_HEIGHT_PX = 520  # viewport the initial zoom is fitted to
 
 _LABELS = {
-    "en": {"suppressed": "hidden", "withheld": "withheld", "no_data": "no data", "outlines": "Division boundary"},
-    "bn": {"suppressed": "লুকানো", "withheld": "দেখানো হয়নি", "no_data": "তথ্য নেই", "outlines": "বিভাগের সীমানা"},
+    "en": {"suppressed": "hidden", "withheld": "withheld", "no_data": "no data", "outlines": "Division boundary",
+           "unreliable": UNRELIABLE},
+    "bn": {"suppressed": "লুকানো", "withheld": "দেখানো হয়নি", "no_data": "তথ্য নেই", "outlines": "বিভাগের সীমানা",
+           "unreliable": "অনির্ভরযোগ্য: ২০টির কম ঘটনা"},
 }
 
 
@@ -51,7 +54,8 @@ def choropleth_figure(
     colorscale: str = "Viridis",
     language: str = "en",
 ) -> go.Figure:
-    """One map of `values` (columns area, value, suppressed) over the features of `geojson`.
+    """One map of `values` (columns area, value, suppressed; withheld and reliable optional) over the features of
+    `geojson`. An unreliable value says so in its hover text.
 
     Areas of the map missing from `values`, or with a null value, show as "no data".
     The figure is _MAP_HEIGHT_PX high: its initial zoom fits the geojson to that height.
@@ -62,13 +66,18 @@ def choropleth_figure(
     suppressed = rows["suppressed"].eq(True)  # an area with no row reads False
     withheld = rows["withheld"].eq(True) if "withheld" in rows else pd.Series(False, index=rows.index)
     shown = rows["value"].notna() & ~suppressed
+    unreliable = set(rows.index[rows["reliable"].eq(False)]) if "reliable" in rows else set()
 
     def name(code: str) -> str:
         return names.get(code, code)
 
+    def mark(code: str) -> str:
+        return f" ({labels['unreliable']})" if code in unreliable else ""
+
     traces = []
     if shown.any():
-        traces.append(_value_trace(features, rows.loc[shown, "value"].astype(float), name, value_label, colorscale))
+        traces.append(_value_trace(features, rows.loc[shown, "value"].astype(float), name, mark, value_label,
+                                   colorscale))
     for codes, colour, label in (
         (rows.index[suppressed & ~withheld], SUPPRESSED_COLOUR, labels["suppressed"]),
         (rows.index[withheld], SUPPRESSED_COLOUR, labels["withheld"]),
@@ -92,7 +101,8 @@ def choropleth_figure(
 
 
 def _value_trace(
-    features: dict, values: pd.Series, name: Callable[[str], str], value_label: str, colorscale: str
+    features: dict, values: pd.Series, name: Callable[[str], str], mark: Callable[[str], str], value_label: str,
+    colorscale: str
 ) -> go.Choroplethmap:
     number_format = ",.0f" if all(float(v).is_integer() for v in values) else ",.1f"
     low = min(0.0, values.min())
@@ -104,7 +114,7 @@ def _value_trace(
         zmin=low,
         zmax=high,
         colorscale=colorscale,
-        text=[f"{name(code)}: {value:{number_format}}" for code, value in values.items()],
+        text=[f"{name(code)}: {value:{number_format}}{mark(code)}" for code, value in values.items()],
         hovertemplate="%{text}<extra></extra>",
         colorbar=dict(title=dict(text=value_label), tickformat=number_format, thickness=14, len=0.6),
         marker_line=dict(width=0.6, color=EDGE_COLOUR),

@@ -99,3 +99,21 @@ INDICATORS: dict[str, Indicator] = {
 }
 
 INDICATOR_CODES = tuple(INDICATORS)
+
+# NCHS practice: a rate built on fewer than 20 events has a relative standard error of 23 % or more, so it is
+# shown with a mark rather than hidden (NCHS Data Presentation Standards; Health, United States, "Reliability
+# of estimates"). The same holds for a percentage whose numerator counts fewer than 20 people.
+RELIABLE_EVENTS = 20
+UNRELIABLE = f"unreliable: fewer than {RELIABLE_EVENTS} events"
+
+
+def reliable(kind: str, value, numerator) -> bool | None:
+    """Whether a rate or percentage rests on at least RELIABLE_EVENTS events (its numerator); None where the
+    question does not arise: a count or a median, or a value not shown (hidden, withheld or null)."""
+    if kind not in ("rate", "percent") or _missing(value) or _missing(numerator):
+        return None
+    return float(numerator) >= RELIABLE_EVENTS
+
+
+def _missing(value) -> bool:
+    return value is None or value != value  # NaN is the one value unequal to itself

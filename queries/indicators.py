@@ -21,7 +21,7 @@ from sqlalchemy.exc import DBAPIError
 from . import schema as s
 from .cache import AggregateCache
 from .db import Databases, describe_database_error
-from .definitions import AGE_BANDS, DISAGGREGATIONS, INDICATORS, Indicator
+from .definitions import AGE_BANDS, DISAGGREGATIONS, INDICATORS, Indicator, reliable
 from .geography import NATIONAL, Gazetteer
 from .periods import Period
 from .publication import Publications
@@ -30,7 +30,8 @@ from .sqlparts import days_between_dates, percentile
 from .where import Where
 
 log = logging.getLogger("impact_monitor.indicators")
-EXPORT_COLUMNS = ["indicator", "period", "area", "value", "numerator", "denominator", "suppressed", "withheld"]
+_ROW_COLUMNS = ["indicator", "period", "area", "value", "numerator", "denominator", "suppressed", "withheld"]
+EXPORT_COLUMNS = _ROW_COLUMNS + ["reliable"]
 GROUP_VALUES = {"case_type": s.CASE_TYPES, "sex": s.SEXES, "age_band": AGE_BANDS}
 _REFERRAL_CHUNK = 5000
 
@@ -366,8 +367,9 @@ class IndicatorEngine:
                      disaggregate: str | None, suppress_below: int) -> pd.DataFrame:
         key = ("indicators", replace(filter_, period=periods[0]).cache_key, tuple(p.label for p in periods),
                codes, disaggregate, suppress_below)
-        return self.cache.get_or_compute(
+        rows = self.cache.get_or_compute(
             key, lambda: self._compute(filter_, periods, codes, disaggregate, suppress_below))
+        return _with_reliability(rows)
 
     def _compute(self, filter_: AreaFilter, periods: tuple[Period, ...], codes: tuple[str, ...] | None,
                  disaggregate: str | None, suppress_below: int) -> pd.DataFrame:
@@ -514,5 +516,15 @@ def _indicator_rows(raw: pd.DataFrame, codes: list[str]) -> pd.DataFrame:
             if "grp" in raw.columns:
                 record["group"] = area_row["grp"]
             records.append(record)
-    columns = EXPORT_COLUMNS + (["group"] if "grp" in raw.columns else [])
+    columns = _ROW_COLUMNS + (["group"] if "grp" in raw.columns else [])
     return pd.DataFrame.from_records(records, columns=columns)
+
+
+def _with_reliability(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows with `reliable` after `withheld` (`definitions.reliable`: rates and percentages only, decided
+    on the numerator the audience is shown)."""
+    flags = [reliable(INDICATORS[code].kind, value, numerator)
+             for code, value, numerator in zip(rows["indicator"], rows["value"], rows["numerator"])]
+    rows = rows.drop(columns="reliable", errors="ignore")
+    rows.insert(rows.columns.get_loc("withheld") + 1, "reliable", pd.Series(flags, index=rows.index, dtype=object))
+    return rows

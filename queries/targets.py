@@ -33,7 +33,7 @@ ON_TRACK, AT_RISK, OFF_TRACK = "on track", "at risk", "off track"
 NOT_STARTED, HIDDEN, NO_VALUE = "not started", "hidden", "no value"
 AT_RISK_FROM = 0.9
 ACCUMULATING_KINDS = ("count", "rate")
-PROGRESS_COLUMNS = ["indicator", "year", "target", "actual", "suppressed", "days_elapsed", "days_in_year",
+PROGRESS_COLUMNS = ["indicator", "year", "target", "actual", "suppressed", "reliable", "days_elapsed", "days_in_year",
                     "projection", "percent_of_target", "status"]
 
 
@@ -130,10 +130,11 @@ def _progress_record(row: pd.Series, target: dict, today: date) -> dict:
     suppressed = bool(row["suppressed"])
     actual = None if suppressed or pd.isna(row["value"]) else float(row["value"])
     record = {"indicator": code, "year": year, "target": float(target["target"]), "actual": actual,
-              "suppressed": suppressed, "days_elapsed": elapsed, "days_in_year": length, "projection": None,
+              "suppressed": suppressed, "reliable": row["reliable"],
+              "days_elapsed": elapsed, "days_in_year": length, "projection": None,
               "percent_of_target": None}
     if elapsed == 0:
-        record.update(actual=None, status=NOT_STARTED)
+        record.update(actual=None, reliable=None, status=NOT_STARTED)
     elif suppressed:
         record["status"] = HIDDEN
     else:

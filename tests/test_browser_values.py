@@ -56,8 +56,8 @@ def shown_headlines(driver) -> dict[str, str]:
 
 
 def as_shown(row: dict, kind: str) -> str:
-    """How an exported row reads on a page."""
-    return format_value(row["value"], kind, row["suppressed"], row["withheld"])
+    """How an exported row reads on a page, its reliability mark included."""
+    return format_value(row["value"], kind, row["suppressed"], row["withheld"], row["reliable"])
 
 
 def expected_headlines(rows: dict, area: str) -> dict[str, str]:

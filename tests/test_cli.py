@@ -39,12 +39,14 @@ def test_json_export_has_the_contract_rows_and_hand_computed_values(environment)
     assert result.returncode == 0, result.stderr.decode()
     rows = json.loads(result.stdout)
     assert set(rows[0]) == {"indicator", "period", "area", "value", "numerator", "denominator", "suppressed",
-                            "withheld"}
+                            "withheld", "reliable"}
     by_key = {(r["indicator"], r["area"]): r for r in rows}
     assert by_key[("cases_reported", DHAKA)]["value"] == EXPECTED["cases_reported"][DHAKA][0] == 3
     assert by_key[("cases_reported", DHAKA)]["denominator"] is None
     assert by_key[("conviction_rate_pct", DHAKA)]["numerator"] == 1
     assert by_key[("conviction_rate_pct", DHAKA)]["denominator"] == 2
+    assert by_key[("conviction_rate_pct", DHAKA)]["reliable"] is False  # 1 event: fewer than 20
+    assert by_key[("cases_reported", DHAKA)]["reliable"] is None  # the flag is for rates and percentages only
 
 
 def test_csv_and_xlsx_carry_the_same_numbers(environment, tmp_path):
@@ -55,7 +57,7 @@ def test_csv_and_xlsx_carry_the_same_numbers(environment, tmp_path):
     as_xlsx = pd.read_excel(out)
     for frame in (as_csv, as_xlsx):
         assert list(frame.columns) == ["indicator", "period", "area", "value", "numerator", "denominator",
-                                       "suppressed", "withheld"]
+                                       "suppressed", "withheld", "reliable"]
         for record, (_, row) in zip(as_json, frame.iterrows()):
             assert record["indicator"] == row["indicator"]
             assert (record["value"] is None and pd.isna(row["value"])) or record["value"] == pytest.approx(row["value"])

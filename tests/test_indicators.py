@@ -88,7 +88,7 @@ def test_one_row_per_indicator_and_area(engine, gazetteer):
     rows = _rows(engine, gazetteer, by="district")
     assert len(rows) == len(INDICATORS) * 64
     assert list(rows.columns) == ["indicator", "period", "area", "value", "numerator", "denominator", "suppressed",
-                                    "withheld"]
+                                    "withheld", "reliable"]
     assert set(rows["period"]) == {"2026-Q1"}
 
 

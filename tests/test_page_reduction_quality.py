@@ -372,6 +372,8 @@ def test_definitions_give_every_indicator_a_section_with_its_code_as_id():
     assert "Katz" in text and "Wilson" in text and "0.5" in text and "85 %" in text
     assert "2026-Q3 (July 2026 to September 2026)" in text
     assert "The program's time zone is Asia/Dhaka" in text and "01:00 on 1 July in Dhaka" in text
+    rates_and_percentages = sum(indicator.kind in ("rate", "percent") for indicator in INDICATORS.values())
+    assert text.count("unreliable: fewer than 20 events") == rates_and_percentages and "NCHS" in text
 
 
 def test_definitions_explain_the_deployments_fiscal_quarters():

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from dash import html
 
-from queries.definitions import INDICATORS, Indicator
+from queries.definitions import INDICATORS, RELIABLE_EVENTS, UNRELIABLE, Indicator
 from queries.periods import parse_period
 from queries.prevalence import BENCHMARK_REDUCTION_PCT, Z_95
 
@@ -31,6 +31,14 @@ def suppression_rule(indicator: Indicator, k: int) -> str:
     return rule + " Leadership sees exact values."
 
 
+def reliability_rule() -> str:
+    """When a rate or percentage carries the unreliable mark (`queries.definitions.reliable`)."""
+    return (f"Shown with the mark \u201c{UNRELIABLE}\u201d when its numerator counts fewer than {RELIABLE_EVENTS} "
+            "events: a rate from so few events has a relative standard error of about 23 % or more (the NCHS "
+            "practice for rates from small counts). Exports flag it with reliable = false. The mark is never "
+            "put on a hidden value, and applies to every account.")
+
+
 def _kind_and_unit(indicator: Indicator) -> str:
     kind = _KIND_WORDS[indicator.kind]
     return f"{kind} ({indicator.unit})" if indicator.unit else kind
@@ -52,6 +60,8 @@ def indicator_sheet(indicator: Indicator, k: int) -> html.Section:
         ("Caveats", indicator.caveats or "none"),
         ("Small-cell suppression (external audiences)", suppression_rule(indicator, k)),
     ]
+    if indicator.kind in ("rate", "percent"):
+        entries.append(("Reliability", reliability_rule()))
     return html.Section([
         html.H3(indicator.label),
         html.Table(html.Tbody([_entry(term, description) for term, description in entries]),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from queries.definitions import INDICATORS
+from queries.definitions import INDICATORS, reliable
 from queries.geography import Gazetteer
 
 from ..components import format_value
@@ -41,7 +41,7 @@ def codes_to_compute(code: str, measure: str) -> tuple[str, ...]:
 
 
 def map_values(rows: pd.DataFrame, code: str, measure: str) -> pd.DataFrame:
-    """(area, value, suppressed, withheld) of the chosen indicator and measure, one row per area.
+    """(area, value, suppressed, withheld, reliable) of the chosen indicator and measure, one row per area.
 
     A rate per 100,000 children is the count over the area's child population,
     which is the denominator of the engine's case-rate row; it is null where
@@ -63,7 +63,9 @@ def map_values(rows: pd.DataFrame, code: str, measure: str) -> pd.DataFrame:
         values["value"] = own["value"].to_numpy()
     values["value"] = pd.to_numeric(values["value"], errors="coerce").astype("float64")
     values.loc[values["suppressed"], "value"] = None
-    return values[["area", "value", "suppressed", "withheld"]].reset_index(drop=True)
+    values["reliable"] = [reliable(shown_kind(code, measure), value, numerator)
+                          for value, numerator in zip(values["value"], own["numerator"])]
+    return values[["area", "value", "suppressed", "withheld", "reliable"]].reset_index(drop=True)
 
 
 def division_values_on_districts(values: pd.DataFrame, gazetteer: Gazetteer) -> pd.DataFrame:
@@ -75,6 +77,7 @@ def division_values_on_districts(values: pd.DataFrame, gazetteer: Gazetteer) -> 
         "value": [by_division.loc[d.parent, "value"] for d in districts],
         "suppressed": [bool(by_division.loc[d.parent, "suppressed"]) for d in districts],
         "withheld": [bool(by_division.loc[d.parent, "withheld"]) for d in districts],
+        "reliable": [by_division.loc[d.parent, "reliable"] for d in districts],
     })
 
 
@@ -86,8 +89,8 @@ def measure_label(code: str, measure: str) -> str:
     return f"{label} ({unit})" if unit else label
 
 
-def value_text(value, kind: str, suppressed: bool, withheld: bool = False) -> str:
-    return format_value(None if suppressed else value, kind, suppressed, withheld)
+def value_text(value, kind: str, suppressed: bool, withheld: bool = False, reliable: bool | None = None) -> str:
+    return format_value(None if suppressed else value, kind, suppressed, withheld, reliable)
 
 
 def shown_kind(code: str, measure: str) -> str:
@@ -105,8 +108,8 @@ def map_table(values: pd.DataFrame, gazetteer: Gazetteer, code: str, measure: st
         area_heading: [gazetteer.name(a, "en") for a in ordered["area"]],
         "নাম": [gazetteer.name(a, "bn") for a in ordered["area"]],
         "P-code": list(ordered["area"]),
-        measure_label(code, measure): [value_text(v, kind, s, w) for v, s, w in
-                                       zip(ordered["value"], ordered["suppressed"], ordered["withheld"])],
+        measure_label(code, measure): [value_text(v, kind, s, w, r) for v, s, w, r in zip(
+            ordered["value"], ordered["suppressed"], ordered["withheld"], ordered["reliable"])],
     })
 
 

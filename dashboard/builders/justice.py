@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from dash import html
 
+from queries.definitions import reliable
 from queries.justice import PENDING_BANDS
 
 from ..components import data_table, format_value
@@ -38,8 +39,9 @@ def funnel_panel(frame: pd.DataFrame) -> list:
     rows = pd.DataFrame({
         "Step": labels,
         "Cases": [count_text(v) for v in shown["cases"]],
-        "Drop-off from the step before": ["–" if is_missing(p) else format_value(p, "percent") for p in
-                                          shown["drop_off_pct"]],
+        "Drop-off from the step before": ["–" if is_missing(p) else format_value(p, "percent", reliable=reliable(
+            "percent", p, earlier - later)) for p, earlier, later in zip(shown["drop_off_pct"], [None, *shown["cases"]],
+                                                                           shown["cases"])],
     })
     caption = ("Cases whose earliest complaint was filed in the period, counted at each step they reached by today "
                "(a case with a verdict counts at every earlier step)")

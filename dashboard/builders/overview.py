@@ -8,7 +8,7 @@ from dash import dcc, html
 
 from queries.definitions import INDICATORS
 
-from ..components import definition_link, format_value
+from ..components import definition_link, row_text
 
 PAGE_FOR = {
     "cases_reported": "/district-map", "victims_identified": "/district-map", "minors_identified": "/district-map",
@@ -64,7 +64,7 @@ def headline_card(code: str, current, previous, last_year, trend, area: str,
     values = [None if hidden else value for value, hidden in zip(series["value"], series["suppressed"])]
     return html.Section([
         html.H3(definition_link(code)),
-        html.P(format_value(row["value"], indicator.kind, bool(row["suppressed"]), bool(row["withheld"])),
+        html.P(row_text(row, indicator.kind),
                className="headline",
                **{"data-indicator": code}),
         html.P([f"vs previous quarter: {change_text(now, shown_value(previous, code, area), indicator.kind)}",

@@ -16,7 +16,7 @@ from impact_monitor.exports import csv_bytes, workbook_bytes
 from queries.definitions import INDICATORS
 from queries.periods import Period, quarter_containing
 
-from ..components import definition_link, format_value
+from ..components import definition_link, format_value, row_text
 
 INDICATOR_HEADING = "Indicator"
 QUARTER_COUNTS = (4, 8)
@@ -52,10 +52,7 @@ def quarterly_table(rows: pd.DataFrame, quarters: list[str], area: str, targets:
         record = {INDICATOR_HEADING: indicator.label}
         for label in quarters:
             if (code, label) in own.index:
-                row = own.loc[(code, label)]
-                suppressed = bool(row["suppressed"])
-                record[label] = format_value(None if suppressed else row["value"], indicator.kind, suppressed,
-                                             bool(row["withheld"]))
+                record[label] = row_text(own.loc[(code, label)], indicator.kind)
             else:
                 record[label] = ""
         target = targets.get(code)

@@ -14,12 +14,12 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import dcc, html
 
-from queries.definitions import INDICATORS
+from queries.definitions import INDICATORS, reliable
 from queries.periods import Period, quarter_containing
 from queries.referral_flow import CURVE_MARKS_DAYS, WAITING_BANDS, life_table
 from queries.schema import PROVIDER_TYPES, URGENCY_TARGET_HOURS
 
-from ..components import HIDDEN, WITHHELD, chart_text, data_table, format_value, message
+from ..components import HIDDEN, WITHHELD, chart_text, data_table, format_value, message, row_text
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
@@ -100,8 +100,7 @@ def series_table(series: pd.DataFrame, codes: tuple[str, ...], area: str, captio
     columns = {"Period": periods}
     for code in codes:
         rows = frame[frame["indicator"] == code]
-        columns[INDICATORS[code].label] = [format_value(v, INDICATORS[code].kind, bool(h), bool(w))
-                                           for v, h, w in zip(rows["value"], rows["suppressed"], rows["withheld"])]
+        columns[INDICATORS[code].label] = [row_text(row, INDICATORS[code].kind) for _, row in rows.iterrows()]
     return data_table(pd.DataFrame(columns), caption, table_id, numeric=tuple(INDICATORS[c].label for c in codes))
 
 
@@ -150,7 +149,8 @@ def within_target_panel(frame: pd.DataFrame) -> list:
     rows = pd.DataFrame({"Urgency": labels,
                          "Referrals made": [count_text(v) for v in shown["referrals"]],
                          "Served within target": [count_text(v) for v in shown["within_target"]],
-                         "Share (%)": [format_value(p, "percent", is_missing(n) or is_missing(d))
+                         "Share (%)": [format_value(p, "percent", is_missing(n) or is_missing(d),
+                                                    reliable=reliable("percent", p, n))
                                        for p, n, d in zip(shown["pct"], shown["within_target"], shown["referrals"])]})
     return [graph(fig, "referrals-within-target-graph"),
             data_table(rows, "Referrals made in the period served within their urgency's target",

@@ -9,7 +9,7 @@ from queries.definitions import INDICATORS
 from queries.schema import ASSESSMENT_DOMAINS
 from queries.survivors import MOMENTS, SCORES
 
-from ..components import HIDDEN, data_table, definition_link, format_value
+from ..components import HIDDEN, data_table, definition_link, row_text
 from .referrals import OKABE_ITO, count_text, figure, graph, is_missing, words
 
 HEADLINE_CODES = ("survivors_assessed", "survivors_restored_pct")
@@ -30,8 +30,7 @@ def headline_panel(rows: pd.DataFrame, area: str, area_name: str, followed_up: i
     for code in HEADLINE_CODES:
         row = rows[(rows["indicator"] == code) & (rows["area"] == area)].iloc[0]
         items += [html.Dt(definition_link(code)),
-                  html.Dd(format_value(row["value"], INDICATORS[code].kind, bool(row["suppressed"]),
-                                       bool(row["withheld"])),
+                  html.Dd(row_text(row, INDICATORS[code].kind),
                           **{"data-indicator": code})]
     if followed_up != NOT_OFFERED:
         items += [html.Dt("Survivors with two or more sessions in the period"),

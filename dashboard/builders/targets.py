@@ -20,8 +20,8 @@ PANEL_COLUMNS = 3
 STATUS_CLASSES = {"on track": "status-on-track", "at risk": "status-at-risk", "off track": "status-off-track"}
 
 
-def _text(value, code: str, suppressed: bool = False) -> str:
-    return format_value(value, INDICATORS[code].kind, suppressed)
+def _text(value, code: str, suppressed: bool = False, reliable: bool | None = None) -> str:
+    return format_value(value, INDICATORS[code].kind, suppressed, reliable=reliable)
 
 
 def _percent(value) -> str:
@@ -33,8 +33,8 @@ def progress_table(progress: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "Indicator": [INDICATORS[c].label for c in progress["indicator"]],
         "Target": [_text(t, c) for t, c in zip(progress["target"], progress["indicator"])],
-        "Actual, year to date": [_text(a, c, s) for a, c, s in
-                                 zip(progress["actual"], progress["indicator"], progress["suppressed"])],
+        "Actual, year to date": [_text(a, c, s, r) for a, c, s, r in zip(
+            progress["actual"], progress["indicator"], progress["suppressed"], progress["reliable"])],
         "Projected for the year": [_text(p, c) for p, c in zip(progress["projection"], progress["indicator"])],
         "Share of target": [_percent(v) for v in progress["percent_of_target"]],
         "Status": list(progress["status"]),
@@ -46,7 +46,8 @@ def plan_table(plan: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "Indicator": [INDICATORS[c].label for c in plan["indicator"]],
         "Year": [str(y) for y in plan["year"]],
-        "Actual": [_text(a, c, s) for a, c, s in zip(plan["actual"], plan["indicator"], plan["suppressed"])],
+        "Actual": [_text(a, c, s, r) for a, c, s, r in zip(plan["actual"], plan["indicator"], plan["suppressed"],
+                                                           plan["reliable"])],
         "Target": [_text(t, c) for t, c in zip(plan["target"], plan["indicator"])],
         "Share of target": [_percent(v) for v in plan["percent_of_target"]],
         "Status": list(plan["status"]),
