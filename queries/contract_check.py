@@ -26,6 +26,7 @@ from sqlalchemy.sql.selectable import FromClause
 from queries import schema as s
 from queries.db import Databases
 from queries.geography import NATIONAL, Gazetteer
+from queries.keys import EVERY_ROW, key_of, keyed_tables
 from queries.localtime import Timestamps, local_midnight
 
 DATABASE_METADATA = {"cases": s.cases_metadata, "referrals": s.referrals_metadata}
@@ -44,7 +45,7 @@ class Finding:
     missing_value, bad_value, unknown_pcode, noncanonical_date, future_date, negative_duration,
     first_service_before_referral, identified_before_report, age_out_of_range, verdict_without_complaint,
     score_out_of_range, minors_above_individuals, negative_minors, non_positive_individuals,
-    design_effect_below_1, duplicate_population, non_positive_population ("warning");
+    design_effect_below_1, duplicate_key, duplicate_population, non_positive_population ("warning");
     missing_age ("info": allowed by the contract, but such victims never count as minors)."""
 
     database: str  # "cases" or "referrals"
@@ -126,6 +127,14 @@ def _not_a_district(column: Column) -> _Rule:
                  lambda ctx: column.not_in(ctx.gazetteer.district_codes), quote_values=True)
 
 
+def _repeated_key(table: Table) -> _Rule:
+    key = key_of(table)
+    others = table.alias(f"{table.name}_keys")  # an alias: the same table would be correlated away
+    repeated = select(others.c[key.name]).group_by(others.c[key.name]).having(func.count() > 1)
+    return _Rule(table, key.name, "duplicate_key", "sharing their key with another row (each key counted once)",
+                 lambda ctx: key.in_(repeated))
+
+
 def _outside_list(table: str, column: str, allowed: tuple[str, ...]) -> _Rule:
     target = _CONTRACT_TABLES[table].c[column]
     return _Rule(target.table, column, "bad_value", f"with a value that is not one of: {', '.join(allowed)}",
@@ -198,6 +207,7 @@ _RULES: list[_Rule] = [
     _Rule(_population, "child_population", "non_positive_population",
           "with a population or child population of 0 or fewer (left out)",
           lambda ctx: or_(_population.c.child_population <= 0, _population.c.population <= 0)),
+    *(_repeated_key(table) for table in keyed_tables(_CONTRACT_TABLES.values())),
     _Rule(_studies, "design_effect", "design_effect_below_1", "with a design effect below 1 (left out of the figures)",
           lambda ctx: _studies.c.design_effect < 1),
 ]
@@ -362,7 +372,7 @@ def _with_examples(conn: Connection, database: str, item: _Planned, by_district:
 
 def _count_on_own_connection(engine: Engine, database: str, batch: list[_Planned],
                              known_districts: set[str]) -> list[_Outcome]:
-    with engine.connect() as conn:
+    with engine.connect().execution_options(**{EVERY_ROW: True}) as conn:  # the rows as stored, repeats included
         return _count_batch(conn, database, batch, known_districts)
 
 

@@ -19,6 +19,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
+from . import schema
+from .keys import KeyGuard
 from .localtime import DEFAULT_TIMEZONE, Timestamps, load_zone, local_today, start_of_today
 
 
@@ -139,6 +141,12 @@ class Databases:
         cases = make_engine(cases_url, statement_timeout_s)
         same = make_url(cases_url) == make_url(referrals_url)
         referrals = cases if same else make_engine(referrals_url, statement_timeout_s)
+        case_tables, referral_tables = schema.cases_metadata.tables.values(), schema.referrals_metadata.tables.values()
+        if same:
+            KeyGuard(cases, [*case_tables, *referral_tables]).install()
+        else:
+            KeyGuard(cases, case_tables).install()
+            KeyGuard(referrals, referral_tables).install()
         return cls(cases=cases, referrals=referrals, same_database=same,
                    zone=zone or load_zone(DEFAULT_TIMEZONE))
 

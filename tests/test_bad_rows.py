@@ -42,7 +42,8 @@ def clean_demo(tmp_path_factory, geo_cache_dir):
 
 
 def _with_bad_rows(clean, folder, kinds: list[str]) -> None:
-    """A copy of the demo with one row of each kind (the duplicate population is a copied row)."""
+    """A copy of the demo with one row of each kind (the duplicate population is a copied row; the repeated cases
+    are every case twice)."""
     for name in ("cases.sqlite", "referrals.sqlite"):
         shutil.copy(clean / name, folder / name)
     for kind in kinds:
@@ -50,6 +51,11 @@ def _with_bad_rows(clean, folder, kinds: list[str]) -> None:
         with sqlite3.connect(folder / database) as connection:
             if kind == "a duplicate population row":
                 connection.execute("INSERT INTO district_population SELECT * FROM district_population LIMIT 1")
+                continue
+            if kind == "cases in a view without keys that repeats them":
+                connection.execute("ALTER TABLE cases RENAME TO cases_stored")
+                connection.execute("CREATE VIEW cases AS SELECT * FROM cases_stored UNION ALL "
+                                   "SELECT * FROM cases_stored")
                 continue
             table, column, value = BAD_VALUES[kind]
             served = " WHERE first_service_at IS NOT NULL" if column == "first_service_at" else ""
@@ -94,7 +100,7 @@ def _post(client, callback: dict, area: str, auth: dict):
     return client.post("/_dash-update-component", json=body, headers=auth)
 
 
-KINDS = [*BAD_VALUES, "a duplicate population row"]
+KINDS = [*BAD_VALUES, "a duplicate population row", "cases in a view without keys that repeats them"]
 
 
 @pytest.mark.parametrize("kind", KINDS)
