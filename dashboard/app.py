@@ -32,6 +32,14 @@ def _serve_layout():
     return shell(language_of(flask.request.args.get("lang")))
 
 
+def _finish_setup(server: flask.Flask) -> None:
+    """Dash completes its setup (callbacks, the pages' router) in hooks of the first request it serves, and marks
+    it done before it is: a burst of requests on a fresh process found callbacks missing and got 400s. One
+    request served here, before any other can arrive, completes it."""
+    response = server.test_client().get("/healthz", headers={"X-Request-ID": "startup"})
+    response.close()
+
+
 def create_app(settings: Settings | None = None) -> dash.Dash:
     settings = settings or Settings.from_env()
     configure_logging(settings.log_level)
@@ -56,5 +64,6 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     install_auth(app, accounts, make_limiter(settings.redis_url), secret_key=settings.secret_key)
     install_security_headers(app, settings.https)
     install_operations(app.server, services.databases)  # last, so its request id hook runs first
+    _finish_setup(app.server)
     log.info("app ready", extra={"demo": settings.demo_mode, "pages": len(dash.page_registry)})
     return app

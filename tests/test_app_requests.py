@@ -132,3 +132,22 @@ def test_a_crafted_map_district_gets_the_plain_refusal(client, district, caplog)
                            headers=_auth("leadership"))
     assert response.status_code == 200 and b"Upazilas open for a district" in response.data
     assert not [record for record in caplog.records if record.levelname == "ERROR"]
+
+
+def test_a_burst_of_requests_on_a_fresh_process_is_answered(app_data_dir):
+    """Dash finishes its setup on the first request; requests arriving meanwhile must not find it half done."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from dashboard.app import create_app
+
+    settings = Settings.from_env({"IMPACT_DATA_DIR": str(app_data_dir), "IMPACT_DEMO_CASES": BROWSER_DEMO_CASES,
+                                  "IMPACT_CACHE_TTL_S": "0"})
+    for attempt in range(3):  # a race: a few fresh processes, each hit at once
+        fresh = create_app(settings).server
+
+        def one_request(_):
+            return overview(fresh.test_client(), "leadership", "2026-Q1", "BD").status_code
+
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            statuses = list(pool.map(one_request, range(32)))
+        assert statuses == [200] * 32, f"attempt {attempt}: {statuses}"
