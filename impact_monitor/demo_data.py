@@ -102,14 +102,22 @@ def ensure_demo(out_dir: Path, cases: int, geo_cache_dir: Path | None = None) ->
     """Build the seed-1 demo in `out_dir` unless it is already there; returns `out_dir`.
 
     A lock file serialises processes that start together (several web workers),
-    so only the first builds and the others wait and reuse its files.
+    so only the first builds and the others wait and reuse its files. A demo
+    already there is only read (each file appears whole, by rename), so a
+    read-only folder serves it.
     """
     out_dir = Path(out_dir)
+
+    def complete() -> bool:
+        return all((out_dir / name).exists() for name in (CASES_FILE, REFERRALS_FILE, TARGETS_FILE))
+
+    if complete():
+        return out_dir
     out_dir.mkdir(parents=True, exist_ok=True)
     with open(out_dir / ".demo.lock", "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
-            if not all((out_dir / name).exists() for name in (CASES_FILE, REFERRALS_FILE, TARGETS_FILE)):
+            if not complete():
                 generate_demo(out_dir, cases, seed=1, geo_cache_dir=geo_cache_dir)
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)

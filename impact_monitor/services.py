@@ -11,7 +11,7 @@ from queries.health import DatabaseMonitor
 from queries.geography import Gazetteer, load_gazetteer
 from queries.indicators import IndicatorEngine
 
-from .settings import Settings
+from .settings import Settings, SettingsError
 
 
 @dataclass
@@ -31,7 +31,13 @@ def prepare_services(settings: Settings) -> Services:
     if settings.demo_mode:
         from .demo_data import ensure_demo
 
-        ensure_demo(settings.data_dir / "demo", settings.demo_cases, geo_cache_dir=settings.data_dir / "geo")
+        try:
+            ensure_demo(settings.data_dir / "demo", settings.demo_cases, geo_cache_dir=settings.data_dir / "geo")
+        except OSError as error:
+            raise SettingsError(
+                f"IMPACT_DATA_DIR: cannot write the demo databases to {settings.data_dir / 'demo'} "
+                f"({error.strerror}); build them there once where it is writable, or set IMPACT_CASES_DB and "
+                "IMPACT_REFERRALS_DB") from None
     cases_url, referrals_url = settings.database_urls()
     databases = Databases.from_urls(cases_url, referrals_url, settings.statement_timeout_s, settings.timezone)
     cache = AggregateCache(settings.cache_ttl_s, settings.redis_url)

@@ -12,14 +12,14 @@ The returned dicts are shared between callers: treat them as read-only.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from functools import lru_cache
 from importlib import metadata, resources
 from pathlib import Path
 from typing import Callable, Iterator
 
 import shapely
+
+from .geography import write_cache
 
 # Degrees. Measured: 64 districts at 0.005 with a 0.0001 grid give ~175 KB of
 # JSON; all 507 upazilas at 0.003 give ~750 KB.
@@ -70,21 +70,8 @@ def _cached_layer(layer: str, cache_dir: Path) -> dict:
     if path.exists():
         return json.loads(path.read_text(encoding="utf-8"))
     data = build(tolerance)
-    _write_atomically(path, data)
+    write_cache(path, data)
     return data
-
-
-def _write_atomically(path: Path, data: dict) -> None:
-    """Write to a unique temporary file, then rename: readers (other workers) never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(data, out, separators=(",", ":"))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _read_admin(level: int, columns: list[str]):

