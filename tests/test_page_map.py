@@ -89,8 +89,8 @@ def test_figure_matches_table_and_holds_no_hidden_value(gazetteer, geo_cache_dir
 
 
 def test_division_values_colour_each_district(gazetteer):
-    divisions = pd.DataFrame([dict(area="BD30", value=90.0, suppressed=False, withheld=False),
-                              dict(area="BD20", value=None, suppressed=True, withheld=False)])
+    divisions = pd.DataFrame([dict(area="BD30", value=90.0, suppressed=False, withheld=False, reliable=True),
+                              dict(area="BD20", value=None, suppressed=True, withheld=False, reliable=None)])
     on_districts = division_values_on_districts(divisions, gazetteer).set_index("area")
     assert len(on_districts) == len(gazetteer.children("BD30")) + len(gazetteer.children("BD20"))
     assert on_districts.loc[DHAKA, "value"] == 90.0

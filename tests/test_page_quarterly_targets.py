@@ -160,11 +160,11 @@ def test_progress_hides_a_small_actual_for_a_donor(engine, gazetteer):
 
 def _progress_frame():
     return pd.DataFrame([
-        dict(indicator="cases_reported", year=2025, target=5.0, actual=None, suppressed=True, days_elapsed=365,
-             days_in_year=365, projection=None, percent_of_target=None, status=HIDDEN),
-        dict(indicator="cases_reported", year=2026, target=100.0, actual=30.0, suppressed=False, days_elapsed=100,
-             days_in_year=365, projection=109.5, percent_of_target=109.5, status=ON_TRACK),
-        dict(indicator="conviction_rate_pct", year=2026, target=50.0, actual=40.0, suppressed=False,
+        dict(indicator="cases_reported", year=2025, target=5.0, actual=None, suppressed=True, reliable=None,
+             days_elapsed=365, days_in_year=365, projection=None, percent_of_target=None, status=HIDDEN),
+        dict(indicator="cases_reported", year=2026, target=100.0, actual=30.0, suppressed=False, reliable=None,
+             days_elapsed=100, days_in_year=365, projection=109.5, percent_of_target=109.5, status=ON_TRACK),
+        dict(indicator="conviction_rate_pct", year=2026, target=50.0, actual=40.0, suppressed=False, reliable=False,
              days_elapsed=100, days_in_year=365, projection=40.0, percent_of_target=80.0, status=OFF_TRACK),
     ])
 
@@ -173,7 +173,8 @@ def test_progress_and_plan_tables_read_as_on_screen():
     frame = _progress_frame()
     shown = progress_table(frame)
     assert shown.iloc[1].tolist() == ["Cases reported", "100", "30", "110", "110 %", ON_TRACK]
-    assert shown.iloc[2].tolist() == ["Conviction rate", "50.0 %", "40.0 %", "40.0 %", "80 %", OFF_TRACK]
+    unreliable = "40.0 % (unreliable: fewer than 20 events)"
+    assert shown.iloc[2].tolist() == ["Conviction rate", "50.0 %", unreliable, unreliable, "80 %", OFF_TRACK]
     plan = plan_table(frame)
     assert plan.iloc[0].tolist() == ["Cases reported", "2025", "hidden", "5", "–", HIDDEN]
 

@@ -6,15 +6,17 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dashboard.builders.district_map import map_table, map_values
+from dashboard.builders.district_map import map_figure, map_table, map_values
 from dashboard.builders.quarterly import quarterly_table
 from dashboard.components import format_value
+from queries.boundaries import district_geojson
 from queries.db import Databases
 from queries.definitions import INDICATORS, RELIABLE_EVENTS, UNRELIABLE, reliable
 from queries.indicators import IndicatorEngine
 from queries.periods import parse_period
 from queries.scope import LEADERSHIP, Scope, make_filter
 from tests.builders import sqlite_url, write_database
+from tests.conftest import GEO_CACHE
 
 DHAKA, GAZIPUR, CHATTOGRAM, SYLHET, KHULNA, RAJSHAHI, BARISHAL = (
     "BD3026", "BD3033", "BD2015", "BD6091", "BD4047", "BD5081", "BD1006")
@@ -115,9 +117,13 @@ def test_pages_mark_an_unreliable_value_and_only_that(engine, gazetteer):
     gazipur = quarterly_table(rows[rows["area"].eq(GAZIPUR)], ["2026-Q1"], GAZIPUR, {}, 2026)
     assert gazipur.loc["case_rate_per_100k_children", "2026-Q1"] == "6.7"
 
-    by_district = map_table(map_values(rows, "cases_reported", "rate"), gazetteer, "cases_reported", "rate")
+    values = map_values(rows, "cases_reported", "rate")
+    by_district = map_table(values, gazetteer, "cases_reported", "rate")
     text = dict(zip(by_district["P-code"], by_district.iloc[:, -1]))
     assert text[DHAKA] == f"6.3 ({UNRELIABLE})" and text[GAZIPUR] == "6.7"
+    figure = map_figure(values, district_geojson(GEO_CACHE), None, gazetteer, "cases_reported", "rate")
+    hover = [line for trace in figure.data for line in (trace.text or ())]
+    assert f"Dhaka: 6.3 ({UNRELIABLE})" in hover and "Gazipur: 6.7" in hover
 
 
 def test_a_hidden_value_reads_hidden_whatever_its_flag():

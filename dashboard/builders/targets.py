@@ -35,7 +35,9 @@ def progress_table(progress: pd.DataFrame) -> pd.DataFrame:
         "Target": [_text(t, c) for t, c in zip(progress["target"], progress["indicator"])],
         "Actual, year to date": [_text(a, c, s, r) for a, c, s, r in zip(
             progress["actual"], progress["indicator"], progress["suppressed"], progress["reliable"])],
-        "Projected for the year": [_text(p, c) for p, c in zip(progress["projection"], progress["indicator"])],
+        # A projection rests on the same events as the actual it scales.
+        "Projected for the year": [_text(p, c, reliable=r) for p, c, r in
+                                   zip(progress["projection"], progress["indicator"], progress["reliable"])],
         "Share of target": [_percent(v) for v in progress["percent_of_target"]],
         "Status": list(progress["status"]),
     })
