@@ -93,7 +93,7 @@ def referral_waiting(svc: Services, filter_: AreaFilter, _language: str) -> list
         counts = cached(svc, referral_flow.waiting_hour_counts, filter_, svc.databases.start_of_today())
         return referrals_build.waiting_curve_panel(referral_flow.kaplan_meier(counts))
     return referrals_build.interval_curve_panel(publication.curve_intervals_table(
-        cells, filter_.period.label, filter_.area, referral_flow.CURVE_INTERVALS))
+        cells, filter_.period.label, filter_.area, referral_flow.CURVE_INTERVALS, referral_flow.LEFT_OUT))
 
 
 def open_referrals(svc: Services, filter_: AreaFilter, language: str) -> list:

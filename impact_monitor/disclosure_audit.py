@@ -40,7 +40,8 @@ from queries.justice import FUNNEL_STEPS, PENDING_BANDS, pending_cube
 from queries.periods import Period
 from queries.publication import WITHHELD, indicator_cells
 from queries.quality import quality_counts
-from queries.referral_flow import CURVE_INTERVALS, CURVE_MARKS_DAYS, WAITING_BANDS, open_referrals_by_waiting_band
+from queries.referral_flow import (CURVE_INTERVALS, CURVE_MARKS_DAYS, LEFT_OUT, WAITING_BANDS,
+                                   open_referrals_by_waiting_band)
 from queries.scope import LEADERSHIP, LEVELS, AreaFilter, FilterError, Scope, level_of, make_filter, visible_levels
 from queries.universe import cells_of, detailed_areas, disaggregated_areas, family_cube, family_of, family_periods
 from queries.geography import NATIONAL
@@ -269,6 +270,8 @@ def _read_within_target(table, period, area, inventory):
 def _read_curve(table, period, area, inventory):
     """The estimate at each day shown gives away, at most, the counts of the intervals up to it."""
     days = [int(_number(first)) for first, _ in _rows(table)]
+    if days:  # the referrals at risk at the start are those made less those left out
+        inventory.revealed |= {label(measure, period, area, "interval", LEFT_OUT) for measure in ("served", "censored")}
     for interval, mark in zip(CURVE_INTERVALS, CURVE_MARKS_DAYS):
         if mark > max(days, default=0):
             break

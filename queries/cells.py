@@ -96,9 +96,10 @@ SUBDIVISIONS = {
 
 
 def curve_intervals() -> tuple[str, ...]:
-    from .referral_flow import CURVE_INTERVALS
+    """The curve's intervals and the referrals it leaves out: together, every referral made."""
+    from .referral_flow import CUBE_INTERVALS
 
-    return CURVE_INTERVALS
+    return CUBE_INTERVALS
 
 
 def waiting_bands() -> tuple[str, ...]:

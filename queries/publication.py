@@ -238,22 +238,28 @@ def within_target_table(cells: ProtectedCells, period: str, area: str) -> pd.Dat
                          for urgency in s.URGENCIES], dtype=object)
 
 
-def curve_intervals_table(cells: ProtectedCells, period: str, area: str,
-                          intervals: tuple[str, ...]) -> tuple[pd.DataFrame, int] | None:
-    """The referrals made (at risk at the start), and per interval of the curve up to the first one with a
-    hidden count, the referrals first served in it and those followed no longer in it. The estimate at an
-    interval's end depends on those intervals only, so it gives away nothing hidden. None when the referrals
-    made, or the first interval's counts, are hidden."""
+def curve_intervals_table(cells: ProtectedCells, period: str, area: str, intervals: tuple[str, ...],
+                          left_out: str) -> tuple[pd.DataFrame, int, int] | None:
+    """(table, at risk at the start, left out): the referrals on the curve (those made, less the `left_out`
+    interval's), and per interval of the curve up to the first one with a hidden count, the referrals first
+    served in it and those followed no longer in it. The estimate at an interval's end depends on those
+    intervals only, so it gives away nothing hidden. None when the referrals made, the left-out ones, or the
+    first interval's counts, are hidden."""
     made = label("referrals", period, area)
+    excluded = [label(measure, period, area, "interval", left_out) for measure in ("served", "censored")]
+    if cells.hidden(made) or any(cells.hidden(cell) for cell in excluded):
+        return None
     rows = []
     for interval in intervals:
         counts = [label(measure, period, area, "interval", interval) for measure in ("served", "censored")]
         if any(cells.hidden(cell) for cell in counts):
             break
         rows.append((interval, *(cells.values[cell] for cell in counts)))
-    if cells.hidden(made) or not rows:
+    if not rows:
         return None
-    return pd.DataFrame(rows, columns=["interval", "served", "censored"]), cells.values[made]
+    left_out_count = sum(cells.values[cell] for cell in excluded)
+    return (pd.DataFrame(rows, columns=["interval", "served", "censored"]), cells.values[made] - left_out_count,
+            left_out_count)
 
 
 def funnel_table(cells: ProtectedCells, period: str, area: str) -> pd.DataFrame:

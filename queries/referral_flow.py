@@ -174,6 +174,10 @@ def open_referrals_by_waiting_band(databases: Databases, gazetteer: Gazetteer, f
 CURVE_MARKS_DAYS = (1, 3, 7, 14, 30, 90)
 CURVE_INTERVALS = tuple(f"{low}-{high}" for low, high in zip((0,) + CURVE_MARKS_DAYS, CURVE_MARKS_DAYS)) + (
     f"{CURVE_MARKS_DAYS[-1]}+",)
+# The referrals the curve leaves out, as the leadership's Kaplan-Meier estimate does: a first service or a
+# closing recorded before the referral, or a referral made after the moment the curve is read.
+LEFT_OUT = "left out"
+CUBE_INTERVALS = CURVE_INTERVALS + (LEFT_OUT,)
 
 
 def referral_cube(databases: Databases, gazetteer: Gazetteer, periods: tuple[Period, ...],
@@ -183,11 +187,11 @@ def referral_cube(databases: Databases, gazetteer: Gazetteer, periods: tuple[Per
 
     `served` is a first service not before the referral (as the turnaround
     indicators count it), `within_target` a service within the urgency's
-    target. `interval` (a CURVE_INTERVALS label) is where the referral leaves
+    target. `interval` (a CUBE_INTERVALS label) is where the referral leaves
     the time-to-first-service curve: at its first service, at its closing if
-    closed unserved before `as_of`, or at `as_of`; a negative time (a
-    referral closed before it was made, or made after `as_of`) leaves at time
-    0, which is the same as leaving it out of the estimate.
+    closed unserved before `as_of`, or at `as_of`; LEFT_OUT for a negative
+    time (a first service or closing recorded before the referral, or a
+    referral made after `as_of`), which is not on the curve at all.
     """
     r, t = s.referrals.c, databases.timestamps
     now = t.at(as_of)
@@ -198,7 +202,9 @@ def referral_cube(databases: Databases, gazetteer: Gazetteer, periods: tuple[Per
     left_at = case((served, t.instant(r.first_service_at)), (t.instant(r.closed_at) < now, t.instant(r.closed_at)),
                    else_=now)
     followed = t.seconds_from(left_at, t.instant(r.referred_at))
-    interval = case(*((followed < mark * DAY_S, label) for mark, label in zip(CURVE_MARKS_DAYS, CURVE_INTERVALS)),
+    left_out = or_(~_no_service_before_referral(t), followed < 0)
+    interval = case((left_out, LEFT_OUT),
+                    *((followed < mark * DAY_S, label) for mark, label in zip(CURVE_MARKS_DAYS, CURVE_INTERVALS)),
                     else_=CURVE_INTERVALS[-1])
     period = t.period_label(r.referred_at, periods)
     keys = [period.label("period"), r.district_pcode.label("area"), r.service_type, r.provider_type, r.urgency,

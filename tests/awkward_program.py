@@ -8,7 +8,8 @@
   divisions.
 - Divisions of very different sizes (Dhaka, Chattogram), a handful of
   convictions, survivors with one or two sessions, referrals served on the
-  same day, later, or never.
+  same day, later, or never, and one whose first service is recorded the day
+  before it was made (Chattogram, 2026-Q1: left off the waiting curve).
 """
 
 from __future__ import annotations
@@ -84,6 +85,10 @@ def program() -> tuple[dict[str, list[dict]], dict[str, list[dict]]]:
                                       urgency="urgent" if number % 2 else "routine",
                                       referred_at=f"{day.isoformat()} 10:00:00", accepted_at=None,
                                       first_service_at=first_service, closed_at=None, outcome=None))
+    referrals.append(dict(referral_id="F-early", report_id=None, case_ref=None, district_pcode=CHATTOGRAM,
+                          service_type="medical", provider_type="ngo", urgency="routine",
+                          referred_at="2026-02-10 10:00:00", accepted_at=None,
+                          first_service_at="2026-02-09 15:00:00", closed_at=None, outcome=None))  # left off the curve
     reports.append(dict(report_id="R-nowhere", received_at="2026-02-03 11:00:00", channel="hotline", category="csec",
                         district_pcode=None, case_ref=None))  # a report with no district
     population = [dict(district_pcode=code, year=2026, population=3_000_000, child_population=1_000_000)

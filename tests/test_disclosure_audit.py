@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,7 @@ from queries import publication
 from queries.cells import label
 from queries.disclosure import HIDDEN, PUBLISHED
 from queries.periods import parse_period, recent_quarters
-from queries.referral_flow import CURVE_INTERVALS
+from queries.referral_flow import CURVE_INTERVALS, LEFT_OUT
 from queries.scope import make_scope
 from queries.universe import family_of
 from tests import awkward_program
@@ -207,3 +207,42 @@ def test_the_same_data_gives_the_same_hidden_cells_in_every_process(demo):
                              cwd=REPO_ROOT, capture_output=True, text=True, timeout=600, check=True).stdout
               for seed in ("1", "2", "3")]
     assert hidden[0] and hidden[0] == hidden[1] == hidden[2]
+
+
+def _referrals_with_some_left_out(left_out: int) -> dict:
+    """2026-Q1: 240 referrals in Dhaka district and 60 in Chattogram, served the same day, two days later or
+    still open, and `left_out` in Chattogram whose first service is recorded the day before the referral."""
+    rows = []
+    for number in range(300 + left_out):
+        district = DHAKA_DISTRICT if number < 240 else CHATTOGRAM_DISTRICT
+        day = date(2026, 1, 5) + timedelta(days=number % 80)
+        served_after = (None, 0, 0, 2)[number % 4] if number < 300 else -1
+        first_service = None if served_after is None else f"{day + timedelta(days=served_after)} 15:00:00"
+        rows.append(dict(referral_id=f"F{number}", report_id=None, case_ref=None, district_pcode=district,
+                         service_type="medical", provider_type="ngo", urgency="routine",
+                         referred_at=f"{day} 10:00:00", accepted_at=None, first_service_at=first_service,
+                         closed_at=None, outcome=None))
+    return {"referrals": rows, "reports": []}
+
+
+DHAKA_DISTRICT, CHATTOGRAM_DISTRICT = awkward_program.DHAKA, awkward_program.CHATTOGRAM
+
+
+@pytest.mark.parametrize("left_out", [3, 12])
+def test_the_referrals_left_off_the_waiting_curve_are_protected_like_any_count(tmp_path, geo_cache_dir, gazetteer,
+                                                                               left_out):
+    """The curve's base is the referrals made less those it leaves out, so drawing it shows how many it left
+    out: a curve is drawn only where that count may be shown."""
+    cases = write_database(sqlite_url(tmp_path / "cases.sqlite"), {name: [] for name in CASE_TABLES})
+    referrals = write_database(sqlite_url(tmp_path / "referrals.sqlite"), _referrals_with_some_left_out(left_out))
+    services = _services(tmp_path, geo_cache_dir, cases, referrals)
+    donor, quarter = make_scope("donor", (), gazetteer), parse_period("2026-Q1")
+    curve = publication.curve_intervals_table(services.engine.publications.cells(donor, quarter, K), quarter.label,
+                                              "BD", CURVE_INTERVALS, LEFT_OUT)
+    if left_out < K:
+        assert curve is None
+    else:
+        table, at_risk, shown_left_out = curve
+        assert (at_risk, shown_left_out) == (300, left_out) and len(table) >= 2
+    report = run_audit(services, donor, quarter, K)
+    assert report.findings == [] and report.disclosed == []

@@ -192,7 +192,7 @@ def test_an_external_curve_is_read_at_fixed_days_from_interval_counts_and_stops_
     # 100 referrals: 40 served in the first day, 20 by day 3 with 10 censored (at risk for half the interval).
     intervals = pd.DataFrame({"interval": referral_flow.CURVE_INTERVALS[:2], "served": [40, 20],
                               "censored": [0, 10]})
-    parts = build.interval_curve_panel((intervals, 100))
+    parts = build.interval_curve_panel((intervals, 100, 0))
     second = (1 - 40 / 100) * (1 - 20 / (60 - 10 / 2))
     assert list(_figures(parts)[0].data[0].x) == [0, 1, 3]
     assert tables_in(parts)[0]["rows"] == [["1", "60.0"], ["3", f"{100 * second:.1f}"]]
@@ -269,3 +269,22 @@ def test_a_referral_closed_before_it_was_made_is_left_out_of_the_curve(tmp_path,
     finally:
         databases.dispose()
     assert counts.to_dict("records") == [{"hour": 3, "served": 1, "closed": 0, "open": 0}]
+
+
+def test_the_cube_leaves_out_of_the_curve_what_the_kaplan_meier_estimate_leaves_out(databases, gazetteer):
+    cube = referral_flow.referral_cube(databases, gazetteer, (parse_period("2026-Q1"),), AS_OF)
+    left_out = cube[cube["interval"] == referral_flow.LEFT_OUT]
+    assert left_out["referrals"].sum() == 1 and list(left_out["service_type"]) == ["education"]  # F8
+    on_curve = int(cube.loc[cube["interval"] != referral_flow.LEFT_OUT, "referrals"].sum())
+    curve = referral_flow.kaplan_meier(referral_flow.waiting_hour_counts(databases, gazetteer, _filter(gazetteer),
+                                                                         AS_OF))
+    assert on_curve == curve["at_risk"].iloc[0] == 8
+    closed_unserved = cube[cube["service_type"].eq("medical") & cube["area"].eq(CHATTOGRAM)]
+    assert list(closed_unserved["interval"]) == ["14-30"]  # F7: censored at its closing after 15 days
+
+
+def test_an_external_curve_says_how_many_referrals_it_leaves_out():
+    intervals = pd.DataFrame({"interval": referral_flow.CURVE_INTERVALS[:1], "served": [40], "censored": [0]})
+    caption = tables_in(build.interval_curve_panel((intervals, 97, 3)))[0]["caption"]
+    assert "3 referrals with a first service or closing recorded before the referral left out" in caption
+    assert tables_in(build.interval_curve_panel((intervals, 97, 3)))[0]["rows"] == [["1", f"{100 * 57 / 97:.1f}"]]

@@ -149,7 +149,8 @@ def disclosure_section(k: int) -> html.Section:
                     "districts. Smaller areas show their totals."),
             html.Li("The time-to-first-service curve these accounts see is an actuarial estimate read at 1, 3, 7, 14, "
                     "30 and 90 days, each step standing for a count that is shown; it stops where a count is "
-                    "hidden."),
+                    "hidden. Like the leadership's curve, it leaves out referrals with a first service or closing "
+                    "recorded before the referral, and says how many; where that count is hidden, so is the curve."),
             html.Li("Leadership sees exact values."),
         ]),
     ], id=DISCLOSURE_SECTION, className="definition")

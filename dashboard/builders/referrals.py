@@ -214,16 +214,17 @@ def waiting_curve_panel(curve: pd.DataFrame) -> list:
             data_table(pd.DataFrame(columns), caption, "referrals-waiting-table", numeric=tuple(columns))]
 
 
-def interval_curve_panel(intervals: tuple[pd.DataFrame, int] | None) -> list:
+def interval_curve_panel(intervals: tuple[pd.DataFrame, int, int] | None) -> list:
     """An external audience's curve: the actuarial estimate read at CURVE_MARKS_DAYS only, from the protected
-    counts of each interval (`publication.curve_intervals_table`), so a step stands for a count that is either
-    0 or shown; it stops before the first interval with a hidden count."""
+    counts of each interval (`publication.curve_intervals_table`: table, at risk, left out), so a step stands
+    for a count that is either 0 or shown; it stops before the first interval with a hidden count."""
     if intervals is None:
         return [message("Too few referrals here in this period to show how long they waited: the curve would "
                         "give away small counts, so it is not shown. Choose a larger area or a year.")]
-    table, at_risk = intervals
+    table, at_risk, left_out = intervals
     if not at_risk:
-        return [message("No referrals were made here in this period.")]
+        return [message("No referrals on the curve here in this period." if left_out else
+                        "No referrals were made here in this period.")]
     estimate = life_table(table, at_risk)
     days = list(estimate["days"])
     fig = _still_waiting_figure([0, *days], [100.0] + [round(v, 1) for v in estimate["still_waiting_pct"]])
@@ -234,6 +235,9 @@ def interval_curve_panel(intervals: tuple[pd.DataFrame, int] | None) -> list:
                "interval; referrals still waiting are counted up to the start of today (censored), not dropped")
     if len(days) < len(CURVE_MARKS_DAYS):
         caption += "; later days hold too few referrals to show"
+    if left_out:
+        caption += (f"; {left_out:,} referral{'s' if left_out != 1 else ''} with a first service or closing recorded "
+                    "before the referral left out")
     return [graph(fig, "referrals-waiting-graph"),
             data_table(rows, caption, "referrals-waiting-table", numeric=tuple(rows.columns))]
 
