@@ -26,7 +26,7 @@ from .geography import NATIONAL, Gazetteer
 from .periods import Period
 from .publication import Publications
 from .scope import LEADERSHIP, AreaFilter, FilterError, visible_areas
-from .sqlparts import days_between_dates, percentile
+from .sqlparts import count_if, days_between_dates, percentile
 from .where import Where
 
 log = logging.getLogger("impact_monitor.indicators")
@@ -75,10 +75,6 @@ def _split_cube_group(family: str, frame: pd.DataFrame) -> pd.DataFrame:
     parts = frame["grp"].astype(str).str.split(_CUBE_SEPARATOR, n=len(dimensions), expand=True, regex=False)
     parts.columns = ["upazila", *dimensions]
     return pd.concat([frame.drop(columns="grp"), parts], axis=1)
-
-
-def _count_if(condition):
-    return func.sum(case((condition, 1), else_=0))
 
 
 def _grouped(query: Select, period, key, group) -> Select:
@@ -139,7 +135,7 @@ class IndicatorEngine:
         key = where.area_key(c.district_pcode, c.upazila_pcode)
         in_area = where.condition(c.district_pcode, c.upazila_pcode)
         minor = v.age_at_identification.between(0, 17)
-        identified = (select(func.count().label("victims"), _count_if(minor).label("minors"))
+        identified = (select(func.count().label("victims"), count_if(minor).label("minors"))
                       .select_from(joined).where(where.dated(v.identified_on), in_area))
         safe = (select(func.count().label("safe"))
                 .select_from(joined).where(where.dated(v.brought_to_safety_on), in_area))
@@ -165,8 +161,8 @@ class IndicatorEngine:
         served_days = case((served, waited / 86400.0), else_=None)
         query = select(
             func.count().label("referrals"),
-            _count_if(served).label("served"),
-            _count_if(and_(served, waited <= target)).label("within_target"),
+            count_if(served).label("served"),
+            count_if(and_(served, waited <= target)).label("within_target"),
             percentile(served_days, 0.5).label("turnaround_median"),
             percentile(served_days, 0.9).label("turnaround_p90"),
         ).where(where.dated(r.referred_at), where.condition(r.district_pcode))
@@ -233,7 +229,7 @@ class IndicatorEngine:
         # Latest sessions are counted, not filtered: a filter on the window hides from PostgreSQL's planner how
         # many rows reach the joins, and it would then look each session's case up one by one.
         query = (
-            select(_count_if(latest).label("assessed"), _count_if(restored).label("restored"))
+            select(count_if(latest).label("assessed"), count_if(restored).label("restored"))
             .select_from(
                 sessions.join(s.victims, v.victim_id == sessions.c.victim_id)
                 .join(s.cases, c.case_id == v.case_id))

@@ -18,7 +18,7 @@ from .where import Where
 from .referral_flow import read
 from .scope import AreaFilter
 from .periods import Period
-from .sqlparts import in_any_period, in_period, in_values, period_label
+from .sqlparts import count_if, in_any_period, in_period, in_values, period_label
 
 # Funnel steps after the complaint, in order; a case counts at a step when it reached it or a later one.
 FUNNEL_STEPS = ("complaint_filed", "charge_sheet", "trial_started", "verdict")
@@ -30,10 +30,6 @@ CLOSING_EVENTS = ("convicted", "acquitted", "dismissed")
 
 def _date_param(day: date):
     return bindparam(None, day, type_=Date(), unique=True)
-
-
-def _count_if(condition):
-    return func.sum(case((condition, 1), else_=0))
 
 
 def _earliest_complaints(as_of: date, among=None):
@@ -65,7 +61,7 @@ def complaint_funnel(databases: Databases, gazetteer: Gazetteer, filter_: AreaFi
     furthest = (select(e.case_id, func.max(step).label("furthest"))
                 .where(e.event_on <= _date_param(as_of), e.case_id.in_(complained_in_period))
                 .group_by(e.case_id).subquery("furthest"))
-    reached = [_count_if(furthest.c.furthest >= number).label(FUNNEL_STEPS[number]) for number in (1, 2, 3)]
+    reached = [count_if(furthest.c.furthest >= number).label(FUNNEL_STEPS[number]) for number in (1, 2, 3)]
     query = (select(func.count().label("complaint_filed"), *reached)
              .select_from(complaints.join(s.cases, c.case_id == complaints.c.case_id)
                           .outerjoin(furthest, furthest.c.case_id == complaints.c.case_id))
@@ -100,7 +96,7 @@ def pending_case_ages(databases: Databases, gazetteer: Gazetteer, filter_: AreaF
         condition = complaint_on <= edges[index] if index else complaint_on > edges[1]
         if 0 < index < len(PENDING_BANDS) - 1:
             condition = condition & (complaint_on > edges[index + 1])
-        bands.append(_count_if(condition).label(label))
+        bands.append(count_if(condition).label(label))
     query = (select(*bands, func.count().label("total"))
              .select_from(complaints.join(s.cases, c.case_id == complaints.c.case_id))
              .where(~closed, _in_area(filter_, gazetteer)))

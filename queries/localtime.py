@@ -29,6 +29,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import DateTime, Float, Integer, Text, and_, bindparam, case, cast, func, literal, or_, type_coerce
 from sqlalchemy.sql.expression import ColumnElement
 
+from .periods import contiguous_span
+
 DEFAULT_TIMEZONE = "Asia/Dhaka"
 _UNIX_EPOCH_JULIAN_DAY = 2440587.5
 DAY_S = 86400
@@ -72,6 +74,13 @@ def as_local(instant: datetime, zone: ZoneInfo) -> datetime:
     return aware.astimezone(zone).replace(tzinfo=None)
 
 
+def sqlite_real_day(column) -> ColumnElement[bool]:
+    """SQLite: the text's first ten characters are a day that exists. julianday() takes day 01-31 of any month
+    ('2026-11-31' reads as 1 December); the day it gives must be the day written."""
+    written_day = func.substr(column, 1, 10)
+    return func.date(func.julianday(written_day)) == written_day
+
+
 class Timestamps:
     """SQL for timestamp columns on one database's dialect, with periods in the program's time zone.
 
@@ -89,9 +98,7 @@ class Timestamps:
         """The column as a comparable instant; NULL for SQLite text that is no real time."""
         if not self.sqlite:
             return column
-        written_date = func.substr(column, 1, 10)
-        real_day = func.date(func.julianday(written_date)) == written_date  # julianday('2026-11-31') is 1 December
-        return case((real_day, func.julianday(column)), else_=None)
+        return case((sqlite_real_day(column), func.julianday(column)), else_=None)
 
     def at(self, moment: datetime) -> ColumnElement:
         """A naive UTC instant as a bound value comparable with `instant`."""
@@ -140,10 +147,8 @@ class Timestamps:
 
     def in_any_period(self, column, periods) -> ColumnElement[bool]:
         """In one of the periods: one range when they follow each other."""
-        ordered = sorted(periods)
-        if all(earlier.end == later.start for earlier, later in zip(ordered, ordered[1:])):
-            return self.in_range(column, ordered[0].start, ordered[-1].end)
-        return or_(*(self.in_period(column, period) for period in ordered))
+        span = contiguous_span(periods)
+        return self.in_range(column, *span) if span else or_(*(self.in_period(column, p) for p in sorted(periods)))
 
     def period_label(self, column, periods) -> ColumnElement:
         """The label of the period the column's local date falls in (periods do not overlap)."""

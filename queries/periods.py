@@ -83,6 +83,15 @@ def quarter_containing(day: date, fiscal_year_start: int | None = None) -> Perio
     return quarter_starting(_add_months(date(day.year, day.month, 1), -months_since_quarter_start), fiscal_year_start)
 
 
+def contiguous_span(periods) -> tuple[date, date] | None:
+    """(start, end) of the periods when each follows the one before (in order of time), else None: then one
+    range on a date column covers them all, and its index serves."""
+    ordered = sorted(periods)
+    if all(earlier.end == later.start for earlier, later in zip(ordered, ordered[1:])):
+        return ordered[0].start, ordered[-1].end
+    return None
+
+
 def allowed_formats(fiscal_year_start: int | None) -> str:
     quarter = "a fiscal quarter like FY2027-Q1" if fiscal_year_start else "a quarter like 2026-Q3"
     return f"{quarter} or a year like 2026"

@@ -21,7 +21,7 @@ from .where import Where
 from .scope import AreaFilter, FilterError
 from .periods import Period
 from .localtime import DAY_S
-from .sqlparts import in_values
+from .sqlparts import count_if, in_values
 
 # Waiting-time bands of open referrals, in days: (label, lower bound exclusive, upper bound inclusive).
 WAITING_BANDS = (("over 7 to 30 days", 7, 30), ("over 30 to 90 days", 30, 90), ("over 90 days", 90, None))
@@ -44,10 +44,6 @@ def read(engine, query) -> pd.DataFrame:
     with engine.connect() as connection:
         result = connection.execute(query)
         return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
-
-
-def _count_if(condition):
-    return func.sum(case((condition, 1), else_=0))
 
 
 def _none_or_after(instant, moment):
@@ -86,7 +82,7 @@ def within_target_by_urgency(databases: Databases, gazetteer: Gazetteer, filter_
                     else_=s.URGENCY_TARGET_HOURS["routine"] * 3600)
     served = t.not_before(r.first_service_at, r.referred_at)
     query = (select(r.urgency, func.count().label("referrals"),
-                    _count_if(and_(served, waited <= target_s)).label("within_target"))
+                    count_if(and_(served, waited <= target_s)).label("within_target"))
              .where(t.in_period(r.referred_at, filter_.period), referral_area(filter_, gazetteer, r.district_pcode))
              .group_by(r.urgency))
     counts = read(databases.referrals, query).set_index("urgency").reindex(list(s.URGENCIES)).fillna(0)
@@ -111,8 +107,8 @@ def waiting_hour_counts(databases: Databases, gazetteer: Gazetteer, filter_: Are
     waited_until = case((served, t.instant(r.first_service_at)), (closed_unserved, t.instant(r.closed_at)), else_=now)
     seconds = t.seconds_from(waited_until, t.instant(r.referred_at))
     hour = t.whole_hours(seconds).label("hour")
-    query = (select(hour, _count_if(served).label("served"), _count_if(closed_unserved).label("closed"),
-                    _count_if(and_(~served, ~closed_unserved)).label("open"))
+    query = (select(hour, count_if(served).label("served"), count_if(closed_unserved).label("closed"),
+                    count_if(and_(~served, ~closed_unserved)).label("open"))
              .where(t.in_period(r.referred_at, filter_.period), t.instant(r.referred_at) <= now, seconds >= 0,
                     _no_service_before_referral(t), referral_area(filter_, gazetteer, r.district_pcode))
              .group_by(hour).order_by(hour))
@@ -153,7 +149,7 @@ def open_referrals_by_waiting_band(databases: Databases, gazetteer: Gazetteer, f
     bands = []
     for label, low, high in WAITING_BANDS:
         in_band = waited > low * DAY_S if high is None else and_(waited > low * DAY_S, waited <= high * DAY_S)
-        bands.append(_count_if(in_band).label(label))
+        bands.append(count_if(in_band).label(label))
     query = (select(r.district_pcode, r.service_type, *bands, func.count().label("total"),
                     func.max(t.whole_days(waited)).label("oldest_days"))
              .where(t.instant(r.referred_at) <= now,

@@ -9,7 +9,8 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
 from .db import SQLITE_PERCENTILE_FUNCTION
-from .periods import Period
+from .localtime import sqlite_real_day
+from .periods import Period, contiguous_span
 
 
 class percentile(FunctionElement):
@@ -62,10 +63,9 @@ def _real_date_postgresql(element, compiler, **kw):
 
 @compiles(real_date, "sqlite")
 def _real_date_sqlite(element, compiler, **kw):
-    column = compiler.process(list(element.clauses)[0], **kw)
-    written_day = f"substr({column}, 1, 10)"
-    # julianday() refuses junk after a date and unpadded numbers, but takes any day 01-31 of any month.
-    return f"(julianday({column}) IS NOT NULL AND date(julianday({written_day})) = {written_day})"
+    column = list(element.clauses)[0]
+    # julianday() refuses junk after a date and unpadded numbers; sqlite_real_day refuses day 31 of a 30-day month.
+    return compiler.process(and_(func.julianday(column).is_not(None), sqlite_real_day(column)), **kw)
 
 
 def in_period(column, period: Period) -> ColumnElement:
@@ -79,10 +79,8 @@ def in_range(column, start: date, end: date) -> ColumnElement:
 
 def in_any_period(column, periods: tuple[Period, ...]) -> ColumnElement:
     """Dated in one of the periods: one range when they follow each other, so an index on the date serves it."""
-    ordered = sorted(periods)
-    if all(earlier.end == later.start for earlier, later in zip(ordered, ordered[1:])):
-        return in_range(column, ordered[0].start, ordered[-1].end)
-    return or_(*(in_period(column, period) for period in ordered))
+    span = contiguous_span(periods)
+    return in_range(column, *span) if span else or_(*(in_period(column, period) for period in sorted(periods)))
 
 
 def period_label(column, periods: tuple[Period, ...]) -> ColumnElement:
@@ -103,3 +101,8 @@ def days_between_dates(dialect: str, later, earlier) -> ColumnElement:
 def in_values(column, values) -> ColumnElement:
     """column IN (values), as one expanding parameter."""
     return column.in_(bindparam(None, list(values), expanding=True, unique=True))
+
+
+def count_if(condition) -> ColumnElement:
+    """The number of rows for which `condition` holds (a SUM of a CASE: portable, unlike FILTER)."""
+    return func.sum(case((condition, 1), else_=0))
