@@ -16,7 +16,7 @@ from impact_monitor.settings import Settings
 
 from .context import install_services
 from .operations import install_operations
-from .i18n import language_of
+from .i18n import chosen_language, install_language_choice
 from .layout import SKIP_TARGET, shell
 from .security import install_auth, install_security_headers
 from .status import refresh_status  # noqa: F401 (registers the banner's callback)
@@ -29,7 +29,7 @@ def _serve_layout():
     """The shell for the logged-in account; an empty page when Dash validates its layout on a public route."""
     if not flask.has_request_context() or flask.g.get("account") is None:
         return html.Div(id=SKIP_TARGET)
-    return shell(language_of(flask.request.args.get("lang")))
+    return shell(chosen_language(flask.request))
 
 
 def _finish_setup(server: flask.Flask) -> None:
@@ -63,6 +63,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     app.layout = _serve_layout
     install_auth(app, accounts, make_limiter(settings.redis_url), secret_key=settings.secret_key)
     install_security_headers(app, settings.https)
+    install_language_choice(app.server, settings.https)
     install_operations(app.server, services.databases)  # last, so its request id hook runs first
     _finish_setup(app.server)
     log.info("app ready", extra={"demo": settings.demo_mode, "pages": len(dash.page_registry)})

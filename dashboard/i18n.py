@@ -6,7 +6,11 @@ language); area names come in both languages from the gazetteer.
 
 from __future__ import annotations
 
+import flask
+
 LANGUAGES = ("en", "bn")
+LANGUAGE_COOKIE = "impact_lang"
+_A_YEAR_S = 365 * 24 * 3600
 
 _BANGLA = {
     "Overview": "সারসংক্ষেপ",
@@ -41,3 +45,23 @@ def translate(text: str, language: str) -> str:
 
 def language_of(value: object) -> str:
     return value if value in LANGUAGES else "en"
+
+
+def chosen_language(request: flask.Request) -> str:
+    """The language a request asks for: `?lang=` on any page, else the one the browser remembers, else English.
+    Dash fetches a page's layout in a request of its own, without the page's query: the cookie carries the choice
+    to it."""
+    asked = request.args.get("lang")
+    return asked if asked in LANGUAGES else language_of(request.cookies.get(LANGUAGE_COOKIE))
+
+
+def install_language_choice(server: flask.Flask, https: bool) -> None:
+    """`?lang=en|bn` on any page is remembered for a year, for every page of this site."""
+
+    @server.after_request
+    def remember_language(response: flask.Response) -> flask.Response:
+        asked = flask.request.args.get("lang")
+        if asked in LANGUAGES and flask.request.cookies.get(LANGUAGE_COOKIE) != asked:
+            response.set_cookie(LANGUAGE_COOKIE, asked, max_age=_A_YEAR_S, secure=https, httponly=True,
+                                samesite="Lax")
+        return response

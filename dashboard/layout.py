@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dash
-import flask
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
@@ -40,9 +39,11 @@ def _filter_bar(language: str) -> html.Div:
                              clearable=False, persistence=True, persistence_type="session"),
             ], className="filter"),
             html.Nav([
-                html.A("English", href=f"{flask.request.path}?lang=en", lang="en", hrefLang="en",
+                # A query alone: the browser keeps the page the person is on (this layout is fetched by a request
+                # of its own, whose path is no page's).
+                html.A("English", href="?lang=en", lang="en", hrefLang="en",
                        **{"aria-current": "true" if language == "en" else None}),
-                html.A("বাংলা", href=f"{flask.request.path}?lang=bn", lang="bn", hrefLang="bn",
+                html.A("বাংলা", href="?lang=bn", lang="bn", hrefLang="bn",
                        **{"aria-current": "true" if language == "bn" else None}),
             ], className="language-switch", **{"aria-label": translate("Language", language)}),
             html.Div(f"{translate('Signed in as', language)} {scope.role}"

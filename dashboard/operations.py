@@ -40,7 +40,8 @@ def _plain_error(error: Exception):
     nothing leaks a traceback."""
     if isinstance(error, HTTPException):
         return error
-    if isinstance(error, DependencyException):  # a script path Dash does not serve: not found, not a failure
+    if isinstance(error, DependencyException) or flask.request.path.startswith("/_dash-component-suites/"):
+        # A script path Dash does not serve (a missing file, a path climbing out of its folder): not found.
         return flask.jsonify({"error": "Not found."}), 404
     if flask.request.path.endswith("/_dash-update-component"):
         log.warning("malformed callback request refused", extra={"error": error.__class__.__name__})

@@ -36,15 +36,18 @@ import flask
 from impact_monitor.accounts import Account, Accounts, LoginLimiter, dummy_hash, verify_password
 
 AUDIT = logging.getLogger("impact_monitor.audit")
-PUBLIC_PATHS = frozenset({"/healthz"})
+PUBLIC_PATHS = frozenset({"/healthz", "/_favicon.ico"})
 MAX_BODY_BYTES = 1024 * 1024
 REALM = 'Basic realm="Impact Monitor", charset="UTF-8"'
 _MAX_AUTH_HEADER = 4096  # characters; real credentials are far shorter
 _VERIFIED_TTL_S = 300
 _LOG_AGAIN_AFTER_S = 600
 _MAX_LOGGED_USERNAME = 100
-# Dash's static files: fingerprinted and public code, cacheable unlike everything else.
+# Dash's static files: fingerprinted and public code (scripts, styles, the Bangla font), cacheable unlike everything
+# else, and served without a login: they hold no data, and a browser fetching a font or a stylesheet does not always
+# send the credentials of the page.
 _STATIC_PREFIXES = ("/_dash-component-suites/", "/assets/")
+_PUBLIC_ROUTES = sorted(PUBLIC_PATHS) + [f"{prefix}<path:path>" for prefix in _STATIC_PREFIXES]
 
 
 class NotAuthenticated(RuntimeError):
@@ -63,8 +66,13 @@ def install_auth(app: dash.Dash, accounts: Accounts, limiter: LoginLimiter,
         auth_func=gate.confirm,
         # dash-auth keeps the user in the Flask session, and warns on every request without a key.
         secret_key=secret_key or secrets.token_hex(32),
-        public_routes=sorted(PUBLIC_PATHS),
+        public_routes=_PUBLIC_ROUTES,
     )
+
+
+def is_public(path: str) -> bool:
+    """Served without a login: health, and static files that hold no data."""
+    return path in PUBLIC_PATHS or path.startswith(_STATIC_PREFIXES)
 
 
 def current_account() -> Account:
@@ -104,7 +112,7 @@ class _LoginGate:
         self._once = _Once(_LOG_AGAIN_AFTER_S)
 
     def before_request(self) -> flask.Response | None:
-        if flask.request.path in PUBLIC_PATHS:
+        if is_public(flask.request.path):
             return None
         credentials = basic_credentials(flask.request.headers.get("Authorization"))
         if credentials is None:

@@ -113,7 +113,8 @@ def test_fuzzed_callbacks_never_give_a_5xx_or_a_traceback(client, dependencies, 
 
 
 @pytest.mark.parametrize("path", ["/_dash-component-suites/dash/nothing/here.js",
-                                  "/_dash-component-suites/no_such_package/bundle.js"])
+                                  "/_dash-component-suites/no_such_package/bundle.js",
+                                  "/_dash-component-suites/../_dash-layout", "/assets/../_dash-layout"])
 def test_a_script_dash_does_not_have_is_not_found(client, path, caplog):
     response = client.get(path, headers=_auth("leadership"))
     assert response.status_code == 404 and b"Traceback" not in response.data

@@ -92,8 +92,8 @@ def component_suite_path(client) -> str:
     return re.search(r'src="(/_dash-component-suites/[^"]+)"', page).group(1)
 
 
-ROUTES = ["/", "/some/page", "/_dash-layout", "/_dash-dependencies", "/_favicon.ico",
-          "/_reload-hash", "/assets/style.css", "/download/cases.csv", "/nonexistent"]
+ROUTES = ["/", "/some/page", "/_dash-layout", "/_dash-dependencies", "/_reload-hash", "/download/cases.csv",
+          "/nonexistent"]
 
 ODD_AUTHORIZATION = {
     "empty": "",
@@ -128,10 +128,17 @@ def test_every_route_needs_a_login(client, path):
     assert_login_required(client.get(path))
 
 
-def test_component_suites_need_a_login(client):
-    path = component_suite_path(client)
-    assert client.get(path, headers=LEADERSHIP).status_code == 200
-    assert_login_required(client.get(path))
+@pytest.mark.parametrize("path", ["/assets/../_dash-layout", "/_dash-component-suites/../_dash-layout",
+                                  "/assets/%2e%2e/_dash-layout"])
+def test_a_path_through_the_static_folders_reaches_nothing_else(client, path):
+    response = client.get(path)  # the app answers these 404 (test_app_requests); here: never the layout
+    assert response.status_code != 200 and b"filter-period" not in response.data
+
+
+def test_static_files_are_served_without_a_login(client):
+    """Scripts, styles and fonts hold no data; a browser does not always send a page's credentials for them."""
+    for path in (component_suite_path(client), "/assets/style.css", "/_favicon.ico"):
+        assert client.get(path).status_code == 200, path
 
 
 @pytest.mark.parametrize("kind", sorted(ODD_AUTHORIZATION))
