@@ -68,9 +68,16 @@ def message(text: str, kind: str = "warning") -> html.Div:
     return html.Div(text, className=f"message message-{kind}", role="alert" if kind == "error" else "status")
 
 
+def scrolling(table: html.Table, caption: str) -> html.Div:
+    """A table in a box of its own that scrolls sideways on a narrow screen (its first column stays), so the page
+    itself never does; a keyboard can scroll it too (WCAG 2.1, 1.4.10 Reflow)."""
+    return html.Div(table, className="table-scroll", role="region", tabIndex="0", **{"aria-label": caption})
+
+
 def data_table(frame: pd.DataFrame, caption: str, table_id: str | None = None,
-               numeric: tuple[str, ...] = ()) -> html.Table:
-    """An accessible HTML table: caption, column headers with scope, numbers right-aligned."""
+               numeric: tuple[str, ...] = ()) -> html.Div:
+    """An accessible HTML table: caption, column headers with scope, numbers right-aligned; in a box of its own
+    that scrolls sideways on a narrow screen."""
     header = html.Thead(html.Tr([html.Th(str(c), scope="col") for c in frame.columns]))
     body = html.Tbody([
         html.Tr([
@@ -82,8 +89,8 @@ def data_table(frame: pd.DataFrame, caption: str, table_id: str | None = None,
         ])
         for _, row in frame.iterrows()
     ])
-    return html.Table([html.Caption(caption), header, body], className="data-table",
-                      **({"id": table_id} if table_id else {}))
+    return scrolling(html.Table([html.Caption(caption), header, body], className="data-table",
+                                **({"id": table_id} if table_id else {})), caption)
 
 
 def text_of(component) -> str:

@@ -239,7 +239,7 @@ def test_downloads_hold_exactly_the_table():
 def test_html_table_links_each_indicator_to_its_definition():
     table = quarterly_table(_engine_rows(), ["2026-Q1", "2026-Q2"], "BD30", {}, 2026)
     rendered = html_table(table, "caption", "quarterly-table")
-    first_row = rendered.children[2].children[0]
+    first_row = rendered.children.children[2].children[0]  # the table inside its scrolling box
     assert first_row.children[0].children.href == "/definitions#cases_reported"
     assert [cell.children for cell in first_row.children[1:]] == ["12", "hidden", ""]
-    assert "compact-table" in rendered.className
+    assert "compact-table" in rendered.children.className and rendered.className == "table-scroll"

@@ -16,7 +16,7 @@ from impact_monitor.exports import csv_bytes, workbook_bytes
 from queries.definitions import INDICATORS
 from queries.periods import Period, quarter_containing
 
-from ..components import definition_link, format_value, row_text
+from ..components import definition_link, format_value, row_text, scrolling
 
 INDICATOR_HEADING = "Indicator"
 QUARTER_COUNTS = (4, 8)
@@ -71,7 +71,7 @@ def table_bytes(table: pd.DataFrame, file_format: str) -> bytes:
     raise ValueError(f"unknown format {file_format!r}: use csv or xlsx")
 
 
-def html_table(table: pd.DataFrame, caption: str, table_id: str) -> html.Table:
+def html_table(table: pd.DataFrame, caption: str, table_id: str) -> html.Div:
     """The table with each indicator's name linking to its definition; numbers right-aligned."""
     header = html.Thead(html.Tr([html.Th(column, scope="col") for column in table.columns]))
     body = html.Tbody([
@@ -79,7 +79,8 @@ def html_table(table: pd.DataFrame, caption: str, table_id: str) -> html.Table:
                 + [html.Td(value, className="num") for value in row.iloc[1:]])
         for code, row in table.iterrows()
     ])
-    return html.Table([html.Caption(caption), header, body], id=table_id, className="data-table compact-table")
+    return scrolling(html.Table([html.Caption(caption), header, body], id=table_id,
+                                className="data-table compact-table"), caption)
 
 
 def data_as_of_text(latest: dict[str, dict[str, date | datetime | None]], zone: str) -> str:
