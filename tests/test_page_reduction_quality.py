@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from dashboard.builders import quality, reduction
-from dashboard.builders.definitions import (DISCLOSURE_SECTION, PERIODS_SECTION, REDUCTION_SECTION,
+from dashboard.builders.definitions import (DISCLOSURE_SECTION, PERIODS_SECTION, RECORDS_SECTION, REDUCTION_SECTION,
                                             definitions_content)
 from queries.contract_check import Finding
 from queries.data_as_of import data_as_of, data_as_of_for
@@ -363,7 +363,8 @@ def _ids_and_text(component) -> tuple[set[str], str]:
 
 def test_definitions_give_every_indicator_a_section_with_its_code_as_id():
     ids, text = _ids_and_text(definitions_content(11, None, "Asia/Dhaka"))
-    assert set(INDICATORS) | {REDUCTION_SECTION, PERIODS_SECTION, DISCLOSURE_SECTION} <= ids
+    assert set(INDICATORS) | {REDUCTION_SECTION, PERIODS_SECTION, DISCLOSURE_SECTION, RECORDS_SECTION} <= ids
+    assert "Each record counts once, by its key" in text
     for code, indicator in INDICATORS.items():
         assert f'"href": "#{code}"' in text
         assert indicator.numerator in text and indicator.source in text

@@ -12,6 +12,7 @@ from queries.periods import parse_period
 from queries.prevalence import BENCHMARK_REDUCTION_PCT, Z_95
 
 REDUCTION_SECTION, PERIODS_SECTION, DISCLOSURE_SECTION = "violence-reduction-method", "periods", "disclosure-control"
+RECORDS_SECTION = "records-counted"
 _KIND_WORDS = {"count": "count", "percent": "percentage", "rate": "rate", "median": "median or percentile"}
 
 
@@ -126,6 +127,24 @@ def periods_section(fiscal_year_start: int | None, zone: str) -> html.Section:
     ], id=PERIODS_SECTION, className="definition")
 
 
+def records_section() -> html.Section:
+    """Which records count, whatever the source holds."""
+    return html.Section([
+        html.H3("Records counted"),
+        html.Ul([
+            html.Li("Each record counts once, by its key (a case by its case_id, a referral by its referral_id, "
+                    "and so on), even where the source repeats a row, as a view without keys can. Such repeats are "
+                    "named on the Data quality page."),
+            html.Li("A record that breaks the data contract (a date that is no real day, a P-code that is no "
+                    "district, a first service recorded before its referral, a count written as text) is left "
+                    "out of the figures it cannot join, never guessed, and counted by rule on the Data quality "
+                    "page. The other figures keep it."),
+            html.Li("A district's child population counts only from exactly one positive row per year; otherwise "
+                    "its rate per 100,000 children is empty, as if the population were missing."),
+        ]),
+    ], id=RECORDS_SECTION, className="definition")
+
+
 def disclosure_section(k: int) -> html.Section:
     """How small counts are protected for donor and government accounts."""
     return html.Section([
@@ -161,11 +180,13 @@ def definitions_content(k: int, fiscal_year_start: int | None, zone: str) -> lis
     contents = [html.Li(html.A(i.label, href=f"#{code}")) for code, i in INDICATORS.items()]
     contents += [html.Li(html.A("Violence reduction against baseline", href=f"#{REDUCTION_SECTION}")),
                  html.Li(html.A("Periods", href=f"#{PERIODS_SECTION}")),
+                 html.Li(html.A("Records counted", href=f"#{RECORDS_SECTION}")),
                  html.Li(html.A("Disclosure control", href=f"#{DISCLOSURE_SECTION}"))]
     return [
         html.Nav(html.Ul(contents), className="definitions-contents", **{"aria-label": "Definitions"}),
         *(indicator_sheet(indicator, k) for indicator in INDICATORS.values()),
         reduction_method(),
         periods_section(fiscal_year_start, zone),
+        records_section(),
         disclosure_section(k),
     ]
