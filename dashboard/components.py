@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html as html_text
 import math
+from typing import Callable
 
 import pandas as pd
 from dash import dcc, html
@@ -75,15 +76,18 @@ def scrolling(table: html.Table, caption: str) -> html.Div:
 
 
 def data_table(frame: pd.DataFrame, caption: str, table_id: str | None = None,
-               numeric: tuple[str, ...] = ()) -> html.Div:
+               numeric: tuple[str, ...] = (), classes: dict[str, Callable[[object], str | None]] | None = None
+               ) -> html.Div:
     """An accessible HTML table: caption, column headers with scope, numbers right-aligned; in a box of its own
-    that scrolls sideways on a narrow screen."""
+    that scrolls sideways on a narrow screen. `classes` maps a column to the class of each of its cells, from
+    the cell's value (a status coloured by what it says)."""
+    classes = classes or {}
     header = html.Thead(html.Tr([html.Th(str(c), scope="col") for c in frame.columns]))
     body = html.Tbody([
         html.Tr([
             (html.Th if i == 0 else html.Td)(
                 "" if value is None else str(value),
-                className="num" if column in numeric else None,
+                className="num" if column in numeric else classes[column](value) if column in classes else None,
                 **({"scope": "row"} if i == 0 else {}))
             for i, (column, value) in enumerate(row.items())
         ])

@@ -27,7 +27,7 @@ def test_health_is_public_and_says_nothing_but_status(live_app):
     assert json.loads(body) == {"status": "ok", "databases": {"cases": "ok", "referrals": "ok"}}
 
 
-@pytest.mark.parametrize("path", ["/", "/district-map", "/_dash-layout", "/_dash-dependencies", "/assets/style.css"])
+@pytest.mark.parametrize("path", ["/", "/district-map", "/_dash-layout", "/_dash-dependencies"])
 def test_pages_need_login(live_app, path):
     status, headers, body = _get(f"{live_app}{path}")
     assert status == 401 and headers.get("WWW-Authenticate", "").startswith("Basic")

@@ -58,9 +58,10 @@ def _this_year_section(this_year, year):
         return [message(f"The plan has no targets for {year}.", "info")]
     elapsed, length = int(this_year.iloc[0]["days_elapsed"]), int(this_year.iloc[0]["days_in_year"])
     table = progress_table(this_year)
+    # Status cells coloured by what they say (the words say the same, so colour is never the only signal).
     rendered = data_table(table, f"Progress in {year}, Bangladesh", "targets-progress-table",
-                          numeric=("Target", "Actual, year to date", "Projected for the year", "Share of target"))
-    _mark_statuses(rendered, list(table["Status"]))
+                          numeric=("Target", "Actual, year to date", "Projected for the year", "Share of target"),
+                          classes={"Status": status_class})
     return [html.H3(f"Progress in {year}"),
             html.P(f"{elapsed} of {length} days of {year} have passed."),
             rendered]
@@ -74,9 +75,3 @@ def _plan_section(plan, current_year):
             data_table(plan_table(plan), "Actual against target, each year of the plan, Bangladesh",
                        "targets-plan-table", numeric=("Actual", "Target", "Share of target"))]
 
-
-def _mark_statuses(table, statuses):
-    """Colour the status cells (the words say the same, so colour is never the only signal)."""
-    body = table.children[2]
-    for row, status in zip(body.children, statuses):
-        row.children[-1].className = status_class(status)
