@@ -36,6 +36,7 @@ _BANGLA = {
     "Download CSV": "CSV ডাউনলোড",
     "Download Excel": "Excel ডাউনলোড",
     "Data as of": "ডেটা হালনাগাদ",
+    "Printed": "মুদ্রণ",
 }
 
 

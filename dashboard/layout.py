@@ -68,6 +68,7 @@ def shell(language: str = "en") -> html.Div:
                          _navigation(language)], className="site-header"),
             _filter_bar(language),
             dcc.Store(id="language", data=language),
+            html.Div(id="print-header", className="print-header"),
             html.Div(id="database-status", role="status", **{"aria-live": "polite"}),
             dcc.Interval(id="status-refresh", interval=30_000),
             html.Main(dash.page_container, id=SKIP_TARGET, tabIndex="-1"),

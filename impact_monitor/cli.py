@@ -57,7 +57,7 @@ def command_indicators(args) -> int:
     codes = tuple(args.indicator) if args.indicator else None
     rows = services.engine.compute(filter_, codes, disaggregate=args.disaggregate,
                                    suppress_below=settings.suppress_below)
-    _write(to_bytes(rows, args.format, "indicators"), args.out)
+    _write(to_bytes(rows, args.format, "indicators", args.bom), args.out)
     return 0
 
 
@@ -79,7 +79,7 @@ def command_tables(args) -> int:
             tables += tables_in(panel(services, filter_, "en"))
         except FilterError as refused:  # the page shows this message in the panel's place: no table
             print(f"impact-monitor: {panel.__name__}: {refused}", file=sys.stderr)
-    _write(tables_bytes(tables, args.format), args.out)
+    _write(tables_bytes(tables, args.format, args.bom), args.out)
     return 0
 
 
@@ -88,7 +88,7 @@ def command_prevalence(args) -> int:
 
     services = _services(_settings())
     rows = prevalence_export(services.databases, _scope(args, services), services.gazetteer)
-    _write(to_bytes(rows, args.format, "prevalence"), args.out)
+    _write(to_bytes(rows, args.format, "prevalence", args.bom), args.out)
     return 0
 
 
@@ -118,7 +118,7 @@ def command_quality(args) -> int:
              if scope.suppressed else None)
     rows = quality_counts(by_district_of(services.current.quality_frame(today)), scope, services.gazetteer, args.by,
                           cells)
-    _write(to_bytes(rows, args.format, "quality"), args.out)
+    _write(to_bytes(rows, args.format, "quality", args.bom), args.out)
     return 0
 
 
@@ -172,6 +172,13 @@ def command_hash_password(_args) -> int:
     return 0
 
 
+def _add_output_arguments(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--format", default="json", choices=FORMATS)
+    command.add_argument("--out", help="file to write (default: standard output)")
+    command.add_argument("--bom", action="store_true",
+                         help="CSV only: start with a UTF-8 byte-order mark, so Excel reads Bangla and dashes")
+
+
 def _add_scope_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("--role", default="leadership", choices=("leadership", "donor", "government"),
                          help="export what an account of this role sees (default: leadership)")
@@ -190,8 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
     indicators.add_argument("--indicator", action="append", help="only this indicator code (repeatable)")
     indicators.add_argument("--disaggregate", choices=("case_type", "sex", "age_band"),
                             help="add a `group` column split by this dimension")
-    indicators.add_argument("--format", default="json", choices=FORMATS)
-    indicators.add_argument("--out", help="file to write (default: standard output)")
+    _add_output_arguments(indicators)
     indicators.set_defaults(run=command_indicators)
 
     tables = commands.add_parser("tables", help="export the tables of a page for a period and area, as shown")
@@ -199,14 +205,12 @@ def build_parser() -> argparse.ArgumentParser:
     tables.add_argument("--period", required=True, help="2026-Q3, FY2027-Q1 or 2026")
     tables.add_argument("--area", help="BD, a division, district or upazila P-code (default: the role's own)")
     _add_scope_arguments(tables)
-    tables.add_argument("--format", default="json", choices=FORMATS)
-    tables.add_argument("--out")
+    _add_output_arguments(tables)
     tables.set_defaults(run=command_tables)
 
     prevalence = commands.add_parser("prevalence", help="export violence reduction against baseline")
     _add_scope_arguments(prevalence)
-    prevalence.add_argument("--format", default="json", choices=FORMATS)
-    prevalence.add_argument("--out")
+    _add_output_arguments(prevalence)
     prevalence.set_defaults(run=command_prevalence)
 
     check = commands.add_parser("check", help="check the databases against the data contract")
@@ -216,8 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
     quality.add_argument("--by", default="rule", choices=("rule", "district"),
                          help="totals by table and rule, or by table, rule and district")
     _add_scope_arguments(quality)
-    quality.add_argument("--format", default="json", choices=FORMATS)
-    quality.add_argument("--out")
+    _add_output_arguments(quality)
     quality.set_defaults(run=command_quality)
 
     audit = commands.add_parser("disclosure-audit", help="audit what an account can work out from everything "

@@ -73,10 +73,16 @@ def csv_cell(value):
     return "'" + text if isinstance(text, str) and text.startswith(FORMULA_TRIGGERS) else text
 
 
-def csv_bytes(frame: pd.DataFrame) -> bytes:
+# Excel reads a CSV file as the computer's legacy code page unless it starts with this mark: Bangla and dashes
+# then come out garbled. Other readers (pandas, R, Python's csv with utf-8-sig) skip it.
+BYTE_ORDER_MARK = "\ufeff".encode("utf-8")
+
+
+def csv_bytes(frame: pd.DataFrame, bom: bool = False) -> bytes:
     """The frame as UTF-8 CSV with RFC 4180's CRLF line ends (so a field holding a carriage return is quoted,
-    not split), every text cell through `csv_cell`."""
-    return frame.map(csv_cell).to_csv(index=False, lineterminator="\r\n").encode("utf-8")
+    not split), every text cell through `csv_cell`; with `bom`, it starts with BYTE_ORDER_MARK, for Excel."""
+    text = frame.map(csv_cell).to_csv(index=False, lineterminator="\r\n").encode("utf-8")
+    return BYTE_ORDER_MARK + text if bom else text
 
 
 def workbook_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
@@ -96,11 +102,12 @@ def workbook_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
     return buffer.getvalue()
 
 
-def to_bytes(frame: pd.DataFrame, file_format: str, sheet_name: str = "indicators") -> bytes:
+def to_bytes(frame: pd.DataFrame, file_format: str, sheet_name: str = "indicators", bom: bool = False) -> bytes:
+    _check_bom(file_format, bom)
     if file_format == "json":
         return (json.dumps(records(frame), ensure_ascii=False, indent=1) + "\n").encode("utf-8")
     if file_format == "csv":
-        return csv_bytes(pd.DataFrame(records(frame), columns=frame.columns))
+        return csv_bytes(pd.DataFrame(records(frame), columns=frame.columns), bom)
     if file_format == "xlsx":
         return workbook_bytes({sheet_name: pd.DataFrame(records(frame), columns=frame.columns)})
     raise ValueError(f"unknown format {file_format!r}: use one of {', '.join(FORMATS)}")
@@ -109,18 +116,24 @@ def to_bytes(frame: pd.DataFrame, file_format: str, sheet_name: str = "indicator
 TABLE_COLUMNS = ["table", "row", "column", "value"]
 
 
-def tables_bytes(tables: list[dict], file_format: str) -> bytes:
+def _check_bom(file_format: str, bom: bool) -> None:
+    if bom and file_format != "csv":
+        raise ValueError(f"a byte-order mark is for CSV files only, not {file_format}")
+
+
+def tables_bytes(tables: list[dict], file_format: str, bom: bool = False) -> bytes:
     """A page's tables (`dashboard.components.tables_in`), cells exactly as the page shows them.
 
     JSON keeps each table whole; CSV has a line per cell (`table, row, column,
     value`, rows counted from 1); Excel has a sheet per table.
     """
+    _check_bom(file_format, bom)
     if file_format == "json":
         return (json.dumps(tables, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
     if file_format == "csv":
         cells = [(t["table"], number, column, value) for t in tables
                  for number, row in enumerate(t["rows"], start=1) for column, value in zip(t["columns"], row)]
-        return csv_bytes(pd.DataFrame(cells, columns=TABLE_COLUMNS))
+        return csv_bytes(pd.DataFrame(cells, columns=TABLE_COLUMNS), bom)
     if file_format == "xlsx":
         if not tables:
             raise ValueError("the page shows no table for this filter: a workbook needs at least one sheet")

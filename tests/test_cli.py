@@ -201,3 +201,11 @@ def test_check_names_a_dropped_column_and_fails(environment, tmp_path):
     result = run({**environment, "IMPACT_CASES_DB": sqlite_url(broken)}, "check")
     assert result.returncode == 1
     assert b"case_ref" in result.stdout and b"victims" in result.stdout
+
+
+def test_csv_has_a_byte_order_mark_only_when_asked(environment):
+    plain = run(environment, "indicators", "--period", "2026-Q1", "--format", "csv")
+    marked = run(environment, "indicators", "--period", "2026-Q1", "--format", "csv", "--bom")
+    assert not plain.stdout.startswith(b"\xef\xbb\xbf") and marked.stdout == b"\xef\xbb\xbf" + plain.stdout
+    refused = run(environment, "indicators", "--period", "2026-Q1", "--bom")
+    assert refused.returncode == 2 and b"byte-order mark is for CSV files only" in refused.stderr

@@ -63,9 +63,10 @@ def quarterly_table(rows: pd.DataFrame, quarters: list[str], area: str, targets:
 
 
 def table_bytes(table: pd.DataFrame, file_format: str) -> bytes:
-    """Exactly the table's cells, as CSV (UTF-8) or an Excel workbook."""
+    """Exactly the table's cells, as CSV (UTF-8 with a byte-order mark: a browser download is most often opened
+    in Excel) or an Excel workbook."""
     if file_format == "csv":
-        return csv_bytes(table)
+        return csv_bytes(table, bom=True)
     if file_format == "xlsx":
         return workbook_bytes({"quarterly indicators": table})
     raise ValueError(f"unknown format {file_format!r}: use csv or xlsx")

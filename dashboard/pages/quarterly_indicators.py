@@ -41,7 +41,7 @@ def layout(**_query):
             html.Button("Print", id="quarterly-print", n_clicks=0, type="button"),
             dcc.Download(id="quarterly-download"),
         ], className="filter-bar no-print"),
-        html.Div(id="quarterly-download-status", role="status"),
+        html.Div(id="quarterly-download-status", role="status", className="no-print"),
         html.Span(id="quarterly-print-done", hidden=True),
         dcc.Loading(html.Div(id="quarterly-panel")),
     ])

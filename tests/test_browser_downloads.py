@@ -1,0 +1,41 @@
+"""Downloads as a person gets them: clicked in Chromium, saved, and opened as Excel would open them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from pathlib import Path
+
+import openpyxl
+import pytest
+from selenium.webdriver.common.by import By
+
+from tests.conftest import open_page
+
+
+def _downloaded(folder: Path, suffix: str, seconds: float = 60) -> Path:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        done = [path for path in folder.glob(f"*{suffix}") if path.stat().st_size]
+        if done:
+            return done[0]
+        time.sleep(0.2)
+    raise AssertionError(f"no {suffix} file arrived in {folder}")
+
+
+@pytest.mark.browser
+def test_the_quarterly_downloads_open_in_excel(open_browser, tmp_path):
+    driver = open_browser("donor")
+    driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
+    open_page(driver, "/quarterly-indicators")
+    shown = [cell.text for cell in driver.find_elements(By.CSS_SELECTOR, "#quarterly-table thead th")]
+
+    driver.find_element(By.ID, "quarterly-csv").click()
+    data = _downloaded(tmp_path, ".csv").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf"), "Excel needs the byte-order mark to read UTF-8"
+    assert next(csv.reader(io.StringIO(data.decode("utf-8-sig")))) == shown
+
+    driver.find_element(By.ID, "quarterly-xlsx").click()
+    sheet = openpyxl.load_workbook(_downloaded(tmp_path, ".xlsx")).active
+    assert [cell.value for cell in sheet[1]] == shown

@@ -1,0 +1,62 @@
+"""Pages printed as a person prints them (Chromium's Page.printToPDF, A4): the printout says which page,
+period, area, account and language it shows, and carries no stale status message."""
+
+from __future__ import annotations
+
+import base64
+import io
+from datetime import date
+
+import pytest
+from pypdf import PdfReader
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+from dashboard.print_header import print_header_lines
+from queries.scope import Scope
+
+from tests.conftest import PAGES, open_page
+
+A4 = {"paperWidth": 8.27, "paperHeight": 11.69, "printBackground": False}
+
+
+def printed_text(driver) -> str:
+    pdf = base64.b64decode(driver.execute_cdp_cmd("Page.printToPDF", A4)["data"])
+    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def _chosen(driver, dropdown_id: str) -> str:
+    return driver.find_element(By.ID, dropdown_id).text.strip()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("username, account, pages", [
+    ("dhaka", "government (BD30)", PAGES),
+    ("donor", "donor", ["/quarterly-indicators", "/district-map"]),
+    ("leadership", "leadership", ["/five-year-targets"]),
+])
+def test_a_printout_names_its_page_period_area_and_account(open_browser, username, account, pages):
+    driver = open_browser(username)
+    for path in pages:
+        open_page(driver, path)
+        period, area = _chosen(driver, "filter-period"), _chosen(driver, "filter-area").lstrip("· ")
+        assert not driver.find_element(By.ID, "print-header").is_displayed()  # on screen, the filter bar says it
+        text = " ".join(printed_text(driver).split())
+        for expected in (f"Period: {period}", f"Area: {area}", f"Signed in as: {account}", "Language: English"):
+            assert expected in text, f"{path}: {expected!r} not in the printout"
+
+
+@pytest.mark.browser
+def test_a_download_message_does_not_print(open_browser, tmp_path):
+    driver = open_browser("donor")
+    driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
+    open_page(driver, "/quarterly-indicators")
+    driver.find_element(By.ID, "quarterly-csv").click()
+    WebDriverWait(driver, 30).until(lambda d: "Prepared" in d.find_element(By.ID, "quarterly-download-status").text)
+    assert "Prepared" not in printed_text(driver)
+
+
+def test_a_bangla_printout_says_so_in_bangla():
+    lines = print_header_lines("Justice", "2026-Q3", "ঢাকা বিভাগ", Scope("donor"), "bn", date(2026, 11, 30))
+    text = " ".join(line.children for line in lines)
+    assert "বিচার" in text and "সময়কাল: 2026-Q3" in text and "এলাকা: ঢাকা বিভাগ" in text and "ভাষা: বাংলা" in text
