@@ -16,7 +16,7 @@ from impact_monitor.settings import Settings
 
 from .context import install_services
 from .operations import install_operations
-from .i18n import chosen_language, install_language_choice
+from .i18n import install_language_choice
 from .layout import SKIP_TARGET, shell
 from .security import install_auth, install_security_headers
 from .print_header import update_print_header  # noqa: F401 (registers the printout header's callback)
@@ -30,7 +30,7 @@ def _serve_layout():
     """The shell for the logged-in account; an empty page when Dash validates its layout on a public route."""
     if not flask.has_request_context() or flask.g.get("account") is None:
         return html.Div(id=SKIP_TARGET)
-    return shell(chosen_language(flask.request))
+    return shell()
 
 
 def _finish_setup(server: flask.Flask) -> None:

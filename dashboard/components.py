@@ -9,14 +9,16 @@ from typing import Callable
 import pandas as pd
 from dash import dcc, html
 
-from queries.definitions import INDICATORS, UNRELIABLE
+from queries.definitions import INDICATORS, RELIABLE_EVENTS, UNRELIABLE_TEMPLATE
 from queries.publication import WITHHELD
+
+from .i18n import N_, _, number
 
 
 # One mark for every hidden number: a mark that told counts hidden for being small from those hidden to protect
 # them would tell a reader that the latter are at least k, and help work the former out. A part of a breakdown
 # withheld as a whole reads WITHHELD, zeros included.
-HIDDEN = "hidden"
+HIDDEN = N_("hidden")
 
 
 def chart_text(text: str) -> str:
@@ -27,23 +29,28 @@ def chart_text(text: str) -> str:
 
 def format_value(value, kind: str, suppressed: bool = False, withheld: bool = False,
                  reliable: bool | None = None) -> str:
-    """How a number reads on screen; a hidden value reads HIDDEN, a withheld one WITHHELD, and an unreliable
-    rate or percentage (`reliable` False: `definitions.reliable`) carries the UNRELIABLE mark."""
+    """How a number reads on screen, in the current language; a hidden value reads HIDDEN, a withheld one
+    WITHHELD, and an unreliable rate or percentage (`reliable` False: `definitions.reliable`) carries the
+    UNRELIABLE mark."""
     if withheld:
-        return WITHHELD
+        return _(WITHHELD)
     if suppressed:
-        return HIDDEN
+        return _(HIDDEN)
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     if kind == "count":
-        return f"{int(round(value)):,}"
+        return number(int(round(value)))
     if kind == "percent":
-        text = f"{value:.1f} %"
+        text = f"{number(value, 1)} %"
     elif kind == "median":
-        return f"{value:.1f} days"
+        return _("{days} days").format(days=number(value, 1))
     else:
-        text = f"{value:,.1f}"
-    return f"{text} ({UNRELIABLE})" if reliable is False else text
+        text = number(value, 1)
+    return f"{text} ({unreliable_mark()})" if reliable is False else text
+
+
+def unreliable_mark() -> str:
+    return _(UNRELIABLE_TEMPLATE).format(events=number(RELIABLE_EVENTS))
 
 
 def row_text(row, kind: str) -> str:
@@ -56,11 +63,12 @@ def row_text(row, kind: str) -> str:
 def hidden_note(k: int) -> html.P:
     """What the marks of protected numbers mean, for an external audience's pages."""
     return html.P([
-        f"\u201c{HIDDEN}\u201d: a count from 1 to {k - 1}, or a number that would let one be worked out from the "
-        "others shown: another count beside it, or a percentage, rate or median built on it. "
-        f"\u201c{WITHHELD}\u201d: a count in a breakdown hidden as a whole, zeros included (for example the four "
-        "quarters of one area's year, or the areas inside one area). Every page and download hides the same "
-        "numbers. ", html.A("How small counts are protected", href="/definitions#disclosure-control"), "."],
+        _("\u201c{hidden}\u201d: a count from 1 to {largest}, or a number that would let one be worked out from the "
+          "others shown: another count beside it, or a percentage, rate or median built on it. "
+          "\u201c{withheld}\u201d: a count in a breakdown hidden as a whole, zeros included (for example the four "
+          "quarters of one area's year, or the areas inside one area). Every page and download hides the same "
+          "numbers. ").format(hidden=_(HIDDEN), withheld=_(WITHHELD), largest=number(k - 1)),
+        html.A(_("How small counts are protected"), href="/definitions#disclosure-control"), "."],
         className="note protection-note")
 
 
@@ -137,5 +145,6 @@ def panel_section(title: str, panel_id: str, text: str) -> html.Section:
 
 
 def definition_link(code: str) -> html.A:
-    return html.A(INDICATORS[code].label, href=f"/definitions#{code}", className="definition-link",
-                  title=f"Definition of {INDICATORS[code].label}")
+    label = _(INDICATORS[code].label)
+    return html.A(label, href=f"/definitions#{code}", className="definition-link",
+                  title=_("Definition of {indicator}").format(indicator=label))

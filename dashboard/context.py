@@ -19,6 +19,7 @@ from queries.periods import Period, PeriodError, parse_period, quarter_containin
 from queries.scope import AreaFilter, FilterError, Scope, level_of, make_filter, make_scope
 
 from .components import message
+from .i18n import N_, _, current_language, period_name
 from .security import current_account
 
 
@@ -70,11 +71,12 @@ def period_options(today: date | None = None) -> list[dict]:
     fiscal = services().settings.fiscal_year_start
     quarters = recent_quarters(today or date.today(), 16, fiscal)
     years = sorted({q.start.year for q in quarters}, reverse=True)
-    return ([{"label": q.label, "value": q.label} for q in reversed(quarters)]
-            + [{"label": f"Year {y}", "value": str(y)} for y in years])
+    return ([{"label": period_name(q.label), "value": q.label} for q in reversed(quarters)]
+            + [{"label": period_name(str(y)) if current_language() == "bn" else f"Year {y}", "value": str(y)}
+               for y in years])
 
 
-def area_options(scope: Scope, language: str = "en") -> list[dict]:
+def area_options(scope: Scope) -> list[dict]:
     gazetteer = services().gazetteer
     if scope.role == "government":
         codes = []
@@ -84,14 +86,23 @@ def area_options(scope: Scope, language: str = "en") -> list[dict]:
     else:
         levels = ("national", "division") if scope.role == "donor" else ("national", "division", "district")
         codes = [a.pcode for level in levels for a in gazetteer.level(level)]
-    return [{"label": _area_label(code, language), "value": code} for code in codes]
+    return [{"label": _area_label(code), "value": code} for code in codes]
 
 
-def _area_label(code: str, language: str) -> str:
+def _area_label(code: str) -> str:
     area = services().gazetteer.areas[code]
     prefix = {"national": "", "division": "", "district": "  · ", "upazila": "    · "}[area.level]
-    kind = {"national": "", "division": " division", "district": "", "upazila": ""}[area.level]
-    return f"{prefix}{area.name(language)}{kind}"
+    name = area.name(current_language())
+    return prefix + (_("{name} division").format(name=name) if area.level == "division" else name)
+
+
+ROLE_NAMES = {"leadership": N_("program leadership"), "donor": N_("donor"), "government": N_("government partner")}
+
+
+def account_name(scope: Scope) -> str:
+    """Who is signed in, in words: the role, and a government account's areas by name."""
+    areas = ", ".join(services().gazetteer.full_name(code, current_language()) for code in scope.areas)
+    return _(ROLE_NAMES[scope.role]) + (f" ({areas})" if areas else "")
 
 
 FILTER_ERRORS = (FilterError, PeriodError)
@@ -106,12 +117,12 @@ def guarded(render: Callable) -> Callable:
         try:
             return render(*args, **kwargs)
         except FILTER_ERRORS as error:
-            return message(str(error))
+            return message(_(error.template).format(**error.params))
         except DatabaseError as error:
             log.warning("database error in %s: %s", render.__name__, error.__class__.__name__)
-            return message(describe_database_error(error), "error")
+            return message(_(describe_database_error(error)), "error")
         except Exception:
             log.exception("callback %s failed", render.__name__)
-            return message("Something went wrong while preparing this panel; it has been logged.", "error")
+            return message(_("Something went wrong while preparing this panel; it has been logged."), "error")
 
     return wrapper

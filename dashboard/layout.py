@@ -9,64 +9,64 @@ from dash import dcc, html
 from queries.scope import default_area
 
 from .components import hidden_note
-from .context import area_options, current_scope, default_period, period_options, services
-from .i18n import translate
+from .context import account_name, area_options, current_scope, default_period, period_options, services
+from .i18n import LANGUAGE_NAMES, _, current_language
 
 SKIP_TARGET = "main-content"
 
 
-def _navigation(language: str) -> html.Nav:
+def _navigation() -> html.Nav:
     links = [
-        dbc.NavItem(dbc.NavLink(translate(page["name"], language), href=page["relative_path"], active="exact"))
+        dbc.NavItem(dbc.NavLink(_(page["name"]), href=page["relative_path"], active="exact"))
         for page in dash.page_registry.values()
     ]
     return html.Nav(dbc.Nav(links, pills=True, class_name="flex-wrap"), className="site-nav",
-                    **{"aria-label": translate("Pages", language)})
+                    **{"aria-label": _("Pages")})
 
 
-def _filter_bar(language: str) -> html.Div:
-    scope = current_scope()
+def _filter_bar() -> html.Div:
+    scope, language = current_scope(), current_language()
     return html.Div(
         [
             html.Div([
-                html.Label(translate("Period", language), htmlFor="filter-period"),
+                html.Label(_("Period"), htmlFor="filter-period"),
                 dcc.Dropdown(id="filter-period", options=period_options(), value=default_period().label,
                              clearable=False, persistence=True, persistence_type="session"),
             ], className="filter"),
             html.Div([
-                html.Label(translate("Area", language), htmlFor="filter-area"),
-                dcc.Dropdown(id="filter-area", options=area_options(scope, language), value=default_area(scope),
+                html.Label(_("Area"), htmlFor="filter-area"),
+                dcc.Dropdown(id="filter-area", options=area_options(scope), value=default_area(scope),
                              clearable=False, persistence=True, persistence_type="session"),
             ], className="filter"),
             html.Nav([
                 # A query alone: the browser keeps the page the person is on (this layout is fetched by a request
                 # of its own, whose path is no page's).
-                html.A("English", href="?lang=en", lang="en", hrefLang="en",
+                html.A(LANGUAGE_NAMES["en"], href="?lang=en", lang="en", hrefLang="en",
                        **{"aria-current": "true" if language == "en" else None}),
-                html.A("বাংলা", href="?lang=bn", lang="bn", hrefLang="bn",
+                html.A(LANGUAGE_NAMES["bn"], href="?lang=bn", lang="bn", hrefLang="bn",
                        **{"aria-current": "true" if language == "bn" else None}),
-            ], className="language-switch", **{"aria-label": translate("Language", language)}),
-            html.Div(f"{translate('Signed in as', language)} {scope.role}"
-                     + (f" ({', '.join(scope.areas)})" if scope.areas else ""), className="who"),
+            ], className="language-switch", **{"aria-label": _("Language")}),
+            html.Div(f"{_('Signed in as')} {account_name(scope)}", className="who"),
         ],
         className="filter-bar",
         role="search",
     )
 
 
-def shell(language: str = "en") -> html.Div:
-    settings = services().settings
+def shell() -> html.Div:
+    """The page around the current page, in the request's language."""
+    settings, language = services().settings, current_language()
     banners = []
     if settings.demo_mode:
-        banners.append(html.Div(translate("Synthetic demo data: no real person is described here.", language),
+        banners.append(html.Div(_("Synthetic demo data: no real person is described here."),
                                 className="demo-banner", role="note"))
     return html.Div(
         [
-            html.A(translate("Skip to main content", language), href=f"#{SKIP_TARGET}", className="skip-link"),
+            html.A(_("Skip to main content"), href=f"#{SKIP_TARGET}", className="skip-link"),
             *banners,
-            html.Header([html.H1(translate("Impact monitor", language), className="site-title"),
-                         _navigation(language)], className="site-header"),
-            _filter_bar(language),
+            html.Header([html.H1(_("Impact monitor"), className="site-title"),
+                         _navigation()], className="site-header"),
+            _filter_bar(),
             dcc.Store(id="language", data=language),
             html.Div(id="print-header", className="print-header"),
             html.Div(id="database-status", role="status", **{"aria-live": "polite"}),

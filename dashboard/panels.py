@@ -24,6 +24,7 @@ from queries.universe import detailed_areas
 from .builders import justice as justice_build
 from .builders import referrals as referrals_build
 from .builders import survivors as survivors_build
+from .i18n import current_language
 
 TREND_QUARTERS = 8
 
@@ -42,10 +43,11 @@ def _detailed(svc: Services, filter_: AreaFilter) -> None:
     """Refuse a detail table of an area too small for the external audience (its cells are not protected)."""
     areas = detailed_areas(filter_.scope, svc.gazetteer)
     if areas is not None and filter_.area not in areas:
-        names = ", ".join(svc.gazetteer.full_name(area) for area in areas[:4])
-        raise FilterError(f"{svc.gazetteer.full_name(filter_.area)}: this table is shown for {names}"
-                          f"{' and more' if len(areas) > 4 else ''} only. Smaller areas hold too few people to break "
-                          "it down safely; their indicators are on the District map and Quarterly indicators pages.")
+        names = ", ".join(svc.gazetteer.full_name(area, current_language()) for area in areas[:4])
+        raise FilterError("{area}: this table is shown for {areas} only. Smaller areas hold too few people to "
+                          "break it down safely; their indicators are on the District map and Quarterly indicators "
+                          "pages.", area=svc.gazetteer.full_name(filter_.area, current_language()),
+                          areas=names + (" …" if len(areas) > 4 else ""))
 
 
 def period_cells(svc: Services, filter_: AreaFilter) -> ProtectedCells | None:

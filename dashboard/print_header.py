@@ -10,42 +10,36 @@ from __future__ import annotations
 from datetime import date
 
 import dash
-from dash import Input, Output, State, callback, html
+from dash import Input, Output, callback, html
 
 from queries.scope import Scope
 
-from .context import current_scope, guarded, parse_area_filter, services
-from .i18n import language_of, translate
-
-LANGUAGE_NAMES = {"en": "English", "bn": "বাংলা"}
+from .context import account_name, current_scope, guarded, parse_area_filter, services
+from .i18n import LANGUAGE_NAMES, _, current_language, day, period_name
 
 
 def page_name(pathname: str | None) -> str:
-    """The registered name of the page at `pathname` ("Impact monitor" when none matches)."""
+    """The registered name of the page at `pathname` ("Impact monitor" when none matches), in English."""
     for page in dash.page_registry.values():
         if page["relative_path"] == (pathname or "/"):
             return page["name"]
     return "Impact monitor"
 
 
-def print_header_lines(page: str, period: str, area: str, scope: Scope, language: str, printed_on: date) -> list:
-    """The printout's header: the page, then period, area, account and language, and the day it was printed."""
-    account = scope.role + (f" ({', '.join(scope.areas)})" if scope.areas else "")
-    words = [(translate("Period", language), period), (translate("Area", language), area),
-             (translate("Signed in as", language), account), (translate("Language", language),
-                                                              LANGUAGE_NAMES[language]),
-             (translate("Printed", language), printed_on.isoformat())]
-    return [html.P(f"{translate('Impact monitor', language)}: {translate(page, language)}",
-                   className="print-title"),
+def print_header_lines(page: str, period: str, area: str, scope: Scope, printed_on: date) -> list:
+    """The printout's header in the current language: the page, then period, area, account and language, and
+    the day it was printed."""
+    words = [(_("Period"), period_name(period)), (_("Area"), area), (_("Signed in as"), account_name(scope)),
+             (_("Language"), LANGUAGE_NAMES[current_language()]), (_("Printed"), day(printed_on))]
+    return [html.P(f"{_('Impact monitor')}: {_(page)}", className="print-title"),
             html.P(" · ".join(f"{label}: {value}" for label, value in words), className="print-context")]
 
 
 @callback(Output("print-header", "children"), Input("filter-period", "value"), Input("filter-area", "value"),
-          Input("_pages_location", "pathname"), State("language", "data"))
+          Input("_pages_location", "pathname"))
 @guarded
-def update_print_header(period, area, pathname, language):
-    language = language_of(language)
+def update_print_header(period, area, pathname):
     chosen = parse_area_filter(period, area)
     return print_header_lines(page_name(pathname), chosen.period.label,
-                              services().gazetteer.full_name(chosen.area, language), current_scope(), language,
+                              services().gazetteer.full_name(chosen.area, current_language()), current_scope(),
                               services().databases.today())

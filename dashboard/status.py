@@ -7,22 +7,25 @@ from dash import Input, Output, callback, html
 from queries.health import DatabaseState
 
 from .context import guarded, services
+from .i18n import N_, _, digits
 
-LABELS = {"cases": "Case database", "referrals": "Referral database"}
+LABELS = {"cases": N_("Case database"), "referrals": N_("Referral database")}
 
 
 def status_banner(states: list[DatabaseState]) -> list:
     """Plain-words lines for every database problem; nothing when all is well."""
     lines = []
     for state in states:
-        label = LABELS.get(state.name, state.name)
+        label = _(LABELS.get(state.name, state.name))
         if not state.up:
-            since = state.down_since.strftime("%H:%M UTC") if state.down_since else "now"
-            lines.append(html.P(f"{label} unreachable since {since}, retrying. Panels that need it say so; "
-                                "the others keep working.", className="message message-error"))
+            since = digits(state.down_since.strftime("%H:%M UTC")) if state.down_since else _("now")
+            lines.append(html.P(_("{database} unreachable since {since}, retrying. Panels that need it say so; "
+                                  "the others keep working.").format(database=label, since=since),
+                                className="message message-error"))
         elif state.missing:
-            lines.append(html.P(f"{label} does not match the data contract: missing {', '.join(state.missing)}. "
-                                "Panels that need these say so; see Data quality.",
+            lines.append(html.P(_("{database} does not match the data contract: missing {columns}. Panels that need "
+                                  "these say so; see Data quality.").format(database=label,
+                                                                            columns=", ".join(state.missing)),
                                 className="message message-warning"))
     return lines
 

@@ -172,6 +172,20 @@ def command_hash_password(_args) -> int:
     return 0
 
 
+def command_catalogue(args) -> int:
+    from . import catalogue
+
+    if args.check:
+        problems = catalogue.problems()
+        for problem in problems:
+            print(problem)
+        print(f"{len(problems)} problem(s) in {catalogue.CATALOGUE}", file=sys.stderr)
+        return 1 if problems else 0
+    added, obsolete = catalogue.update()
+    print(f"{catalogue.CATALOGUE}: {added} string(s) added for translation, {obsolete} made obsolete")
+    return 0
+
+
 def _add_output_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("--format", default="json", choices=FORMATS)
     command.add_argument("--out", help="file to write (default: standard output)")
@@ -239,6 +253,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     hashing = commands.add_parser("hash-password", help="print a salted argon2 hash for IMPACT_USERS_FILE")
     hashing.set_defaults(run=command_hash_password)
+
+    messages = commands.add_parser("catalogue", help="bring the Bangla message catalogue up to date with the code")
+    messages.add_argument("--check", action="store_true",
+                          help="change nothing; list every string shown in English in the Bangla interface")
+    messages.set_defaults(run=command_catalogue)
     return parser
 
 

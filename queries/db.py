@@ -22,6 +22,7 @@ from sqlalchemy.pool import NullPool
 from . import schema
 from .keys import KeyGuard
 from .localtime import DEFAULT_TIMEZONE, Timestamps, load_zone, local_today, start_of_today
+from .words import N_
 
 
 class DatabaseConfigError(ValueError):
@@ -179,10 +180,13 @@ def describe_database_error(error: DBAPIError) -> str:
     """A database failure in plain words for the people reading the dashboard."""
     original = str(getattr(error, "orig", error)).lower()
     if "statement timeout" in original or "canceling statement" in original or "interrupted" in original:
-        return "This query took longer than the time limit and was cancelled. Try a smaller area or period."
+        return N_("This query took longer than the time limit and was cancelled. Try a smaller area or "
+                  "period.")
     if "no such table" in original or "no such column" in original or "does not exist" in original:
-        return "The database does not match the data contract (a table or column is missing); see Data quality."
-    return "A database could not be reached or answered with an error; the other panels keep working."
+        return N_("The database does not match the data contract (a table or column is missing); see Data "
+                  "quality.")
+    return N_("A database could not be reached or answered with an error; the other panels keep "
+              "working.")
 
 
 def ping(engine: Engine) -> bool:

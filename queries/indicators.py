@@ -370,12 +370,13 @@ class IndicatorEngine:
     def _compute(self, filter_: AreaFilter, periods: tuple[Period, ...], codes: tuple[str, ...] | None,
                  disaggregate: str | None, suppress_below: int) -> pd.DataFrame:
         if disaggregate is not None and disaggregate not in GROUP_VALUES:
-            raise FilterError(f"unknown disaggregation {str(disaggregate)[:40]!r}: use {', '.join(GROUP_VALUES)}")
+            raise FilterError("unknown disaggregation {name}: use {names}", name=repr(str(disaggregate)[:40]),
+                              names=", ".join(GROUP_VALUES))
         wanted = [code for code in (codes or INDICATORS) if disaggregate is None
                   or disaggregate in INDICATORS[code].disaggregations]
         for code in wanted:
             if code not in INDICATORS:
-                raise FilterError(f"unknown indicator {code[:40]!r}")
+                raise FilterError("unknown indicator {code}", code=repr(code[:40]))
         raw, computed = self.raw_aggregates(replace(filter_, scope=LEADERSHIP), _families_of(wanted), disaggregate,
                                             periods)
         raw = raw[raw["area"].isin(visible_areas(filter_, self.gazetteer))]

@@ -11,13 +11,15 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from .words import Refusal
+
 _CALENDAR_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 _FISCAL_QUARTER = re.compile(r"^FY(\d{4})-Q([1-4])$")
 _YEAR = re.compile(r"^(\d{4})$")
 _FIRST_YEAR, _LAST_YEAR = 1990, 2100
 
 
-class PeriodError(ValueError):
+class PeriodError(Refusal):
     """A period label that is malformed or not allowed."""
 
 
@@ -58,7 +60,7 @@ def _add_months(day: date, months: int) -> date:
 
 def _check_year(year: int) -> None:
     if not _FIRST_YEAR <= year <= _LAST_YEAR:
-        raise PeriodError(f"year {year} is outside {_FIRST_YEAR}-{_LAST_YEAR}")
+        raise PeriodError("year {year} is outside {first}-{last}", year=year, first=_FIRST_YEAR, last=_LAST_YEAR)
 
 
 def year_period(year: int) -> Period:
@@ -100,14 +102,15 @@ def allowed_formats(fiscal_year_start: int | None) -> str:
 def parse_period(text: object, fiscal_year_start: int | None = None) -> Period:
     """Parse a period label; anything else (a date range, SQL, a huge string) is refused."""
     if not isinstance(text, str) or len(text) > 16:
-        raise PeriodError(f"period must be {allowed_formats(fiscal_year_start)}")
+        raise PeriodError("period must be {formats}", formats=allowed_formats(fiscal_year_start))
     label = text.strip().upper()
     if match := _YEAR.match(label):
         return year_period(int(match.group(1)))
     pattern = _FISCAL_QUARTER if fiscal_year_start else _CALENDAR_QUARTER
     match = pattern.match(label)
     if not match:
-        raise PeriodError(f"{text!r} is not a period: use {allowed_formats(fiscal_year_start)}")
+        raise PeriodError("{text} is not a period: use {formats}", text=repr(text),
+                          formats=allowed_formats(fiscal_year_start))
     year, quarter = int(match.group(1)), int(match.group(2))
     _check_year(year)
     if fiscal_year_start is None:

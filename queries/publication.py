@@ -30,10 +30,11 @@ from .disclosure import HIDDEN, PUBLISHED, UNSHOWN, protect
 from .periods import Period
 from .scope import FilterError, Scope
 from .universe import cells_of, disaggregated_areas, family_cube, family_of
+from .words import N_
 
 
 # How a part of a withheld breakdown reads (zeros included): a reader knows only that it is a count.
-WITHHELD = "withheld"
+WITHHELD = N_("withheld")
 
 
 # What each indicator row shows of the cells.
@@ -208,9 +209,9 @@ def check_disaggregation(scope: Scope, areas, disaggregate: str | None) -> None:
     if disaggregate and allowed is not None:
         outside = sorted(set(areas) - set(allowed))
         if outside:
-            raise FilterError(f"{scope.role} accounts see counts by case type, sex or age band for "
-                              f"{', '.join(allowed)} only, not for {', '.join(outside[:3])}: smaller areas hold "
-                              "too few people to break down safely")
+            raise FilterError("{role} accounts see counts by case type, sex or age band for {allowed} only, not for "
+                              "{outside}: smaller areas hold too few people to break down safely",
+                              role=scope.role, allowed=", ".join(allowed), outside=", ".join(outside[:3]))
 
 
 def _number(value) -> float | None:

@@ -33,7 +33,8 @@ def in_scope(by_district: pd.DataFrame, scope: Scope, gazetteer: Gazetteer) -> p
 def check_grouping(by: str, scope: Scope) -> None:
     """Refuse a grouping that is unknown or not for this audience (before any scan of the databases)."""
     if by not in QUALITY_BY:
-        raise FilterError(f"unknown grouping {str(by)[:40]!r}: use one of {', '.join(QUALITY_BY)}")
+        raise FilterError("unknown grouping {by}: use one of {groupings}", by=repr(str(by)[:40]),
+                          groupings=", ".join(QUALITY_BY))
     if by == "district" and scope.role == "donor":
         raise FilterError("donor accounts see national totals by table and rule only, not districts")
 

@@ -12,13 +12,14 @@ from dataclasses import dataclass
 
 from .geography import NATIONAL, Gazetteer
 from .periods import Period
+from .words import Refusal
 
 ROLES = ("leadership", "donor", "government")
 LEVELS = ("national", "division", "district", "upazila")
 _PCODE = re.compile(r"^BD(\d{2}(\d{2}(\d{4})?)?)?$")
 
 
-class FilterError(ValueError):
+class FilterError(Refusal):
     """A filter value that is malformed, unknown or outside the account's scope."""
 
 
@@ -56,22 +57,23 @@ class AreaFilter:
 
 def make_scope(role: str, areas: tuple[str, ...] | list[str], gazetteer: Gazetteer) -> Scope:
     if role not in ROLES:
-        raise FilterError(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
+        raise FilterError("unknown role {role}: use one of {roles}", role=repr(role), roles=", ".join(ROLES))
     areas = tuple(areas)
     if role == "government":
         if not areas:
             raise FilterError("a government account needs at least one division or district in its scope")
         for code in areas:
             if gazetteer.areas.get(code) is None or gazetteer.areas[code].level not in ("division", "district"):
-                raise FilterError(f"scope {code!r} is not a division or district P-code")
+                raise FilterError("scope {code} is not a division or district P-code", code=repr(code))
     elif areas:
-        raise FilterError(f"a {role} account has no area scope")
+        raise FilterError("a {role} account has no area scope", role=role)
     return Scope(role, areas)
 
 
 def level_of(pcode: str, gazetteer: Gazetteer) -> str:
     if not isinstance(pcode, str) or not _PCODE.match(pcode) or pcode not in gazetteer.areas:
-        raise FilterError(f"{str(pcode)[:40]!r} is not a known area: use BD, a division, district or upazila P-code")
+        raise FilterError("{code} is not a known area: use BD, a division, district or upazila P-code",
+                          code=repr(str(pcode)[:40]))
     return gazetteer.areas[pcode].level
 
 
@@ -90,20 +92,23 @@ def visible_levels(scope: Scope) -> tuple[str, ...]:
 def check_area_in_scope(area: str, scope: Scope, gazetteer: Gazetteer) -> None:
     level = level_of(area, gazetteer)
     if level not in visible_levels(scope):
-        raise FilterError(f"{scope.role} accounts see {' and '.join(visible_levels(scope))} areas only, not {level}s")
+        raise FilterError("{role} accounts see {levels} areas only, not {level}s", role=scope.role,
+                          levels=" and ".join(visible_levels(scope)), level=level)
     if scope.role == "government" and not any(gazetteer.contains(allowed, area) for allowed in scope.areas):
-        raise FilterError(f"area {area} is outside this account's scope ({', '.join(scope.areas)})")
+        raise FilterError("area {area} is outside this account's scope ({scope})", area=area,
+                          scope=", ".join(scope.areas))
 
 
 def make_filter(period: Period, area: str, by: str, scope: Scope, gazetteer: Gazetteer) -> AreaFilter:
     """Validate an area and grouping against the scope; refuse anything else with a clear message."""
     if by not in LEVELS:
-        raise FilterError(f"unknown grouping {str(by)[:40]!r}: use one of {', '.join(LEVELS)}")
+        raise FilterError("unknown grouping {by}: use one of {levels}", by=repr(str(by)[:40]), levels=", ".join(LEVELS))
     check_area_in_scope(area, scope, gazetteer)
     if by not in visible_levels(scope):
-        raise FilterError(f"{scope.role} accounts cannot group by {by}")
+        raise FilterError("{role} accounts cannot group by {by}", role=scope.role, by=by)
     if LEVELS.index(by) < LEVELS.index(level_of(area, gazetteer)):
-        raise FilterError(f"cannot group {area} ({level_of(area, gazetteer)}) by the larger {by} level")
+        raise FilterError("cannot group {area} ({level}) by the larger {by} level", area=area,
+                          level=level_of(area, gazetteer), by=by)
     return AreaFilter(period, area, by, scope)
 
 

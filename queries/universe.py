@@ -41,7 +41,7 @@ def family_of(period: Period) -> Family:
     year = period.start.year
     quarters = [quarter_starting(date(year, month, 1), period.fiscal_year_start) for month in (1, 4, 7, 10)]
     if period.kind == "quarter" and period not in quarters:
-        raise PeriodError(f"{period.label} does not lie within one calendar year")
+        raise PeriodError("{period} does not lie within one calendar year", period=period.label)
     return Family(str(year), tuple(q.label for q in quarters))
 
 

@@ -12,6 +12,7 @@ from pypdf import PdfReader
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+from dashboard.i18n import speaking
 from dashboard.print_header import print_header_lines
 from queries.scope import Scope
 
@@ -57,6 +58,7 @@ def test_a_download_message_does_not_print(open_browser, tmp_path):
 
 
 def test_a_bangla_printout_says_so_in_bangla():
-    lines = print_header_lines("Justice", "2026-Q3", "ঢাকা বিভাগ", Scope("donor"), "bn", date(2026, 11, 30))
+    with speaking("bn"):
+        lines = print_header_lines("Justice", "2026-Q3", "ঢাকা বিভাগ", Scope("donor"), date(2026, 11, 30))
     text = " ".join(line.children for line in lines)
-    assert "বিচার" in text and "সময়কাল: 2026-Q3" in text and "এলাকা: ঢাকা বিভাগ" in text and "ভাষা: বাংলা" in text
+    assert "বিচার" in text and "সময়কাল: ২০২৬, প্রান্তিক ৩" in text and "এলাকা: ঢাকা বিভাগ" in text and "ভাষা: বাংলা" in text

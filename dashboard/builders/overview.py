@@ -9,6 +9,7 @@ from dash import dcc, html
 from queries.definitions import INDICATORS
 
 from ..components import definition_link, row_text
+from ..i18n import N_, _, number
 
 PAGE_FOR = {
     "cases_reported": "/district-map", "victims_identified": "/district-map", "minors_identified": "/district-map",
@@ -22,12 +23,18 @@ HEADLINES = tuple(PAGE_FOR)
 def change_text(current, previous, kind: str) -> str:
     """The change in words; percentages change in points, counts in percent."""
     if current is None or previous is None:
-        return "no comparison"
+        return _("no comparison")
     if kind == "percent":
-        return f"{current - previous:+.1f} points"
+        return _("{change} points").format(change=signed(current - previous, 1))
     if previous == 0:
-        return "new" if current else "no change"
-    return f"{100 * (current - previous) / previous:+.0f} %"
+        return _("new") if current else _("no change")
+    return f"{signed(100 * (current - previous) / previous, 0)} %"
+
+
+def signed(value: float, decimals: int) -> str:
+    """A change with its sign, in the current language's digits: +12.5, -3, 0."""
+    text = number(abs(value), decimals)
+    return text if text == number(0, decimals) else ("+" if value > 0 else "-") + text
 
 
 def sparkline(values: list, labels: list[str]) -> go.Figure:
@@ -54,10 +61,10 @@ def headline_card(code: str, current, previous, last_year, trend, area: str,
     indicator = INDICATORS[code]
     match = current[(current["indicator"] == code) & (current["area"] == area)]
     if match.empty:
-        why = unavailable.get(code, "its database gave no figure.")
+        why = _(unavailable.get(code, N_("its database gave no figure.")))
         return html.Section([html.H3(definition_link(code)),
-                             html.P(f"Unavailable: {why}", className="headline-unavailable")],
-                            className="card", **{"aria-label": indicator.label})
+                             html.P(_("Unavailable: {why}").format(why=why), className="headline-unavailable")],
+                            className="card", **{"aria-label": _(indicator.label)})
     row = match.iloc[0]
     now = shown_value(current, code, area)
     series = trend[(trend["indicator"] == code) & (trend["area"] == area)]
@@ -67,15 +74,18 @@ def headline_card(code: str, current, previous, last_year, trend, area: str,
         html.P(row_text(row, indicator.kind),
                className="headline",
                **{"data-indicator": code}),
-        html.P([f"vs previous quarter: {change_text(now, shown_value(previous, code, area), indicator.kind)}",
+        html.P([_("vs previous quarter: {change}").format(
+                    change=change_text(now, shown_value(previous, code, area), indicator.kind)),
                 html.Br(),
-                f"vs same quarter last year: {change_text(now, shown_value(last_year, code, area), indicator.kind)}"],
+                _("vs same quarter last year: {change}").format(
+                    change=change_text(now, shown_value(last_year, code, area), indicator.kind))],
                className="change"),
         html.Div(dcc.Graph(figure=sparkline(values, list(series["period"])),
                            config={"displayModeBar": False, "staticPlot": True}, className="sparkline"),
                  **{"aria-hidden": "true"}),
-        dcc.Link(f"More about {indicator.label}", href=PAGE_FOR[code], className="more-link"),
-    ], className="card", **{"aria-label": indicator.label})
+        dcc.Link(_("More about {indicator}").format(indicator=_(indicator.label)), href=PAGE_FOR[code],
+                 className="more-link"),
+    ], className="card", **{"aria-label": _(indicator.label)})
 
 
 def headline_cards(current, previous, last_year, trend, area: str, unavailable: dict[str, str]) -> list:

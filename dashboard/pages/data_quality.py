@@ -12,9 +12,9 @@ from queries.data_as_of import data_as_of_for
 from ..builders import quality as build
 from ..components import data_table
 from ..context import current_scope, guarded, services
-from ..i18n import language_of
+from ..i18n import N_, language_of
 
-dash.register_page(__name__, path="/data-quality", name="Data quality", order=8)
+dash.register_page(__name__, path="/data-quality", name=N_("Data quality"), order=8)
 
 
 def layout(**_query):

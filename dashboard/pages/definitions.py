@@ -7,8 +7,9 @@ from dash import html
 
 from ..builders.definitions import definitions_content
 from ..context import services
+from ..i18n import N_
 
-dash.register_page(__name__, path="/definitions", name="Definitions", order=9)
+dash.register_page(__name__, path="/definitions", name=N_("Definitions"), order=9)
 
 
 def layout(**_query):

@@ -16,10 +16,11 @@ from ..builders.district_map import (
     has_upazila_rows, map_figure, map_table, map_values, measure_label, rate_applies,
 )
 from ..components import data_table, definition_link, message
+from ..i18n import N_
 from ..context import current_scope, guarded, parse_filter, services
 from ..map_figure import MAP_CONFIG
 
-dash.register_page(__name__, path="/district-map", name="District map", order=1)
+dash.register_page(__name__, path="/district-map", name=N_("District map"), order=1)
 
 GRAPH_ID = "district-map-graph"
 DISTRICT_CODE = re.compile(r"^BD\d{4}$")

@@ -12,9 +12,10 @@ from queries.targets import AT_RISK_FROM, load_targets, plan_progress
 
 from ..builders.targets import plan_figure, plan_table, progress_table, status_class
 from ..components import data_table, message
+from ..i18n import N_
 from ..context import current_scope, guarded, parse_filter, services
 
-dash.register_page(__name__, path="/five-year-targets", name="Five-year targets", order=7)
+dash.register_page(__name__, path="/five-year-targets", name=N_("Five-year targets"), order=7)
 
 
 def layout(**_query):

@@ -11,9 +11,10 @@ from dash import Input, Output, callback, html
 
 from .. import panels
 from ..components import panel_section
+from ..i18n import N_
 from ..context import guarded, parse_area_filter, services
 
-dash.register_page(__name__, path="/justice", name="Justice", order=3)
+dash.register_page(__name__, path="/justice", name=N_("Justice"), order=3)
 
 FILTER_INPUTS = (Input("filter-period", "value"), Input("filter-area", "value"))
 

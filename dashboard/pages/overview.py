@@ -8,17 +8,18 @@ from dash import Input, Output, callback, dcc, html
 from ..builders.overview import HEADLINES, headline_cards
 from ..components import message
 from ..context import guarded, parse_area_filter, services
+from ..i18n import N_, _
 
-dash.register_page(__name__, path="/", name="Overview", order=0)
+dash.register_page(__name__, path="/", name=N_("Overview"), order=0)
 
 TREND_QUARTERS = 8
 
 
 def layout(**_query):
     return html.Div([
-        html.H2("Overview"),
-        html.P("Headline figures for the chosen quarter and area, with the change against the previous "
-               "quarter and the same quarter last year. Select a figure's name for its definition."),
+        html.H2(_("Overview")),
+        html.P(_("Headline figures for the chosen quarter and area, with the change against the previous "
+                 "quarter and the same quarter last year. Select a figure's name for its definition.")),
         dcc.Loading(html.Div(id="overview-cards", className="cards")),
     ])
 
@@ -30,7 +31,7 @@ def update_overview(period, area):
     k = svc.settings.suppress_below
     chosen = parse_area_filter(period, area)
     if chosen.period.kind != "quarter":
-        return message("The overview compares quarters: choose a quarter.")
+        return message(_("The overview compares quarters: choose a quarter."))
 
     # The eight quarters of the trend include the previous quarter and the same quarter last year.
     quarters = [chosen.period.shifted(-n) for n in range(TREND_QUARTERS - 1, -1, -1)]

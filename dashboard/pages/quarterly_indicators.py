@@ -14,10 +14,11 @@ from ..builders.quarterly import (
     QUARTER_COUNTS, data_as_of_text, html_table, quarterly_table, quarters_ending, table_bytes,
 )
 from ..components import message
+from ..i18n import N_
 from ..context import guarded, parse_area_filter, services
 from ..security import audit_download, current_account
 
-dash.register_page(__name__, path="/quarterly-indicators", name="Quarterly indicators", order=6)
+dash.register_page(__name__, path="/quarterly-indicators", name=N_("Quarterly indicators"), order=6)
 
 FORMATS = {"quarterly-csv": ("csv", "text/csv"),
            "quarterly-xlsx": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")}

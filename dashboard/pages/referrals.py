@@ -11,9 +11,9 @@ from dash import Input, Output, callback, html
 from .. import panels
 from ..components import panel_section
 from ..context import guarded, parse_area_filter, services
-from ..i18n import language_of
+from ..i18n import N_, language_of
 
-dash.register_page(__name__, path="/referrals", name="Referrals", order=2)
+dash.register_page(__name__, path="/referrals", name=N_("Referrals"), order=2)
 
 FILTER_INPUTS = (Input("filter-period", "value"), Input("filter-area", "value"))
 

@@ -11,9 +11,9 @@ from queries.prevalence import BENCHMARK_REDUCTION_PCT, prevalence_summary, visi
 from ..builders import reduction as build
 from ..components import data_table, message
 from ..context import current_scope, guarded, services
-from ..i18n import language_of
+from ..i18n import N_, language_of
 
-dash.register_page(__name__, path="/violence-reduction", name="Violence reduction", order=5)
+dash.register_page(__name__, path="/violence-reduction", name=N_("Violence reduction"), order=5)
 
 _GRAPH_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
 

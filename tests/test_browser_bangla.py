@@ -1,0 +1,55 @@
+"""The Bangla interface as a person reads it: every page, for each kind of account, shows no English words and
+no ASCII digits outside codes (P-codes, the contract's column names); its charts' text included."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import PAGES, open_page
+
+# What stays as written in either language: the other language's name on the switch, file formats, and codes.
+KEPT = {"English", "CSV", "Excel", "PDF", "P-code", "BD", "NGO"}
+_CODE = re.compile(r"\b(?:BD[0-9]+|[A-Za-z]+_[A-Za-z_]*(?:\([0-9.]+\))?)")  # a P-code or a column/function name
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
+_ASCII_NUMBER = re.compile(r"[0-9][0-9,.]*")
+
+_VISIBLE_TEXT = """
+const chart = [...document.querySelectorAll('.js-plotly-plot svg text')]
+  .filter(t => t.getBoundingClientRect().width > 0).map(t => t.textContent);
+return document.body.innerText + '\\n' + chart.join('\\n');
+"""
+
+
+def english_left(text: str) -> list[str]:
+    """Latin words and ASCII numbers in `text`, codes and the kept words aside, each with a little context."""
+    found = []
+    for line in text.splitlines():
+        plain = _CODE.sub(" ", line)
+        for pattern in (_LATIN_WORD, _ASCII_NUMBER):
+            for match in pattern.finditer(plain):
+                if match.group() not in KEPT:
+                    found.append(f"{match.group()!r} in {line.strip()[:90]!r}")
+    return found
+
+
+def test_the_check_finds_english_and_ascii_digits_but_not_codes():
+    assert english_left("সারসংক্ষেপ · BD30 · reported_on · percentile_cont(0.5) · CSV ডাউনলোড") == []
+    assert len(english_left("মোট 1,234 কেস")) == 1 and len(english_left("Cases reported: ১২")) == 2
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("username, pages", [("leadership", PAGES),
+                                             ("donor", ["/", "/district-map", "/quarterly-indicators"]),
+                                             ("dhaka", ["/district-map", "/referrals"])])
+def test_a_bangla_page_shows_no_english(open_browser, username, pages):
+    driver = open_browser(username)
+    open_page(driver, "/?lang=bn")
+    left = {}
+    for path in pages:
+        open_page(driver, path)
+        words = english_left(driver.execute_script(_VISIBLE_TEXT))
+        if words:
+            left[path] = words[:12]
+    assert not left, left
