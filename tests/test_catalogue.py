@@ -7,7 +7,10 @@ from datetime import date
 
 from dashboard.components import format_value
 from dashboard.i18n import _, day, number, period_name, speaking
+from dashboard.vocabulary import NAMES, code_name
 from impact_monitor import catalogue
+from queries.definitions import AGE_BANDS, DISAGGREGATIONS
+from queries.schema import ALLOWED_VALUES
 
 
 def test_every_string_the_interface_shows_has_its_bangla():
@@ -43,3 +46,11 @@ def test_bangla_numbers_use_bengali_digits_and_lakh_grouping_and_english_is_unch
         assert day(date(2026, 3, 31)) == "৩১ মার্চ ২০২৬"
         assert period_name("FY2027-Q1") == "অর্থবছর ২০২৭, প্রান্তিক ১"
     assert day(date(2026, 3, 31)) == "2026-03-31" and period_name("FY2027-Q1") == "FY2027-Q1"
+
+
+def test_every_code_of_the_contract_has_a_name_in_both_languages():
+    codes = {code for values in ALLOWED_VALUES.values() for code in values} | set(AGE_BANDS) | set(DISAGGREGATIONS)
+    assert codes - NAMES.keys() == set()
+    assert code_name("ngo") == "NGO" and code_name("a_stray_code") == "A stray code"
+    with speaking("bn"):
+        assert code_name("legal_aid") == "আইনি সহায়তা"
