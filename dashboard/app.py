@@ -19,7 +19,7 @@ from .operations import install_operations
 from .i18n import install_language_choice
 from .layout import SKIP_TARGET, shell
 from .security import install_auth, install_security_headers
-from .print_header import update_print_header  # noqa: F401 (registers the printout header's callback)
+from .print_header import update_data_as_of, update_print_header  # noqa: F401 (register their callbacks)
 from .status import refresh_status  # noqa: F401 (registers the banner's callback)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

@@ -15,11 +15,11 @@ from typing import Callable
 from impact_monitor.accounts import Account
 from impact_monitor.services import Services
 from queries.db import DatabaseError, describe_database_error
-from queries.periods import Period, PeriodError, parse_period, quarter_containing, recent_quarters
+from queries.periods import Period, PeriodError, parse_period, quarter_containing, recent_quarters, year_period
 from queries.scope import AreaFilter, FilterError, Scope, level_of, make_filter, make_scope
 
 from .components import message
-from .i18n import N_, _, current_language, period_name
+from .i18n import N_, _, current_language, day, period_name
 from .security import current_account
 
 
@@ -64,16 +64,27 @@ def parse_area_filter(period: object, area: object) -> AreaFilter:
 def default_period(today: date | None = None) -> Period:
     """The latest complete quarter: the current one is still filling up."""
     fiscal = services().settings.fiscal_year_start
-    return quarter_containing(today or date.today(), fiscal).previous()
+    return quarter_containing(today or services().databases.today(), fiscal).previous()
 
 
 def period_options(today: date | None = None) -> list[dict]:
     fiscal = services().settings.fiscal_year_start
-    quarters = recent_quarters(today or date.today(), 16, fiscal)
+    today = today or services().databases.today()
+    quarters = recent_quarters(today, 16, fiscal)
     years = sorted({q.start.year for q in quarters}, reverse=True)
-    return ([{"label": period_name(q.label), "value": q.label} for q in reversed(quarters)]
-            + [{"label": period_name(str(y)) if current_language() == "bn" else f"Year {y}", "value": str(y)}
-               for y in years])
+    return ([{"label": period_text(q, today), "value": q.label} for q in reversed(quarters)]
+            + [{"label": period_text(year_period(y), today), "value": str(y)} for y in years])
+
+
+def period_text(period: Period, today: date) -> str:
+    """A period as the filter and the printout name it: "Year 2026" for a year; a period still running marked
+    "in progress, up to" today (its figures will grow)."""
+    name = period_name(period.label)
+    if period.kind == "year" and current_language() == "en":
+        name = f"Year {period.label}"
+    if period.start <= today < period.end:
+        return _("{period} (in progress, up to {day})").format(period=name, day=day(today))
+    return name
 
 
 def area_options(scope: Scope) -> list[dict]:

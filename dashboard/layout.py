@@ -69,6 +69,7 @@ def shell() -> html.Div:
             _filter_bar(),
             dcc.Store(id="language", data=language),
             html.Div(id="print-header", className="print-header"),
+            html.P(id="data-as-of", className="data-as-of"),
             html.Div(id="database-status", role="status", **{"aria-live": "polite"}),
             dcc.Interval(id="status-refresh", interval=30_000),
             html.Main(dash.page_container, id=SKIP_TARGET, tabIndex="-1"),

@@ -1,4 +1,5 @@
-"""What a printout says about itself: the page, period, area, account, language and the day it was printed.
+"""What every page says about itself: how fresh its data are, on screen and on paper; and what a printout says
+about itself: the page, period, area, account, language and the day it was printed.
 
 The filter bar does not print, so without this a printout carries no period or area. The header is in the
 page at all times (hidden on screen) and follows the filters, so printing from the browser's own menu carries
@@ -7,15 +8,18 @@ it too.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import dash
 from dash import Input, Output, callback, html
 
+from queries.data_as_of import data_as_of_for
 from queries.scope import Scope
 
-from .context import account_name, current_scope, guarded, parse_area_filter, services
-from .i18n import LANGUAGE_NAMES, _, current_language, day, period_name
+from .context import account_name, current_scope, guarded, parse_area_filter, period_text, services
+from .i18n import LANGUAGE_NAMES, N_, _, current_language, day
+
+DATABASE_NAMES = {"cases": N_("case database"), "referrals": N_("referral database")}
 
 
 def page_name(pathname: str | None) -> str:
@@ -29,17 +33,42 @@ def page_name(pathname: str | None) -> str:
 def print_header_lines(page: str, period: str, area: str, scope: Scope, printed_on: date) -> list:
     """The printout's header in the current language: the page, then period, area, account and language, and
     the day it was printed."""
-    words = [(_("Period"), period_name(period)), (_("Area"), area), (_("Signed in as"), account_name(scope)),
+    words = [(_("Period"), period), (_("Area"), area), (_("Signed in as"), account_name(scope)),
              (_("Language"), LANGUAGE_NAMES[current_language()]), (_("Printed"), day(printed_on))]
     return [html.P(f"{_('Impact monitor')}: {_(page)}", className="print-title"),
             html.P(" · ".join(f"{label}: {value}" for label, value in words), className="print-context")]
+
+
+def data_as_of_line(latest: dict[str, dict[str, date | datetime | None]], zone: str) -> str:
+    """ "Data as of: case database 2026-11-23, referral database 2026-11-28 (dates in Bangladesh time)." from
+    `queries.data_as_of`: each database's newest record as a local day, by the database's name."""
+    parts = []
+    for database, columns in latest.items():
+        days = [value.date() if isinstance(value, datetime) else value for value in columns.values() if value]
+        name = _(DATABASE_NAMES.get(database, database))
+        parts.append(f"{name} {day(max(days))}" if days else _("{database}: no records").format(database=name))
+    return _("Data as of: {databases} (dates in {zone}).").format(databases=", ".join(parts), zone=zone_name(zone))
+
+
+def zone_name(zone: str) -> str:
+    """The program's time zone as people there call it; any other by its IANA name."""
+    return _("Bangladesh time") if zone == "Asia/Dhaka" else zone
 
 
 @callback(Output("print-header", "children"), Input("filter-period", "value"), Input("filter-area", "value"),
           Input("_pages_location", "pathname"))
 @guarded
 def update_print_header(period, area, pathname):
+    svc = services()
     chosen = parse_area_filter(period, area)
-    return print_header_lines(page_name(pathname), chosen.period.label,
-                              services().gazetteer.full_name(chosen.area, current_language()), current_scope(),
-                              services().databases.today())
+    today = svc.databases.today()
+    return print_header_lines(page_name(pathname), period_text(chosen.period, today),
+                              svc.gazetteer.full_name(chosen.area, current_language()), current_scope(), today)
+
+
+@callback(Output("data-as-of", "children"), Input("_pages_location", "pathname"))
+@guarded
+def update_data_as_of(_pathname):
+    svc = services()
+    latest = data_as_of_for(svc.databases, current_scope(), svc.gazetteer, svc.databases.today())
+    return data_as_of_line(latest, svc.settings.timezone.key)
