@@ -8,8 +8,14 @@ import math
 import re
 
 import pandas as pd
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font
 
-from queries.definitions import INDICATORS
+from dashboard.i18n import _
+from queries.definitions import INDICATORS, RELIABLE_EVENTS, UNRELIABLE_TEMPLATE
+
+from .table_model import Cell, Table
 
 FORMATS = ("json", "csv", "xlsx")
 MEDIA_TYPES = {
@@ -139,3 +145,102 @@ def tables_bytes(tables: list[dict], file_format: str, bom: bool = False) -> byt
             raise ValueError("the page shows no table for this filter: a workbook needs at least one sheet")
         return workbook_bytes({t["table"]: pd.DataFrame(t["rows"], columns=t["columns"]) for t in tables})
     raise ValueError(f"unknown format {file_format!r}: use one of {', '.join(FORMATS)}")
+
+
+# A page's table in a file (`impact_monitor.table_model`): the numbers the screen shows, to the digit the screen
+# shows them (an unrounded percentage would tell more than the page does), stored as numbers with the screen's
+# formats; a hidden cell holds its mark, in the language of the page; a notes block says what the file is.
+DECIMALS = {"count": 0, "percent": 1, "rate": 1, "median": 1, "number": 1}
+EXCEL_FORMATS = {"count": "#,##0", "percent": '0.0" %"', "rate": "#,##0.0", "median": "0.0", "number": "#,##0.0"}
+# Marks a number resting on fewer than 20 events in a workbook, where the cell stays a number.
+UNRELIABLE_SIGN = "\u2020"
+
+
+def file_value(cell: Cell, kind: str):
+    """What a file holds for a cell: its mark's words when hidden, its number rounded as shown, or its text."""
+    if cell.mark is not None:
+        return _(cell.mark)
+    if cell.value is None or kind == "text" or isinstance(cell.value, str):
+        return printable(cell.value)
+    if isinstance(cell.value, float) and math.isnan(cell.value):
+        return None
+    decimals = DECIMALS[kind]
+    return int(round(cell.value)) if decimals == 0 else round(float(cell.value), decimals)
+
+
+def _unreliable_cells(table: Table) -> list[str]:
+    return [f"{row[0].value} / {column.heading}" for row in table.rows
+            for column, cell in zip(table.columns, row) if cell.reliable is False]
+
+
+def notes_block(table: Table, context: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The file's notes, as (label, text) lines: its title, where and when it comes from, its own notes, and
+    the values that rest on too few events."""
+    lines = [(_("Title"), table.title), *context]
+    lines += [(_("Note"), note) for note in table.notes]
+    lines += [(_("Unreliable"), f"{where}: {unreliable_words()}") for where in _unreliable_cells(table)]
+    return lines
+
+
+def unreliable_words() -> str:
+    return _(UNRELIABLE_TEMPLATE).format(events=RELIABLE_EVENTS)
+
+
+def table_csv(table: Table, context: list[tuple[str, str]], bom: bool = False) -> bytes:
+    """The table as CSV (header, then a line per row; numbers in ASCII digits), then an empty line and the
+    notes block, a (label, text) line each."""
+    frame = pd.DataFrame([[file_value(cell, column.kind) for column, cell in zip(table.columns, row)]
+                          for row in table.rows], columns=[column.heading for column in table.columns])
+    notes = pd.DataFrame([["", ""], [_("Notes"), ""], *notes_block(table, context)])
+    body = frame.map(csv_cell).to_csv(index=False, lineterminator="\r\n")
+    text = body + notes.map(csv_cell).to_csv(index=False, header=False, lineterminator="\r\n")
+    return (BYTE_ORDER_MARK if bom else b"") + text.encode("utf-8")
+
+
+def table_workbook(table: Table, context: list[tuple[str, str]]) -> bytes:
+    """The table as an Excel workbook: the table's sheet (a header row, then numbers as numbers with the
+    screen's formats; an unreliable one marked with UNRELIABLE_SIGN in its format and a comment), and a Notes
+    sheet."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _sheet_title(table.title)
+    sheet.append([column.heading for column in table.columns])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in table.rows:
+        sheet.append([file_value(cell, column.kind) for column, cell in zip(table.columns, row)])
+        for column, cell, written in zip(table.columns, row, sheet[sheet.max_row]):
+            _format_cell(written, column.kind, cell)
+    sheet.freeze_panes = "B2"
+    _fit_columns(sheet)
+    notes = book.create_sheet(_sheet_title(_("Notes")))
+    for label, text in notes_block(table, context):
+        notes.append([printable(label), printable(text)])
+        notes.cell(notes.max_row, 1).font = Font(bold=True)
+    _fit_columns(notes)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _format_cell(written, kind: str, cell: Cell) -> None:
+    if written.data_type == "f":  # openpyxl takes text starting with "=" for a formula
+        written.data_type = "s"
+    if cell.mark is not None:
+        written.alignment = Alignment(horizontal="right")
+    elif kind in EXCEL_FORMATS and isinstance(written.value, (int, float)):
+        written.number_format = EXCEL_FORMATS[kind]
+        if cell.reliable is False:
+            written.number_format += f'" {UNRELIABLE_SIGN}"'
+            written.comment = Comment(unreliable_words(), "impact-monitor")
+
+
+def _sheet_title(title: str) -> str:
+    """A sheet name Excel accepts: at most 31 characters, none of []:*?/\\."""
+    return re.sub(r"[\[\]:*?/\\]", " ", title)[:31] or "table"
+
+
+def _fit_columns(sheet) -> None:
+    for cells in sheet.columns:
+        longest = max(len(str(cell.value)) if cell.value is not None else 0 for cell in cells)
+        sheet.column_dimensions[cells[0].column_letter].width = min(60, max(10, longest + 2))

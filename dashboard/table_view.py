@@ -1,0 +1,125 @@
+"""A `Table` (impact_monitor.table_model) on the page, with its own CSV and Excel downloads.
+
+Every table a page shows comes with two buttons. A download rebuilds the table from the source that drew it
+(`register_table_source`), with the parameters the page drew it with (kept beside it) and the signed-in
+account's scope, and writes the same typed cells: never text read back from the page.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from dash import MATCH, Input, Output, State, callback, ctx, dcc, html, no_update
+
+from impact_monitor.exports import MEDIA_TYPES, table_csv, table_workbook
+from impact_monitor.table_model import Cell, Column, Table
+from queries.data_as_of import data_as_of_for
+
+from .components import format_value, message, scrolling
+from .context import account_name, current_scope, guarded, parse_area_filter, period_text, services
+from .i18n import _, current_language
+from .print_header import data_as_of_line
+from .security import audit_download, current_account
+
+# table_id -> a function of the page's parameters (a dict, as kept beside the table) that builds the table.
+_SOURCES: dict[str, Callable[[dict], Table]] = {}
+
+
+def register_table_source(table_id: str, build: Callable[[dict], Table]) -> None:
+    """Say how the table `table_id` is built, so that its downloads can build it again."""
+    _SOURCES[table_id] = build
+
+
+def cell_text(cell: Cell, column: Column) -> str:
+    """A cell as the screen shows it, in the current language."""
+    if column.kind == "text" and cell.mark is None:
+        return "" if cell.value is None else str(cell.value)
+    return format_value(cell.value, column.kind, suppressed=cell.mark == "hidden", withheld=cell.mark == "withheld",
+                        reliable=cell.reliable)
+
+
+def _cell(cell: Cell, column: Column, first: bool):
+    text = cell_text(cell, column)
+    content = html.A(text, href=cell.href) if cell.href else text
+    return (html.Th if first else html.Td)(content, className=None if column.kind == "text" else "num",
+                                           **({"scope": "row"} if first else {}))
+
+
+def model_table(table: Table, params: dict, classes: dict[int, Callable[[Cell], str | None]] | None = None
+                ) -> html.Div:
+    """The table with its caption and notes, in a box that scrolls on its own on a narrow screen, and its CSV and
+    Excel downloads; `params` are what built it (kept for the downloads); `classes` maps a column's position to
+    the class of each of its cells (a status coloured by what it says)."""
+    classes = classes or {}
+    header = html.Thead(html.Tr([html.Th(column.heading, scope="col") for column in table.columns]))
+    body = html.Tbody([
+        html.Tr([_with_class(_cell(cell, column, i == 0), classes[i](cell) if i in classes else None)
+                 for i, (column, cell) in enumerate(zip(table.columns, row))])
+        for row in table.rows
+    ])
+    grid = html.Table([html.Caption(table.title), header, body], id=table.table_id, className="data-table")
+    return html.Div([scrolling(grid, table.title),
+                     *[html.P(note, className="note table-note") for note in table.notes],
+                     download_buttons(table.table_id, params)], className="model-table")
+
+
+def _with_class(cell, class_name: str | None):
+    if class_name:
+        cell.className = " ".join(filter(None, (cell.className, class_name)))
+    return cell
+
+
+def download_buttons(table_id: str, params: dict) -> html.Div:
+    return html.Div([
+        html.Button(_("Download CSV"), id={"type": "table-csv", "table": table_id}, n_clicks=0, type="button"),
+        html.Button(_("Download Excel"), id={"type": "table-xlsx", "table": table_id}, n_clicks=0, type="button"),
+        dcc.Store(id={"type": "table-params", "table": table_id}, data=params),
+        dcc.Download(id={"type": "table-file", "table": table_id}),
+        html.Div(id={"type": "table-download-status", "table": table_id}, role="status", className="no-print"),
+    ], className="download-bar no-print")
+
+
+def file_context(params: dict) -> list[tuple[str, str]]:
+    """The notes block's context of a file: area, period, account, language, data as of, the protection rule,
+    where the definitions are, and the synthetic-data flag in demo mode."""
+    svc, scope = services(), current_scope()
+    chosen = parse_area_filter(params.get("period"), params.get("area"))
+    today = svc.databases.today()
+    lines = [(_("Area"), svc.gazetteer.full_name(chosen.area, current_language())),
+             (_("Period"), period_text(chosen.period, today)), (_("Signed in as"), account_name(scope)),
+             (_("Data as of"), data_as_of_line(data_as_of_for(svc.databases, scope, svc.gazetteer, today),
+                                               svc.settings.timezone.key))]
+    if scope.suppressed:
+        lines.append((_("Protection"), _("Counts from 1 to {largest} are hidden, with any number that would let "
+                                         "one be worked out; see Definitions, disclosure control.")
+                      .format(largest=svc.settings.suppress_below - 1)))
+    lines.append((_("Definitions"), _("Each indicator's definition is on the Definitions page of the dashboard.")))
+    if svc.settings.demo_mode:
+        lines.append((_("Demo"), _("Synthetic demo data: no real person is described here.")))
+    return lines
+
+
+@callback(Output({"type": "table-file", "table": MATCH}, "data"),
+          Output({"type": "table-download-status", "table": MATCH}, "children"),
+          Input({"type": "table-csv", "table": MATCH}, "n_clicks"),
+          Input({"type": "table-xlsx", "table": MATCH}, "n_clicks"),
+          State({"type": "table-params", "table": MATCH}, "data"), prevent_initial_call=True)
+def download_table(_csv, _xlsx, params):
+    prepared = _prepare(ctx.triggered_id, params or {})
+    if isinstance(prepared, dict):
+        return prepared, message(_("Prepared {file}.").format(file=prepared["filename"]), "info")
+    return no_update, prepared
+
+
+@guarded
+def _prepare(button: dict, params: dict):
+    table_id, file_format = button["table"], "csv" if button["type"] == "table-csv" else "xlsx"
+    if table_id not in _SOURCES:
+        return message(_("This table cannot be downloaded."), "error")
+    chosen = parse_area_filter(params.get("period"), params.get("area"))
+    table = _SOURCES[table_id](params)
+    context = file_context(params)
+    content = table_csv(table, context, bom=True) if file_format == "csv" else table_workbook(table, context)
+    audit_download(current_account(), f"{table_id}.{file_format}", params)
+    filename = f"{table_id}-{chosen.area}-{chosen.period.label}.{file_format}"
+    return dcc.send_bytes(content, filename, type=MEDIA_TYPES[file_format])

@@ -1,0 +1,59 @@
+"""A table as data before it is a picture: typed values, their display kinds and their hidden marks.
+
+A page builds a `Table`; the page renders it (`dashboard.components.model_table`) and every download writes it
+(`impact_monitor.exports.table_csv`, `table_workbook`), so a download holds exactly what the screen shows, with
+numbers as numbers. A hidden cell carries its mark and never its value: `Cell` refuses both at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# How a column's numbers read: the indicator kinds of the contract, "number" for one decimal, "text" for words.
+KINDS = ("text", "count", "percent", "rate", "median", "number")
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell: `value` is an int or float for a number, a str for text, None for a blank; `mark` is the
+    English mark of a number not shown ("hidden" or "withheld"); `reliable` is False for a rate or percentage
+    on fewer than 20 events. `href` links the cell on screen (an indicator to its definition)."""
+
+    value: int | float | str | None = None
+    mark: str | None = None
+    reliable: bool | None = None
+    href: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.mark is not None and self.value is not None:
+            raise ValueError("a hidden cell carries its mark, never its value")
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column: its heading as shown (in the language of the page), and how its numbers read."""
+
+    heading: str
+    kind: str = "text"
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown column kind {self.kind!r}: use one of {', '.join(KINDS)}")
+
+
+@dataclass(frozen=True)
+class Table:
+    """A titled table: `table_id` names it in a page and in files; `notes` are its own footnotes (the file's
+    notes block adds the context: area, period, account, data as of, the protection rule)."""
+
+    table_id: str
+    title: str
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    notes: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        for row in self.rows:
+            if len(row) != len(self.columns):
+                raise ValueError(f"{self.table_id}: a row of {len(row)} cells under {len(self.columns)} columns")
+
