@@ -21,6 +21,7 @@ from .layout import SKIP_TARGET, shell
 from .security import install_auth, install_security_headers
 from .print_header import update_data_as_of, update_print_header  # noqa: F401 (register their callbacks)
 from .status import refresh_status  # noqa: F401 (registers the banner's callback)
+from .table_view import download_table  # noqa: F401 (registers the tables' downloads)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger("impact_monitor.app")
