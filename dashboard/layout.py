@@ -15,10 +15,16 @@ from .i18n import LANGUAGE_NAMES, _, current_language
 SKIP_TARGET = "main-content"
 
 
+# Pages an account of a role does not need: the plan's targets are national, and a government account sees its
+# own areas only (the page tells it so if opened).
+NOT_LISTED_FOR = {"government": {"/five-year-targets"}}
+
+
 def _navigation() -> html.Nav:
+    left_out = NOT_LISTED_FOR.get(current_scope().role, set())
     links = [
         dbc.NavItem(dbc.NavLink(_(page["name"]), href=page["relative_path"], active="exact"))
-        for page in dash.page_registry.values()
+        for page in dash.page_registry.values() if page["relative_path"] not in left_out
     ]
     return html.Nav(dbc.Nav(links, pills=True, class_name="flex-wrap"), className="site-nav",
                     **{"aria-label": _("Pages")})

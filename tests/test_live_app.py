@@ -76,3 +76,27 @@ def _post_callback(url: str, username: str, output: str, inputs: list[tuple]) ->
                                               + base64.b64encode(f"{username}:demo".encode()).decode()})
     with urllib.request.urlopen(request, timeout=60) as response:
         return response.read()
+
+
+def _navigation_paths(layout: bytes) -> set[str]:
+    found = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("type") == "NavLink":
+                found.add(node["props"]["href"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(json.loads(layout))
+    return found
+
+
+def test_a_government_account_is_not_offered_the_national_plan(live_app):
+    leadership = _navigation_paths(_get(f"{live_app}/_dash-layout", "leadership")[2])
+    government = _navigation_paths(_get(f"{live_app}/_dash-layout", "dhaka")[2])
+    assert "/five-year-targets" in leadership and "/referrals" in government
+    assert government == leadership - {"/five-year-targets"}
