@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from pathlib import Path
 
 import dash
 import flask
 from dash import html
 
+from werkzeug.middleware.proxy_fix import ProxyFix
+
 from impact_monitor.accounts import make_limiter, resolve_accounts
 from impact_monitor.logs import configure_logging
 from impact_monitor.services import prepare_services
+from impact_monitor.sessions import make_sessions
 from impact_monitor.settings import Settings
 
 from .context import install_services
 from .operations import install_operations
 from .i18n import install_language_choice
 from .layout import SKIP_TARGET, shell
-from .security import install_auth, install_security_headers
+from .security import install_security_headers
+from .signin import SessionAuth
 from .print_header import update_data_as_of, update_print_header  # noqa: F401 (register their callbacks)
 from .status import refresh_status  # noqa: F401 (registers the banner's callback)
 from .table_view import download_table  # noqa: F401 (registers the tables' downloads)
@@ -42,6 +47,19 @@ def _finish_setup(server: flask.Flask) -> None:
     response.close()
 
 
+def install_sign_in(app: dash.Dash, accounts, settings: Settings) -> SessionAuth:
+    """Sign-in with server-side sessions and lockouts, shared by workers through Redis when it is set; the
+    client's address from trusted proxies only."""
+    server = app.server
+    server.secret_key = settings.secret_key or secrets.token_hex(32)
+    if settings.trusted_proxies:
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=settings.trusted_proxies,
+                                   x_proto=settings.trusted_proxies, x_host=settings.trusted_proxies)
+    limiter = make_limiter(settings.redis_url, max_address_failures=settings.login_address_limit)
+    sessions = make_sessions(settings.redis_url, settings.session_idle_min * 60, settings.session_max_h * 3600)
+    return SessionAuth(app, accounts, limiter, sessions, settings.https, demo=settings.demo_mode)
+
+
 def create_app(settings: Settings | None = None) -> dash.Dash:
     settings = settings or Settings.from_env()
     configure_logging(settings.log_level)
@@ -63,7 +81,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     )
     app.server.config["IMPACT_SETTINGS"] = settings
     app.layout = _serve_layout
-    install_auth(app, accounts, make_limiter(settings.redis_url), secret_key=settings.secret_key)
+    install_sign_in(app, accounts, settings)
     install_security_headers(app, settings.https)
     install_language_choice(app.server, settings.https)
     install_operations(app.server, services.databases)  # last, so its request id hook runs first

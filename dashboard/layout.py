@@ -11,6 +11,7 @@ from queries.scope import default_area
 from .components import hidden_note
 from .context import account_name, area_options, current_scope, default_period, period_options, services
 from .i18n import LANGUAGE_NAMES, _, current_language
+from .signin import SIGN_OUT, current_session
 
 SKIP_TARGET = "main-content"
 
@@ -52,11 +53,19 @@ def _filter_bar() -> html.Div:
                 html.A(LANGUAGE_NAMES["bn"], href="?lang=bn", lang="bn", hrefLang="bn",
                        **{"aria-current": "true" if language == "bn" else None}),
             ], className="language-switch", **{"aria-label": _("Language")}),
-            html.Div(f"{_('Signed in as')} {account_name(scope)}", className="who"),
+            html.Div([f"{_('Signed in as')} {account_name(scope)}", sign_out_control()], className="who"),
         ],
         className="filter-bar",
         role="search",
     )
+
+
+def sign_out_control() -> html.Form:
+    """Sign-out: a form posting the session's own token (a page of another site cannot sign anyone out)."""
+    session = current_session()
+    return html.Form([dcc.Input(type="hidden", name="csrf", value=session.csrf if session else ""),
+                      html.Button(_("Sign out"), type="submit", className="sign-out")],
+                     method="POST", action=SIGN_OUT, className="sign-out-form")
 
 
 def shell() -> html.Div:

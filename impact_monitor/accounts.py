@@ -259,21 +259,34 @@ class RedisFailures:
             return fallback()
 
 
-class LoginLimiter:
-    """Blocks an account, or an address, after `max_failures` failed logins within `window_s`."""
+@dataclass(frozen=True)
+class Refusal:
+    """Why a sign-in may not be tried now: `by` "account" (its own failures) or "address" (failures from where
+    the request comes), and the seconds to wait."""
 
-    def __init__(self, store, max_failures: int = 5, window_s: float = 300,
+    by: str
+    wait_s: float
+
+
+class LoginLimiter:
+    """Makes an account wait after `max_failures` failed sign-ins within `window_s`, wherever they came from;
+    and an address after `max_address_failures` (much higher: a whole office, or every user of a reverse proxy,
+    may share one address, and one person's typos must not lock colleagues out)."""
+
+    def __init__(self, store, max_failures: int = 5, window_s: float = 900, max_address_failures: int = 50,
                  clock: Callable[[], float] = time.time) -> None:
         self._store = store
-        self._max = max_failures
+        self._limits = {"account": max_failures, "address": max_address_failures}
         self._window = window_s
         self._clock = clock
 
-    def check(self, username: str, address: str) -> float | None:
-        """Seconds to wait before trying again, or None when a login may be tried now."""
+    def check(self, username: str, address: str) -> Refusal | None:
+        """Why not now (the longer wait when both apply), or None when a sign-in may be tried."""
         now = self._clock()
-        wait = max(self._wait(key, now) for key in _keys(username, address))
-        return wait if wait > 0 else None
+        waits = [Refusal(by, self._wait(key, self._limits[by], now))
+                 for by, key in zip(("account", "address"), _keys(username, address))]
+        longest = max(waits, key=lambda refusal: refusal.wait_s)
+        return longest if longest.wait_s > 0 else None
 
     def record_failure(self, username: str, address: str) -> None:
         now = self._clock()
@@ -281,24 +294,24 @@ class LoginLimiter:
             self._store.add(key, now, self._window)
 
     def record_success(self, username: str, address: str) -> None:
-        # Only the account is forgiven: one valid login must not let an address
-        # go on guessing other accounts' passwords.
+        # Only the account is forgiven: one valid sign-in must not let an address go on guessing other
+        # accounts' passwords.
         self._store.clear(_keys(username, address)[0])
 
-    def _wait(self, key: str, now: float) -> float:
+    def _wait(self, key: str, limit: int, now: float) -> float:
         times = sorted(self._store.times(key, now - self._window))
-        if len(times) < self._max:
+        if len(times) < limit:
             return 0.0
-        # Allowed again once failures in the window drop below the maximum.
-        return times[-self._max] + self._window - now
+        # Allowed again once failures in the window drop below the limit.
+        return times[-limit] + self._window - now
 
 
 def _keys(username: str, address: str) -> tuple[str, str]:
     return f"account:{username}", f"address:{address}"
 
 
-def make_limiter(redis_url: str | None, max_failures: int = 5, window_s: float = 300,
-                 key_prefix: str = "impact-monitor:login-failures",
+def make_limiter(redis_url: str | None, max_failures: int = 5, window_s: float = 900,
+                 max_address_failures: int = 50, key_prefix: str = "impact-monitor:login-failures",
                  clock: Callable[[], float] = time.time) -> LoginLimiter:
     """A limiter shared through Redis when a URL is given, else in this process."""
     if redis_url:
@@ -306,4 +319,4 @@ def make_limiter(redis_url: str | None, max_failures: int = 5, window_s: float =
         store = RedisFailures(client, key_prefix)
     else:
         store = MemoryFailures()
-    return LoginLimiter(store, max_failures, window_s, clock)
+    return LoginLimiter(store, max_failures, window_s, max_address_failures, clock)

@@ -27,7 +27,11 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "IMPACT_PUBLICATION_TTL_S": "seconds an external audience's protected figures of a year are reused (default 3600)",
     "IMPACT_QUERY_THREADS": "aggregate queries one request may run at once (default 2; 1: one after another)",
     "IMPACT_REDIS_URL": "Redis URL for a cache and login rate limits shared by workers",
-    "IMPACT_SECRET_KEY": "Flask session secret (default: random per process)",
+    "IMPACT_SECRET_KEY": "Flask session secret, for single sign-on's handshake (default: random per process)",
+    "IMPACT_SESSION_IDLE_MIN": "minutes without a request after which a sign-in session ends (default 30)",
+    "IMPACT_SESSION_MAX_H": "hours after sign-in at which a session ends whatever its use (default 12)",
+    "IMPACT_LOGIN_ADDRESS_LIMIT": "failed sign-ins from one address in 15 minutes before it must wait (default 50)",
+    "IMPACT_TRUSTED_PROXIES": "reverse proxies in front of the app whose X-Forwarded-For is trusted (default 0)",
     "IMPACT_HTTPS": "1 behind HTTPS: HSTS and secure cookies",
     "IMPACT_DEMO_CASES": "number of cases in the embedded demo (default 20000)",
     "IMPACT_LOG_LEVEL": "log level (default INFO)",
@@ -50,6 +54,19 @@ def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -
         raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
     if not low <= value <= high:
         raise SettingsError(f"{name} must be between {low} and {high}, not {value}")
+    return value
+
+
+def _decimal(env: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, not {raw!r}") from None
+    if not low <= value <= high:
+        raise SettingsError(f"{name} must be between {low:g} and {high:g}, not {value:g}")
     return value
 
 
@@ -86,6 +103,10 @@ class Settings:
     query_threads: int
     redis_url: str | None
     secret_key: str | None
+    session_idle_min: float
+    session_max_h: float
+    login_address_limit: int
+    trusted_proxies: int
     https: bool
     demo_cases: int
     log_level: str
@@ -124,6 +145,10 @@ class Settings:
             query_threads=_int(env, "IMPACT_QUERY_THREADS", 2, 1, 16),
             redis_url=env.get("IMPACT_REDIS_URL") or None,
             secret_key=env.get("IMPACT_SECRET_KEY") or None,
+            session_idle_min=_decimal(env, "IMPACT_SESSION_IDLE_MIN", 30, 0.01, 24 * 60),
+            session_max_h=_decimal(env, "IMPACT_SESSION_MAX_H", 12, 0.0001, 24 * 7),
+            login_address_limit=_int(env, "IMPACT_LOGIN_ADDRESS_LIMIT", 50, 5, 100_000),
+            trusted_proxies=_int(env, "IMPACT_TRUSTED_PROXIES", 0, 0, 10),
             https=env.get("IMPACT_HTTPS", "").strip().lower() in {"1", "true", "yes"},
             demo_cases=_int(env, "IMPACT_DEMO_CASES", 20_000, 100, 10_000_000),
             log_level=(env.get("IMPACT_LOG_LEVEL") or "INFO").upper(),

@@ -1,0 +1,272 @@
+"""Sign-in and sign-out with server-side sessions, on dash-auth's `Auth` base.
+
+A person signs in on a page of its own (`/login`, English or Bangla) and gets a session: a random id in an
+HttpOnly, SameSite=Lax cookie, the session on the server (`impact_monitor.sessions`). Signing out deletes it,
+so a copied cookie stops working; it also ends after IMPACT_SESSION_IDLE_MIN without a request, and
+IMPACT_SESSION_MAX_H after sign-in.
+
+Anonymous requests: a page load is sent to `/login?next=<the page>`; a callback, download or component request
+gets 401 with a short JSON body, and the page's script (`assets/session.js`) sends the person to sign in and
+back. Health and static files stay public.
+
+The gate runs first among the request hooks and reads nothing from the body before the session is checked;
+dash-auth's own hook would parse a callback's body first (a malformed one then answers 500).
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import secrets
+from urllib.parse import quote, urlsplit
+
+import dash
+from dash_auth.auth import Auth
+import flask
+
+from impact_monitor.accounts import Account, Accounts, LoginLimiter, dummy_hash, verify_password
+from impact_monitor.sessions import Session, Sessions, SessionStoreError
+
+from .i18n import LANGUAGE_NAMES, _, current_language, number
+from .security import AUDIT, MAX_BODY_BYTES, audit_event, client_address, is_public
+
+SIGN_IN, SIGN_OUT = "/login", "/logout"
+SESSION_COOKIE = "impact_session"
+FORM_COOKIE = "impact_signin_form"
+_MAX_FORM_BYTES = 8 * 1024
+_MAX_USERNAME, _MAX_PASSWORD = 100, 1024
+# Why the sign-in page is shown, as `?reason=` says it.
+REASONS = {"signed_out": "You have signed out.", "idle": "You were signed out after a time without use.",
+           "expired": "Your session reached its time limit: sign in again."}
+
+log = logging.getLogger("impact_monitor.signin")
+
+
+class SessionAuth(Auth):
+    """Password sign-in against the users file, with server-side sessions, lockout and an audit log."""
+
+    def __init__(self, app: dash.Dash, accounts: Accounts, limiter: LoginLimiter, sessions: Sessions,
+                 https: bool, demo: bool = False, audit_logger: logging.Logger = AUDIT) -> None:
+        self._accounts, self._limiter, self._sessions = accounts, limiter, sessions
+        self._https, self._demo, self._audit = https, demo, audit_logger
+        super().__init__(app)
+        server = app.server
+        server.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+        server.add_url_rule(SIGN_IN, "sign_in_page", self.sign_in_page, methods=["GET"])
+        server.add_url_rule(SIGN_IN, "sign_in", self.sign_in, methods=["POST"])
+        server.add_url_rule(SIGN_OUT, "sign_out", self.sign_out, methods=["POST"])
+
+    # dash-auth's Auth interface
+
+    def _protect(self) -> None:
+        # First among the hooks: Dash's and dash-auth's would read a callback's body before any check.
+        self.app.server.before_request_funcs.setdefault(None, []).insert(0, self._gate)
+
+    def _gate(self) -> flask.Response | None:
+        path = flask.request.path
+        if is_public(path) or path in (SIGN_IN, SIGN_OUT):
+            return None
+        return None if self.is_authorized() else self.login_request()
+
+    def is_authorized(self) -> bool:
+        """A live session of a known account: its Account and Session go to `flask.g`."""
+        try:
+            session, ended = self._sessions.read(flask.request.cookies.get(SESSION_COOKIE))
+        except SessionStoreError as error:
+            log.error("sign-in unavailable: %s", error)
+            flask.g.sign_in_reason = "unavailable"
+            return False
+        if ended:
+            audit_event(self._audit, "session_timeout", session.username, reason=ended)
+            flask.g.sign_in_reason = ended
+            return False
+        account = self._account_of(session)
+        if account is None:
+            return False
+        flask.g.account, flask.g.session = account, session
+        return True
+
+    def login_request(self) -> flask.Response:
+        """A page load goes to the sign-in page and comes back; anything else gets 401 and a short JSON body."""
+        reason = flask.g.get("sign_in_reason")
+        target = sign_in_url(_this_page(), reason)
+        request = flask.request
+        if request.method == "GET" and not request.path.startswith("/_") and \
+                request.accept_mimetypes.accept_html:
+            return flask.redirect(target, 303)
+        body = {"error": "Sign in to go on.", "sign_in": SIGN_IN}
+        return flask.Response(json.dumps(body), 401, mimetype="application/json")
+
+    # Routes
+
+    def sign_in_page(self) -> flask.Response:
+        return self._form(reason=flask.request.args.get("reason"))
+
+    def sign_in(self) -> flask.Response:
+        request = flask.request
+        if (request.content_length or 0) > _MAX_FORM_BYTES:
+            return _bad_request(_("The sign-in form was too large."))
+        form = request.form
+        username, password = form.get("username", ""), form.get("password", "")
+        if not _same_token(form.get("form_token"), request.cookies.get(FORM_COOKIE)):
+            return _bad_request(_("This sign-in form has expired or did not come from this site: open the "
+                                  "sign-in page again."))
+        if not username or len(username) > _MAX_USERNAME or len(password) > _MAX_PASSWORD:
+            return self._form(error=_("Enter your name and password."), status=400)
+        address = client_address()
+        refused = self._limiter.check(username, address)
+        if refused is not None:
+            audit_event(self._audit, "sign_in_locked", username, by=refused.by, retry_after_s=round(refused.wait_s))
+            return self._form(error=_wait_message(refused.by, refused.wait_s), status=429,
+                              headers={"Retry-After": str(max(1, round(refused.wait_s)))})
+        account = self._verify(username, password, address)
+        if account is None:
+            audit_event(self._audit, "sign_in_failed", username)
+            return self._form(error=_("The name or the password is not right."), status=401)
+        return self._start_session(account, "password", form.get("next"))
+
+    def sign_out(self) -> flask.Response:
+        request = flask.request
+        session_id = request.cookies.get(SESSION_COOKIE)
+        try:
+            session, ended = self._sessions.read(session_id)
+        except SessionStoreError:
+            session, ended = None, None
+        session = None if ended else session
+        if session is not None:
+            if not _same_token(request.form.get("csrf"), session.csrf):
+                return _bad_request(_("This sign-out did not come from a page of this site."))
+            self._sessions.end(session_id)
+            audit_event(self._audit, "sign_out", session.username)
+        response = flask.redirect(sign_in_url(None, "signed_out"), 303)
+        response.delete_cookie(SESSION_COOKIE, path="/", secure=self._https, httponly=True, samesite="Lax")
+        return response
+
+    # Parts
+
+    def _account_of(self, session: Session | None) -> Account | None:
+        if session is None:
+            return None
+        entry = self._accounts.get(session.username)
+        return None if entry is None else entry[1]
+
+    def _verify(self, username: str, password: str, address: str) -> Account | None:
+        # An unknown name is checked against a dummy hash: it takes as long as a wrong password.
+        password_hash, account = self._accounts.get(username, (dummy_hash(), None))
+        if verify_password(password_hash, password) and account is not None:
+            self._limiter.record_success(username, address)
+            return account
+        self._limiter.record_failure(username, address)
+        return None
+
+    def _start_session(self, account: Account, via: str, next_path: str | None) -> flask.Response:
+        """A new session (a new id at every sign-in; any session this browser had ends), then the page asked."""
+        self._sessions.end(flask.request.cookies.get(SESSION_COOKIE))
+        session_id, _session = self._sessions.start(account.username, via)
+        audit_event(self._audit, "sign_in", account.username, role=account.role, via=via)
+        response = flask.redirect(safe_next(next_path), 303)
+        response.set_cookie(SESSION_COOKIE, session_id, path="/", secure=self._https, httponly=True,
+                            samesite="Lax")
+        response.delete_cookie(FORM_COOKIE, path=SIGN_IN, secure=self._https, httponly=True, samesite="Lax")
+        return response
+
+    def _form(self, reason: str | None = None, error: str | None = None, status: int = 200,
+              headers: dict | None = None) -> flask.Response:
+        token = flask.request.cookies.get(FORM_COOKIE) or secrets.token_urlsafe(32)
+        notice = _(REASONS[reason]) if reason in REASONS else None
+        page = flask.render_template_string(
+            SIGN_IN_PAGE, language=current_language(), languages=LANGUAGE_NAMES, notice=notice, error=error,
+            token=token, next_path=safe_next(flask.request.values.get("next")), demo=self._demo,
+            text=_page_text())
+        response = flask.Response(page, status, headers or {}, mimetype="text/html")
+        response.set_cookie(FORM_COOKIE, token, path=SIGN_IN, secure=self._https, httponly=True, samesite="Lax")
+        return response
+
+
+def sign_in_url(next_path: str | None, reason: str | None = None) -> str:
+    query = [] if next_path in (None, "", "/") else [f"next={quote(next_path, safe='/')}"]
+    if reason in REASONS:
+        query.append(f"reason={reason}")
+    return SIGN_IN + ("?" + "&".join(query) if query else "")
+
+
+def safe_next(value: object) -> str:
+    """A path on this site to go to after signing in; anything else (another site, a scheme, `//host`,
+    backslashes, control characters) is refused for the home page."""
+    if not isinstance(value, str) or not value.startswith("/") or len(value) > 2000:
+        return "/"
+    if value.startswith("//") or "\\" in value or any(ord(c) < 32 or ord(c) == 127 for c in value):
+        return "/"
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or parts.path in (SIGN_IN, SIGN_OUT):
+        return "/"
+    return value
+
+
+def current_session() -> Session | None:
+    return flask.g.get("session") if flask.has_request_context() else None
+
+
+def _this_page() -> str:
+    request = flask.request
+    query = request.query_string.decode("latin-1")
+    return request.path + ("?" + query if query else "")
+
+
+def _same_token(sent: object, expected: str | None) -> bool:
+    return isinstance(sent, str) and bool(expected) and hmac.compare_digest(sent.encode(), expected.encode())
+
+
+def _bad_request(text: str) -> flask.Response:
+    return flask.Response(text + "\n", 400, mimetype="text/plain")
+
+
+def _wait_message(by: str, wait_s: float) -> str:
+    minutes = number(max(1, -(-int(wait_s) // 60)))
+    if by == "account":
+        return _("Too many failed sign-ins for this account: try again in {minutes} minutes.").format(minutes=minutes)
+    return _("Too many failed sign-ins from this network: try again in {minutes} minutes.").format(minutes=minutes)
+
+
+def _page_text() -> dict[str, str]:
+    return {"title": _("Sign in"), "app": _("Impact monitor"), "username": _("Name"), "password": _("Password"),
+            "submit": _("Sign in"), "language": _("Language"),
+            "demo": _("Synthetic demo data: no real person is described here."),
+            "demo_accounts": _("Demo accounts: leadership, donor, dhaka; the password is demo.")}
+
+
+SIGN_IN_PAGE = """<!DOCTYPE html>
+<html lang="{{ language }}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ text.title }} · {{ text.app }}</title>
+<link rel="stylesheet" href="/assets/style.css">
+</head>
+<body class="sign-in-body">
+<main class="sign-in" id="main-content">
+  <h1 class="site-title">{{ text.app }}</h1>
+  {% if demo %}<p class="demo-banner" role="note">{{ text.demo }} {{ text.demo_accounts }}</p>{% endif %}
+  <nav class="language-switch" aria-label="{{ text.language }}">
+    {% for code, name in languages.items() %}
+    <a href="?lang={{ code }}{% if next_path != '/' %}&amp;next={{ next_path | urlencode }}{% endif %}" lang="{{ code }}"
+       {% if code == language %}aria-current="true"{% endif %}>{{ name }}</a>
+    {% endfor %}
+  </nav>
+  <h2>{{ text.title }}</h2>
+  {% if notice %}<p class="message message-info" role="status">{{ notice }}</p>{% endif %}
+  {% if error %}<p class="message message-error" role="alert">{{ error }}</p>{% endif %}
+  <form method="post" action="/login" class="sign-in-form">
+    <input type="hidden" name="form_token" value="{{ token }}">
+    <input type="hidden" name="next" value="{{ next_path }}">
+    <label for="username">{{ text.username }}</label>
+    <input id="username" name="username" autocomplete="username" required maxlength="100" autofocus>
+    <label for="password">{{ text.password }}</label>
+    <input id="password" name="password" type="password" autocomplete="current-password" required maxlength="1024">
+    <button type="submit">{{ text.submit }}</button>
+  </form>
+</main>
+</body>
+</html>
+"""
