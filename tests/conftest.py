@@ -6,7 +6,6 @@ lacks the server or Chromium; under CI=true such a skip is a failure.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import json
 import os
@@ -179,9 +178,11 @@ def chromium_paths():
 
 @pytest.fixture
 def open_browser(chromium_paths, live_app):
-    """open_browser(username) -> a logged-in headless Chromium at the live app."""
+    """open_browser(username) -> a headless Chromium at the live app, signed in through the sign-in form."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
+
+    from tests.signin import sign_in_browser
 
     drivers = []
 
@@ -193,10 +194,9 @@ def open_browser(chromium_paths, live_app):
         options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
         driver = webdriver.Chrome(service=Service(chromium_paths[1]), options=options)
         drivers.append(driver)
-        token = base64.b64encode(f"{username}:{password}".encode()).decode()
         driver.execute_cdp_cmd("Network.enable", {})
-        driver.execute_cdp_cmd("Network.setExtraHTTPHeaders", {"headers": {"Authorization": f"Basic {token}"}})
         driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": _COUNT_CALLBACK_REQUESTS})
+        sign_in_browser(driver, live_app, username, password)
         driver.base_url = live_app
         return driver
 

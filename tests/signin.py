@@ -61,3 +61,18 @@ def sign_in_browser(driver, base_url: str, username: str, password: str = "demo"
     driver.find_element(By.ID, "password").send_keys(password)
     driver.find_element(By.CSS_SELECTOR, "form.sign-in-form button[type=submit]").click()
     WebDriverWait(driver, 30).until(lambda d: not urllib.parse.urlsplit(d.current_url).path.startswith("/login"))
+
+
+_SIGNED_IN: dict[tuple[int, str], object] = {}
+
+
+def signed_in_client(app, username: str, password: str = "demo"):
+    """A test client of this Flask app signed in as `username` through the form (one per app and account)."""
+    key = (id(app), username)
+    if key not in _SIGNED_IN:
+        client = app.test_client()
+        response = sign_in(client, username, password)
+        if response.status_code != 303:
+            raise AssertionError(f"signing in as {username} answered {response.status_code}")
+        _SIGNED_IN[key] = client
+    return _SIGNED_IN[key]

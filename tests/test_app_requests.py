@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 
 import pytest
@@ -10,10 +9,12 @@ from hypothesis import HealthCheck, given, settings as hypothesis_settings, stra
 
 from impact_monitor.settings import Settings
 from tests.conftest import BROWSER_DEMO_CASES, GEO_CACHE
+from tests.signin import signed_in_client
 
 
-def _auth(username: str, password: str = "demo") -> dict:
-    return {"Authorization": "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()}
+def _as(client, username: str):
+    """The app of `client`, as `username` signed in through the form."""
+    return signed_in_client(client.application, username)
 
 
 @pytest.fixture(scope="session")
@@ -30,7 +31,7 @@ def client(app_data_dir):
 
 @pytest.fixture(scope="session")
 def dependencies(client) -> list[dict]:
-    return client.get("/_dash-dependencies", headers=_auth("leadership")).get_json()
+    return _as(client, "leadership").get("/_dash-dependencies").get_json()
 
 
 def _outputs(output: str):
@@ -52,8 +53,7 @@ def _body(output: str, inputs: list[dict]) -> dict:
 def overview(client, username: str, period, area):
     inputs = [{"id": "filter-period", "property": "value", "value": period},
               {"id": "filter-area", "property": "value", "value": area}]
-    return client.post("/_dash-update-component", json=_body("overview-cards.children", inputs),
-                       headers=_auth(username))
+    return _as(client, username).post("/_dash-update-component", json=_body("overview-cards.children", inputs))
 
 
 def test_own_scope_gets_numbers(client):
@@ -106,8 +106,8 @@ def test_fuzzed_callbacks_never_give_a_5xx_or_a_traceback(client, dependencies, 
     inputs = [{"id": i["id"], "property": i["property"], "value": data.draw(_VALUE)} for i in callback["inputs"]]
     output = callback["output"]
     body = data.draw(st.one_of(st.just(_body(output, inputs)), _VALUE))
-    response = client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json",
-                           headers=_auth(username))
+    response = _as(client, username).post("/_dash-update-component", data=json.dumps(body),
+                                          content_type="application/json")
     assert response.status_code < 500, response.data[:500]
     assert b"Traceback" not in response.data
 
@@ -116,7 +116,7 @@ def test_fuzzed_callbacks_never_give_a_5xx_or_a_traceback(client, dependencies, 
                                   "/_dash-component-suites/no_such_package/bundle.js",
                                   "/_dash-component-suites/../_dash-layout", "/assets/../_dash-layout"])
 def test_a_script_dash_does_not_have_is_not_found(client, path, caplog):
-    response = client.get(path, headers=_auth("leadership"))
+    response = _as(client, "leadership").get(path)
     assert response.status_code == 404 and b"Traceback" not in response.data
     assert not [record for record in caplog.records if record.levelname == "ERROR"]
 
@@ -129,8 +129,8 @@ def test_a_crafted_map_district_gets_the_plain_refusal(client, district, caplog)
               {"id": "map-measure", "property": "value", "value": "count"},
               {"id": "map-district", "property": "value", "value": district},
               {"id": "language", "property": "data", "value": "en"}]
-    response = client.post("/_dash-update-component", json=_body("district-map-panel.children", inputs),
-                           headers=_auth("leadership"))
+    response = _as(client, "leadership").post("/_dash-update-component",
+                                              json=_body("district-map-panel.children", inputs))
     assert response.status_code == 200 and b"Upazilas open for a district" in response.data
     assert not [record for record in caplog.records if record.levelname == "ERROR"]
 

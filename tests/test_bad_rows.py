@@ -3,7 +3,6 @@ and every panel of every page and every export run for each account."""
 
 from __future__ import annotations
 
-import base64
 import logging
 import shutil
 import sqlite3
@@ -17,6 +16,7 @@ from impact_monitor.services import prepare_services
 from impact_monitor.settings import Settings
 from queries.periods import quarter_containing
 from tests.builders import sqlite_url
+from tests.signin import signed_in_client
 
 # kind -> (table, column, the value written over one row's, as SQLite stores it)
 BAD_VALUES = {
@@ -87,7 +87,7 @@ def _inputs(callback: dict, area: str) -> list[dict]:
             for each in (*callback["inputs"], *callback.get("state", []))]
 
 
-def _post(client, callback: dict, area: str, auth: dict):
+def _post(client, callback: dict, area: str):
     inputs = _inputs(callback, area)
     body = {"output": callback["output"], "inputs": inputs[:len(callback["inputs"])],
             "state": inputs[len(callback["inputs"]):],
@@ -97,7 +97,7 @@ def _post(client, callback: dict, area: str, auth: dict):
     body["outputs"] = [dict(zip(("id", "property"), part.rsplit(".", 1))) for part in parts]
     if not outputs.startswith(".."):
         body["outputs"] = body["outputs"][0]
-    return client.post("/_dash-update-component", json=body, headers=auth)
+    return client.post("/_dash-update-component", json=body)
 
 
 KINDS = [*BAD_VALUES, "a duplicate population row", "cases in a view without keys that repeats them"]
@@ -123,11 +123,11 @@ def _every_panel_answers(folder, geo_cache_dir, usernames: list[str], caplog) ->
     caplog.set_level(logging.WARNING)
     for username in usernames:
         areas = ACCOUNTS[username][1]
-        auth = {"Authorization": "Basic " + base64.b64encode(f"{username}:demo".encode()).decode()}
-        for callback in client.get("/_dash-dependencies", headers=auth).get_json():
+        signed_in = signed_in_client(client.application, username)
+        for callback in signed_in.get("/_dash-dependencies").get_json():
             if callback["output"].startswith(_SHELL) or "_pages" in callback["output"]:
                 continue
-            response = _post(client, callback, areas or "BD", auth)
+            response = _post(signed_in, callback, areas or "BD")
             assert response.status_code in (200, 204), (username, callback["output"], response.data[:300])
             assert b"Something went wrong" not in response.data, (username, callback["output"])
     assert not [record.getMessage() for record in caplog.records if record.levelname == "ERROR"]

@@ -1,13 +1,12 @@
 """The README's production setup for real: gunicorn with two workers sharing Redis.
 
-Login rate limits and the aggregate cache must hold across workers, pages and
+Sessions, sign-in lockouts and the aggregate cache must hold across workers, pages and
 callbacks must work (gzip-compressed) behind gunicorn, and SIGTERM must stop
 the server cleanly.
 """
 
 from __future__ import annotations
 
-import base64
 import gzip
 import http.client
 import importlib.util
@@ -19,6 +18,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.parse
 from datetime import date
 from pathlib import Path
 from typing import NamedTuple
@@ -28,6 +28,7 @@ import redis
 
 from queries.periods import quarter_containing
 from tests.conftest import BROWSER_DEMO_CASES, GEO_CACHE, REPO_ROOT, _free_port, _wait_until_serving, require
+from tests.signin import form_token, session_cookie
 
 # A Redis database of its own, flushed before and after: the app's key prefixes are fixed.
 REDIS_URL = "redis://127.0.0.1:6379/15"
@@ -49,8 +50,24 @@ class Server(NamedTuple):
     access_log: Path
 
 
-def _auth(username: str, password: str = "demo") -> dict:
-    return {"Authorization": "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()}
+_SESSIONS: dict[tuple[int, str], str] = {}
+
+
+def _auth(port: int, username: str) -> dict:
+    """The cookie of a session of `username`, signed in once through the sign-in form of the server at `port`."""
+    if (port, username) not in _SESSIONS:
+        _SESSIONS[port, username] = session_cookie(f"http://127.0.0.1:{port}", username)
+    return {"Cookie": _SESSIONS[port, username]}
+
+
+def _sign_in_form(port: int, username: str, password: str) -> tuple[dict, bytes]:
+    """The headers and body of a sign-in as the form sends it (its token fetched first, from any worker)."""
+    page = _request(port, "GET", "/login")
+    token = form_token(page.body.decode())
+    cookie = page.headers["Set-Cookie"].split(";", 1)[0]
+    body = urllib.parse.urlencode({"username": username, "password": password, "form_token": token,
+                                   "next": "/"}).encode()
+    return {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"}, body
 
 
 def _request(port: int, method: str, path: str, headers: dict | None = None, body: bytes | None = None) -> Reply:
@@ -138,32 +155,34 @@ def forget_login_failures(redis_db):
 
 
 @pytest.mark.usefixtures("forget_login_failures")
-def test_login_failures_are_counted_across_workers(server):
-    # "donor" logs in nowhere else here: a password a worker verified moments ago skips the limiter.
-    wrong = _auth("donor", "wrong")
+def test_an_account_is_locked_across_workers_and_a_colleague_at_the_same_address_still_signs_in(server):
     # Keep one worker busy reading an unfinished request, so the next four failures must go to the other.
     held = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
     held.connect()
     try:
         for _ in range(4):
-            assert _request(server.port, "GET", "/", wrong).status == 401
-        held.request("GET", "/", headers=wrong)
+            headers, body = _sign_in_form(server.port, "donor", "wrong")
+            assert _request(server.port, "POST", "/login", headers, body).status == 401
+        headers, body = _sign_in_form(server.port, "donor", "wrong")
+        held.request("POST", "/login", body=body, headers=headers)
         assert held.getresponse().status == 401
     finally:
         held.close()
     # Neither worker saw five failures itself: only the shared count can refuse the right password now.
     assert len(_workers_that_answered(server.access_log, 401, 5)) == 2
-    refused = _request(server.port, "GET", "/", _auth("donor"))
-    assert refused.status == 429
-    assert 0 < int(refused.headers["Retry-After"]) <= 300
+    refused = _request(server.port, "POST", "/login", *_sign_in_form(server.port, "donor", "demo"))
+    assert refused.status == 429 and b"try again in 15 minutes" in refused.body
+    assert 0 < int(refused.headers["Retry-After"]) <= 900
+    colleague = _request(server.port, "POST", "/login", *_sign_in_form(server.port, "leadership", "demo"))
+    assert colleague.status == 303 and "impact_session=" in colleague.headers["Set-Cookie"]
 
 
 def test_pages_and_scripts_are_served_gzip_compressed(server):
-    page = _request(server.port, "GET", "/", _auth("leadership"))
+    page = _request(server.port, "GET", "/", _auth(server.port, "leadership"))
     assert page.status == 200 and b"_dash-renderer" in page.body
     first_script = re.search(rb'src="(/_dash-component-suites/[^"]+)"', page.body).group(1).decode()
     for path in (first_script, "/_dash-layout"):
-        reply = _request(server.port, "GET", path, {**_auth("leadership"), "Accept-Encoding": "gzip"})
+        reply = _request(server.port, "GET", path, {**_auth(server.port, "leadership"), "Accept-Encoding": "gzip"})
         assert reply.status == 200 and reply.headers["Content-Encoding"] == "gzip", path
         assert len(gzip.decompress(reply.body)) > len(reply.body)
 
@@ -175,13 +194,14 @@ def test_callbacks_fill_the_shared_aggregate_cache(server, redis_db):
     body = {"output": "overview-cards.children", "outputs": {"id": "overview-cards", "property": "children"},
             "inputs": inputs, "changedPropIds": ["filter-period.value", "filter-area.value"], "state": []}
     reply = _request(server.port, "POST", "/_dash-update-component",
-                     {**_auth("leadership"), "Content-Type": "application/json"}, json.dumps(body).encode())
+                     {**_auth(server.port, "leadership"), "Content-Type": "application/json"},
+                     json.dumps(body).encode())
     assert reply.status == 200 and b"data-indicator" in reply.body
     assert list(redis_db.scan_iter(f"{CACHE_PREFIX}:*"))
 
 
 def test_sigterm_stops_gunicorn_cleanly(start_gunicorn):
     server = start_gunicorn()  # its own server: the shared one stays up for the tests above
-    assert _request(server.port, "GET", "/", _auth("dhaka")).status == 200
+    assert _request(server.port, "GET", "/", _auth(server.port, "dhaka")).status == 200
     server.process.send_signal(signal.SIGTERM)
     assert server.process.wait(timeout=30) == 0

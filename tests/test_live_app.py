@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
-import base64
 import json
 import urllib.error
 import urllib.request
 
 import pytest
 
+from tests.signin import session_cookie
 
-def _get(url: str, username: str | None = None):
-    request = urllib.request.Request(url)
+
+_COOKIES: dict[tuple[str, str], str] = {}
+
+
+def _cookie(url: str, username: str) -> str:
+    """A session of `username` at the app serving `url`, signed in once through its form."""
+    base = "/".join(url.split("/")[:3])
+    if (base, username) not in _COOKIES:
+        _COOKIES[base, username] = session_cookie(base, username)
+    return _COOKIES[base, username]
+
+
+def _get(url: str, username: str | None = None, accept: str = "*/*"):
+    request = urllib.request.Request(url, headers={"Accept": accept})
     if username:
-        request.add_header("Authorization", "Basic " + base64.b64encode(f"{username}:demo".encode()).decode())
+        request.add_header("Cookie", _cookie(url, username))
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, dict(response.headers), response.read()
@@ -28,11 +40,16 @@ def test_health_is_public_and_says_nothing_but_status(live_app):
 
 
 @pytest.mark.parametrize("path", ["/", "/district-map", "/_dash-layout", "/_dash-dependencies"])
-def test_pages_need_login(live_app, path):
-    status, headers, body = _get(f"{live_app}{path}")
-    assert status == 401 and headers.get("WWW-Authenticate", "").startswith("Basic")
-    assert b"Impact monitor" not in body
+def test_everything_but_health_needs_a_sign_in(live_app, path):
+    status, headers, body = _get(f"{live_app}{path}", accept="application/json")
+    assert status == 401 and "WWW-Authenticate" not in headers  # no browser prompt
+    assert json.loads(body) == {"error": "Sign in to go on.", "sign_in": "/login"}
     assert _get(f"{live_app}{path}", "leadership")[0] == 200
+
+
+def test_a_page_load_is_sent_to_the_sign_in_page(live_app):
+    status, _, body = _get(f"{live_app}/district-map", accept="text/html")  # redirects followed
+    assert status == 200 and b'action="/login"' in body and b'name="next" value="/district-map"' in body
 
 
 def test_demo_data_is_synthetic_and_labelled(live_app):
@@ -72,8 +89,7 @@ def _post_callback(url: str, username: str, output: str, inputs: list[tuple]) ->
             "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
             "changedPropIds": [f"{i}.{p}" for i, p, _ in inputs]}
     request = urllib.request.Request(f"{url}/_dash-update-component", data=json.dumps(body).encode(),
-                                     headers={"Content-Type": "application/json", "Authorization": "Basic "
-                                              + base64.b64encode(f"{username}:demo".encode()).decode()})
+                                     headers={"Content-Type": "application/json", "Cookie": _cookie(url, username)})
     with urllib.request.urlopen(request, timeout=60) as response:
         return response.read()
 

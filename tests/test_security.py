@@ -163,7 +163,7 @@ def test_anonymous_callbacks_get_401_whatever_the_body(client, body, content_typ
     assert_sign_in_required(response)
 
 
-@pytest.mark.parametrize("cookie", ["", "x", "A" * 43, "A" * 5000, "ÿÿ", "../../etc", "%00"])
+@pytest.mark.parametrize("cookie", ["", "x", "A" * 43, "A" * 4000, "ÿÿ", "../../etc", "%00"])
 def test_a_forged_session_cookie_gets_the_sign_in_page(client, cookie):
     client.set_cookie(SESSION_COOKIE, cookie)
     assert_sign_in_required(client.get("/", headers=HTML))
@@ -274,7 +274,8 @@ def test_a_non_form_body_gets_400_not_500(client):
 @pytest.mark.parametrize("next_path, landing", [
     ("/referrals?lang=bn", "/referrals?lang=bn"), ("/", "/"),
     ("https://evil.example/", "/"), ("//evil.example/x", "/"), ("/\\evil.example", "/"),
-    ("javascript:alert(1)", "/"), ("/login", "/"), ("\t//evil.example", "/"), ("/%0d%0aSet-Cookie:x=1", "/%0d%0aSet-Cookie:x=1"),
+    ("javascript:alert(1)", "/"), ("/login", "/"), ("\t//evil.example", "/"),
+    ("/%0d%0aSet-Cookie:x=1", "/%0d%0aSet-Cookie:x=1"),  # stays percent-encoded: no header is split
 ])
 def test_only_a_path_on_this_site_is_followed_after_signing_in(client, next_path, landing):
     response = sign_in(client, next_path=next_path)
