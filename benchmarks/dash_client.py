@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-import base64
+import http.cookiejar
 import json
+import re
+import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
+
+from dashboard.signin import SESSION_COOKIE
 
 _SHELL_INPUTS = {("filter-period", "value"), ("filter-area", "value"), ("language", "data"),
                  ("status-refresh", "n_intervals")}
@@ -18,11 +23,55 @@ class Response:
     headers: dict
 
 
+_FORM_TOKEN = re.compile(r'name="form_token" value="([^"]+)"')
+
+
+def form_token(page_html: str) -> str:
+    """The sign-in form's own token, from the sign-in page."""
+    return _FORM_TOKEN.search(page_html).group(1)
+
+
+def session_cookie(base_url: str, username: str, password: str) -> str:
+    """A `Cookie` header value of a session signed in at a running app through its sign-in form, as a person
+    signs in."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect)
+    with opener.open(f"{base_url}/login", timeout=30) as page:
+        token = form_token(page.read().decode())
+    body = urllib.parse.urlencode({"username": username, "password": password, "form_token": token,
+                                   "next": "/"}).encode()
+    try:
+        opener.open(urllib.request.Request(f"{base_url}/login", data=body), timeout=30)
+    except urllib.error.HTTPError as error:  # the redirect after signing in, not followed
+        if error.code != 303:
+            raise RuntimeError(f"signing in as {username} answered {error.code}") from None
+    session = {cookie.name: cookie.value for cookie in jar}.get(SESSION_COOKIE)
+    if session is None:
+        raise RuntimeError(f"signing in as {username} gave no session")
+    return f"{SESSION_COOKIE}={session}"
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def sign_in_browser(driver, base_url: str, username: str, password: str) -> None:
+    """Sign a Chromium (Selenium) in through the form, as a person types it."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get(f"{base_url}/login")
+    driver.find_element(By.ID, "username").send_keys(username)
+    driver.find_element(By.ID, "password").send_keys(password)
+    driver.find_element(By.CSS_SELECTOR, "form.sign-in-form button[type=submit]").click()
+    WebDriverWait(driver, 30).until(lambda d: not urllib.parse.urlsplit(d.current_url).path.startswith("/login"))
+
+
 class DashClient:
     def __init__(self, base_url: str, username: str, password: str):
         self.base_url = base_url.rstrip("/")
-        token = base64.b64encode(f"{username}:{password}".encode()).decode()
-        self.headers = {"Authorization": f"Basic {token}"}
+        self.headers = {"Cookie": session_cookie(self.base_url, username, password)}
 
     def request(self, path: str, body: dict | None = None, gzip: bool = False) -> Response:
         headers = dict(self.headers, **({"Accept-Encoding": "gzip"} if gzip else {}))

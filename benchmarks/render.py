@@ -19,7 +19,6 @@ Needs Chromium and chromedriver (Debian: chromium chromium-driver).
 from __future__ import annotations
 
 import argparse
-import base64
 import logging
 import shutil
 import statistics
@@ -28,6 +27,7 @@ import time
 from pathlib import Path
 
 from benchmarks.bench import CACHE_DIR, PAGES, PASSWORD, _serve, _users_file, demo_urls, scale_label, sqlite_demo
+from benchmarks.dash_client import sign_in_browser
 
 QUIET_MS = 500
 CHROMIUM_FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -72,10 +72,8 @@ def open_chromium(base_url: str):
     for flag in CHROMIUM_FLAGS:
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
-    token = base64.b64encode(f"leadership:{PASSWORD}".encode()).decode()
-    driver.execute_cdp_cmd("Network.enable", {})
-    driver.execute_cdp_cmd("Network.setExtraHTTPHeaders", {"headers": {"Authorization": f"Basic {token}"}})
     driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": _WATCH_PAGE})
+    sign_in_browser(driver, base_url, "leadership", PASSWORD)
     return driver
 
 

@@ -28,7 +28,7 @@ import flask
 from impact_monitor.accounts import Account, Accounts, LoginLimiter, dummy_hash, verify_password
 from impact_monitor.sessions import Session, Sessions, SessionStoreError
 
-from .i18n import LANGUAGE_NAMES, _, current_language, number
+from .i18n import LANGUAGE_NAMES, N_, _, current_language, number
 from .security import AUDIT, MAX_BODY_BYTES, audit_event, client_address, is_public
 
 SIGN_IN, SIGN_OUT = "/login", "/logout"
@@ -37,8 +37,10 @@ FORM_COOKIE = "impact_signin_form"
 _MAX_FORM_BYTES = 8 * 1024
 _MAX_USERNAME, _MAX_PASSWORD = 100, 1024
 # Why the sign-in page is shown, as `?reason=` says it.
-REASONS = {"signed_out": "You have signed out.", "idle": "You were signed out after a time without use.",
-           "expired": "Your session reached its time limit: sign in again."}
+REASONS = {"signed_out": N_("You have signed out."), "idle": N_("You were signed out after a time without use."),
+           "expired": N_("Your session reached its time limit: sign in again."),
+           "unavailable": N_("Signing in is not possible just now (the session store cannot be reached); try again "
+                             "in a few minutes.")}
 
 log = logging.getLogger("impact_monitor.signin")
 
