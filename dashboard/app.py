@@ -23,7 +23,7 @@ from .operations import install_operations
 from .i18n import install_language_choice
 from .layout import SKIP_TARGET, shell
 from .security import install_security_headers
-from .signin import SessionAuth
+from .signin import OrganisationSignIn, SessionAuth
 from .print_header import update_data_as_of, update_print_header  # noqa: F401 (register their callbacks)
 from .status import refresh_status  # noqa: F401 (registers the banner's callback)
 from .table_view import download_table  # noqa: F401 (registers the tables' downloads)
@@ -47,9 +47,10 @@ def _finish_setup(server: flask.Flask) -> None:
     response.close()
 
 
-def install_sign_in(app: dash.Dash, accounts, settings: Settings) -> SessionAuth:
+def install_sign_in(app: dash.Dash, accounts, settings: Settings, known_pcodes: set[str] | None = None
+                    ) -> SessionAuth:
     """Sign-in with server-side sessions and lockouts, shared by workers through Redis when it is set; the
-    client's address from trusted proxies only."""
+    client's address from trusted proxies only; single sign-on when an OpenID Connect provider is set."""
     server = app.server
     server.secret_key = settings.secret_key or secrets.token_hex(32)
     if settings.trusted_proxies:
@@ -57,7 +58,11 @@ def install_sign_in(app: dash.Dash, accounts, settings: Settings) -> SessionAuth
                                    x_proto=settings.trusted_proxies, x_host=settings.trusted_proxies)
     limiter = make_limiter(settings.redis_url, max_address_failures=settings.login_address_limit)
     sessions = make_sessions(settings.redis_url, settings.session_idle_min * 60, settings.session_max_h * 3600)
-    return SessionAuth(app, accounts, limiter, sessions, settings.https, demo=settings.demo_mode)
+    auth = SessionAuth(app, accounts, limiter, sessions, settings.https, demo=settings.demo_mode)
+    if settings.oidc_issuer:
+        OrganisationSignIn(app, auth, accounts, settings.oidc_issuer, settings.oidc_client_id,
+                           settings.oidc_client_secret, settings.oidc_groups_claim, settings.https, known_pcodes)
+    return auth
 
 
 def create_app(settings: Settings | None = None) -> dash.Dash:
@@ -81,7 +86,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     )
     app.server.config["IMPACT_SETTINGS"] = settings
     app.layout = _serve_layout
-    install_sign_in(app, accounts, settings)
+    install_sign_in(app, accounts, settings, set(services.gazetteer.areas))
     install_security_headers(app, settings.https)
     install_language_choice(app.server, settings.https)
     install_operations(app.server, services.databases)  # last, so its request id hook runs first

@@ -22,16 +22,21 @@ import secrets
 from urllib.parse import quote, urlsplit
 
 import dash
+import requests
+from authlib.integrations.base_client import OAuthError
 from dash_auth.auth import Auth
+from dash_auth.oidc_auth import OIDCAuth
 import flask
 
-from impact_monitor.accounts import Account, Accounts, LoginLimiter, dummy_hash, verify_password
+from impact_monitor.accounts import (Account, Accounts, LoginLimiter, dummy_hash, organisation_account,
+                                     verify_password)
 from impact_monitor.sessions import Session, Sessions, SessionStoreError
 
 from .i18n import LANGUAGE_NAMES, N_, _, current_language, number
 from .security import AUDIT, MAX_BODY_BYTES, audit_event, client_address, is_public
 
 SIGN_IN, SIGN_OUT = "/login", "/logout"
+PROVIDER_ROUTES = "/oidc/"
 SESSION_COOKIE = "impact_session"
 FORM_COOKIE = "impact_signin_form"
 _MAX_FORM_BYTES = 8 * 1024
@@ -52,6 +57,7 @@ class SessionAuth(Auth):
                  https: bool, demo: bool = False, audit_logger: logging.Logger = AUDIT) -> None:
         self._accounts, self._limiter, self._sessions = accounts, limiter, sessions
         self._https, self._demo, self._audit = https, demo, audit_logger
+        self.organisation_sign_in = False  # set by OrganisationSignIn
         super().__init__(app)
         server = app.server
         server.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
@@ -67,7 +73,7 @@ class SessionAuth(Auth):
 
     def _gate(self) -> flask.Response | None:
         path = flask.request.path
-        if is_public(path) or path in (SIGN_IN, SIGN_OUT):
+        if is_public(path) or path in (SIGN_IN, SIGN_OUT) or path.startswith(PROVIDER_ROUTES):
             return None
         return None if self.is_authorized() else self.login_request()
 
@@ -103,7 +109,7 @@ class SessionAuth(Auth):
     # Routes
 
     def sign_in_page(self) -> flask.Response:
-        return self._form(reason=flask.request.args.get("reason"))
+        return self.form(reason=flask.request.args.get("reason"))
 
     def sign_in(self) -> flask.Response:
         request = flask.request
@@ -115,18 +121,18 @@ class SessionAuth(Auth):
             return _bad_request(_("This sign-in form has expired or did not come from this site: open the "
                                   "sign-in page again."))
         if not username or len(username) > _MAX_USERNAME or len(password) > _MAX_PASSWORD:
-            return self._form(error=_("Enter your name and password."), status=400)
+            return self.form(error=_("Enter your name and password."), status=400)
         address = client_address()
         refused = self._limiter.check(username, address)
         if refused is not None:
             audit_event(self._audit, "sign_in_locked", username, by=refused.by, retry_after_s=round(refused.wait_s))
-            return self._form(error=_wait_message(refused.by, refused.wait_s), status=429,
+            return self.form(error=_wait_message(refused.by, refused.wait_s), status=429,
                               headers={"Retry-After": str(max(1, round(refused.wait_s)))})
         account = self._verify(username, password, address)
         if account is None:
             audit_event(self._audit, "sign_in_failed", username)
-            return self._form(error=_("The name or the password is not right."), status=401)
-        return self._start_session(account, "password", form.get("next"))
+            return self.form(error=_("The name or the password is not right."), status=401)
+        return self.start_session(account, "password", form.get("next"))
 
     def sign_out(self) -> flask.Response:
         request = flask.request
@@ -148,24 +154,32 @@ class SessionAuth(Auth):
     # Parts
 
     def _account_of(self, session: Session | None) -> Account | None:
+        """The session's account: the users file's entry (an account removed there is signed out), or the role
+        the person's organisation gave at sign-in."""
         if session is None:
             return None
+        if session.role:
+            return Account(session.username, session.role, session.scope)
         entry = self._accounts.get(session.username)
         return None if entry is None else entry[1]
 
     def _verify(self, username: str, password: str, address: str) -> Account | None:
-        # An unknown name is checked against a dummy hash: it takes as long as a wrong password.
-        password_hash, account = self._accounts.get(username, (dummy_hash(), None))
-        if verify_password(password_hash, password) and account is not None:
+        # An unknown name, or an account that signs in through its organisation only, is checked against a
+        # dummy hash: it takes as long as a wrong password.
+        password_hash, account = self._accounts.get(username, (None, None))
+        if verify_password(password_hash or dummy_hash(), password) and password_hash and account is not None:
             self._limiter.record_success(username, address)
             return account
         self._limiter.record_failure(username, address)
         return None
 
-    def _start_session(self, account: Account, via: str, next_path: str | None) -> flask.Response:
-        """A new session (a new id at every sign-in; any session this browser had ends), then the page asked."""
+    def start_session(self, account: Account, via: str, next_path: str | None) -> flask.Response:
+        """A new session (a new id at every sign-in; any session this browser had ends), then the page asked.
+        A person known by their organisation's groups, not by the users file, keeps the role it gave."""
         self._sessions.end(flask.request.cookies.get(SESSION_COOKIE))
-        session_id, _session = self._sessions.start(account.username, via)
+        from_groups = account.username not in self._accounts
+        session_id, _session = self._sessions.start(account.username, via, account.role if from_groups else "",
+                                                    account.scope if from_groups else ())
         audit_event(self._audit, "sign_in", account.username, role=account.role, via=via)
         response = flask.redirect(safe_next(next_path), 303)
         response.set_cookie(SESSION_COOKIE, session_id, path="/", secure=self._https, httponly=True,
@@ -173,17 +187,86 @@ class SessionAuth(Auth):
         response.delete_cookie(FORM_COOKIE, path=SIGN_IN, secure=self._https, httponly=True, samesite="Lax")
         return response
 
-    def _form(self, reason: str | None = None, error: str | None = None, status: int = 200,
-              headers: dict | None = None) -> flask.Response:
+    def form(self, reason: str | None = None, error: str | None = None, status: int = 200,
+             headers: dict | None = None) -> flask.Response:
+        """The sign-in page, with why it is shown or what went wrong."""
         token = flask.request.cookies.get(FORM_COOKIE) or secrets.token_urlsafe(32)
         notice = _(REASONS[reason]) if reason in REASONS else None
         page = flask.render_template_string(
             SIGN_IN_PAGE, language=current_language(), languages=LANGUAGE_NAMES, notice=notice, error=error,
             token=token, next_path=safe_next(flask.request.values.get("next")), demo=self._demo,
-            text=_page_text())
+            organisation=self.organisation_sign_in, text=_page_text())
         response = flask.Response(page, status, headers or {}, mimetype="text/html")
         response.set_cookie(FORM_COOKIE, token, path=SIGN_IN, secure=self._https, httponly=True, samesite="Lax")
         return response
+
+
+class OrganisationSignIn(OIDCAuth):
+    """Single sign-on through the organisation's OpenID Connect provider, on dash-auth's `OIDCAuth` (authlib):
+    the handshake is dash-auth's; the session that follows is `SessionAuth`'s, as after a password. The person's
+    account comes from the users file by their verified e-mail address, or from the configured groups claim
+    (`impact_monitor.accounts.organisation_account`); a person neither knows is refused in plain words."""
+
+    PROVIDER = "organisation"
+
+    def __init__(self, app: dash.Dash, sessions: SessionAuth, accounts: Accounts, issuer: str, client_id: str,
+                 client_secret: str, groups_claim: str | None, https: bool,
+                 known_pcodes: set[str] | None = None, audit_logger: logging.Logger = AUDIT) -> None:
+        self._sessions, self._accounts, self._groups_claim = sessions, accounts, groups_claim
+        self._known_pcodes, self._audit = known_pcodes, audit_logger
+        # The key given explicitly: OIDCAuth's default is a typing object, not None, and would replace it.
+        super().__init__(app, secret_key=app.server.secret_key, force_https_callback=https,
+                         login_route=f"{PROVIDER_ROUTES}<idp>/login",
+                         logout_route=f"{PROVIDER_ROUTES}logout", callback_route=f"{PROVIDER_ROUTES}<idp>/callback",
+                         secure_session=https)
+        self.register_provider(self.PROVIDER, client_id=client_id, client_secret=client_secret,
+                               server_metadata_url=issuer.rstrip("/") + "/.well-known/openid-configuration",
+                               client_kwargs={"scope": "openid email profile"})
+        sessions.organisation_sign_in = True
+
+    def _protect(self) -> None:
+        """`SessionAuth`'s gate protects every route; the provider's own routes are public to it."""
+
+    def login_request(self, idp: str | None = None) -> flask.Response:
+        flask.session["next"] = safe_next(flask.request.args.get("next"))
+        try:
+            return super().login_request(self.PROVIDER)
+        except _PROVIDER_DOWN as error:
+            return self._provider_down(error)
+
+    def callback(self, idp: str) -> flask.Response:
+        if idp != self.PROVIDER:
+            return flask.Response("Not found.\n", 404, mimetype="text/plain")
+        try:
+            token = self.get_oauth_client(idp).authorize_access_token()
+        except OAuthError as error:
+            audit_event(self._audit, "sign_in_failed", "", via="organisation", error=error.error)
+            return self._sessions.form(error=_("Your organisation did not sign you in; try again."), status=401)
+        except _PROVIDER_DOWN as error:
+            return self._provider_down(error)
+        claims = token.get("userinfo") or {}
+        account = organisation_account(claims, self._accounts, self._groups_claim, self._known_pcodes)
+        if account is None:
+            who = str(claims.get("email") or claims.get("sub") or "")
+            audit_event(self._audit, "sign_in_refused", who, via="organisation")
+            return self._sessions.form(error=_("Your organisation knows you as {who}, but this dashboard has no "
+                                               "account for you: ask the program's data team to add you.")
+                                       .format(who=who), status=403)
+        return self._sessions.start_session(account, "organisation", flask.session.pop("next", "/"))
+
+    def logout(self) -> flask.Response:
+        """Signing out is `SessionAuth`'s (it ends the session on the server)."""
+        return flask.redirect(SIGN_IN, 303)
+
+    def _provider_down(self, error: Exception) -> flask.Response:
+        log.warning("the organisation's sign-in service cannot be reached: %s", error.__class__.__name__)
+        return self._sessions.form(error=_("Your organisation's sign-in service cannot be reached just now; try "
+                                           "again in a few minutes, or sign in with a name and password."),
+                                   status=503)
+
+
+# What a provider that is down, or answers with no JSON document, raises in authlib's requests client.
+_PROVIDER_DOWN = (requests.RequestException, ValueError)
 
 
 def sign_in_url(next_path: str | None, reason: str | None = None) -> str:
@@ -235,7 +318,8 @@ def _page_text() -> dict[str, str]:
     return {"title": _("Sign in"), "app": _("Impact monitor"), "username": _("Name"), "password": _("Password"),
             "submit": _("Sign in"), "language": _("Language"),
             "demo": _("Synthetic demo data: no real person is described here."),
-            "demo_accounts": _("Demo accounts: leadership, donor, dhaka; the password is demo.")}
+            "demo_accounts": _("Demo accounts: leadership, donor, dhaka; the password is demo."),
+            "organisation": _("Sign in with your organisation's account"), "or": _("or with a name and password:")}
 
 
 SIGN_IN_PAGE = """<!DOCTYPE html>
@@ -259,6 +343,10 @@ SIGN_IN_PAGE = """<!DOCTYPE html>
   <h2>{{ text.title }}</h2>
   {% if notice %}<p class="message message-info" role="status">{{ notice }}</p>{% endif %}
   {% if error %}<p class="message message-error" role="alert">{{ error }}</p>{% endif %}
+  {% if organisation %}
+  <p><a class="organisation-sign-in" href="/oidc/organisation/login?next={{ next_path | urlencode }}">{{ text.organisation }}</a></p>
+  <p>{{ text.or }}</p>
+  {% endif %}
   <form method="post" action="/login" class="sign-in-form">
     <input type="hidden" name="form_token" value="{{ token }}">
     <input type="hidden" name="next" value="{{ next_path }}">

@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 ROLES = ("leadership", "donor", "government")
 # Division P-codes are BD + 2 digits (BD30), districts BD + 4 digits (BD3026).
 _SCOPE_PCODE = re.compile(r"BD\d{2}(\d{2})?")
-_USER_KEYS = {"password_hash", "role", "scope"}
+_USER_KEYS = {"password_hash", "role", "scope", "sign_in"}
 _MAX_USERNAME = 64
 _WARN_EVERY_S = 60  # at most one Redis-outage warning a minute, not one per request
 
@@ -47,7 +47,8 @@ class Account:
     scope: tuple[str, ...]  # division/district P-codes for government, () otherwise
 
 
-Accounts = dict[str, tuple[str, Account]]  # username -> (password hash, account)
+# username -> (password hash, account); no hash for an account that signs in through its organisation only.
+Accounts = dict[str, tuple[str | None, Account]]
 
 
 def hash_password(plain: str) -> str:
@@ -95,8 +96,15 @@ def _parse_user(name: str, entry: object, known_pcodes: set[str] | None) -> tupl
     unknown = set(entry) - _USER_KEYS
     if unknown:
         raise AccountsError(f"user {name} has unknown keys: {', '.join(sorted(unknown))}")
+    sign_in = entry.get("sign_in", "password")
+    if sign_in not in ("password", "organisation"):
+        raise AccountsError(f"user {name}: sign_in is {sign_in!r}; use \"password\" or \"organisation\"")
     password_hash = entry.get("password_hash")
-    if not _is_argon2_hash(password_hash):
+    if sign_in == "organisation":
+        if password_hash is not None or "@" not in name:
+            raise AccountsError(f"user {name} signs in through its organisation: name it by its e-mail address "
+                                f"and give it no password_hash")
+    elif not _is_argon2_hash(password_hash):
         raise AccountsError(
             f"user {name} has no argon2 password_hash; store a hash from `impact-monitor hash-password`"
         )
@@ -144,6 +152,31 @@ def _parse_scope(name: str, role: str, scope: object, known_pcodes: set[str] | N
         if unknown:
             raise AccountsError(f"user {name}: unknown P-codes {', '.join(unknown)}")
     return tuple(dict.fromkeys(scope))
+
+
+def organisation_account(claims: dict, accounts: Accounts, groups_claim: str | None,
+                         known_pcodes: set[str] | None = None) -> Account | None:
+    """The account of a person an OpenID Connect provider has signed in, from the claims of its ID token:
+    the users file's entry named by the person's verified e-mail address (any case), else a role in the
+    configured groups claim ("leadership", "donor" or "government:BD30,BD3026"); None when neither knows them."""
+    email = claims.get("email")
+    if isinstance(email, str) and claims.get("email_verified") is True:
+        by_email = {name.casefold(): entry[1] for name, entry in accounts.items()}
+        if email.casefold() in by_email:
+            return by_email[email.casefold()]
+    groups = claims.get(groups_claim) if groups_claim else None
+    if not isinstance(groups, list):
+        return None
+    who = email if isinstance(email, str) and claims.get("email_verified") is True else str(claims.get("sub", ""))
+    for group in groups:
+        role, _, codes = str(group).partition(":")
+        if role not in ROLES:
+            continue
+        try:
+            return Account(who, role, _parse_scope(who, role, [c for c in codes.split(",") if c], known_pcodes))
+        except AccountsError:
+            continue
+    return None
 
 
 def demo_accounts() -> Accounts:

@@ -34,14 +34,20 @@ class SessionStoreError(RuntimeError):
 
 @dataclass(frozen=True)
 class Session:
-    """Who signed in, how ("password" or "oidc"), when (epoch seconds), when last seen, and the token the
-    page's own forms (sign-out) carry against cross-site requests."""
+    """Who signed in, how ("password" or "organisation"), when (epoch seconds), when last seen, and the token
+    the page's own forms (sign-out) carry against cross-site requests. `role` and `scope` are set only for a
+    person whose organisation's groups gave the role (no entry in the users file)."""
 
     username: str
     via: str
     csrf: str
     created: float
     last_seen: float
+    role: str = ""
+    scope: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "scope", tuple(self.scope))  # a list, once read back from JSON
 
 
 class MemorySessionStore:
@@ -105,11 +111,11 @@ class Sessions:
         self.idle_s, self.max_age_s = idle_s, max_age_s
         self._clock = clock
 
-    def start(self, username: str, via: str) -> tuple[str, Session]:
+    def start(self, username: str, via: str, role: str = "", scope: tuple[str, ...] = ()) -> tuple[str, Session]:
         """A new session and its id (the cookie's value): a new id at every sign-in."""
         session_id = secrets.token_urlsafe(32)
         now = self._clock()
-        session = Session(username, via, secrets.token_urlsafe(32), now, now)
+        session = Session(username, via, secrets.token_urlsafe(32), now, now, role, scope)
         self._store.put(_key(session_id), session, self.max_age_s + _KEPT_AFTER_S)
         return session_id, session
 

@@ -32,6 +32,10 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "IMPACT_SESSION_MAX_H": "hours after sign-in at which a session ends whatever its use (default 12)",
     "IMPACT_LOGIN_ADDRESS_LIMIT": "failed sign-ins from one address in 15 minutes before it must wait (default 50)",
     "IMPACT_TRUSTED_PROXIES": "reverse proxies in front of the app whose X-Forwarded-For is trusted (default 0)",
+    "IMPACT_OIDC_ISSUER": "OpenID Connect issuer URL of the organisation's identity provider (single sign-on)",
+    "IMPACT_OIDC_CLIENT_ID": "this app's client id at the identity provider",
+    "IMPACT_OIDC_CLIENT_SECRET": "this app's client secret at the identity provider",
+    "IMPACT_OIDC_GROUPS_CLAIM": "claim whose values give a role: leadership, donor or government:BD30,BD3026",
     "IMPACT_HTTPS": "1 behind HTTPS: HSTS and secure cookies",
     "IMPACT_DEMO_CASES": "number of cases in the embedded demo (default 20000)",
     "IMPACT_LOG_LEVEL": "log level (default INFO)",
@@ -68,6 +72,19 @@ def _decimal(env: Mapping[str, str], name: str, default: float, low: float, high
     if not low <= value <= high:
         raise SettingsError(f"{name} must be between {low:g} and {high:g}, not {value:g}")
     return value
+
+
+def _oidc(env: Mapping[str, str]) -> dict[str, str | None]:
+    """Single sign-on needs its issuer, client id and secret together."""
+    names = ("IMPACT_OIDC_ISSUER", "IMPACT_OIDC_CLIENT_ID", "IMPACT_OIDC_CLIENT_SECRET")
+    values = [env.get(name, "").strip() or None for name in names]
+    if any(values) and not all(values):
+        missing = [name for name, value in zip(names, values) if not value]
+        raise SettingsError(f"single sign-on needs {', '.join(names)}; missing {', '.join(missing)}")
+    if values[0] and not values[0].startswith(("https://", "http://127.0.0.1", "http://localhost")):
+        raise SettingsError("IMPACT_OIDC_ISSUER must be an https:// URL")
+    return {"oidc_issuer": values[0], "oidc_client_id": values[1], "oidc_client_secret": values[2],
+            "oidc_groups_claim": env.get("IMPACT_OIDC_GROUPS_CLAIM", "").strip() or None}
 
 
 def _fiscal_year_start(env: Mapping[str, str]) -> int:
@@ -107,6 +124,10 @@ class Settings:
     session_max_h: float
     login_address_limit: int
     trusted_proxies: int
+    oidc_issuer: str | None
+    oidc_client_id: str | None
+    oidc_client_secret: str | None
+    oidc_groups_claim: str | None
     https: bool
     demo_cases: int
     log_level: str
@@ -149,6 +170,7 @@ class Settings:
             session_max_h=_decimal(env, "IMPACT_SESSION_MAX_H", 12, 0.0001, 24 * 7),
             login_address_limit=_int(env, "IMPACT_LOGIN_ADDRESS_LIMIT", 50, 5, 100_000),
             trusted_proxies=_int(env, "IMPACT_TRUSTED_PROXIES", 0, 0, 10),
+            **_oidc(env),
             https=env.get("IMPACT_HTTPS", "").strip().lower() in {"1", "true", "yes"},
             demo_cases=_int(env, "IMPACT_DEMO_CASES", 20_000, 100, 10_000_000),
             log_level=(env.get("IMPACT_LOG_LEVEL") or "INFO").upper(),

@@ -19,6 +19,7 @@ from impact_monitor.accounts import (
     hash_password,
     load_users,
     make_limiter,
+    organisation_account,
     resolve_accounts,
     verify_password,
 )
@@ -56,12 +57,13 @@ def redis_prefix(redis_client):
 @pytest.fixture(params=["memory", "redis"])
 def limiter_factory(request):
     """Builds limiters with a fake clock on either storage."""
-    def build(max_failures=5, window_s=300, clock=None):
+    def build(max_failures=5, window_s=300, clock=None, max_address_failures=50):
         clock = clock or FakeClock()
         if request.param == "memory":
-            return make_limiter(None, max_failures, window_s, clock=clock)
+            return make_limiter(None, max_failures, window_s, max_address_failures, clock=clock)
         prefix = request.getfixturevalue("redis_prefix")
-        return make_limiter(REDIS_URL, max_failures, window_s, key_prefix=prefix, clock=clock)
+        return make_limiter(REDIS_URL, max_failures, window_s, max_address_failures, key_prefix=prefix,
+                            clock=clock)
     return build
 
 
@@ -213,19 +215,28 @@ def test_five_failures_block_the_account(limiter_factory):
         clock.now += 1
     assert limiter.check("alice", "10.0.0.1") is None
     limiter.record_failure("alice", "10.0.0.1")
-    wait = limiter.check("alice", "10.0.0.1")
-    assert wait is not None and 295 < wait <= 300
+    refused = limiter.check("alice", "10.0.0.1")
+    assert refused.by == "account" and 295 < refused.wait_s <= 300
     assert limiter.check("alice", "10.0.0.2") is not None  # the account, from anywhere
     assert limiter.check("bob", "10.0.0.3") is None
 
 
-def test_five_failures_block_the_address_across_usernames(limiter_factory):
-    limiter = limiter_factory()
-    for name in ["a", "b", "c", "d", "e"]:
+def test_an_address_waits_after_its_own_higher_limit_across_usernames(limiter_factory):
+    limiter = limiter_factory(max_address_failures=8)
+    for name in "abcdefgh":
         assert limiter.check(name, "10.0.0.9") is None
         limiter.record_failure(name, "10.0.0.9")
-    assert limiter.check("f", "10.0.0.9") > 0
-    assert limiter.check("f", "10.0.0.10") is None
+    refused = limiter.check("z", "10.0.0.9")
+    assert refused.by == "address" and refused.wait_s > 0
+    assert limiter.check("z", "10.0.0.10") is None
+
+
+def test_five_failures_of_one_account_do_not_make_its_address_wait(limiter_factory):
+    limiter = limiter_factory()
+    for _ in range(5):
+        limiter.record_failure("alice", "10.0.0.9")
+    assert limiter.check("alice", "10.0.0.9").by == "account"
+    assert limiter.check("bob", "10.0.0.9") is None  # a colleague behind the same router
 
 
 def test_block_ends_when_the_window_passes(limiter_factory):
@@ -234,7 +245,7 @@ def test_block_ends_when_the_window_passes(limiter_factory):
     for _ in range(5):
         limiter.record_failure("alice", "10.0.0.1")
         clock.now += 10
-    wait = limiter.check("alice", "10.0.0.1")
+    wait = limiter.check("alice", "10.0.0.1").wait_s
     assert wait == pytest.approx(300 - 50)
     clock.now += wait - 0.01
     assert limiter.check("alice", "10.0.0.1") is not None
@@ -250,23 +261,23 @@ def test_failures_beyond_the_maximum_block_until_enough_expire(limiter_factory):
     for _ in range(7):
         limiter.record_failure("alice", "10.0.0.1")
         clock.now += 1
-    assert limiter.check("alice", "10.0.0.1") == pytest.approx(start + 2 + 300 - clock.now)
+    assert limiter.check("alice", "10.0.0.1").wait_s == pytest.approx(start + 2 + 300 - clock.now)
 
 
 def test_success_forgives_the_account_not_the_address(limiter_factory):
-    limiter = limiter_factory(max_failures=3)
+    limiter = limiter_factory(max_failures=3, max_address_failures=3)
     for name in ["alice", "alice", "mallory"]:
         limiter.record_failure(name, "10.0.0.1")
     limiter.record_success("alice", "10.0.0.1")
     assert limiter.check("alice", "10.0.0.2") is None
-    assert limiter.check("alice", "10.0.0.1") > 0
+    assert limiter.check("alice", "10.0.0.1").by == "address"
 
 
 def test_redis_limits_are_shared_by_workers_and_expire(redis_client, redis_prefix):
     workers = [make_limiter(REDIS_URL, 5, 1, key_prefix=redis_prefix) for _ in range(2)]
     for i in range(5):
         workers[i % 2].record_failure("alice", "10.0.0.1")
-    assert 0 < workers[0].check("alice", "10.0.0.1") <= 1
+    assert 0 < workers[0].check("alice", "10.0.0.1").wait_s <= 1
     assert redis_client.pttl(next(redis_client.scan_iter(f"{redis_prefix}:*"))) <= 1000
     time.sleep(1.1)
     assert workers[1].check("alice", "10.0.0.1") is None
@@ -285,7 +296,7 @@ def test_unreachable_redis_falls_back_to_this_process(caplog):
     for _ in range(2):
         assert limiter.check("alice", "10.0.0.1") is None
         limiter.record_failure("alice", "10.0.0.1")
-    assert limiter.check("alice", "10.0.0.1") > 0
+    assert limiter.check("alice", "10.0.0.1").wait_s > 0
     warnings = [r for r in caplog.records if "Redis unavailable" in r.getMessage()]
     assert len(warnings) == 1  # once, not once per request
 
@@ -303,3 +314,34 @@ def test_memory_store_forgets_stale_keys():
 def test_redis_store_is_the_one_used_with_a_url(redis_prefix):
     assert isinstance(make_limiter(REDIS_URL, key_prefix=redis_prefix)._store, RedisFailures)
     assert isinstance(make_limiter(None)._store, MemoryFailures)
+
+
+# Accounts that sign in through their organisation
+
+
+def test_an_organisation_account_is_named_by_its_email_and_has_no_password(tmp_path):
+    users = write_users(tmp_path, '[users."amina@example.org"]\nrole = "donor"\nsign_in = "organisation"\n')
+    assert load_users(users) == {"amina@example.org": (None, Account("amina@example.org", "donor", ()))}
+    for text, message in [
+        ('[users.amina]\nrole = "donor"\nsign_in = "organisation"\n', "e-mail address"),
+        ('[users."a@b.org"]\nrole = "donor"\nsign_in = "organisation"\npassword_hash = "x"\n', "no password_hash"),
+        ('[users."a@b.org"]\nrole = "donor"\nsign_in = "sso"\n', "sign_in is 'sso'"),
+    ]:
+        with pytest.raises(AccountsError, match=message):
+            load_users(write_users(tmp_path, text))
+
+
+@pytest.mark.parametrize("claims, expected", [
+    ({"email": "AMINA@example.org", "email_verified": True}, Account("amina@example.org", "donor", ())),
+    ({"email": "amina@example.org", "email_verified": False}, None),  # not verified: not trusted
+    ({"email": "amina@example.org"}, None),
+    ({"email": "rahim@example.org", "email_verified": True, "groups": ["admins", "government:BD30,BD3026"]},
+     Account("rahim@example.org", "government", ("BD30", "BD3026"))),
+    ({"sub": "s-1", "groups": ["leadership"]}, Account("s-1", "leadership", ())),
+    ({"sub": "s-2", "groups": ["government"]}, None),  # government needs a scope
+    ({"sub": "s-3", "groups": ["government:XX99"]}, None),  # not a P-code
+    ({"sub": "s-4", "groups": "leadership"}, None),  # a claim that is not a list
+])
+def test_an_organisation_sign_in_finds_the_account_by_verified_email_or_groups(claims, expected):
+    accounts = {"amina@example.org": (None, Account("amina@example.org", "donor", ()))}
+    assert organisation_account(claims, accounts, "groups", {"BD30", "BD3026"}) == expected
