@@ -28,6 +28,7 @@ from queries.db import Databases
 from queries.geography import NATIONAL, Gazetteer
 from queries.keys import EVERY_ROW, key_of, keyed_tables
 from queries.localtime import Timestamps, local_midnight
+from queries.words import N_
 
 DATABASE_METADATA = {"cases": s.cases_metadata, "referrals": s.referrals_metadata}
 _CONTRACT_TABLES: dict[str, Table] = {**s.cases_metadata.tables, **s.referrals_metadata.tables}
@@ -123,7 +124,7 @@ class _Rule:
 
 def _not_a_district(column: Column) -> _Rule:
     return _Rule(column.table, column.name, "unknown_pcode",
-                 "with a P-code that is not one of Bangladesh's 64 districts",
+                 N_("with a P-code that is not one of Bangladesh's 64 districts"),
                  lambda ctx: column.not_in(ctx.gazetteer.district_codes), quote_values=True)
 
 
@@ -131,13 +132,14 @@ def _repeated_key(table: Table) -> _Rule:
     key = key_of(table)
     others = table.alias(f"{table.name}_keys")  # an alias: the same table would be correlated away
     repeated = select(others.c[key.name]).group_by(others.c[key.name]).having(func.count() > 1)
-    return _Rule(table, key.name, "duplicate_key", "sharing their key with another row (each key counted once)",
+    return _Rule(table, key.name, "duplicate_key", N_("sharing their key with another row (each key counted once)"),
                  lambda ctx: key.in_(repeated))
 
 
 def _outside_list(table: str, column: str, allowed: tuple[str, ...]) -> _Rule:
     target = _CONTRACT_TABLES[table].c[column]
-    return _Rule(target.table, column, "bad_value", f"with a value that is not one of: {', '.join(allowed)}",
+    return _Rule(target.table, column, "bad_value",
+                 N_("with a value that is not one of: {values}").format(values=", ".join(allowed)),
                  lambda ctx: target.not_in(allowed), quote_values=True)
 
 
@@ -158,57 +160,62 @@ _case_has_complaint = select(_complaints.c.case_id).where(
 ).exists()
 
 _RULES: list[_Rule] = [
-    *(_Rule(c.table, c.name, "missing_value", "with no value, though the contract requires one",
+    *(_Rule(c.table, c.name, "missing_value", N_("with no value, though the contract requires one"),
             lambda ctx, c=c: c.is_(None)) for c in _REQUIRED_COLUMNS),
     *(_outside_list(table, column, allowed) for (table, column), allowed in s.ALLOWED_VALUES.items()),
-    *(_Rule(c.table, c.name, "unreadable_date", "with a date or time that is no real one (left out of every figure)",
+    *(_Rule(c.table, c.name, "unreadable_date",
+            N_("with a date or time that is no real one (left out of every figure)"),
             lambda ctx, c=c: ctx.unreadable(c), severity="error") for c in _DATE_COLUMNS),
     *(_Rule(c.table, c.name, "noncanonical_date",
-            "written in another form than the contract's (read, but worth fixing at the source)",
+            N_("written in another form than the contract's (read, but worth fixing at the source)"),
             lambda ctx, c=c: ctx.noncanonical(c)) for c in _DATE_COLUMNS),
-    *(_Rule(c.table, c.name, "future_date", "dated after today",
+    *(_Rule(c.table, c.name, "future_date", N_("dated after today"),
             lambda ctx, c=c: ctx.in_future(c)) for c in _DATE_COLUMNS),
     _not_a_district(_cases.c.district_pcode),
     _not_a_district(s.reports.c.district_pcode),
     _not_a_district(_referrals.c.district_pcode),
     _not_a_district(s.district_population.c.district_pcode),
-    _Rule(_cases, "upazila_pcode", "unknown_pcode", "with a P-code that is not an upazila of the case's district",
+    _Rule(_cases, "upazila_pcode", "unknown_pcode", N_("with a P-code that is not an upazila of the case's district"),
           lambda ctx: and_(_cases.c.upazila_pcode.is_not(None),
                            tuple_(_cases.c.upazila_pcode, _cases.c.district_pcode).not_in(ctx.upazila_districts)),
           quote_values=True),
-    _Rule(_studies, "area_pcode", "unknown_pcode", "with a P-code that is not 'BD', a division or a district",
+    _Rule(_studies, "area_pcode", "unknown_pcode", N_("with a P-code that is not 'BD', a division or a district"),
           lambda ctx: _studies.c.area_pcode.not_in(ctx.study_areas), quote_values=True),
-    _Rule(_cases, "closed_on", "negative_duration", "closed before the case was reported",
+    _Rule(_cases, "closed_on", "negative_duration", N_("closed before the case was reported"),
           lambda ctx: ctx.earlier(_cases.c.closed_on, _cases.c.reported_on)),
-    _Rule(_referrals, "accepted_at", "negative_duration", "accepted before the referral was made",
+    _Rule(_referrals, "accepted_at", "negative_duration", N_("accepted before the referral was made"),
           lambda ctx: ctx.earlier(_referrals.c.accepted_at, _referrals.c.referred_at)),
-    _Rule(_referrals, "closed_at", "negative_duration", "closed before the referral was made",
+    _Rule(_referrals, "closed_at", "negative_duration", N_("closed before the referral was made"),
           lambda ctx: ctx.earlier(_referrals.c.closed_at, _referrals.c.referred_at)),
-    _Rule(_referrals, "first_service_at", "first_service_before_referral", "with a first service before the referral",
+    _Rule(_referrals, "first_service_at", "first_service_before_referral",
+          N_("with a first service before the referral"),
           lambda ctx: ctx.earlier(_referrals.c.first_service_at, _referrals.c.referred_at)),
-    _Rule(_victims, "identified_on", "identified_before_report", "identified before their case was reported",
+    _Rule(_victims, "identified_on", "identified_before_report", N_("identified before their case was reported"),
           lambda ctx: ctx.earlier(_victims.c.identified_on, _cases.c.reported_on)),
-    _Rule(_victims, "age_at_identification", "missing_age", "with no age (not counted as minors)",
+    _Rule(_victims, "age_at_identification", "missing_age", N_("with no age (not counted as minors)"),
           lambda ctx: _victims.c.age_at_identification.is_(None), severity="info"),
-    _Rule(_victims, "age_at_identification", "age_out_of_range", "with an age below 0 or above 120",
+    _Rule(_victims, "age_at_identification", "age_out_of_range", N_("with an age below 0 or above 120"),
           lambda ctx: or_(_victims.c.age_at_identification < 0, _victims.c.age_at_identification > 120)),
-    _Rule(_events, "event_type", "verdict_without_complaint", "with a verdict in a case that has no complaint_filed",
+    _Rule(_events, "event_type", "verdict_without_complaint",
+          N_("with a verdict in a case that has no complaint_filed"),
           lambda ctx: and_(_events.c.event_type.in_(("convicted", "acquitted")), ~_case_has_complaint)),
-    _Rule(_assessments, "score", "score_out_of_range", "with a score outside 1 to 4",
+    _Rule(_assessments, "score", "score_out_of_range", N_("with a score outside 1 to 4"),
           lambda ctx: ~_assessments.c.score.between(1, 4)),
-    _Rule(_studies, "minors_observed", "minors_above_individuals", "with more minors than individuals observed",
+    _Rule(_studies, "minors_observed", "minors_above_individuals", N_("with more minors than individuals observed"),
           lambda ctx: _studies.c.minors_observed > _studies.c.individuals_observed),
-    _Rule(_studies, "minors_observed", "negative_minors", "with fewer than 0 minors observed",
+    _Rule(_studies, "minors_observed", "negative_minors", N_("with fewer than 0 minors observed"),
           lambda ctx: _studies.c.minors_observed < 0),
-    _Rule(_studies, "individuals_observed", "non_positive_individuals", "with no individuals observed (0 or fewer)",
+    _Rule(_studies, "individuals_observed", "non_positive_individuals", N_("with no individuals observed (0 or fewer)"),
           lambda ctx: _studies.c.individuals_observed <= 0),
-    _Rule(_population, "year", "duplicate_population", "sharing their district and year with another row (left out)",
+    _Rule(_population, "year", "duplicate_population",
+          N_("sharing their district and year with another row (left out)"),
           lambda ctx: _another_row_of_its_district_year),
     _Rule(_population, "child_population", "non_positive_population",
-          "with a population or child population of 0 or fewer (left out)",
+          N_("with a population or child population of 0 or fewer (left out)"),
           lambda ctx: or_(_population.c.child_population <= 0, _population.c.population <= 0)),
     *(_repeated_key(table) for table in keyed_tables(_CONTRACT_TABLES.values())),
-    _Rule(_studies, "design_effect", "design_effect_below_1", "with a design effect below 1 (left out of the figures)",
+    _Rule(_studies, "design_effect", "design_effect_below_1",
+          N_("with a design effect below 1 (left out of the figures)"),
           lambda ctx: _studies.c.design_effect < 1),
 ]
 

@@ -17,8 +17,9 @@ from .disclosure import PUBLISHED
 from .geography import NATIONAL, Gazetteer
 from .publication import ProtectedCells
 from .scope import FilterError, Scope, scope_districts
+from .words import N_
 
-UNKNOWN_DISTRICT = "unknown"  # records whose district is missing or not a known P-code
+UNKNOWN_DISTRICT = N_("unknown")  # records whose district is missing or not a known P-code
 QUALITY_BY = ("rule", "district")
 QUALITY_COLUMNS = ["table", "rule", "district", "records", "suppressed"]
 

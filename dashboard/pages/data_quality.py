@@ -10,24 +10,25 @@ from queries.contract_check import by_district_of, check_schema, findings_of
 from queries.data_as_of import data_as_of_for
 
 from ..builders import quality as build
+from ..builders.definitions import zone_name
 from ..components import data_table
 from ..context import current_scope, guarded, services
-from ..i18n import N_, language_of
+from ..i18n import N_, _, language_of
 
 dash.register_page(__name__, path="/data-quality", name=N_("Data quality"), order=8)
 
 
 def layout(**_query):
     return html.Div([
-        html.H2("Data quality"),
-        html.P("Checks of the case and referral databases against the data contract. The counts are of records "
-               "in the whole database: the period and area filters do not apply here."),
+        html.H2(_("Data quality")),
+        html.P(_("Checks of the case and referral databases against the data contract. The counts are of records "
+                 "in the whole database: the period and area filters do not apply here.")),
         dcc.Loading(html.Div(id="quality-schema-panel")),
-        html.Section([html.H3("Records that break the contract's rules"),
+        html.Section([html.H3(_("Records that break the contract's rules")),
                       dcc.Loading(html.Div(id="quality-counts-panel"))]),
-        html.Section([html.H3("Data as of"),
-                      html.P("The latest date of each database's main records; dates after today are data errors "
-                             "and are not counted here."),
+        html.Section([html.H3(_("Data as of")),
+                      html.P(_("The latest date of each database's main records; dates after today are data "
+                               "errors and are not counted here.")),
                       dcc.Loading(html.Div(id="quality-as-of-panel"))]),
     ])
 
@@ -65,5 +66,6 @@ def _check_panels(language):
 def update_as_of(_language):
     svc = services()
     return data_table(build.as_of_table(data_as_of_for(svc.databases, current_scope(), svc.gazetteer)),
-                      f"Latest date per database and column (times in {svc.settings.timezone.key})",
+                      _("Latest date per database and column (times in {zone})").format(
+                          zone=zone_name(svc.settings.timezone.key)),
                       "quality-as-of")
