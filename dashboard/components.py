@@ -7,6 +7,7 @@ import math
 from typing import Callable
 
 import pandas as pd
+import plotly.graph_objects as go
 from dash import dcc, html
 
 from queries.definitions import INDICATORS, RELIABLE_EVENTS, UNRELIABLE_TEMPLATE
@@ -58,6 +59,36 @@ def row_text(row, kind: str) -> str:
     reliable = row.get("reliable")
     return format_value(row["value"], kind, bool(row["suppressed"]), bool(row["withheld"]),
                         None if reliable is None or reliable != reliable else bool(reliable))
+
+
+# How a chart shows a number it may not show: its mark, written where the bar or point would be, in grey. A
+# missing bar or a gap alone would read as zero.
+MARK_COLOUR = "#595959"
+
+
+def hidden_bar_marks(categories: list, marks: list[str | None], offsetgroup: str | None = None,
+                     horizontal: bool = False) -> go.Bar | None:
+    """A bar trace that writes the mark of each hidden or withheld value (`marks`: HIDDEN, WITHHELD or None per
+    category) on the baseline, in the place of the bar it stands for: give it the `offsetgroup` of that bar's
+    trace in a grouped chart. None when nothing is hidden."""
+    places = [(category, _(mark)) for category, mark in zip(categories, marks) if mark]
+    if not places:
+        return None
+    where, texts = [category for category, _mark in places], [text for _category, text in places]
+    zeros = [0] * len(where)
+    axes = {"y": where, "x": zeros, "orientation": "h"} if horizontal else {"x": where, "y": zeros}
+    return go.Bar(**axes, text=texts, textposition="outside", textangle=0 if horizontal else -90,
+                  textfont={"color": MARK_COLOUR}, marker_color=MARK_COLOUR, offsetgroup=offsetgroup,
+                  cliponaxis=False, showlegend=False, hovertemplate="%{text}<extra></extra>")
+
+
+def mark_hidden_points(figure: go.Figure, positions: list, marks: list[str | None]) -> None:
+    """Write the mark of each hidden point of a line chart (`marks` per x position) at the foot of the plot,
+    above its x position: the line has a gap there, and the gap must not read as zero."""
+    for position, mark in zip(positions, marks):
+        if mark:
+            figure.add_annotation(x=position, y=0, yref="paper", yanchor="bottom", text=_(mark), textangle=-90,
+                                  showarrow=False, font={"color": MARK_COLOUR, "size": 11})
 
 
 def hidden_note(k: int) -> html.P:
