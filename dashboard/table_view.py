@@ -1,18 +1,22 @@
 """A `Table` (impact_monitor.table_model) on the page, with its own CSV and Excel downloads.
 
 Every table a page shows comes with two buttons. A download rebuilds the table from the source that drew it
-(`register_table_source`), with the parameters the page drew it with (kept beside it) and the signed-in
-account's scope, and writes the same typed cells: never text read back from the page.
+(`register_table_source`), with the parameters the page drew it with (kept beside it, and checked again against
+the signed-in account's scope), and writes the same typed cells: never text read back from the page. The
+command line (`impact-monitor tables`) builds a page's tables from the same sources.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable
 
 from dash import MATCH, Input, Output, State, callback, ctx, dcc, html, no_update
 
 from impact_monitor.exports import MEDIA_TYPES, table_csv, table_workbook
+from impact_monitor.services import Services
 from impact_monitor.table_model import Cell, Column, Table
+from queries.scope import AreaFilter
 from queries.data_as_of import data_as_of_for
 
 from .components import format_value, message, scrolling
@@ -21,13 +25,27 @@ from .i18n import _, current_language
 from .print_header import data_as_of_line
 from .security import audit_download, current_account
 
-# table_id -> a function of the page's parameters (a dict, as kept beside the table) that builds the table.
-_SOURCES: dict[str, Callable[[dict], Table]] = {}
+@dataclass(frozen=True)
+class TableSource:
+    """How a page builds one of its tables: `build(services, filter, params)`, where `params` are the page's
+    own controls besides the period and area (a dict as kept beside the table)."""
+
+    table_id: str
+    page: str
+    build: Callable[[Services, AreaFilter, dict], Table]
 
 
-def register_table_source(table_id: str, build: Callable[[dict], Table]) -> None:
-    """Say how the table `table_id` is built, so that its downloads can build it again."""
-    _SOURCES[table_id] = build
+_SOURCES: dict[str, TableSource] = {}
+
+
+def register_table_source(table_id: str, page: str, build: Callable[[Services, AreaFilter, dict], Table]) -> None:
+    """Say how the table `table_id` of `page` is built, so that its downloads and the command line build it."""
+    _SOURCES[table_id] = TableSource(table_id, page, build)
+
+
+def sources_of(page: str) -> list[TableSource]:
+    """The tables of `page`, in the order they were registered (the order the page shows them)."""
+    return [source for source in _SOURCES.values() if source.page == page]
 
 
 def cell_text(cell: Cell, column: Column) -> str:
@@ -117,7 +135,7 @@ def _prepare(button: dict, params: dict):
     if table_id not in _SOURCES:
         return message(_("This table cannot be downloaded."), "error")
     chosen = parse_area_filter(params.get("period"), params.get("area"))
-    table = _SOURCES[table_id](params)
+    table = _SOURCES[table_id].build(services(), chosen, params)
     context = file_context(params)
     content = table_csv(table, context, bom=True) if file_format == "csv" else table_workbook(table, context)
     audit_download(current_account(), f"{table_id}.{file_format}", params)
