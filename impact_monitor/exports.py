@@ -201,9 +201,29 @@ def table_workbook(table: Table, context: list[tuple[str, str]]) -> bytes:
     """The table as an Excel workbook: the table's sheet (a header row, then numbers as numbers with the
     screen's formats; an unreliable one marked with UNRELIABLE_SIGN in its format and a comment), and a Notes
     sheet."""
+    return tables_workbook([table], context)
+
+
+def tables_workbook(tables: list[Table], context: list[tuple[str, str]]) -> bytes:
+    """A sheet per table (named by its id when several), then one Notes sheet of them all."""
+    if not tables:
+        raise ValueError("the page shows no table for this filter: a workbook needs at least one sheet")
     book = Workbook()
-    sheet = book.active
-    sheet.title = _sheet_title(table.title)
+    book.remove(book.active)
+    for table in tables:
+        _write_sheet(book.create_sheet(_sheet_title(table.title if len(tables) == 1 else table.table_id)), table)
+    notes = book.create_sheet(_sheet_title(_("Notes")))
+    lines = context + [line for table in tables for line in notes_block(table, [])]
+    for label, text in lines:
+        notes.append([printable(label), printable(text)])
+        notes.cell(notes.max_row, 1).font = Font(bold=True)
+    _fit_columns(notes)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _write_sheet(sheet, table: Table) -> None:
     sheet.append([column.heading for column in table.columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
@@ -213,14 +233,38 @@ def table_workbook(table: Table, context: list[tuple[str, str]]) -> bytes:
             _format_cell(written, column.kind, cell)
     sheet.freeze_panes = "B2"
     _fit_columns(sheet)
-    notes = book.create_sheet(_sheet_title(_("Notes")))
-    for label, text in notes_block(table, context):
-        notes.append([printable(label), printable(text)])
-        notes.cell(notes.max_row, 1).font = Font(bold=True)
-    _fit_columns(notes)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+
+
+def tables_file(tables: list[Table], file_format: str, context: list[tuple[str, str]], bom: bool = False) -> bytes:
+    """A page's tables in one file, as the command line writes them: JSON keeps each table whole (its columns
+    with their kinds, rows of numbers, texts and marks, notes) beside the context; CSV has a line per cell
+    (`table, row, column, value`, rows counted from 1) and then the notes; Excel a sheet per table and Notes."""
+    _check_bom(file_format, bom)
+    if file_format == "xlsx":
+        return tables_workbook(tables, context)
+    if file_format == "json":
+        document = {"notes": [{"label": label, "text": text} for label, text in context],
+                    "tables": [_table_document(table) for table in tables]}
+        return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    if file_format == "csv":
+        cells = [(table.table_id, number, column.heading, file_value(cell, column.kind))
+                 for table in tables for number, row in enumerate(table.rows, start=1)
+                 for column, cell in zip(table.columns, row)]
+        notes = [("", "", "", ""), (_("Notes"), "", "", ""),
+                 *[(label, text, "", "") for label, text in context + [line for table in tables
+                                                                       for line in notes_block(table, [])]]]
+        frame = pd.DataFrame(cells + notes, columns=TABLE_COLUMNS)
+        return (BYTE_ORDER_MARK if bom else b"") + frame.map(csv_cell).to_csv(
+            index=False, lineterminator="\r\n").encode("utf-8")
+    raise ValueError(f"unknown format {file_format!r}: use one of {', '.join(FORMATS)}")
+
+
+def _table_document(table: Table) -> dict:
+    return {"table": table.table_id, "title": table.title,
+            "columns": [{"heading": column.heading, "kind": column.kind} for column in table.columns],
+            "rows": [[file_value(cell, column.kind) for column, cell in zip(table.columns, row)]
+                     for row in table.rows],
+            "unreliable": _unreliable_cells(table), "notes": list(table.notes)}
 
 
 def _format_cell(written, kind: str, cell: Cell) -> None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 import openpyxl
 import pytest
 
 from dashboard.i18n import speaking
 from dashboard.table_view import cell_text
-from impact_monitor.exports import BYTE_ORDER_MARK, table_csv, table_workbook
+from impact_monitor.exports import BYTE_ORDER_MARK, table_csv, table_workbook, tables_file
 from impact_monitor.table_model import Cell, Column, Table
 
 TABLE = Table(
@@ -66,3 +67,22 @@ def test_a_bangla_download_has_bangla_marks_and_ascii_digits():
         assert cell_text(Cell(1234), Column("x", "count")) == "১,২৩৪"
     assert rows[1][1] == "1234" and rows[2][1] == "গোপন" and rows[3][3] == "আটকে রাখা"
     assert any(row[0] == "শিরোনাম" for row in rows if row)
+
+
+def test_a_page_s_tables_in_one_file_for_the_command_line():
+    other = Table("referrals-by-urgency", "By urgency", (Column("Urgency"), Column("Referrals", "count")),
+                  ((Cell("Urgent"), Cell(40)),))
+    document = json.loads(tables_file([TABLE, other], "json", CONTEXT))
+    assert document["notes"][0] == {"label": "Area", "text": "Dhaka division"}
+    first = document["tables"][0]
+    assert first["columns"][2] == {"heading": "Within target", "kind": "percent"}
+    assert first["rows"][0] == ["Legal aid", 1234, 71.5, 2.2] and first["rows"][1][1:] == ["hidden"] * 3
+    assert first["unreliable"] == ["=HYPERLINK(\"x\") / Within target"]
+    rows = list(csv.reader(io.StringIO(tables_file([TABLE, other], "csv", CONTEXT).decode("utf-8"))))
+    assert rows[0] == ["table", "row", "column", "value"]
+    assert ["referrals-by-urgency", "1", "Referrals", "40"] in rows and ["Area", "Dhaka division", "", ""] in rows
+    book = openpyxl.load_workbook(io.BytesIO(tables_file([TABLE, other], "xlsx", CONTEXT)))
+    assert book.sheetnames == ["referrals-by-service", "referrals-by-urgency", "Notes"]
+    assert book["referrals-by-urgency"]["B2"].value == 40 and book["referrals-by-urgency"]["B2"].data_type == "n"
+    with pytest.raises(ValueError, match="needs at least one sheet"):
+        tables_file([], "xlsx", CONTEXT)
