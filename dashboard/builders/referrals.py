@@ -28,6 +28,10 @@ from ..vocabulary import code_name
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
 GRAPH_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
+# The page's fonts (assets/style.css), named in the figure too: the stylesheet draws a chart's text in them, but
+# Plotly measures its text (legend entries, margins) outside the chart, in the figure's own font, and without a
+# Bengali font there it would measure Bangla too short and draw legend entries over one another.
+CHART_FONT = '"Noto Sans Bengali", system-ui, -apple-system, "Segoe UI", "Noto Sans", sans-serif'
 
 # The name the disclosure audit reads the tables' codes back with.
 words = code_name
@@ -56,7 +60,8 @@ def figure(title: str, x_title: str, y_title: str, **layout) -> go.Figure:
     # The empty "none" template keeps a full plotly theme (several kB) out of every figure sent to the browser.
     axis = {"gridcolor": "#e5e5e5", "zerolinecolor": "#bdbdbd", "automargin": True}
     fig.update_layout(title={"text": title}, xaxis_title=x_title, yaxis_title=y_title, template="none",
-                      colorway=list(OKABE_ITO), margin={"l": 60, "r": 20, "t": 60, "b": 60},
+                      font={"family": CHART_FONT}, colorway=list(OKABE_ITO),
+                      margin={"l": 60, "r": 20, "t": 60, "b": 60},
                       paper_bgcolor="white", plot_bgcolor="white", xaxis=axis, yaxis=axis,
                       legend={"orientation": "h", "y": -0.25}, **layout)
     return fig
