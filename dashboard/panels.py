@@ -7,10 +7,14 @@ protected cells (`queries.publication`, `queries.current`), whose hidden
 counts arrive as None. Waiting times and the age of pending cases are
 measured at the start of today (UTC): every reading on one day agrees, and
 the cache's daily key is exact rather than a few minutes stale.
+
+A panel speaks the language it is given (`in_language`): a page passes the
+request's, the export and the disclosure audit English.
 """
 
 from __future__ import annotations
 
+import functools
 from typing import Callable
 
 import pandas as pd
@@ -24,7 +28,7 @@ from queries.universe import detailed_areas
 from .builders import justice as justice_build
 from .builders import referrals as referrals_build
 from .builders import survivors as survivors_build
-from .i18n import current_language
+from .i18n import current_language, speaking
 
 TREND_QUARTERS = 8
 
@@ -33,6 +37,17 @@ def cached(svc: Services, query: Callable[..., pd.DataFrame], filter_: AreaFilte
     """A page query's frame through the aggregate cache, keyed by the filter (with its scope) and the day."""
     key = (query.__module__, query.__name__, filter_.cache_key, svc.databases.today().isoformat())
     return svc.cache.get_or_compute(key, lambda: query(svc.databases, svc.gazetteer, filter_, *args))
+
+
+def in_language(panel: Callable[[Services, AreaFilter], object]) -> Callable[[Services, AreaFilter, str], object]:
+    """`panel(svc, filter_, language)`: the panel built in `language`, words, numbers and names."""
+
+    @functools.wraps(panel)
+    def build(svc: Services, filter_: AreaFilter, language: str):
+        with speaking(language):
+            return panel(svc, filter_)
+
+    return build
 
 
 def _k(svc: Services) -> int:
@@ -68,28 +83,32 @@ def current_cells(svc: Services, filter_: AreaFilter) -> ProtectedCells | None:
 
 # Referrals
 
-def referral_volume(svc: Services, filter_: AreaFilter, _language: str) -> list:
+@in_language
+def referral_volume(svc: Services, filter_: AreaFilter) -> list:
     cells = period_cells(svc, filter_)
     table = (cached(svc, referral_flow.volume_by_service_and_provider, filter_) if cells is None
              else publication.volume_table(cells, filter_.period.label, filter_.area))
     return referrals_build.volume_panel(table)
 
 
-def referral_turnaround(svc: Services, filter_: AreaFilter, _language: str) -> list:
+@in_language
+def referral_turnaround(svc: Services, filter_: AreaFilter) -> list:
     referral_flow.require_districts(filter_, svc.gazetteer)
     quarters = referrals_build.trend_quarters(filter_.period, TREND_QUARTERS, svc.settings.fiscal_year_start)
     series = svc.engine.compute_series(filter_, quarters, referrals_build.TREND_CODES, suppress_below=_k(svc))
     return referrals_build.turnaround_panel(series, filter_.area)
 
 
-def referral_within_target(svc: Services, filter_: AreaFilter, _language: str) -> list:
+@in_language
+def referral_within_target(svc: Services, filter_: AreaFilter) -> list:
     cells = period_cells(svc, filter_)
     frame = (cached(svc, referral_flow.within_target_by_urgency, filter_) if cells is None
              else publication.within_target_table(cells, filter_.period.label, filter_.area))
     return referrals_build.within_target_panel(frame)
 
 
-def referral_waiting(svc: Services, filter_: AreaFilter, _language: str) -> list:
+@in_language
+def referral_waiting(svc: Services, filter_: AreaFilter) -> list:
     cells = period_cells(svc, filter_)
     if cells is None:
         counts = cached(svc, referral_flow.waiting_hour_counts, filter_, svc.databases.start_of_today())
@@ -98,35 +117,39 @@ def referral_waiting(svc: Services, filter_: AreaFilter, _language: str) -> list
         cells, filter_.period.label, filter_.area, referral_flow.CURVE_INTERVALS, referral_flow.LEFT_OUT))
 
 
-def open_referrals(svc: Services, filter_: AreaFilter, language: str) -> list:
+@in_language
+def open_referrals(svc: Services, filter_: AreaFilter) -> list:
     cells = current_cells(svc, filter_)
     if cells is None:
         frame = cached(svc, referral_flow.open_referrals_by_waiting_band, filter_,
                        svc.databases.start_of_today())
     else:
         frame = publication.open_referrals_table(cells, filter_.area)
-    names = {code: svc.gazetteer.full_name(code, language or "en")
+    names = {code: svc.gazetteer.full_name(code, current_language())
              for code in frame["district_pcode"] if code in svc.gazetteer.areas}
     return referrals_build.open_referrals_panel(frame, names, filter_.scope.suppressed)
 
 
 # Justice
 
-def justice_funnel(svc: Services, filter_: AreaFilter, _language: str) -> list:
+@in_language
+def justice_funnel(svc: Services, filter_: AreaFilter) -> list:
     cells = period_cells(svc, filter_)
     frame = (cached(svc, justice.complaint_funnel, filter_, svc.databases.today()) if cells is None
              else publication.funnel_table(cells, filter_.period.label, filter_.area))
     return justice_build.funnel_panel(frame)
 
 
-def justice_trends(svc: Services, filter_: AreaFilter, _language: str) -> list:
+@in_language
+def justice_trends(svc: Services, filter_: AreaFilter) -> list:
     quarters = referrals_build.trend_quarters(filter_.period, TREND_QUARTERS, svc.settings.fiscal_year_start)
     codes = justice_build.COUNT_CODES + justice_build.RATE_CODES + justice_build.MEDIAN_CODES
     series = svc.engine.compute_series(filter_, quarters, codes, suppress_below=_k(svc))
     return justice_build.trends_panel(series, filter_.area)
 
 
-def justice_pending(svc: Services, filter_: AreaFilter, _language: str) -> list:
+@in_language
+def justice_pending(svc: Services, filter_: AreaFilter) -> list:
     cells = current_cells(svc, filter_)
     shown = (cached(svc, justice.pending_case_ages, filter_, svc.databases.today()).iloc[0] if cells is None
              else publication.pending_row(cells, filter_.area))
@@ -135,7 +158,8 @@ def justice_pending(svc: Services, filter_: AreaFilter, _language: str) -> list:
 
 # Survivors
 
-def survivor_headline(svc: Services, filter_: AreaFilter, language: str):
+@in_language
+def survivor_headline(svc: Services, filter_: AreaFilter):
     rows = svc.engine.compute(filter_, survivors_build.HEADLINE_CODES, suppress_below=_k(svc))
     if not filter_.scope.suppressed:
         followed_up = int(cached(svc, survivors.victims_followed_up, filter_).iloc[0]["victims"])
@@ -143,18 +167,20 @@ def survivor_headline(svc: Services, filter_: AreaFilter, language: str):
         followed_up = publication.followed_up(period_cells(svc, filter_), filter_.period.label, filter_.area)
     else:
         followed_up = survivors_build.NOT_OFFERED  # a detail figure, shown for the audience's larger areas only
-    return survivors_build.headline_panel(rows, filter_.area, svc.gazetteer.full_name(filter_.area, language or "en"),
-                                          followed_up)
+    area_name = svc.gazetteer.full_name(filter_.area, current_language())
+    return survivors_build.headline_panel(rows, filter_.area, area_name, followed_up)
 
 
-def survivor_domains(svc: Services, filter_: AreaFilter, _language: str) -> list:
+@in_language
+def survivor_domains(svc: Services, filter_: AreaFilter) -> list:
     cells = period_cells(svc, filter_)
     counts = (survivors_build.with_totals(cached(svc, survivors.score_counts, filter_)) if cells is None
               else publication.score_counts_table(cells, filter_.period.label, filter_.area))
     return survivors_build.domains_panel(counts)
 
 
-def survivor_services(svc: Services, filter_: AreaFilter, _language: str) -> list:
+@in_language
+def survivor_services(svc: Services, filter_: AreaFilter) -> list:
     cells = period_cells(svc, filter_)
     frame = (cached(svc, survivors.services_delivered, filter_) if cells is None
              else publication.services_table(cells, filter_.period.label, filter_.area))

@@ -10,13 +10,16 @@ from queries.schema import ASSESSMENT_DOMAINS
 from queries.survivors import MOMENTS, SCORES
 
 from ..components import HIDDEN, data_table, definition_link, row_text
-from .referrals import OKABE_ITO, count_text, figure, graph, is_missing, words
+from ..i18n import N_, _, number, period_name
+from ..vocabulary import code_name
+from .referrals import OKABE_ITO, count_text, figure, graph, is_missing, number_texts, number_ticks
 
 HEADLINE_CODES = ("survivors_assessed", "survivors_restored_pct")
-SCORE_LABELS = {1: "Score 1 (in crisis)", 2: "Score 2", 3: "Score 3", 4: "Score 4 (thriving)"}
+SCORE_LABELS = {1: N_("Score 1 (in crisis)"), 2: N_("Score 2"), 3: N_("Score 3"), 4: N_("Score 4 (thriving)")}
 # From crisis (vermilion) to thriving (blue), Okabe-Ito colours.
 SCORE_COLOURS = {1: "#D55E00", 2: "#E69F00", 3: "#56B4E9", 4: "#0072B2"}
-MOMENT_LABELS = {"first": "First session in the period", "latest": "Latest session in the period"}
+MOMENT_LABELS = {"first": N_("First session in the period"), "latest": N_("Latest session in the period")}
+MEAN_COLUMNS = {"first": N_("Mean, first session"), "latest": N_("Mean, latest session")}
 
 
 # The follow-up figure where an audience is not given it (a detail of its larger areas only).
@@ -33,9 +36,9 @@ def headline_panel(rows: pd.DataFrame, area: str, area_name: str, followed_up: i
                   html.Dd(row_text(row, INDICATORS[code].kind),
                           **{"data-indicator": code})]
     if followed_up != NOT_OFFERED:
-        items += [html.Dt("Survivors with two or more sessions in the period"),
+        items += [html.Dt(_("Survivors with two or more sessions in the period")),
                   html.Dd(count_text(followed_up), id="survivors-followed-up")]
-    period = rows["period"].iloc[0]
+    period = period_name(rows["period"].iloc[0])
     return [html.P(f"{area_name}, {period}", className="panel-context"), html.Dl(items, className="headline-list")]
 
 
@@ -68,53 +71,65 @@ def domain_mean(row: pd.Series) -> float | None:
 def _mean_text(mean: float | None, row: pd.Series) -> str:
     """A mean as the table reads it: "hidden" where a count under it is, "–" where nobody was assessed."""
     if mean is not None:
-        return f"{mean:.2f}"
-    return HIDDEN if any(is_missing(row[column]) for column in (*map(str, SCORES), "total")) else "–"
+        return number(mean, 2)
+    return _(HIDDEN) if any(is_missing(row[column]) for column in (*map(str, SCORES), "total")) else "–"
 
 
 def domains_panel(counts: pd.DataFrame) -> list:
     tables = score_tables(counts)
-    labels = [words(domain) for domain in ASSESSMENT_DOMAINS]
-    fig = figure("Mean score per domain: first and latest session", "Domain", "Mean score (1 in crisis – 4 thriving)",
-                 barmode="group")
-    rows = {"Domain": labels}
+    labels = [code_name(domain) for domain in ASSESSMENT_DOMAINS]
+    fig = figure(_("Mean score per domain: first and latest session"), _("Domain"),
+                 _("Mean score (1 in crisis – 4 thriving)"), barmode="group")
+    rows = {_("Domain"): labels}
     for colour, moment in zip(OKABE_ITO, MOMENTS):
-        means = [domain_mean(row) for _, row in tables[moment].iterrows()]
+        means = [domain_mean(row) for _index, row in tables[moment].iterrows()]
         shown = [None if v is None else round(float(v), 2) for v in means]
-        fig.add_bar(name=MOMENT_LABELS[moment], x=labels, y=shown, marker_color=colour,
-                    hovertemplate="%{x}: %{y:.2f}<extra>" + MOMENT_LABELS[moment] + "</extra>")
-        rows[f"Mean, {moment} session"] = [_mean_text(v, row) for v, (_, row) in zip(shown, tables[moment].iterrows())]
+        name = _(MOMENT_LABELS[moment])
+        fig.add_bar(name=name, x=labels, y=shown, customdata=number_texts(shown, 2), marker_color=colour,
+                    hovertemplate="%{x}: %{customdata}<extra>" + name + "</extra>")
+        rows[_(MEAN_COLUMNS[moment])] = [_mean_text(v, row) for v, (_index, row) in zip(shown,
+                                                                                        tables[moment].iterrows())]
     fig.update_yaxes(range=[0, 4])
+    number_ticks(fig)
     parts = [graph(fig, "survivors-means-graph"),
-             data_table(pd.DataFrame(rows), "Mean score per domain at survivors' first and latest session in the "
-                        "period", "survivors-means-table", numeric=tuple(rows)[1:])]
+             data_table(pd.DataFrame(rows), _("Mean score per domain at survivors' first and latest session in the "
+                                              "period"), "survivors-means-table", numeric=tuple(rows)[1:])]
     for moment in MOMENTS:
         parts += distribution_parts(tables[moment], moment)
     return parts
 
 
 def distribution_parts(table: pd.DataFrame, moment: str) -> list:
-    labels = [words(domain) for domain in table["domain"]]
-    fig = figure(f"Scores per domain: {MOMENT_LABELS[moment].lower()}", "Domain", "Survivors", barmode="stack")
+    labels = [code_name(domain) for domain in table["domain"]]
+    session = _(MOMENT_LABELS[moment]).lower()
+    fig = figure(_("Scores per domain: {session}").format(session=session), _("Domain"), _("Survivors"),
+                 barmode="stack")
     for score in SCORES:
-        fig.add_bar(name=SCORE_LABELS[score], x=labels, marker_color=SCORE_COLOURS[score],
+        name = _(SCORE_LABELS[score])
+        fig.add_bar(name=name, x=labels, marker_color=SCORE_COLOURS[score],
                     y=[None if is_missing(v) else int(v) for v in table[str(score)]],
-                    hovertemplate="%{x}: %{y:,}<extra>" + SCORE_LABELS[score] + "</extra>")
-    rows = pd.DataFrame({"Domain": labels,
-                         **{SCORE_LABELS[s]: [count_text(v) for v in table[str(s)]] for s in SCORES},
-                         "Total": [count_text(v) for v in table["total"]]})
+                    customdata=number_texts(table[str(score)]),
+                    hovertemplate="%{x}: %{customdata}<extra>" + name + "</extra>")
+    number_ticks(fig)
+    rows = pd.DataFrame({_("Domain"): labels,
+                         **{_(SCORE_LABELS[s]): [count_text(v) for v in table[str(s)]] for s in SCORES},
+                         _("Total"): [count_text(v) for v in table["total"]]})
     return [graph(fig, f"survivors-scores-{moment}-graph"),
-            data_table(rows, f"Survivors by score per domain, {MOMENT_LABELS[moment].lower()}",
+            data_table(rows, _("Survivors by score per domain, {session}").format(session=session),
                        f"survivors-scores-{moment}-table", numeric=tuple(rows.columns[1:]))]
 
 
 def services_panel(shown: pd.DataFrame) -> list:
-    labels = [words(code) for code in shown["service_type"]]
-    fig = figure("Services delivered in the area", "Service type", "Referrals with a first service")
+    labels = [code_name(code) for code in shown["service_type"]]
+    fig = figure(_("Services delivered in the area"), _("Service type"), _("Referrals with a first service"))
     fig.add_bar(x=labels, y=[None if is_missing(v) else int(v) for v in shown["services"]],
-                marker_color=OKABE_ITO[2], hovertemplate="%{x}: %{y:,}<extra></extra>")
-    rows = pd.DataFrame({"Service type": labels, "Services delivered": [count_text(v) for v in shown["services"]]})
-    caption = ("Referrals whose first service was delivered in the area in the period, by service type (the referral "
-               "database links to cases by case reference only, so these are all services delivered in the area)")
+                customdata=number_texts(shown["services"]), marker_color=OKABE_ITO[2],
+                hovertemplate="%{x}: %{customdata}<extra></extra>")
+    number_ticks(fig)
+    delivered = _("Services delivered")
+    rows = pd.DataFrame({_("Service type"): labels, delivered: [count_text(v) for v in shown["services"]]})
+    caption = _("Referrals whose first service was delivered in the area in the period, by service type (the "
+                "referral database links to cases by case reference only, so these are all services delivered in "
+                "the area)")
     return [graph(fig, "survivors-services-graph"),
-            data_table(rows, caption, "survivors-services-table", numeric=("Services delivered",))]
+            data_table(rows, caption, "survivors-services-table", numeric=(delivered,))]
