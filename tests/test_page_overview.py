@@ -32,3 +32,30 @@ def test_cards_show_hidden_values_as_hidden_and_unavailable_codes_as_such():
     assert "+100 %" in text
     minors = next(c for c in cards if c.to_plotly_json()["props"]["aria-label"] == "Minors identified")
     assert "40" not in str(minors.children[1])
+
+
+def _sparkline_of(card):
+    graph = card.children[3].children
+    return graph.figure
+
+
+def test_a_hidden_quarter_is_a_grey_band_in_the_trend_not_a_gap():
+    values = {code: 40.0 for code in HEADLINES}
+    earlier, current = _rows("2026-Q2", values, hidden=("minors_identified",)), _rows("2026-Q3", values)
+    cards = headline_cards(current, earlier, earlier, pd.concat([earlier, current]), "BD", {})
+    minors = next(c for c in cards if c.to_plotly_json()["props"]["aria-label"] == "Minors identified")
+    figure = _sparkline_of(minors)
+    (band,) = figure.layout.shapes
+    assert (band.x0, band.x1, band.yref) == (-0.4, 0.4, "paper") and list(figure.data[0].y) == [None, 40.0]
+    cases = next(c for c in cards if c.to_plotly_json()["props"]["aria-label"] == "Cases reported")
+    assert _sparkline_of(cases).layout.shapes == ()
+
+
+def test_a_period_without_records_says_so():
+    empty = _rows("2026-Q4", {code: 0.0 for code in HEADLINES})
+    cards = headline_cards(empty, empty, empty, empty, "BD", {})
+    assert "No records in this period." in str(cards[0])
+    some = _rows("2026-Q4", {code: (3.0 if code == "reports_received" else 0.0) for code in HEADLINES})
+    assert "No records" not in str(headline_cards(some, some, some, some, "BD", {}))
+    hidden = _rows("2026-Q4", {code: 0.0 for code in HEADLINES}, hidden=("cases_reported",))
+    assert "No records" not in str(headline_cards(hidden, hidden, hidden, hidden, "BD", {}))

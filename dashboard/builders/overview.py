@@ -8,7 +8,7 @@ from dash import dcc, html
 
 from queries.definitions import INDICATORS
 
-from ..components import definition_link, row_text
+from ..components import MARK_COLOUR, definition_link, message, row_text
 from ..i18n import N_, _, number
 
 PAGE_FOR = {
@@ -37,9 +37,14 @@ def signed(value: float, decimals: int) -> str:
     return text if text == number(0, decimals) else ("+" if value > 0 else "-") + text
 
 
-def sparkline(values: list, labels: list[str]) -> go.Figure:
+def sparkline(values: list, labels: list[str], hidden: list[bool]) -> go.Figure:
+    """A small trend; a hidden quarter is a grey band across the whole height, not a gap that reads as zero."""
     figure = go.Figure(go.Scatter(x=labels, y=values, mode="lines+markers", line={"width": 2, "color": "#0072B2"},
-                                  hovertemplate="%{x}: %{y:,.1f}<extra></extra>", connectgaps=False))
+                                  connectgaps=False))
+    for position, is_hidden in enumerate(hidden):
+        if is_hidden:
+            figure.add_shape(type="rect", xref="x", yref="paper", x0=position - 0.4, x1=position + 0.4, y0=0, y1=1,
+                             fillcolor=MARK_COLOUR, opacity=0.25, line_width=0)
     figure.update_layout(template="none", height=70, margin={"l": 0, "r": 0, "t": 0, "b": 0}, showlegend=False,
                          xaxis={"visible": False}, yaxis={"visible": False},
                          paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)")
@@ -68,7 +73,8 @@ def headline_card(code: str, current, previous, last_year, trend, area: str,
     row = match.iloc[0]
     now = shown_value(current, code, area)
     series = trend[(trend["indicator"] == code) & (trend["area"] == area)]
-    values = [None if hidden else value for value, hidden in zip(series["value"], series["suppressed"])]
+    hidden = [bool(flag) for flag in series["suppressed"]]
+    values = [None if is_hidden else value for value, is_hidden in zip(series["value"], hidden)]
     return html.Section([
         html.H3(definition_link(code)),
         html.P(row_text(row, indicator.kind),
@@ -80,7 +86,7 @@ def headline_card(code: str, current, previous, last_year, trend, area: str,
                 _("vs same quarter last year: {change}").format(
                     change=change_text(now, shown_value(last_year, code, area), indicator.kind))],
                className="change"),
-        html.Div(dcc.Graph(figure=sparkline(values, list(series["period"])),
+        html.Div(dcc.Graph(figure=sparkline(values, list(series["period"]), hidden),
                            config={"displayModeBar": False, "staticPlot": True}, className="sparkline"),
                  **{"aria-hidden": "true"}),
         dcc.Link(_("More about {indicator}").format(indicator=_(indicator.label)), href=PAGE_FOR[code],
@@ -89,4 +95,12 @@ def headline_card(code: str, current, previous, last_year, trend, area: str,
 
 
 def headline_cards(current, previous, last_year, trend, area: str, unavailable: dict[str, str]) -> list:
-    return [headline_card(code, current, previous, last_year, trend, area, unavailable) for code in HEADLINES]
+    cards = [headline_card(code, current, previous, last_year, trend, area, unavailable) for code in HEADLINES]
+    return ([message(_("No records in this period."), "info")] if no_records(current, area) else []) + cards
+
+
+def no_records(current: pd.DataFrame, area: str) -> bool:
+    """Every headline count of the area is shown and 0: the period holds no record (yet)."""
+    counts = [code for code in HEADLINES if INDICATORS[code].kind == "count"]
+    own = current[(current["area"] == area) & current["indicator"].isin(counts)]
+    return len(own) == len(counts) and not own["suppressed"].any() and (own["value"].fillna(0) == 0).all()
