@@ -95,11 +95,11 @@ def plan_figure(plan: pd.DataFrame, current_year: int) -> go.Figure:
         figure.update_yaxes(title_text=_(unit) if unit else _("number"), **localized_ticks(0, max(drawn, default=0)),
                             **position)
         figure.update_xaxes(title_text=_(YEAR), **position)
-    figure.update_layout(barmode="group", height=260 * rows, margin=dict(l=50, r=10, t=60, b=40),
-                         title=_("Actual against target, each year of the plan"),
-                         # The legend at the right, clear of the title at the left.
-                         legend=dict(orientation="h", x=1, xanchor="right", y=1.02, yanchor="bottom"),
-                         font=CHART_FONT)
+    # The title at the very top, and the legend on a line of its own between it and the first row of charts.
+    figure.update_layout(barmode="group", height=260 * rows + 30, margin=dict(l=50, r=10, t=90, b=40),
+                         title=dict(text=_("Actual against target, each year of the plan"), yref="container", y=1,
+                                    yanchor="top", pad=dict(t=12)),
+                         legend=dict(orientation="h", x=0, y=1.02, yanchor="bottom"), font=CHART_FONT)
     figure.update_annotations(font_size=12)
     return figure
 
