@@ -11,6 +11,7 @@ only. Its value, even if a caller left one in, is never read.
 from __future__ import annotations
 
 import math
+import textwrap
 from typing import Callable
 
 import pandas as pd
@@ -39,6 +40,8 @@ NO_DATA_COLOUR = "#e8e8e8"
 EDGE_COLOUR = "#d0d0d0"
 OUTLINE_COLOUR = "#3c3c3c"
 _MAP_HEIGHT_PX = 520  # viewport the initial zoom is fitted to
+# A colour bar's title longer than this wraps: on one line it would take the map's width.
+_COLOUR_BAR_TITLE_CHARACTERS = 20
 
 # Legend entries besides the page-wide marks HIDDEN and WITHHELD, translated when a map is drawn.
 NO_DATA_LABEL, OUTLINES_LABEL = N_("no data"), N_("Division boundary")
@@ -115,7 +118,8 @@ def _value_trace(
         colorscale=colorscale,
         text=[f"{name(code)}: {number(value, decimals)}{mark(code)}" for code, value in values.items()],
         hovertemplate="%{text}<extra></extra>",
-        colorbar=dict(title=dict(text=value_label), tickformat=f",.{decimals}f", thickness=14, len=0.6,
+        colorbar=dict(title=dict(text="<br>".join(textwrap.wrap(value_label, _COLOUR_BAR_TITLE_CHARACTERS))),
+                      tickformat=f",.{decimals}f", thickness=14, len=0.6,
                       **localized_ticks(low, high)),
         marker_line=dict(width=0.6, color=EDGE_COLOUR),
         name=value_label,

@@ -131,6 +131,11 @@ def test_bangla_labels_hover_and_colour_bar(geo_cache_dir):
     assert list(values.colorbar.ticktext)[:7] == ["০", "২,০০০", "৪,০০০", "৬,০০০", "৮,০০০", "১০,০০০", "১২,০০০"]
 
 
+def test_a_long_colour_bar_title_wraps_instead_of_narrowing_the_map(geo_cache_dir):
+    figure = _figure(district_geojson(geo_cache_dir), values={DHAKA: 2.5}, value_label="Cases per 100,000 children")
+    assert figure.data[0].colorbar.title.text == "Cases per 100,000<br>children"
+
+
 def test_english_colour_bar_keeps_plotlys_own_ticks(geo_cache_dir):
     figure = _figure(district_geojson(geo_cache_dir), values={DHAKA: 12345.0}, names={DHAKA: "Dhaka"})
     colour_bar = _trace_named(figure, "Cases reported").colorbar
