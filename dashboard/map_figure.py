@@ -11,13 +11,18 @@ only. Its value, even if a caller left one in, is never read.
 from __future__ import annotations
 
 import math
+import textwrap
 from typing import Callable
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from queries.boundaries import bounds
-from queries.definitions import UNRELIABLE
+from queries.publication import WITHHELD
+
+from .builders.chart_language import CHART_FONT, localized_ticks
+from .components import HIDDEN, unreliable_mark
+from .i18n import N_, _, number
 
 # For dcc.Graph(config=...). plotly.js 4 defaults to a "share chart" button
 # that posts the figure's data to Plotly's cloud: never for case data.
@@ -35,13 +40,11 @@ NO_DATA_COLOUR = "#e8e8e8"
 EDGE_COLOUR = "#d0d0d0"
 OUTLINE_COLOUR = "#3c3c3c"
 _MAP_HEIGHT_PX = 520  # viewport the initial zoom is fitted to
+# A colour bar's title longer than this wraps: on one line it would take the map's width.
+_COLOUR_BAR_TITLE_CHARACTERS = 20
 
-_LABELS = {
-    "en": {"suppressed": "hidden", "withheld": "withheld", "no_data": "no data", "outlines": "Division boundary",
-           "unreliable": UNRELIABLE},
-    "bn": {"suppressed": "লুকানো", "withheld": "দেখানো হয়নি", "no_data": "তথ্য নেই", "outlines": "বিভাগের সীমানা",
-           "unreliable": "অনির্ভরযোগ্য: ২০টির কম ঘটনা"},
-}
+# Legend entries besides the page-wide marks HIDDEN and WITHHELD, translated when a map is drawn.
+NO_DATA_LABEL, OUTLINES_LABEL = N_("no data"), N_("Division boundary")
 
 
 def choropleth_figure(
@@ -52,15 +55,13 @@ def choropleth_figure(
     value_label: str,
     names: dict[str, str],
     colorscale: str = "Viridis",
-    language: str = "en",
 ) -> go.Figure:
     """One map of `values` (columns area, value, suppressed; withheld and reliable optional) over the features of
-    `geojson`. An unreliable value says so in its hover text.
+    `geojson`, its words and numbers in the current language. An unreliable value says so in its hover text.
 
     Areas of the map missing from `values`, or with a null value, show as "no data".
     The figure is _MAP_HEIGHT_PX high: its initial zoom fits the geojson to that height.
     """
-    labels = _LABELS.get(language, _LABELS["en"])
     features = {feature["id"]: feature for feature in geojson["features"]}
     rows = values.set_index("area").reindex(list(features))
     suppressed = rows["suppressed"].eq(True)  # an area with no row reads False
@@ -72,21 +73,21 @@ def choropleth_figure(
         return names.get(code, code)
 
     def mark(code: str) -> str:
-        return f" ({labels['unreliable']})" if code in unreliable else ""
+        return f" ({unreliable_mark()})" if code in unreliable else ""
 
     traces = []
     if shown.any():
         traces.append(_value_trace(features, rows.loc[shown, "value"].astype(float), name, mark, value_label,
                                    colorscale))
     for codes, colour, label in (
-        (rows.index[suppressed & ~withheld], SUPPRESSED_COLOUR, labels["suppressed"]),
-        (rows.index[withheld], SUPPRESSED_COLOUR, labels["withheld"]),
-        (rows.index[~shown & ~suppressed], NO_DATA_COLOUR, labels["no_data"]),
+        (rows.index[suppressed & ~withheld], SUPPRESSED_COLOUR, _(HIDDEN)),
+        (rows.index[withheld], SUPPRESSED_COLOUR, _(WITHHELD)),
+        (rows.index[~shown & ~suppressed], NO_DATA_COLOUR, _(NO_DATA_LABEL)),
     ):
         if len(codes):
             traces.append(_flat_trace(features, list(codes), colour, label, [f"{name(c)}: {label}" for c in codes]))
     if outlines:
-        traces.append(_outline_trace(outlines, labels["outlines"]))
+        traces.append(_outline_trace(outlines, _(OUTLINES_LABEL)))
 
     figure = go.Figure(traces)
     figure.update_layout(
@@ -96,6 +97,7 @@ def choropleth_figure(
         # Same geography, same view: a new indicator or period keeps the user's zoom.
         uirevision=f"{len(features)}:{min(features)}",
         legend=dict(x=0.01, y=0.01, xanchor="left", yanchor="bottom", bgcolor="rgba(255,255,255,0.85)"),
+        font=CHART_FONT,
     )
     return figure
 
@@ -104,7 +106,7 @@ def _value_trace(
     features: dict, values: pd.Series, name: Callable[[str], str], mark: Callable[[str], str], value_label: str,
     colorscale: str
 ) -> go.Choroplethmap:
-    number_format = ",.0f" if all(float(v).is_integer() for v in values) else ",.1f"
+    decimals = 0 if all(float(v).is_integer() for v in values) else 1
     low = min(0.0, values.min())
     high = values.max() if values.max() > low else low + 1
     return go.Choroplethmap(
@@ -114,9 +116,11 @@ def _value_trace(
         zmin=low,
         zmax=high,
         colorscale=colorscale,
-        text=[f"{name(code)}: {value:{number_format}}{mark(code)}" for code, value in values.items()],
+        text=[f"{name(code)}: {number(value, decimals)}{mark(code)}" for code, value in values.items()],
         hovertemplate="%{text}<extra></extra>",
-        colorbar=dict(title=dict(text=value_label), tickformat=number_format, thickness=14, len=0.6),
+        colorbar=dict(title=dict(text="<br>".join(textwrap.wrap(value_label, _COLOUR_BAR_TITLE_CHARACTERS))),
+                      tickformat=f",.{decimals}f", thickness=14, len=0.6,
+                      **localized_ticks(low, high)),
         marker_line=dict(width=0.6, color=EDGE_COLOUR),
         name=value_label,
         showlegend=False,

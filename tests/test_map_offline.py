@@ -9,6 +9,7 @@ import re
 import pandas as pd
 import pytest
 
+from dashboard.i18n import speaking
 from dashboard.map_figure import MAP_CONFIG, SUPPRESSED_COLOUR, choropleth_figure
 from queries import boundaries
 from queries.boundaries import bounds, district_geojson, division_outlines, upazila_geojson
@@ -115,9 +116,30 @@ def test_suppressed_area_hovers_as_hidden(geo_cache_dir):
     assert DHAKA not in _trace_named(figure, "Cases reported").locations
 
 
-def test_bangla_labels(geo_cache_dir):
-    figure = _figure(district_geojson(geo_cache_dir), suppressed={DHAKA}, names={DHAKA: "ঢাকা"}, language="bn")
-    assert list(_trace_named(figure, "লুকানো").text) == ["ঢাকা: লুকানো"]
+def test_bangla_labels_hover_and_colour_bar(geo_cache_dir):
+    geojson = district_geojson(geo_cache_dir)
+    names = {DHAKA: "ঢাকা", "BD3033": "গাজীপুর"}
+    with speaking("bn"):
+        figure = _figure(geojson, values={DHAKA: 5.0, "BD3033": 12345.0}, suppressed={DHAKA}, names=names,
+                         value_label="রিপোর্ট হওয়া কেস", outlines=division_outlines(geo_cache_dir))
+    assert list(_trace_named(figure, "গোপন").text) == ["ঢাকা: গোপন"]  # the page's word for a hidden number
+    assert {trace.name for trace in figure.data} == {"রিপোর্ট হওয়া কেস", "গোপন", "তথ্য নেই", "বিভাগের সীমানা"}
+    values = _trace_named(figure, "রিপোর্ট হওয়া কেস")
+    assert list(values.text) == ["গাজীপুর: ১২,৩৪৫"]
+    assert values.colorbar.title.text == "রিপোর্ট হওয়া কেস"
+    assert list(values.colorbar.tickvals)[:7] == [0, 2000, 4000, 6000, 8000, 10000, 12000]
+    assert list(values.colorbar.ticktext)[:7] == ["০", "২,০০০", "৪,০০০", "৬,০০০", "৮,০০০", "১০,০০০", "১২,০০০"]
+
+
+def test_a_long_colour_bar_title_wraps_instead_of_narrowing_the_map(geo_cache_dir):
+    figure = _figure(district_geojson(geo_cache_dir), values={DHAKA: 2.5}, value_label="Cases per 100,000 children")
+    assert figure.data[0].colorbar.title.text == "Cases per 100,000<br>children"
+
+
+def test_english_colour_bar_keeps_plotlys_own_ticks(geo_cache_dir):
+    figure = _figure(district_geojson(geo_cache_dir), values={DHAKA: 12345.0}, names={DHAKA: "Dhaka"})
+    colour_bar = _trace_named(figure, "Cases reported").colorbar
+    assert colour_bar.tickformat == ",.0f" and colour_bar.tickvals is None and colour_bar.ticktext is None
 
 
 def test_hover_shows_exact_values(geo_cache_dir):

@@ -9,8 +9,10 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from dashboard.builders.district_map import (
-    RATE, division_values_on_districts, has_upazila_rows, map_figure, map_table, map_values,
+    RATE, division_names_for_districts, division_values_on_districts, has_upazila_rows, map_figure, map_table,
+    map_values, measure_label,
 )
+from dashboard.i18n import N_, speaking
 from queries.boundaries import district_geojson, division_outlines, upazila_geojson
 from tests.conftest import console_errors, outside_requests
 
@@ -147,3 +149,38 @@ def test_map_draws_64_districts_and_drills_into_dhaka(open_browser, gazetteer):
     _wait_for_locations(driver, lambda found: len(found) == 64)
     assert console_errors(driver) == []
     assert outside_requests(driver) == []
+
+
+def test_the_map_table_and_figure_speak_bangla_and_english_is_unchanged(gazetteer, geo_cache_dir):
+    values = map_values(_rows(), "cases_reported", "count")
+    districts = district_geojson(geo_cache_dir)
+    with speaking("bn"):
+        table = map_table(map_values(_rows(), "cases_reported", RATE), gazetteer, "cases_reported", RATE)
+        figure = map_figure(values, districts, None, gazetteer, "cases_reported", "count", language="bn")
+        division_table = map_table(values, gazetteer, "cases_reported", "count", N_("Division"))
+    # In Bangla the Bangla name alone heads the row: no column of English names.
+    assert list(table.columns) == ["জেলা", "P-code", "প্রতি ১,০০,০০০ শিশুতে রিপোর্ট হওয়া কেস"]
+    assert table.iloc[:, 0].tolist() == [gazetteer.name(code, "bn") for code in (DHAKA, NARAYANGANJ, GAZIPUR)]
+    assert table.iloc[:, 2].tolist() == ["২.৫", "গোপন", "–"]
+    assert list(division_table.columns)[0] == "বিভাগ"
+    value_trace = figure.data[0]
+    assert value_trace.name == value_trace.colorbar.title.text == "রিপোর্ট হওয়া কেস"
+    assert sorted(value_trace.text) == ["গাজীপুর: ২০", "ঢাকা: ৫০"]
+    assert figure.data[1].name == "গোপন"
+    assert list(figure.data[1].text) == [f"{gazetteer.name(NARAYANGANJ, 'bn')}: গোপন"]
+    assert value_trace.colorbar.ticktext[-1] == "৫০"
+
+    english = map_table(values, gazetteer, "cases_reported", "count")
+    assert list(english.columns) == ["District", "নাম", "P-code", "Cases reported"]
+    assert english.iloc[:, 0].tolist() == ["Dhaka", "Gazipur", "Narayanganj"]
+    figure = map_figure(values, districts, None, gazetteer, "cases_reported", "count")
+    assert sorted(figure.data[0].text) == ["Dhaka: 50", "Gazipur: 20"] and figure.data[0].colorbar.ticktext is None
+
+
+def test_map_captions_and_measures_read_in_bangla(gazetteer):
+    with speaking("bn"):
+        assert measure_label("conviction_rate_pct", "count") == "দণ্ডের হার (%)"
+        assert measure_label("referral_turnaround_median_days", RATE) == "প্রথম সেবা পর্যন্ত দিনের মধ্যমা (দিন)"
+        assert division_names_for_districts(gazetteer, "bn")[DHAKA] == "ঢাকা বিভাগ"
+    assert measure_label("cases_reported", RATE) == "Cases reported per 100,000 children"
+    assert division_names_for_districts(gazetteer, "en")[DHAKA] == "Dhaka division"

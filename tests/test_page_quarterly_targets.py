@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 
 import pandas as pd
 import pytest
 
 from dashboard.builders.quarterly import (
-    html_table, last_quarter, quarterly_table, quarters_ending, table_bytes,
+    data_as_of_text, download_table, html_table, last_quarter, quarterly_table, quarters_ending, table_bytes,
 )
-from dashboard.builders.targets import plan_figure, plan_table, progress_table
+from dashboard.builders.targets import plan_figure, plan_table, progress_table, status_class
+from dashboard.i18n import speaking
 from queries.db import Databases
 from queries.definitions import INDICATORS
 from queries.periods import parse_period
@@ -243,3 +245,68 @@ def test_html_table_links_each_indicator_to_its_definition():
     assert first_row.children[0].children.href == "/definitions#cases_reported"
     assert [cell.children for cell in first_row.children[1:]] == ["12", "hidden", ""]
     assert "compact-table" in rendered.children.className and rendered.className == "table-scroll"
+
+
+def test_the_quarterly_table_speaks_bangla_and_its_download_keeps_ascii_digits():
+    targets = {"cases_reported": 1234567.0, "conviction_rate_pct": 48.0}
+    english = quarterly_table(_engine_rows(), ["2026-Q1", "2026-Q2"], "BD30", targets, 2026)
+    with speaking("bn"):
+        table = quarterly_table(_engine_rows(), ["2026-Q1", "2026-Q2"], "BD30", targets, 2026)
+        downloaded = download_table(table)
+    assert list(table.columns) == ["সূচক", "২০২৬, প্রান্তিক ১", "২০২৬, প্রান্তিক ২", "লক্ষ্যমাত্রা ২০২৬"]
+    assert table.loc["cases_reported"].tolist() == ["রিপোর্ট হওয়া কেস", "১২", "গোপন", "১২,৩৪,৫৬৭"]
+    assert table.loc["referral_turnaround_median_days"].tolist()[1:3] == ["১২.০ দিন", "৪০.০ দিন"]
+
+    # The download: the page's words, its numbers as the English table writes them (a year stays ungrouped).
+    assert list(downloaded.columns) == ["সূচক", "2026, প্রান্তিক 1", "2026, প্রান্তিক 2", "লক্ষ্যমাত্রা 2026"]
+    assert downloaded.loc["cases_reported"].tolist() == ["রিপোর্ট হওয়া কেস", "12", "গোপন", "1,234,567"]
+    assert downloaded.loc["cases_reported", "লক্ষ্যমাত্রা 2026"] == english.loc["cases_reported", "Target 2026"]
+    assert downloaded.loc["conviction_rate_pct"].tolist()[1:] == english.loc["conviction_rate_pct"].tolist()[1:]
+    assert downloaded.loc["referral_turnaround_median_days"].tolist()[1:3] == ["12.0 দিন", "40.0 দিন"]
+    for file_format in ("csv", "xlsx"):
+        assert not re.search("[০-৯]", str(_read(table_bytes(downloaded, file_format), file_format).values.tolist()))
+    assert download_table(english).equals(english)  # an English table is downloaded as it is
+
+
+def _read(data: bytes, file_format: str) -> pd.DataFrame:
+    read = pd.read_csv if file_format == "csv" else pd.read_excel
+    return read(io.BytesIO(data), dtype=str, keep_default_na=False)
+
+
+def test_data_as_of_reads_in_bangla():
+    latest = {"cases": {"cases.reported_on": date(2026, 3, 31)}, "referrals": {"referrals.referred_at": None}}
+    with speaking("bn"):
+        assert data_as_of_text(latest, "Asia/Dhaka") == ("সর্বশেষ ডেটার তারিখ (বাংলাদেশ সময় অনুযায়ী): "
+                                                         "কেস ডেটাবেস ৩১ মার্চ ২০২৬; রেফারেল ডেটাবেস: কোনো রেকর্ড নেই।")
+    assert data_as_of_text(latest, "Asia/Dhaka") == (
+        "Data as of (dates in Asia/Dhaka): Case database 2026-03-31; Referral database: no records.")
+
+
+def test_the_targets_tables_and_chart_speak_bangla():
+    with speaking("bn"):
+        shown, plan = progress_table(_progress_frame()), plan_table(_progress_frame())
+        figure = plan_figure(_progress_frame(), current_year=2026)
+        on_track_class = status_class("সঠিক পথে")
+    assert list(shown.columns) == ["সূচক", "লক্ষ্যমাত্রা", "অর্জন, বছরের শুরু থেকে এ পর্যন্ত", "বছর শেষের প্রাক্কলন",
+                                   "লক্ষ্যমাত্রা অর্জনের হার", "অবস্থা"]
+    assert shown.iloc[1].tolist() == ["রিপোর্ট হওয়া কেস", "১০০", "৩০", "১১০", "১১০ %", "সঠিক পথে"]
+    assert plan.iloc[0].tolist() == ["রিপোর্ট হওয়া কেস", "২০২৫", "গোপন", "৫", "–", "গোপন"]
+    assert on_track_class == "status-on-track" and status_class("on track") == "status-on-track"
+
+    actual_cases, target_cases = figure.data[0], figure.data[1]
+    assert figure.layout.title.text == "পরিকল্পনার প্রতি বছরে লক্ষ্যমাত্রার বিপরীতে অর্জন"
+    assert (actual_cases.name, target_cases.name) == ("অর্জন", "লক্ষ্যমাত্রা")
+    assert list(actual_cases.x) == ["২০২৫", "২০২৬ (এ পর্যন্ত)"]
+    assert list(actual_cases.customdata) == [None, "২০২৬ (এ পর্যন্ত): অর্জন ৩০.০"]  # the hidden actual: no hover
+    assert list(target_cases.customdata) == ["২০২৫: লক্ষ্যমাত্রা ৫.০", "২০২৬ (এ পর্যন্ত): লক্ষ্যমাত্রা ১০০.০"]
+    assert list(figure.layout.yaxis.ticktext) == ["০", "২০", "৪০", "৬০", "৮০", "১০০"]
+    assert figure.layout.yaxis.title.text == "সংখ্যা" and figure.layout.xaxis.title.text == "বছর"
+    assert [a.text for a in figure.layout.annotations] == ["রিপোর্ট হওয়া কেস", "দণ্ডের হার"]
+
+
+def test_the_targets_chart_in_english_is_unchanged():
+    figure = plan_figure(_progress_frame(), current_year=2026)
+    actual_cases, target_cases = figure.data[0], figure.data[1]
+    assert (actual_cases.name, target_cases.name, figure.layout.yaxis.title.text) == ("Actual", "Target", "number")
+    assert list(target_cases.customdata) == ["2025: target 5.0", "2026 (to date): target 100.0"]
+    assert figure.layout.yaxis.ticktext is None and figure.layout.title.text.startswith("Actual against target")

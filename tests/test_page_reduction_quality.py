@@ -12,6 +12,7 @@ import pytest
 from dashboard.builders import quality, reduction
 from dashboard.builders.definitions import (DISCLOSURE_SECTION, PERIODS_SECTION, RECORDS_SECTION, REDUCTION_SECTION,
                                             definitions_content)
+from dashboard.i18n import speaking
 from queries.contract_check import Finding
 from queries.data_as_of import data_as_of, data_as_of_for
 from queries.db import Databases
@@ -67,7 +68,7 @@ def test_verdict_follows_the_contract_rule_and_says_when_the_interval_reaches_be
     national, division, district = (_row(rows, area) for area in (NATIONAL, DHAKA_DIVISION, DHAKA))
     assert math.isclose(national.reduction_pct, 100 * (1 - 4 / 30)) and national.reduction_ci_low < 85
     assert reduction.benchmark_verdict(national).startswith("Benchmark met")
-    assert reduction.INTERVAL_BELOW_TEXT in reduction.benchmark_verdict(national)
+    assert reduction.interval_below_text() in reduction.benchmark_verdict(national)
     assert "the interval reaches below 85 %, so the benchmark is not yet shown with confidence" \
         in reduction.benchmark_verdict(national)
 
@@ -78,7 +79,7 @@ def test_verdict_follows_the_contract_rule_and_says_when_the_interval_reaches_be
     expected_low = 100 * (1 - math.exp(1.96 * math.sqrt(1 / 10 - 1 / 1000 + 1 / 300 - 1 / 1000)) / 30)
     assert math.isclose(district.reduction_ci_low, expected_low) and expected_low > 85
     assert reduction.benchmark_verdict(district).startswith("Benchmark met")
-    assert reduction.INTERVAL_BELOW_TEXT not in reduction.benchmark_verdict(district)
+    assert reduction.interval_below_text() not in reduction.benchmark_verdict(district)
 
 
 def test_reduction_figure_draws_the_benchmark_at_85_and_splits_met_from_not_met(summary):
@@ -128,10 +129,47 @@ def test_tables_carry_every_number_and_names_come_from_the_gazetteer(summary, ga
     assert table.loc[NATIONAL, "Baseline"] == "30.0 %" and table.loc[NATIONAL, "Latest"] == "4.0 %"
     assert table.loc[NATIONAL, "Reduction"] == "86.7 %"
     assert table.loc[NATIONAL, "Reduction 95 % interval"] == "78.5 to 91.7 %"
-    assert table.loc[DHAKA_DIVISION, "Latest round"] == "midline"
+    assert table.loc[DHAKA_DIVISION, "Latest round"] == "Midline"  # the contract's code in words
     waiting = reduction.baseline_only_table(baseline_only, reduction.area_labels(baseline_only, gazetteer, "en"))
     assert list(waiting["Fieldwork ended"]) == ["2023-01-31", "2023-01-31"]
     assert list(waiting["Baseline"]) == ["30.0 %", "25.0 %"]
+
+
+def test_the_reduction_charts_and_tables_speak_bangla(summary, gazetteer):
+    rows, baseline_only = summary
+    with speaking("bn"):
+        labels = reduction.area_labels(rows, gazetteer, "bn")
+        prevalence, reduced = reduction.prevalence_figure(rows, labels), reduction.reduction_figure(rows, labels)
+        table = reduction.reduction_table(rows, labels).set_index("P-code")
+        waiting = reduction.baseline_only_table(baseline_only, reduction.area_labels(baseline_only, gazetteer, "bn"))
+        verdict = reduction.benchmark_verdict(_row(rows, NATIONAL))
+    assert labels == ["বাংলাদেশ", "ঢাকা বিভাগ", "ঢাকা"]
+    assert prevalence.layout.title.text.startswith("বাণিজ্যিক যৌন পেশায়")
+    assert prevalence.layout.xaxis.title.text == "পর্যবেক্ষিত মানুষের মধ্যে অপ্রাপ্তবয়স্ক (%)"
+    assert [trace.name for trace in prevalence.data] == ["বেসলাইন", "সর্বশেষ পর্ব"]
+    assert prevalence.data[0].customdata[0] == "বাংলাদেশ: ৩০.০ %"
+    assert prevalence.layout.xaxis.ticktext[:3] == ("০", "৫", "১০")
+    assert {trace.name for trace in reduced.data} == {"মানদণ্ড অর্জিত", "মানদণ্ড অর্জিত হয়নি"}
+    assert reduced.layout.annotations[0].text == "মানদণ্ড ৮৫ %"
+    assert "ঢাকা বিভাগ: ৫০.০ % হ্রাস" in reduced.data[1].customdata
+    assert "১০০" in reduced.layout.xaxis.ticktext
+
+    assert table.loc[NATIONAL, "হ্রাস"] == "৮৬.৭ %"
+    assert table.loc[NATIONAL, "হ্রাসের ৯৫ % আস্থা ব্যবধান"] == "৭৮.৫ থেকে ৯১.৭ %"
+    assert table.loc[DHAKA_DIVISION, "সর্বশেষ পর্ব"] == "মিডলাইন"
+    assert table.loc[NATIONAL, "বেসলাইনের ডিজাইন ইফেক্ট"] == "১.০০"
+    assert verdict.startswith("মানদণ্ড অর্জিত (৮৬.৭ %), তবে আস্থা ব্যবধান ৮৫ %-এর নিচে")
+    assert list(waiting["মাঠকর্ম শেষ"]) == ["৩১ জানুয়ারি ২০২৩", "৩১ জানুয়ারি ২০২৩"]
+
+
+def test_the_reduction_charts_in_english_are_unchanged(summary):
+    rows, _ = summary
+    labels = ["Bangladesh", "Dhaka division", "Dhaka"]
+    prevalence, reduced = reduction.prevalence_figure(rows, labels), reduction.reduction_figure(rows, labels)
+    assert prevalence.data[0].customdata[0] == "Bangladesh: 30.0 %" and prevalence.layout.xaxis.ticktext is None
+    assert prevalence.data[0].hovertemplate == "%{customdata}<extra>Baseline</extra>"
+    assert "Dhaka division: 50.0 % reduction" in reduced.data[1].customdata
+    assert reduced.layout.annotations[0].text == "Benchmark 85 %"
 
 
 # --- Data quality ---------------------------------------------------------------------------------------------------

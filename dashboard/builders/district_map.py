@@ -13,6 +13,7 @@ from queries.definitions import INDICATORS, reliable
 from queries.geography import Gazetteer
 
 from ..components import format_value
+from ..i18n import N_, _, current_language
 from ..map_figure import choropleth_figure
 
 MAP_INDICATORS = (
@@ -82,11 +83,11 @@ def division_values_on_districts(values: pd.DataFrame, gazetteer: Gazetteer) -> 
 
 
 def measure_label(code: str, measure: str) -> str:
-    label = INDICATORS[code].label
+    label = _(INDICATORS[code].label)
     if measure == RATE and rate_applies(code):
-        return f"{label} per 100,000 children"
+        return _("{indicator} per 100,000 children").format(indicator=label)
     unit = INDICATORS[code].unit
-    return f"{label} ({unit})" if unit else label
+    return f"{label} ({_(unit)})" if unit else label
 
 
 def value_text(value, kind: str, suppressed: bool, withheld: bool = False, reliable: bool | None = None) -> str:
@@ -98,32 +99,37 @@ def shown_kind(code: str, measure: str) -> str:
 
 
 def map_table(values: pd.DataFrame, gazetteer: Gazetteer, code: str, measure: str,
-              area_heading: str = "District") -> pd.DataFrame:
+              area_heading: str = N_("District")) -> pd.DataFrame:
     """The map's numbers as text, largest first; hidden areas read "hidden", areas without a value "–"."""
     kind = shown_kind(code, measure)
     ordered = values.assign(
         _rank=values["suppressed"].map({True: 1, False: 0}).where(values["value"].notna() | values["suppressed"], 2))
     ordered = ordered.sort_values(["_rank", "value", "area"], ascending=[True, False, True], kind="stable")
     return pd.DataFrame({
-        area_heading: [gazetteer.name(a, "en") for a in ordered["area"]],
-        "নাম": [gazetteer.name(a, "bn") for a in ordered["area"]],
+        **area_names(list(ordered["area"]), gazetteer, _(area_heading)),
         "P-code": list(ordered["area"]),
         measure_label(code, measure): [value_text(v, kind, s, w, r) for v, s, w, r in zip(
             ordered["value"], ordered["suppressed"], ordered["withheld"], ordered["reliable"])],
     })
 
 
+def area_names(areas: list[str], gazetteer: Gazetteer, heading: str) -> dict[str, list[str]]:
+    """The areas' name columns: in English the name and, beside it, the Bangla name; in Bangla the Bangla name
+    alone."""
+    if current_language() == "bn":
+        return {heading: [gazetteer.name(a, "bn") for a in areas]}
+    return {heading: [gazetteer.name(a, "en") for a in areas], "নাম": [gazetteer.name(a, "bn") for a in areas]}
+
+
 def map_figure(values: pd.DataFrame, geojson: dict, outlines: dict | None, gazetteer: Gazetteer, code: str,
                measure: str, language: str = "en", names: dict[str, str] | None = None,
                value_label: str | None = None) -> go.Figure:
-    """The choropleth of `values`; hidden areas are grey and carry no number."""
+    """The choropleth of `values`, areas named in `language`; hidden areas are grey and carry no number."""
     names = names or {f["id"]: gazetteer.name(f["id"], language) for f in geojson["features"]}
     return choropleth_figure(values, geojson, outlines, value_label=value_label or measure_label(code, measure),
-                             names=names,
-                             language=language)
+                             names=names)
 
 
 def division_names_for_districts(gazetteer: Gazetteer, language: str) -> dict[str, str]:
     """District code -> "<division> division": the hover of a map coloured by division."""
-    suffix = " বিভাগ" if language == "bn" else " division"
-    return {d.pcode: gazetteer.name(d.parent, language) + suffix for d in gazetteer.level("district")}
+    return {d.pcode: gazetteer.full_name(d.parent, language) for d in gazetteer.level("district")}

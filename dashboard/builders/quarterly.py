@@ -1,15 +1,17 @@
 """Pure builders of the quarterly indicators page: the table (indicators x quarters, plus the year's target),
 the same table as CSV / Excel bytes, and its accessible HTML rendering.
 
-Cells are the strings the screen shows: a suppressed cell reads "hidden" and the
-hidden number is never read, so a download cannot hold more than the screen.
+Cells are the strings the screen shows, in the current language: a suppressed cell reads "hidden" and the
+hidden number is never read, so a download cannot hold more than the screen. A download keeps ASCII digits.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 
 import pandas as pd
+from babel.dates import get_timezone_name
 from dash import html
 
 from impact_monitor.exports import csv_bytes, workbook_bytes
@@ -17,9 +19,11 @@ from queries.definitions import INDICATORS
 from queries.periods import Period, quarter_containing
 
 from ..components import definition_link, format_value, row_text, scrolling
+from ..i18n import N_, _, current_language, day, digits, period_name
 
-INDICATOR_HEADING = "Indicator"
+INDICATOR_HEADING = N_("Indicator")
 QUARTER_COUNTS = (4, 8)
+DATABASE_NAMES = {"cases": N_("Case database"), "referrals": N_("Referral database")}
 
 
 def last_quarter(period: Period, fiscal_year_start: int | None = None) -> Period:
@@ -36,30 +40,56 @@ def quarters_ending(period: Period, count: int, fiscal_year_start: int | None = 
 
 
 def target_heading(year: int) -> str:
-    return f"Target {year}"
+    return _("Target {year}").format(year=digits(str(year)))
 
 
 def quarterly_table(rows: pd.DataFrame, quarters: list[str], area: str, targets: dict[str, float],
                     target_year: int) -> pd.DataFrame:
-    """One row per indicator (INDICATORS order), one column per quarter label, then the year's target.
+    """One row per indicator (INDICATORS order), one column per quarter (headed by its name), then the year's
+    target.
 
     `rows` are the engine's export rows for those quarters, already suppressed;
     `targets` maps indicator code -> target of `target_year` (missing: blank).
     """
     own = rows[rows["area"] == area].set_index(["indicator", "period"])
+    indicator_heading, target_column = _(INDICATOR_HEADING), target_heading(target_year)
     records = []
     for code, indicator in INDICATORS.items():
-        record = {INDICATOR_HEADING: indicator.label}
+        record = {indicator_heading: _(indicator.label)}
         for label in quarters:
             if (code, label) in own.index:
-                record[label] = row_text(own.loc[(code, label)], indicator.kind)
+                record[period_name(label)] = row_text(own.loc[(code, label)], indicator.kind)
             else:
-                record[label] = ""
+                record[period_name(label)] = ""
         target = targets.get(code)
-        record[target_heading(target_year)] = "" if target is None else format_value(target, indicator.kind)
+        record[target_column] = "" if target is None else format_value(target, indicator.kind)
         records.append(record)
-    return pd.DataFrame(records, columns=[INDICATOR_HEADING, *quarters, target_heading(target_year)],
+    return pd.DataFrame(records, columns=[indicator_heading, *map(period_name, quarters), target_column],
                         index=list(INDICATORS))
+
+
+_BENGALI_NUMBER = re.compile(r"[০-৯]+(?:,[০-৯]+)*(?:\.[০-৯]+)?")
+_ASCII_DIGITS = str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789")
+
+
+def ascii_number(bengali: re.Match) -> str:
+    """A number in Bengali digits as the English page writes it: a number grouped in lakhs (১২,৩৪,৫৬৭.৫) grouped in
+    thousands (1,234,567.5); one written without grouping (a year) still without."""
+    text = bengali.group().translate(_ASCII_DIGITS)
+    if "," not in text:
+        return text
+    whole, _point, fraction = text.replace(",", "").partition(".")
+    return f"{int(whole):,}" + (f".{fraction}" if fraction else "")
+
+
+def with_ascii_digits(text: str) -> str:
+    return _BENGALI_NUMBER.sub(ascii_number, text)
+
+
+def download_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The table as a download holds it: its words as on screen, its numbers in ASCII digits with thousands
+    grouped as in English, so that a spreadsheet reads them as numbers whatever the page's language."""
+    return table.rename(columns=with_ascii_digits).map(with_ascii_digits)
 
 
 def table_bytes(table: pd.DataFrame, file_format: str) -> bytes:
@@ -90,5 +120,11 @@ def data_as_of_text(latest: dict[str, dict[str, date | datetime | None]], zone: 
     parts = []
     for database, columns in latest.items():
         days = [value.date() if isinstance(value, datetime) else value for value in columns.values() if value]
-        parts.append(f"{database} database {max(days).isoformat()}" if days else f"{database} database: no records")
-    return f"Data as of (dates in {zone}): " + "; ".join(parts) + "."
+        name = _(DATABASE_NAMES[database]) if database in DATABASE_NAMES else database
+        parts.append(f"{name} {day(max(days))}" if days else _("{database}: no records").format(database=name))
+    return _("Data as of (dates in {zone}): {databases}.").format(zone=zone_name(zone), databases="; ".join(parts))
+
+
+def zone_name(zone: str) -> str:
+    """The time zone as the reader knows it: its identifier in English (Asia/Dhaka), its name in Bangla."""
+    return get_timezone_name(zone, locale="bn") if current_language() == "bn" else zone

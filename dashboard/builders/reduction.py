@@ -17,21 +17,24 @@ from queries.geography import Gazetteer
 from queries.prevalence import BENCHMARK_REDUCTION_PCT
 
 from ..components import chart_text
+from ..i18n import N_, _, day, number
+from ..vocabulary import code_name
+from .chart_language import CHART_FONT, localized_ticks
 
 BASELINE_COLOUR, LATEST_COLOUR = "#0072B2", "#E69F00"
 MET_COLOUR, NOT_MET_COLOUR, BENCHMARK_COLOUR = "#009E73", "#D55E00", "#000000"
-INTERVAL_BELOW_TEXT = (f"the interval reaches below {BENCHMARK_REDUCTION_PCT:.0f} %, "
-                       "so the benchmark is not yet shown with confidence")
+INTERVAL_BELOW = N_("the interval reaches below {benchmark} %, so the benchmark is not yet shown with confidence")
+# The tables' column headings (translated when a table is built) that the page right-aligns as numbers.
+BASELINE, LATEST, REDUCTION = N_("Baseline"), N_("Latest"), N_("Reduction")
+
+
+def interval_below_text() -> str:
+    return _(INTERVAL_BELOW).format(benchmark=number(BENCHMARK_REDUCTION_PCT))
 
 
 def area_label(area: str, study_name: str, gazetteer: Gazetteer, language: str) -> str:
     """The gazetteer's name in the chosen language; a division says so (its capital district shares its name)."""
-    if area not in gazetteer.areas:
-        return study_name
-    name = gazetteer.name(area, language)
-    if gazetteer.areas[area].level == "division":
-        return f"{name} {'বিভাগ' if language == 'bn' else 'division'}"
-    return name
+    return gazetteer.full_name(area, language) if area in gazetteer.areas else study_name
 
 
 def area_labels(frame: pd.DataFrame, gazetteer: Gazetteer, language: str) -> list[str]:
@@ -42,27 +45,40 @@ def _known(value) -> bool:
     return value is not None and not (isinstance(value, float) and math.isnan(value))
 
 
+def _known_values(*columns: pd.Series) -> list[float]:
+    return [float(value) for column in columns for value in column if _known(value)]
+
+
 def _pct(value) -> str:
-    return f"{value:.1f} %" if _known(value) else "–"
+    return f"{number(value, 1)} %" if _known(value) else "–"
 
 
 def _interval(low, high) -> str:
-    return f"{low:.1f} to {high:.1f} %" if _known(low) and _known(high) else "–"
+    return _("{low} to {high} %").format(low=number(low, 1), high=number(high, 1)) \
+        if _known(low) and _known(high) else "–"
 
 
 def _design_effect(value) -> str:
-    return f"{value:.2f}"
+    return number(value, 2)
 
 
 def benchmark_verdict(row) -> str:
     """The contract's rule (benchmark_met: reduction >= 85 %), and plainly when the interval reaches below it."""
     if not _known(row.reduction_pct):
-        return "No reduction can be computed: the baseline found no minors."
+        return _("No reduction can be computed: the baseline found no minors.")
+    reduction, benchmark = number(row.reduction_pct, 1), number(row.benchmark_pct)
     if not row.benchmark_met:
-        return f"Benchmark not met: a reduction of {row.reduction_pct:.1f} % is below {row.benchmark_pct:.0f} %."
+        return _("Benchmark not met: a reduction of {reduction} % is below {benchmark} %.").format(
+            reduction=reduction, benchmark=benchmark)
     if row.reduction_ci_low < row.benchmark_pct:
-        return f"Benchmark met ({row.reduction_pct:.1f} %), but {INTERVAL_BELOW_TEXT}."
-    return f"Benchmark met ({row.reduction_pct:.1f} %), and the whole interval lies above {row.benchmark_pct:.0f} %."
+        return _("Benchmark met ({reduction} %), but {why}.").format(reduction=reduction, why=interval_below_text())
+    return _("Benchmark met ({reduction} %), and the whole interval lies above {benchmark} %.").format(
+        reduction=reduction, benchmark=benchmark)
+
+
+def _hover(labels: list[str], values, template: str) -> list[str]:
+    """Each point's hover text, its number written in the current language: `template` has {area} and {value}."""
+    return [template.format(area=label, value=number(value, 1)) for label, value in zip(labels, values)]
 
 
 def _whisker(frame: pd.DataFrame, prefix: str, labels: list[str], name: str, colour: str, symbol: str) -> go.Scatter:
@@ -72,7 +88,8 @@ def _whisker(frame: pd.DataFrame, prefix: str, labels: list[str], name: str, col
         marker={"color": colour, "symbol": symbol, "size": 10},
         error_x={"type": "data", "symmetric": False, **_error_bars(centre, low, high),
                  "color": colour, "thickness": 2, "width": 6},
-        hovertemplate="%{y}: %{x:.1f} %<extra>" + name + "</extra>",
+        customdata=_hover(labels, centre, "{area}: {value} %"),
+        hovertemplate="%{customdata}<extra>" + name + "</extra>",
     )
 
 
@@ -86,20 +103,23 @@ def _error_bars(centre: pd.Series, low: pd.Series, high: pd.Series) -> dict:
 def _plain_layout(rows: int) -> dict:
     # The "none" template instead of plotly_white: the same look without 7 KB of template in every response.
     return dict(template="none", plot_bgcolor="white", paper_bgcolor="white", height=160 + 48 * max(rows, 1),
-                legend={"orientation": "h", "y": -0.25}, margin={"l": 160, "r": 30, "t": 60, "b": 60})
+                legend={"orientation": "h", "y": -0.25}, margin={"l": 160, "r": 30, "t": 60, "b": 60},
+                font=CHART_FONT)
 
 
 def prevalence_figure(frame: pd.DataFrame, labels: list[str]) -> go.Figure:
     """Baseline and latest prevalence per area, each with its 95 % Wilson interval."""
     labels = [chart_text(label) for label in labels]
     figure = go.Figure([
-        _whisker(frame, "baseline", labels, "Baseline", BASELINE_COLOUR, "circle"),
-        _whisker(frame, "latest", labels, "Latest round", LATEST_COLOUR, "diamond"),
+        _whisker(frame, "baseline", labels, _("Baseline"), BASELINE_COLOUR, "circle"),
+        _whisker(frame, "latest", labels, _("Latest round"), LATEST_COLOUR, "diamond"),
     ])
+    highest = max(_known_values(frame["baseline_ci_high"], frame["latest_ci_high"]), default=0.0)
     figure.update_layout(
-        title="Share of minors among people in the commercial sex trade, with 95 % intervals",
-        xaxis={"title": "Minors among people observed (%)", "rangemode": "tozero", "gridcolor": "#dddddd"},
-        yaxis={"title": "Study area", "autorange": "reversed"},
+        title=_("Share of minors among people in the commercial sex trade, with 95 % intervals"),
+        xaxis={"title": _("Minors among people observed (%)"), "rangemode": "tozero", "gridcolor": "#dddddd",
+               **localized_ticks(0, highest)},
+        yaxis={"title": _("Study area"), "autorange": "reversed"},
         **_plain_layout(len(labels)),
     )
     return figure
@@ -110,26 +130,32 @@ def reduction_figure(frame: pd.DataFrame, labels: list[str]) -> go.Figure:
     labels = [chart_text(label) for label in labels]
     computable = frame["reduction_pct"].map(_known)
     traces = []
-    for met, name, colour, symbol in ((True, "Benchmark met", MET_COLOUR, "circle"),
-                                      (False, "Benchmark not met", NOT_MET_COLOUR, "x")):
+    for met, name, colour, symbol in ((True, _("Benchmark met"), MET_COLOUR, "circle"),
+                                      (False, _("Benchmark not met"), NOT_MET_COLOUR, "x")):
         chosen = computable & (frame["benchmark_met"].astype(bool) == met)
         if chosen.any():
             part = frame[chosen]
+            shown_labels = [label for label, keep in zip(labels, chosen) if keep]
             traces.append(go.Scatter(
-                x=list(part["reduction_pct"]), y=[label for label, keep in zip(labels, chosen) if keep],
+                x=list(part["reduction_pct"]), y=shown_labels,
                 mode="markers", name=name, marker={"color": colour, "symbol": symbol, "size": 11},
                 error_x={"type": "data", "symmetric": False,
                          **_error_bars(part["reduction_pct"], part["reduction_ci_low"], part["reduction_ci_high"]),
                          "color": colour, "thickness": 2, "width": 6},
-                hovertemplate="%{y}: %{x:.1f} % reduction<extra>" + name + "</extra>",
+                customdata=_hover(shown_labels, part["reduction_pct"], _("{area}: {value} % reduction")),
+                hovertemplate="%{customdata}<extra>" + name + "</extra>",
             ))
     figure = go.Figure(traces)
     figure.add_vline(x=BENCHMARK_REDUCTION_PCT, line={"color": BENCHMARK_COLOUR, "dash": "dash", "width": 2},
-                     annotation_text=f"Benchmark {BENCHMARK_REDUCTION_PCT:.0f} %", annotation_position="top")
+                     annotation_text=_("Benchmark {benchmark} %").format(benchmark=number(BENCHMARK_REDUCTION_PCT)),
+                     annotation_position="top")
+    drawn = [*_known_values(frame.loc[computable, "reduction_ci_low"], frame.loc[computable, "reduction_ci_high"]),
+             BENCHMARK_REDUCTION_PCT]
     figure.update_layout(
-        title="Reduction in the share of minors since baseline, with 95 % intervals",
-        xaxis={"title": "Reduction against baseline (%)", "gridcolor": "#dddddd", "zerolinecolor": "#999999"},
-        yaxis={"title": "Study area", "autorange": "reversed", "categoryorder": "array", "categoryarray": labels},
+        title=_("Reduction in the share of minors since baseline, with 95 % intervals"),
+        xaxis={"title": _("Reduction against baseline (%)"), "gridcolor": "#dddddd", "zerolinecolor": "#999999",
+               **localized_ticks(min(drawn), max(drawn))},
+        yaxis={"title": _("Study area"), "autorange": "reversed", "categoryorder": "array", "categoryarray": labels},
         **_plain_layout(len(labels)),
     )
     return figure
@@ -137,12 +163,12 @@ def reduction_figure(frame: pd.DataFrame, labels: list[str]) -> go.Figure:
 
 def _baseline_columns(frame: pd.DataFrame, labels: list[str]) -> dict:
     return {
-        "Study area": labels,
+        _("Study area"): labels,
         "P-code": list(frame["area"]),
-        "Baseline": [_pct(v) for v in frame["baseline_pct"]],
-        "Baseline 95 % interval": [_interval(lo, hi) for lo, hi in zip(frame["baseline_ci_low"],
-                                                                       frame["baseline_ci_high"])],
-        "Baseline design effect": [_design_effect(v) for v in frame["baseline_design_effect"]],
+        _(BASELINE): [_pct(v) for v in frame["baseline_pct"]],
+        _("Baseline 95 % interval"): [_interval(lo, hi) for lo, hi in zip(frame["baseline_ci_low"],
+                                                                          frame["baseline_ci_high"])],
+        _("Baseline design effect"): [_design_effect(v) for v in frame["baseline_design_effect"]],
     }
 
 
@@ -150,15 +176,16 @@ def reduction_table(frame: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
     """Every number of both charts, with the verdict in words."""
     return pd.DataFrame({
         **_baseline_columns(frame, labels),
-        "Latest round": list(frame["latest_round"]),
-        "Latest": [_pct(v) for v in frame["latest_pct"]],
-        "Latest 95 % interval": [_interval(lo, hi) for lo, hi in zip(frame["latest_ci_low"], frame["latest_ci_high"])],
-        "Latest design effect": [_design_effect(v) for v in frame["latest_design_effect"]],
-        "Reduction": [_pct(v) for v in frame["reduction_pct"]],
-        "Reduction 95 % interval": [_interval(lo, hi) for lo, hi in zip(frame["reduction_ci_low"],
-                                                                        frame["reduction_ci_high"])],
-        "Benchmark": [f"{v:.0f} %" for v in frame["benchmark_pct"]],
-        "Verdict": [benchmark_verdict(row) for row in frame.itertuples()],
+        _("Latest round"): [code_name(round_) for round_ in frame["latest_round"]],
+        _(LATEST): [_pct(v) for v in frame["latest_pct"]],
+        _("Latest 95 % interval"): [_interval(lo, hi) for lo, hi in zip(frame["latest_ci_low"],
+                                                                        frame["latest_ci_high"])],
+        _("Latest design effect"): [_design_effect(v) for v in frame["latest_design_effect"]],
+        _(REDUCTION): [_pct(v) for v in frame["reduction_pct"]],
+        _("Reduction 95 % interval"): [_interval(lo, hi) for lo, hi in zip(frame["reduction_ci_low"],
+                                                                           frame["reduction_ci_high"])],
+        _("Benchmark"): [f"{number(v)} %" for v in frame["benchmark_pct"]],
+        _("Verdict"): [benchmark_verdict(row) for row in frame.itertuples()],
     })
 
 
@@ -166,5 +193,5 @@ def baseline_only_table(frame: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
     """Areas with a baseline study and no later round yet."""
     return pd.DataFrame({
         **_baseline_columns(frame, labels),
-        "Fieldwork ended": [str(day)[:10] for day in frame["fieldwork_end"]],
+        _("Fieldwork ended"): [day(pd.Timestamp(ended).date()) for ended in frame["fieldwork_end"]],
     })

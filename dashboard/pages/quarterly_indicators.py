@@ -11,10 +11,11 @@ from queries.geography import NATIONAL
 from queries.targets import load_targets
 
 from ..builders.quarterly import (
-    QUARTER_COUNTS, data_as_of_text, html_table, quarterly_table, quarters_ending, table_bytes,
+    QUARTER_COUNTS, data_as_of_text, download_table, html_table, last_quarter, quarterly_table, quarters_ending,
+    table_bytes,
 )
-from ..components import message
-from ..i18n import N_
+from ..components import HIDDEN, message
+from ..i18n import N_, _, current_language, number
 from ..context import guarded, parse_area_filter, services
 from ..security import audit_download, current_account
 
@@ -26,20 +27,20 @@ FORMATS = {"quarterly-csv": ("csv", "text/csv"),
 
 def layout(**_query):
     return html.Div([
-        html.H2("Quarterly indicators"),
-        html.P("Every indicator for the chosen area over recent quarters, ending with the chosen quarter (or the "
-               "last quarter of a chosen year), beside the five-year plan's target for that year. Cells marked "
-               "\"hidden\" are not shown: a small count, or a number that would reveal one. The downloads hold exactly "
-               "this table."),
+        html.H2(_("Quarterly indicators")),
+        html.P(_("Every indicator for the chosen area over recent quarters, ending with the chosen quarter (or the "
+                 "last quarter of a chosen year), beside the five-year plan's target for that year. Cells marked "
+                 "\"{hidden}\" are not shown: a small count, or a number that would reveal one. The downloads "
+                 "hold exactly this table.").format(hidden=_(HIDDEN))),
         html.Div([
             html.Div([
-                html.Label("Quarters shown", htmlFor="quarterly-count"),
+                html.Label(_("Quarters shown"), htmlFor="quarterly-count"),
                 dcc.RadioItems(id="quarterly-count", value=QUARTER_COUNTS[0], inline=True,
-                               options=[{"label": f" {n} ", "value": n} for n in QUARTER_COUNTS]),
+                               options=[{"label": f" {number(n)} ", "value": n} for n in QUARTER_COUNTS]),
             ], className="filter"),
-            html.Button("Download CSV", id="quarterly-csv", n_clicks=0, type="button"),
-            html.Button("Download Excel", id="quarterly-xlsx", n_clicks=0, type="button"),
-            html.Button("Print", id="quarterly-print", n_clicks=0, type="button"),
+            html.Button(_("Download CSV"), id="quarterly-csv", n_clicks=0, type="button"),
+            html.Button(_("Download Excel"), id="quarterly-xlsx", n_clicks=0, type="button"),
+            html.Button(_("Print"), id="quarterly-print", n_clicks=0, type="button"),
             dcc.Download(id="quarterly-download"),
         ], className="filter-bar no-print"),
         html.Div(id="quarterly-download-status", role="status", className="no-print"),
@@ -76,14 +77,16 @@ def _targets_of(year: int) -> dict[str, float]:
 @guarded
 def update_quarterly(period, area, count):
     table, chosen = _table_for(period, area, count)
-    name = services().gazetteer.name(chosen.area)
-    caption = f"Indicators by quarter, {name}, {table.columns[1]} to {table.columns[-2]}"
+    caption = _("Indicators by quarter, {area}, {first} to {last}").format(
+        area=services().gazetteer.full_name(chosen.area, current_language()), first=table.columns[1],
+        last=table.columns[-2])
     notes = []
     if not services().settings.effective_targets_file:
-        notes.append(message("No targets file is configured (IMPACT_TARGETS_FILE): the target column is blank.", "info"))
+        notes.append(message(_("No targets file is configured (IMPACT_TARGETS_FILE): the target column is blank."),
+                             "info"))
     elif chosen.area != NATIONAL:
-        notes.append(message("The five-year plan's targets are set for Bangladesh as a whole, so the target "
-                             "column is filled only when the area is Bangladesh.", "info"))
+        notes.append(message(_("The five-year plan's targets are set for Bangladesh as a whole, so the target "
+                               "column is filled only when the area is Bangladesh."), "info"))
     return notes + [
         html_table(table, caption, "quarterly-table"),
         html.P(data_as_of_text(data_as_of_for(services().databases, chosen.scope, services().gazetteer),
@@ -98,19 +101,21 @@ def update_quarterly(period, area, count):
 def download_quarterly(_csv, _xlsx, period, area, count):
     prepared = _prepare_download(ctx.triggered_id, period, area, count)
     if isinstance(prepared, dict):
-        return prepared, message(f"Prepared {prepared['filename']}.", "info")
+        return prepared, message(_("Prepared {filename}.").format(filename=prepared["filename"]), "info")
     return no_update, prepared
 
 
 @guarded
 def _prepare_download(button, period, area, count):
-    """The download of exactly the table on screen, audit-logged; a plain message if it cannot be built."""
+    """The download of exactly the table on screen (its numbers in ASCII digits), audit-logged; a plain message
+    if it cannot be built."""
     file_format, media_type = FORMATS[button]
     table, chosen = _table_for(period, area, count)
-    filename = f"quarterly-indicators-{chosen.area}-{table.columns[-2]}.{file_format}"
+    last = last_quarter(chosen.period, services().settings.fiscal_year_start).label
+    filename = f"quarterly-indicators-{chosen.area}-{last}.{file_format}"
     audit_download(current_account(), f"quarterly_indicators.{file_format}",
                    {"period": chosen.period.label, "area": chosen.area, "quarters": len(table.columns) - 2})
-    return dcc.send_bytes(table_bytes(table, file_format), filename, type=media_type)
+    return dcc.send_bytes(table_bytes(download_table(table), file_format), filename, type=media_type)
 
 
 clientside_callback(ClientsideFunction(namespace="impactPrint", function_name="print"),

@@ -11,7 +11,7 @@ from queries.prevalence import BENCHMARK_REDUCTION_PCT, prevalence_summary, visi
 from ..builders import reduction as build
 from ..components import data_table, message
 from ..context import current_scope, guarded, services
-from ..i18n import N_, language_of
+from ..i18n import N_, _, language_of, number
 
 dash.register_page(__name__, path="/violence-reduction", name=N_("Violence reduction"), order=5)
 
@@ -20,12 +20,13 @@ _GRAPH_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "l
 
 def layout(**_query):
     return html.Div([
-        html.H2("Violence reduction"),
-        html.P([f"The share of minors among the people found in the commercial sex trade, from prevalence studies "
-                f"at baseline and in later rounds, and the reduction against the {BENCHMARK_REDUCTION_PCT:.0f} % "
-                "benchmark. ", html.A("How it is computed", href="/definitions#violence-reduction-method"), "."]),
-        html.P("The period and area filters do not apply here: each study has its own fieldwork dates (see the "
-               "tables), and every study area you may see is shown.", className="note"),
+        html.H2(_("Violence reduction")),
+        html.P([_("The share of minors among the people found in the commercial sex trade, from prevalence studies "
+                  "at baseline and in later rounds, and the reduction against the {benchmark} % benchmark. ").format(
+                    benchmark=number(BENCHMARK_REDUCTION_PCT)),
+                html.A(_("How it is computed"), href="/definitions#violence-reduction-method"), "."]),
+        html.P(_("The period and area filters do not apply here: each study has its own fieldwork dates (see the "
+                 "tables), and every study area you may see is shown."), className="note"),
         dcc.Loading(html.Div(id="reduction-panel")),
     ])
 
@@ -37,25 +38,25 @@ def _panel(summary, baseline_only, language: str) -> list:
     waiting = visible_study_rows(baseline_only, scope, svc.gazetteer)
     parts = []
     if rows.empty:
-        parts.append(message("No study area you may see has a baseline and a later round yet."))
+        parts.append(message(_("No study area you may see has a baseline and a later round yet.")))
     else:
         labels = build.area_labels(rows, svc.gazetteer, language)
         parts += [
-            html.H3("Prevalence at baseline and in the latest round"),
+            html.H3(_("Prevalence at baseline and in the latest round")),
             dcc.Graph(figure=build.prevalence_figure(rows, labels), config=_GRAPH_CONFIG),
-            html.H3("Reduction against baseline"),
+            html.H3(_("Reduction against baseline")),
             html.Ul([html.Li(f"{label}: {build.benchmark_verdict(row)}")
                      for label, row in zip(labels, rows.itertuples())], className="verdicts"),
             dcc.Graph(figure=build.reduction_figure(rows, labels), config=_GRAPH_CONFIG),
-            data_table(build.reduction_table(rows, labels), "Prevalence and reduction by study area",
-                       "reduction-table", numeric=("Baseline", "Latest", "Reduction")),
+            data_table(build.reduction_table(rows, labels), _("Prevalence and reduction by study area"),
+                       "reduction-table", numeric=(_(build.BASELINE), _(build.LATEST), _(build.REDUCTION))),
         ]
     if not waiting.empty:
         parts += [
-            html.H3("Baseline only"),
-            html.P("These areas have a baseline study and no later round yet, so no reduction can be measured."),
+            html.H3(_("Baseline only")),
+            html.P(_("These areas have a baseline study and no later round yet, so no reduction can be measured.")),
             data_table(build.baseline_only_table(waiting, build.area_labels(waiting, svc.gazetteer, language)),
-                       "Study areas with a baseline only", "baseline-only-table", numeric=("Baseline",)),
+                       _("Study areas with a baseline only"), "baseline-only-table", numeric=(_(build.BASELINE),)),
         ]
     return parts
 
