@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html as html_text
 import math
+import string
 from typing import Callable
 
 import pandas as pd
@@ -20,6 +21,18 @@ from .i18n import N_, _, number
 # them would tell a reader that the latter are at least k, and help work the former out. A part of a breakdown
 # withheld as a whole reads WITHHELD, zeros included.
 HIDDEN = N_("hidden")
+
+
+def with_parts(text: str, **parts) -> list:
+    """A translated sentence with components in its {placeholders} (a formula in <code>, a symbol in <var>):
+    the list of its texts and components in order, for a Dash element's children."""
+    pieces = []
+    for literal, name, _spec, _conversion in string.Formatter().parse(text):
+        if literal:
+            pieces.append(literal)
+        if name is not None:
+            pieces.append(parts[name])
+    return pieces
 
 
 def chart_text(text: str) -> str:

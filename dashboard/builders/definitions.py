@@ -13,7 +13,7 @@ from queries.periods import parse_period
 from queries.prevalence import BENCHMARK_REDUCTION_PCT, Z_95
 from queries.publication import WITHHELD
 
-from ..components import HIDDEN, unreliable_mark
+from ..components import HIDDEN, unreliable_mark, with_parts
 from ..i18n import N_, _, current_language, digits, number, period_name
 from ..vocabulary import code_name
 
@@ -57,12 +57,14 @@ def suppression_rule(indicator: Indicator, k: int) -> str:
     return " ".join([*rules, _("Leadership sees exact values.")])
 
 
-def reliability_rule() -> str:
+def reliability_rule() -> list:
     """When a rate or percentage carries the unreliable mark (`queries.definitions.reliable`)."""
-    return _("Shown with the mark \u201c{mark}\u201d when its numerator counts fewer than {events} events: a rate "
+    text = _("Shown with the mark \u201c{mark}\u201d when its numerator counts fewer than {events} events: a rate "
              "from so few events has a relative standard error of about 23 % or more (the NCHS practice for rates "
-             "from small counts). Exports flag it with reliable = false. The mark is never put on a hidden value, "
-             "and applies to every account.").format(mark=unreliable_mark(), events=number(RELIABLE_EVENTS))
+             "from small counts). Exports flag it with {flag}. The mark is never put on a hidden value, and "
+             "applies to every account.")
+    return with_parts(text, mark=unreliable_mark(), events=number(RELIABLE_EVENTS),
+                      flag=html.Code("reliable = false"))
 
 
 def _kind_and_unit(indicator: Indicator) -> str:
@@ -99,9 +101,9 @@ def indicator_sheet(indicator: Indicator, k: int) -> html.Section:
     ], id=indicator.code, className="definition")
 
 
-def _katz_interval() -> str:
+def _katz_interval() -> html.Code:
     """The Katz log interval of a ratio of prevalences, with design effects: a formula, in the locale's digits."""
-    return digits(f"exp(ln r ± {Z_95} √(deff₁ (1/x₁ − 1/n₁) + deff₀ (1/x₀ − 1/n₀)))")
+    return html.Code(digits(f"exp(ln r ± {Z_95} √(deff₁ (1/x₁ − 1/n₁) + deff₀ (1/x₀ − 1/n₀)))"))
 
 
 def reduction_method() -> html.Section:
@@ -112,17 +114,20 @@ def reduction_method() -> html.Section:
                  "area, from a baseline study and later rounds (midline, endline) in the same area. It comes from "
                  "the studies, not from case records, so the period filter does not apply to it.")),
         html.Ul([
-            html.Li(_("Prevalence of a round: 100 × minors observed / individuals observed, with a 95 % Wilson "
-                      "score interval (Wilson 1927; z = {z}) over the effective sample size n / deff, where deff is "
-                      "the round's design effect: these studies are weighted venue-based samples, so a plain "
-                      "binomial interval would be too narrow (Kish 1965). A round with no design effect recorded "
-                      "counts as 1; one below 1 is a data error, left out and counted on the Data quality "
-                      "page.").format(z=number(Z_95, 2))),
+            html.Li(with_parts(_(
+                "Prevalence of a round: 100 × minors observed / individuals observed, with a 95 % Wilson score "
+                "interval (Wilson 1927; {z} = {z_value}) over the effective sample size {n} / {deff}, where {deff} "
+                "is the round's design effect: these studies are weighted venue-based samples, so a plain binomial "
+                "interval would be too narrow (Kish 1965). A round with no design effect recorded counts as 1; one "
+                "below 1 is a data error, left out and counted on the Data quality page."),
+                z=html.Var("z"), z_value=number(Z_95, 2), n=html.Var("n"), deff=html.Var("deff"))),
             html.Li(_("Reduction: 100 × (1 − latest prevalence / baseline prevalence), where latest is the most "
                       "recent round after the baseline.")),
-            html.Li(_("Its 95 % interval comes from the Katz log interval of the ratio r of the two prevalences "
-                      "(Katz et al., Biometrics 1978): {formula}, with x minors and n individuals of the latest (1) "
-                      "and baseline (0) rounds.").format(formula=_katz_interval())),
+            html.Li(with_parts(_(
+                "Its 95 % interval comes from the Katz log interval of the ratio {r} of the two prevalences (Katz "
+                "et al., Biometrics 1978): {formula}, with {x} minors and {n} individuals of the latest (1) and "
+                "baseline (0) rounds."), r=html.Var("r"), formula=_katz_interval(), x=html.Var("x"),
+                n=html.Var("n"))),
             html.Li(_("When the latest round found no minors, the reduction is 100 % and so is its upper bound (the "
                       "ratio's lower bound is 0); its lower bound is Katz's with 0.5 added to both minors counts. "
                       "When the baseline found no minors, there is no ratio: the reduction and its interval are "
