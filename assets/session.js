@@ -6,7 +6,10 @@
     return originalFetch.apply(this, arguments).then(function (response) {
       if (response.status === 401) {
         const here = window.location.pathname + window.location.search;
-        window.location.assign("/login?next=" + encodeURIComponent(here));
+        response.clone().json().catch(() => ({})).then(function (body) {
+          const why = body && body.reason ? "&reason=" + encodeURIComponent(body.reason) : "";
+          window.location.assign("/login?next=" + encodeURIComponent(here) + why);
+        });
       }
       return response;
     });

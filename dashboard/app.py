@@ -58,7 +58,8 @@ def install_sign_in(app: dash.Dash, accounts, settings: Settings, known_pcodes: 
                                    x_proto=settings.trusted_proxies, x_host=settings.trusted_proxies)
     limiter = make_limiter(settings.redis_url, max_address_failures=settings.login_address_limit)
     sessions = make_sessions(settings.redis_url, settings.session_idle_min * 60, settings.session_max_h * 3600)
-    auth = SessionAuth(app, accounts, limiter, sessions, settings.https, demo=settings.demo_mode)
+    auth = SessionAuth(app, accounts, limiter, sessions, settings.https, demo=settings.demo_mode,
+                       demo_accounts=settings.demo_mode and settings.users_file is None)
     if settings.oidc_issuer:
         OrganisationSignIn(app, auth, accounts, settings.oidc_issuer, settings.oidc_client_id,
                            settings.oidc_client_secret, settings.oidc_groups_claim, settings.https, known_pcodes)

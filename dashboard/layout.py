@@ -11,6 +11,7 @@ from queries.scope import default_area
 from .components import hidden_note
 from .context import account_name, area_options, current_scope, default_period, period_options, services
 from .i18n import LANGUAGE_NAMES, _, current_language
+from .security import current_account
 from .signin import SIGN_OUT, current_session
 
 SKIP_TARGET = "main-content"
@@ -53,7 +54,9 @@ def _filter_bar() -> html.Div:
                 html.A(LANGUAGE_NAMES["bn"], href="?lang=bn", lang="bn", hrefLang="bn",
                        **{"aria-current": "true" if language == "bn" else None}),
             ], className="language-switch", **{"aria-label": _("Language")}),
-            html.Div([f"{_('Signed in as')} {account_name(scope)}", sign_out_control()], className="who"),
+            html.Div([_("Signed in as {name} ({account})").format(name=current_account().username,
+                                                                    account=account_name(scope)),
+                      sign_out_control()], className="who"),
         ],
         className="filter-bar",
         role="search",

@@ -15,11 +15,13 @@ dash-auth's own hook would parse a callback's body first (a malformed one then a
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import json
 import logging
+import re
 import secrets
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 import dash
 import requests
@@ -37,6 +39,9 @@ from .security import AUDIT, MAX_BODY_BYTES, audit_event, client_address, is_pub
 
 SIGN_IN, SIGN_OUT = "/login", "/logout"
 PROVIDER_ROUTES = "/oidc/"
+_PROVIDER_ROUTE = re.compile(r"/oidc/(?:organisation/(?:login|callback)|logout)")
+# The input of the page's own periodic request (the database status banner).
+BACKGROUND_INPUT = "status-refresh.n_intervals"
 SESSION_COOKIE = "impact_session"
 FORM_COOKIE = "impact_signin_form"
 _MAX_FORM_BYTES = 8 * 1024
@@ -54,9 +59,10 @@ class SessionAuth(Auth):
     """Password sign-in against the users file, with server-side sessions, lockout and an audit log."""
 
     def __init__(self, app: dash.Dash, accounts: Accounts, limiter: LoginLimiter, sessions: Sessions,
-                 https: bool, demo: bool = False, audit_logger: logging.Logger = AUDIT) -> None:
+                 https: bool, demo: bool = False, demo_accounts: bool = False,
+                 audit_logger: logging.Logger = AUDIT) -> None:
         self._accounts, self._limiter, self._sessions = accounts, limiter, sessions
-        self._https, self._demo, self._audit = https, demo, audit_logger
+        self._https, self._demo, self._demo_accounts, self._audit = https, demo, demo_accounts, audit_logger
         self.organisation_sign_in = False  # set by OrganisationSignIn
         super().__init__(app)
         server = app.server
@@ -72,15 +78,17 @@ class SessionAuth(Auth):
         self.app.server.before_request_funcs.setdefault(None, []).insert(0, self._gate)
 
     def _gate(self) -> flask.Response | None:
-        path = flask.request.path
-        if is_public(path) or path in (SIGN_IN, SIGN_OUT) or path.startswith(PROVIDER_ROUTES):
+        request = flask.request
+        if is_public(request.path) or _is_sign_in_route(request.path, request.method):
             return None
         return None if self.is_authorized() else self.login_request()
 
     def is_authorized(self) -> bool:
         """A live session of a known account: its Account and Session go to `flask.g`."""
         try:
-            session, ended = self._sessions.read(flask.request.cookies.get(SESSION_COOKIE))
+            session, ended = self._sessions.read(flask.request.cookies.get(SESSION_COOKIE), touch=False)
+            if session is not None and not ended and not _is_background(flask.request):
+                self._sessions.touch(flask.request.cookies.get(SESSION_COOKIE), session)
         except SessionStoreError as error:
             log.error("sign-in unavailable: %s", error)
             flask.g.sign_in_reason = "unavailable"
@@ -103,7 +111,7 @@ class SessionAuth(Auth):
         if request.method == "GET" and not request.path.startswith("/_") and \
                 request.accept_mimetypes.accept_html:
             return flask.redirect(target, 303)
-        body = {"error": "Sign in to go on.", "sign_in": SIGN_IN}
+        body = {"error": "Sign in to go on.", "sign_in": SIGN_IN, **({"reason": reason} if reason else {})}
         return flask.Response(json.dumps(body), 401, mimetype="application/json")
 
     # Routes
@@ -114,12 +122,12 @@ class SessionAuth(Auth):
     def sign_in(self) -> flask.Response:
         request = flask.request
         if (request.content_length or 0) > _MAX_FORM_BYTES:
-            return _bad_request(_("The sign-in form was too large."))
+            return self.form(error=_("The sign-in form was too large."), status=400)
         form = request.form
         username, password = form.get("username", ""), form.get("password", "")
-        if not _same_token(form.get("form_token"), request.cookies.get(FORM_COOKIE)):
-            return _bad_request(_("This sign-in form has expired or did not come from this site: open the "
-                                  "sign-in page again."))
+        if not _valid_form_token(form.get("form_token"), request.cookies.get(FORM_COOKIE)):
+            return self.form(error=_("This sign-in form has expired or did not come from this site: please sign "
+                                     "in again."), status=400, new_token=True)
         if not username or len(username) > _MAX_USERNAME or len(password) > _MAX_PASSWORD:
             return self.form(error=_("Enter your name and password."), status=400)
         address = client_address()
@@ -138,15 +146,16 @@ class SessionAuth(Auth):
         request = flask.request
         session_id = request.cookies.get(SESSION_COOKIE)
         try:
-            session, ended = self._sessions.read(session_id)
+            session, ended = self._sessions.read(session_id, touch=False)
         except SessionStoreError:
-            session, ended = None, None
-        session = None if ended else session
-        if session is not None:
-            if not _same_token(request.form.get("csrf"), session.csrf):
-                return _bad_request(_("This sign-out did not come from a page of this site."))
-            self._sessions.end(session_id)
-            audit_event(self._audit, "sign_out", session.username)
+            return self.form(error=_("Signing out could not reach the session store just now: close the browser, "
+                                     "and try again in a few minutes."), status=503)
+        if session is None or ended:  # nothing to end: a page of another site cannot even clear the cookie
+            return flask.redirect(SIGN_IN, 303)
+        if not (_same_token(request.form.get("csrf"), session.csrf) or _same_origin(request)):
+            return self.form(error=_("This sign-out did not come from a page of this site."), status=400)
+        self._sessions.end(session_id)
+        audit_event(self._audit, "sign_out", session.username)
         response = flask.redirect(sign_in_url(None, "signed_out"), 303)
         response.delete_cookie(SESSION_COOKIE, path="/", secure=self._https, httponly=True, samesite="Lax")
         return response
@@ -173,29 +182,38 @@ class SessionAuth(Auth):
         self._limiter.record_failure(username, address)
         return None
 
-    def start_session(self, account: Account, via: str, next_path: str | None) -> flask.Response:
+    def start_session(self, account: Account, via: str, next_path: str | None,
+                      role_from_groups: bool = False) -> flask.Response:
         """A new session (a new id at every sign-in; any session this browser had ends), then the page asked.
-        A person known by their organisation's groups, not by the users file, keeps the role it gave."""
-        self._sessions.end(flask.request.cookies.get(SESSION_COOKIE))
-        from_groups = account.username not in self._accounts
-        session_id, _session = self._sessions.start(account.username, via, account.role if from_groups else "",
-                                                    account.scope if from_groups else ())
+        With `role_from_groups`, the session keeps the role and scope the person's organisation gave; otherwise
+        the account is the users file's, read again at every request."""
+        try:
+            self._sessions.end(flask.request.cookies.get(SESSION_COOKIE))
+            session_id, _session = self._sessions.start(account.username, via,
+                                                        account.role if role_from_groups else "",
+                                                        account.scope if role_from_groups else ())
+        except SessionStoreError as error:
+            log.error("sign-in unavailable: %s", error)
+            return self.form(reason="unavailable", status=503)
         audit_event(self._audit, "sign_in", account.username, role=account.role, via=via)
         response = flask.redirect(safe_next(next_path), 303)
         response.set_cookie(SESSION_COOKIE, session_id, path="/", secure=self._https, httponly=True,
                             samesite="Lax")
-        response.delete_cookie(FORM_COOKIE, path=SIGN_IN, secure=self._https, httponly=True, samesite="Lax")
         return response
 
     def form(self, reason: str | None = None, error: str | None = None, status: int = 200,
-             headers: dict | None = None) -> flask.Response:
-        """The sign-in page, with why it is shown or what went wrong."""
-        token = flask.request.cookies.get(FORM_COOKIE) or secrets.token_urlsafe(32)
+             headers: dict | None = None, new_token: bool = False) -> flask.Response:
+        """The sign-in page, with why it is shown or what went wrong (in HTML and the person's language, errors
+        included)."""
+        kept = flask.request.cookies.get(FORM_COOKIE)
+        token = kept if kept and not new_token and _valid_form_token(kept, kept) else _new_form_token()
         notice = _(REASONS[reason]) if reason in REASONS else None
+        next_path = safe_next(flask.request.values.get("next"))
         page = flask.render_template_string(
-            SIGN_IN_PAGE, language=current_language(), languages=LANGUAGE_NAMES, notice=notice, error=error,
-            token=token, next_path=safe_next(flask.request.values.get("next")), demo=self._demo,
-            organisation=self.organisation_sign_in, text=_page_text())
+            SIGN_IN_PAGE, language=current_language(), notice=notice, error=error, token=token, next_path=next_path,
+            languages={code: (name, _language_link(code, next_path, reason)) for code, name in LANGUAGE_NAMES.items()},
+            demo=self._demo, demo_accounts=self._demo_accounts, organisation=self.organisation_sign_in,
+            text=_page_text())
         response = flask.Response(page, status, headers or {}, mimetype="text/html")
         response.set_cookie(FORM_COOKIE, token, path=SIGN_IN, secure=self._https, httponly=True, samesite="Lax")
         return response
@@ -221,7 +239,8 @@ class OrganisationSignIn(OIDCAuth):
                          secure_session=https)
         self.register_provider(self.PROVIDER, client_id=client_id, client_secret=client_secret,
                                server_metadata_url=issuer.rstrip("/") + "/.well-known/openid-configuration",
-                               client_kwargs={"scope": "openid email profile"})
+                               # A provider that accepts and never answers must not hold a worker.
+                               client_kwargs={"scope": "openid email profile", "default_timeout": _PROVIDER_TIMEOUT_S})
         sessions.organisation_sign_in = True
 
     def _protect(self) -> None:
@@ -245,14 +264,21 @@ class OrganisationSignIn(OIDCAuth):
         except _PROVIDER_DOWN as error:
             return self._provider_down(error)
         claims = token.get("userinfo") or {}
-        account = organisation_account(claims, self._accounts, self._groups_claim, self._known_pcodes)
+        account, from_groups = organisation_account(claims, self._accounts, self._groups_claim, self._known_pcodes)
         if account is None:
             who = str(claims.get("email") or claims.get("sub") or "")
             audit_event(self._audit, "sign_in_refused", who, via="organisation")
             return self._sessions.form(error=_("Your organisation knows you as {who}, but this dashboard has no "
                                                "account for you: ask the program's data team to add you.")
                                        .format(who=who), status=403)
-        return self._sessions.start_session(account, "organisation", flask.session.pop("next", "/"))
+        return self._sessions.start_session(account, "organisation", flask.session.pop("next", "/"),
+                                            role_from_groups=from_groups)
+
+    def _create_redirect_uri(self, idp: str) -> str:
+        """This site's callback address, from the request as trusted proxies give it (ProxyFix, with
+        IMPACT_TRUSTED_PROXIES): never from an X-Forwarded-Host header a client may send."""
+        return flask.url_for("oidc_callback", idp=idp, _external=True,
+                             **({"_scheme": "https"} if self.force_https_callback else {}))
 
     def logout(self) -> flask.Response:
         """Signing out is `SessionAuth`'s (it ends the session on the server)."""
@@ -265,6 +291,7 @@ class OrganisationSignIn(OIDCAuth):
                                    status=503)
 
 
+_PROVIDER_TIMEOUT_S = 10
 # What a provider that is down, or answers with no JSON document, raises in authlib's requests client.
 _PROVIDER_DOWN = (requests.RequestException, ValueError)
 
@@ -289,6 +316,57 @@ def safe_next(value: object) -> str:
     return value
 
 
+def _is_sign_in_route(path: str, method: str) -> bool:
+    """The routes a person without a session may use: the sign-in page, sign-out (a POST), and single sign-on's
+    own login, callback and logout."""
+    return (path == SIGN_IN or (path == SIGN_OUT and method == "POST")
+            or _PROVIDER_ROUTE.fullmatch(path) is not None)
+
+
+def _is_background(request: flask.Request) -> bool:
+    """A request the page sends on its own (the database status refresh every 30 s), not a person's use: it must
+    not keep an idle session alive. Read only once the session is known to be valid."""
+    if request.path != "/_dash-update-component":
+        return False
+    body = request.get_json(silent=True)
+    return isinstance(body, dict) and body.get("changedPropIds") == [BACKGROUND_INPUT]
+
+
+def _same_origin(request: flask.Request) -> bool:
+    """The browser says the request comes from a page of this site (the Origin header of a POST)."""
+    origin = request.headers.get("Origin")
+    return bool(origin) and origin == request.host_url.rstrip("/")
+
+
+def _new_form_token() -> str:
+    nonce = secrets.token_urlsafe(24)
+    return f"{nonce}.{_token_signature(nonce)}"
+
+
+def _valid_form_token(sent: object, kept: str | None) -> bool:
+    """The form's token equals the one this browser keeps, and this app made it (signed double-submit, as OWASP
+    advises: a cookie planted by another site does not carry a valid signature)."""
+    if not _same_token(sent, kept):
+        return False
+    nonce, _dot, signature = kept.partition(".")
+    return hmac.compare_digest(signature.encode(), _token_signature(nonce).encode())
+
+
+def _token_signature(nonce: str) -> str:
+    key = str(flask.current_app.secret_key).encode()
+    return hmac.new(key, nonce.encode(), hashlib.sha256).hexdigest()
+
+
+def _language_link(code: str, next_path: str, reason: str | None) -> str:
+    """The sign-in page in another language, keeping where the person goes next and why they are here."""
+    query = {"lang": code}
+    if next_path != "/":
+        query["next"] = next_path
+    if reason in REASONS:
+        query["reason"] = reason
+    return SIGN_IN + "?" + urlencode(query)
+
+
 def current_session() -> Session | None:
     return flask.g.get("session") if flask.has_request_context() else None
 
@@ -301,10 +379,6 @@ def _this_page() -> str:
 
 def _same_token(sent: object, expected: str | None) -> bool:
     return isinstance(sent, str) and bool(expected) and hmac.compare_digest(sent.encode(), expected.encode())
-
-
-def _bad_request(text: str) -> flask.Response:
-    return flask.Response(text + "\n", 400, mimetype="text/plain")
 
 
 def _wait_message(by: str, wait_s: float) -> str:
@@ -333,18 +407,18 @@ SIGN_IN_PAGE = """<!DOCTYPE html>
 <body class="sign-in-body">
 <main class="sign-in" id="main-content">
   <h1 class="site-title">{{ text.app }}</h1>
-  {% if demo %}<p class="demo-banner" role="note">{{ text.demo }} {{ text.demo_accounts }}</p>{% endif %}
+  {% if demo %}<p class="demo-banner" role="note">{{ text.demo }}{% if demo_accounts %} {{ text.demo_accounts }}{% endif %}</p>{% endif %}
   <nav class="language-switch" aria-label="{{ text.language }}">
-    {% for code, name in languages.items() %}
-    <a href="?lang={{ code }}{% if next_path != '/' %}&amp;next={{ next_path | urlencode }}{% endif %}" lang="{{ code }}"
-       {% if code == language %}aria-current="true"{% endif %}>{{ name }}</a>
+    {% for code, (name, link) in languages.items() %}
+    <a href="{{ link }}" lang="{{ code }}" {% if code == language %}aria-current="true"{% endif %}>{{ name }}</a>
     {% endfor %}
   </nav>
   <h2>{{ text.title }}</h2>
   {% if notice %}<p class="message message-info" role="status">{{ notice }}</p>{% endif %}
   {% if error %}<p class="message message-error" role="alert">{{ error }}</p>{% endif %}
   {% if organisation %}
-  <p><a class="organisation-sign-in" href="/oidc/organisation/login?next={{ next_path | urlencode }}">{{ text.organisation }}</a></p>
+  <p><a class="organisation-sign-in"
+        href="/oidc/organisation/login?next={{ next_path | urlencode }}">{{ text.organisation }}</a></p>
   <p>{{ text.or }}</p>
   {% endif %}
   <form method="post" action="/login" class="sign-in-form">

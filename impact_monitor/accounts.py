@@ -155,28 +155,31 @@ def _parse_scope(name: str, role: str, scope: object, known_pcodes: set[str] | N
 
 
 def organisation_account(claims: dict, accounts: Accounts, groups_claim: str | None,
-                         known_pcodes: set[str] | None = None) -> Account | None:
-    """The account of a person an OpenID Connect provider has signed in, from the claims of its ID token:
-    the users file's entry named by the person's verified e-mail address (any case), else a role in the
-    configured groups claim ("leadership", "donor" or "government:BD30,BD3026"); None when neither knows them."""
+                         known_pcodes: set[str] | None = None) -> tuple[Account | None, bool]:
+    """The account of a person an OpenID Connect provider has signed in, from the claims of its ID token, and
+    whether their groups gave it: the users file's entry named by the person's verified e-mail address (any case),
+    else a role in the configured groups claim ("leadership", "donor" or "government:BD30,BD3026"), named after
+    the verified e-mail or the provider's subject; (None, False) when neither knows them. A role from groups is
+    never looked up in the users file, whatever the name."""
     email = claims.get("email")
-    if isinstance(email, str) and claims.get("email_verified") is True:
+    verified = isinstance(email, str) and claims.get("email_verified") is True
+    if verified:
         by_email = {name.casefold(): entry[1] for name, entry in accounts.items()}
         if email.casefold() in by_email:
-            return by_email[email.casefold()]
+            return by_email[email.casefold()], False
     groups = claims.get(groups_claim) if groups_claim else None
     if not isinstance(groups, list):
-        return None
-    who = email if isinstance(email, str) and claims.get("email_verified") is True else str(claims.get("sub", ""))
+        return None, False
+    who = email if verified else str(claims.get("sub", ""))
     for group in groups:
         role, _, codes = str(group).partition(":")
         if role not in ROLES:
             continue
         try:
-            return Account(who, role, _parse_scope(who, role, [c for c in codes.split(",") if c], known_pcodes))
+            return Account(who, role, _parse_scope(who, role, [c for c in codes.split(",") if c], known_pcodes)), True
         except AccountsError:
             continue
-    return None
+    return None, False
 
 
 def demo_accounts() -> Accounts:

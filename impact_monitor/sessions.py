@@ -68,9 +68,10 @@ class MemorySessionStore:
             found = self._sessions.get(key)
         return found[0] if found and found[1] > time.time() else None
 
-    def delete(self, key: str) -> None:
+    def delete(self, key: str) -> bool:
+        """Whether there was such a session to delete."""
         with self._lock:
-            self._sessions.pop(key, None)
+            return self._sessions.pop(key, None) is not None
 
 
 class RedisSessionStore:
@@ -88,8 +89,9 @@ class RedisSessionStore:
         raw = self._call(lambda: self._client.get(self._name(key)))
         return None if raw is None else Session(**json.loads(raw))
 
-    def delete(self, key: str) -> None:
-        self._call(lambda: self._client.delete(self._name(key)))
+    def delete(self, key: str) -> bool:
+        """Whether there was such a session to delete."""
+        return bool(self._call(lambda: self._client.delete(self._name(key))))
 
     def _name(self, key: str) -> str:
         return f"{self._prefix}:{key}"
@@ -119,9 +121,10 @@ class Sessions:
         self._store.put(_key(session_id), session, self.max_age_s + _KEPT_AFTER_S)
         return session_id, session
 
-    def read(self, session_id: str | None) -> tuple[Session | None, str | None]:
-        """(the session, None) while it lasts, and marks it seen; (the session that ended, "idle" or "expired")
-        when it has just ended by a timeout (it is deleted); (None, None) for no, unknown or forged ids."""
+    def read(self, session_id: str | None, touch: bool = True) -> tuple[Session | None, str | None]:
+        """(the session, None) while it lasts, marked as seen now unless `touch` is False; (the session that
+        ended, "idle" or "expired") when this reading ended it by a timeout (it is deleted, once: parallel
+        readings of the same end report None); (None, None) for no, unknown or forged ids."""
         if not session_id or len(session_id) > 100:
             return None, None
         key = _key(session_id)
@@ -132,12 +135,17 @@ class Sessions:
         ended = ("expired" if now - session.created >= self.max_age_s
                  else "idle" if now - session.last_seen >= self.idle_s else None)
         if ended:
-            self._store.delete(key)
-            return session, ended
-        if now - session.last_seen >= min(_TOUCH_EVERY_S, self.idle_s / 4):
-            session = replace(session, last_seen=now)
-            self._store.put(key, session, session.created + self.max_age_s - now + _KEPT_AFTER_S)
+            return (session, ended) if self._store.delete(key) else (None, None)
+        if touch:
+            self.touch(session_id, session)
         return session, None
+
+    def touch(self, session_id: str, session: Session) -> None:
+        """Mark a live session as used now (written at most every few seconds)."""
+        now = self._clock()
+        if now - session.last_seen >= min(_TOUCH_EVERY_S, self.idle_s / 4):
+            self._store.put(_key(session_id), replace(session, last_seen=now),
+                            session.created + self.max_age_s - now + _KEPT_AFTER_S)
 
     def end(self, session_id: str | None) -> Session | None:
         """Delete the session (sign-out); the session that ended, if there was one."""

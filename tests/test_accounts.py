@@ -331,17 +331,21 @@ def test_an_organisation_account_is_named_by_its_email_and_has_no_password(tmp_p
             load_users(write_users(tmp_path, text))
 
 
-@pytest.mark.parametrize("claims, expected", [
-    ({"email": "AMINA@example.org", "email_verified": True}, Account("amina@example.org", "donor", ())),
-    ({"email": "amina@example.org", "email_verified": False}, None),  # not verified: not trusted
-    ({"email": "amina@example.org"}, None),
+@pytest.mark.parametrize("claims, expected, from_groups", [
+    ({"email": "AMINA@example.org", "email_verified": True}, Account("amina@example.org", "donor", ()), False),
+    ({"email": "amina@example.org", "email_verified": False}, None, False),  # not verified: not trusted
+    ({"email": "amina@example.org"}, None, False),
     ({"email": "rahim@example.org", "email_verified": True, "groups": ["admins", "government:BD30,BD3026"]},
-     Account("rahim@example.org", "government", ("BD30", "BD3026"))),
-    ({"sub": "s-1", "groups": ["leadership"]}, Account("s-1", "leadership", ())),
-    ({"sub": "s-2", "groups": ["government"]}, None),  # government needs a scope
-    ({"sub": "s-3", "groups": ["government:XX99"]}, None),  # not a P-code
-    ({"sub": "s-4", "groups": "leadership"}, None),  # a claim that is not a list
+     Account("rahim@example.org", "government", ("BD30", "BD3026")), True),
+    ({"sub": "s-1", "groups": ["leadership"]}, Account("s-1", "leadership", ()), True),
+    # An unverified address naming a users-file account gets the role of its groups, not the account's.
+    ({"sub": "amina@example.org", "email": "amina@example.org", "email_verified": False, "groups": ["donor"]},
+     Account("amina@example.org", "donor", ()), True),
+    ({"sub": "s-2", "groups": ["government"]}, None, False),  # government needs a scope
+    ({"sub": "s-3", "groups": ["government:XX99"]}, None, False),  # not a P-code
+    ({"sub": "s-4", "groups": "leadership"}, None, False),  # a claim that is not a list
 ])
-def test_an_organisation_sign_in_finds_the_account_by_verified_email_or_groups(claims, expected):
-    accounts = {"amina@example.org": (None, Account("amina@example.org", "donor", ()))}
-    assert organisation_account(claims, accounts, "groups", {"BD30", "BD3026"}) == expected
+def test_an_organisation_sign_in_finds_the_account_by_verified_email_or_groups(claims, expected, from_groups):
+    accounts = {"amina@example.org": (None, Account("amina@example.org", "donor", ())),
+                "leadership": ("hash", Account("leadership", "leadership", ()))}
+    assert organisation_account(claims, accounts, "groups", {"BD30", "BD3026"}) == (expected, from_groups)

@@ -26,7 +26,7 @@ from dashboard.security import (
     current_account,
     install_security_headers,
 )
-from dashboard.signin import SESSION_COOKIE, safe_next
+from dashboard.signin import FORM_COOKIE, SESSION_COOKIE, safe_next
 from impact_monitor.accounts import Account, demo_accounts, hash_password
 from impact_monitor.settings import Settings
 from tests.conftest import REDIS_TEST_URL as REDIS_URL
@@ -240,8 +240,16 @@ def test_a_sign_in_without_the_form_s_own_token_gets_400(client, token):
     if token is not None:
         data["form_token"] = token
     response = client.post("/login", data=data)
-    assert response.status_code == 400 and response.mimetype == "text/plain"
-    assert "sign-in form" in response.get_data(as_text=True) and session_of(client) is None
+    assert response.status_code == 400 and response.mimetype == "text/html"  # the sign-in page, readable in Bangla
+    page = response.get_data(as_text=True)
+    assert ("This sign-in form has expired" in page or "too large" in page) and session_of(client) is None
+
+
+def test_a_token_planted_as_both_cookie_and_field_is_refused(client):
+    """Signed double-submit: a pair another site chose is not one this app made."""
+    client.set_cookie(FORM_COOKIE, "planted", path="/login")
+    response = client.post("/login", data={"username": "leadership", "password": "demo", "form_token": "planted"})
+    assert response.status_code == 400 and session_of(client) is None
 
 
 def test_a_token_from_another_browser_is_refused(app):
@@ -334,8 +342,52 @@ def _sign_out_token(client) -> str:
 
 def test_a_sign_out_from_another_site_is_refused(signed_in):
     assert signed_in.post("/logout", data={"csrf": "guessed"}).status_code == 400
-    assert signed_in.post("/logout").status_code == 400
+    assert signed_in.post("/logout", headers={"Origin": "https://evil.example"}).status_code == 400
     assert signed_in.get("/").status_code == 200  # still signed in
+
+
+def test_a_cross_site_post_without_the_cookie_cannot_even_clear_it(app):
+    """SameSite=Lax keeps the cookie off another site's POST: the answer then ends nothing and sets nothing."""
+    client = app.server.test_client()
+    sign_in(client)
+    copied = session_of(client)
+    stranger = app.server.test_client()
+    response = stranger.post("/logout", headers={"Origin": "https://evil.example"})
+    assert response.status_code == 303 and "Set-Cookie" not in response.headers
+    assert client.get("/").status_code == 200 and session_of(client) == copied
+
+
+def test_an_older_tab_of_this_site_can_sign_out(signed_in):
+    """A tab from before a new sign-in holds an old token; the browser's Origin says it is this site."""
+    response = signed_in.post("/logout", data={"csrf": "from-an-older-sign-in"}, headers={"Origin": "http://localhost"})
+    assert response.status_code == 303 and session_of(signed_in) is None
+
+
+def test_the_page_s_own_status_refresh_does_not_keep_an_idle_session_alive(tmp_path):
+    app = build_app(tmp_path, IMPACT_SESSION_IDLE_MIN="0.02")  # 1.2 s
+    client = app.server.test_client()
+    sign_in(client)
+    refresh = {**callback_body(), "changedPropIds": ["status-refresh.n_intervals"]}
+    answers = []
+    for _ in range(4):
+        time.sleep(0.4)
+        answers.append(client.post("/_dash-update-component", json=refresh))
+    assert answers[0].status_code == 200  # answered, but not counted as use
+    ended = next(answer for answer in answers if answer.status_code != 200)
+    assert ended.status_code == 401 and ended.get_json()["reason"] == "idle"  # the page then says why
+    assert client.post("/_dash-update-component", json=callback_body()).status_code == 401
+
+
+@pytest.mark.parametrize("method, path", [("GET", "/logout"), ("GET", "/oidc/anything"), ("GET", "/oidc/x/login")])
+def test_only_the_sign_in_routes_themselves_are_public(client, method, path):
+    assert_sign_in_required(client.open(path, method=method, headers=HTML))
+
+
+def test_with_the_session_store_down_signing_in_says_so(tmp_path, caplog):
+    client = build_app(tmp_path, IMPACT_REDIS_URL="redis://127.0.0.1:1/0").server.test_client()
+    response = sign_in(client)
+    assert response.status_code == 503 and "Signing in is not possible just now" in response.get_data(as_text=True)
+    assert session_of(client) is None
 
 
 def test_a_session_ends_after_the_idle_time_and_says_why(tmp_path, caplog):

@@ -7,12 +7,15 @@ from __future__ import annotations
 import json
 import logging
 import socket
+import time
 from urllib.parse import urlsplit
 
+import flask
 import pytest
 import requests
 from oidc_provider_mock import User, run_server_in_thread
 
+from dashboard import signin
 from impact_monitor.accounts import Account, demo_accounts
 from tests.signin import sign_in
 from tests.test_security import HTML, build_app, callback_body
@@ -23,6 +26,8 @@ PEOPLE = [
     User(sub="unverified", claims={"email": "amina@example.org", "email_verified": False}),
     User(sub="stranger", claims={"email": "stranger@example.org", "email_verified": True,
                                  "groups": ["admins", "government:XX99"]}),
+    # A provider whose subjects can be chosen: one named like a users-file account, with a donor's groups.
+    User(sub="leadership", claims={"email": "intern@example.org", "email_verified": False, "groups": ["donor"]}),
 ]
 ACCOUNTS = {**demo_accounts(), "amina@example.org": (None, Account("amina@example.org", "leadership", ()))}
 
@@ -96,3 +101,30 @@ def test_a_provider_that_is_down_gets_a_page_that_says_so(tmp_path):
     assert answer.status_code == 503
     assert "sign-in service cannot be reached" in answer.get_data(as_text=True)
     assert sign_in(client).status_code == 303  # a name and password still work
+
+
+def _account_of(client):
+    """The account the app gives the client's session (as a callback would see it)."""
+    from dashboard.signin import SESSION_COOKIE
+
+    cookie = client.get_cookie(SESSION_COOKIE).value
+    with client.application.test_request_context("/", headers={"Cookie": f"{SESSION_COOKIE}={cookie}"}):
+        client.application.preprocess_request()
+        return flask.g.account
+
+
+def test_a_role_from_groups_is_never_a_users_file_account_of_the_same_name(tmp_path, provider):
+    client = sso_app(tmp_path, provider).server.test_client()
+    assert through_the_provider(client, "leadership").status_code == 303
+    assert _account_of(client) == Account("leadership", "donor", ())
+
+
+def test_a_provider_that_never_answers_does_not_hold_the_app(tmp_path, monkeypatch):
+    monkeypatch.setattr(signin, "_PROVIDER_TIMEOUT_S", 1)
+    with socket.socket() as silent:  # accepts connections (the backlog) and never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        client = sso_app(tmp_path, f"http://127.0.0.1:{silent.getsockname()[1]}").server.test_client()
+        started = time.monotonic()
+        answer = client.get("/oidc/organisation/login")
+        assert answer.status_code == 503 and time.monotonic() - started < 10
