@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Iterator
 
 import flask
-from babel.dates import format_date
+from babel.dates import format_date, get_timezone_location
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -113,6 +113,16 @@ def number(value: float, decimals: int = 0) -> str:
 def day(value: date) -> str:
     """A date: ISO 8601 in English (as the contract and the downloads write it), "৩১ মার্চ ২০২৬" in Bangla."""
     return digits(format_date(value, "d MMMM y", locale="bn")) if current_language() == "bn" else value.isoformat()
+
+
+def zone_name(zone: str) -> str:
+    """A time zone as a person reads it: its IANA name in English, as it is set ("Asia/Dhaka"); in Bangla the
+    place's time in words, from CLDR ("বাংলাদেশ সময়")."""
+    if current_language() != "bn":
+        return zone
+    if zone in ("UTC", "Etc/UTC"):  # no place: CLDR would call it an unknown region's time
+        return _("Coordinated Universal Time")
+    return get_timezone_location(zone, locale="bn")
 
 
 _QUARTER = re.compile(r"^(FY)?(\d{4})-Q([1-4])$")

@@ -17,7 +17,7 @@ from queries.data_as_of import data_as_of_for
 from queries.scope import Scope
 
 from .context import account_name, current_scope, guarded, parse_area_filter, period_text, services
-from .i18n import LANGUAGE_NAMES, N_, _, current_language, day
+from .i18n import LANGUAGE_NAMES, N_, _, current_language, day, zone_name
 
 DATABASE_NAMES = {"cases": N_("case database"), "referrals": N_("referral database")}
 
@@ -40,7 +40,7 @@ def print_header_lines(page: str, period: str, area: str, scope: Scope, printed_
 
 
 def data_as_of_line(latest: dict[str, dict[str, date | datetime | None]], zone: str) -> str:
-    """ "Data as of: case database 2026-11-23, referral database 2026-11-28 (dates in Bangladesh time)." from
+    """ "Data as of: case database 2026-11-23, referral database 2026-11-28 (dates in Asia/Dhaka)." from
     `queries.data_as_of`: each database's newest record as a local day, by the database's name."""
     parts = []
     for database, columns in latest.items():
@@ -48,11 +48,6 @@ def data_as_of_line(latest: dict[str, dict[str, date | datetime | None]], zone: 
         name = _(DATABASE_NAMES.get(database, database))
         parts.append(f"{name} {day(max(days))}" if days else _("{database}: no records").format(database=name))
     return _("Data as of: {databases} (dates in {zone}).").format(databases=", ".join(parts), zone=zone_name(zone))
-
-
-def zone_name(zone: str) -> str:
-    """The program's time zone as people there call it; any other by its IANA name."""
-    return _("Bangladesh time") if zone == "Asia/Dhaka" else zone
 
 
 @callback(Output("print-header", "children"), Input("filter-period", "value"), Input("filter-area", "value"),

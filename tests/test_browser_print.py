@@ -47,7 +47,7 @@ def test_a_printout_names_its_page_period_area_and_account(open_browser, usernam
         assert not driver.find_element(By.ID, "print-header").is_displayed()  # on screen, the filter bar says it
         text = " ".join(printed_text(driver).split())
         for expected in (f"Period: {period}", f"Area: {area}", f"Signed in as: {account}", "Language: English",
-                         "Data as of: case database 20", "(dates in Bangladesh time)"):
+                         "Data as of: case database 20", "(dates in Asia/Dhaka)"):
             assert expected in text, f"{path}: {expected!r} not in the printout"
 
 

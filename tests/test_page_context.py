@@ -18,7 +18,7 @@ def test_data_as_of_names_each_database_and_its_newest_day():
     latest = {**LATEST, "referrals": {"reports.received_at": datetime(2026, 11, 28, 23, 30),
                                       "referrals.referred_at": datetime(2026, 11, 27, 8, 0)}}
     assert data_as_of_line(latest, "Asia/Dhaka") == (
-        "Data as of: case database 2026-11-23, referral database 2026-11-28 (dates in Bangladesh time).")
+        "Data as of: case database 2026-11-23, referral database 2026-11-28 (dates in Asia/Dhaka).")
     assert data_as_of_line(LATEST, "Europe/London") == (
         "Data as of: case database 2026-11-23, referral database: no records (dates in Europe/London).")
     with speaking("bn"):

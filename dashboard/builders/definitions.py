@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from babel.dates import format_date, get_timezone, get_timezone_name
+from babel.dates import format_date
 from dash import html
 
 from queries.definitions import INDICATORS, RELIABLE_EVENTS, Indicator
@@ -14,7 +14,7 @@ from queries.prevalence import BENCHMARK_REDUCTION_PCT, Z_95
 from queries.publication import WITHHELD
 
 from ..components import HIDDEN, unreliable_mark, with_parts
-from ..i18n import N_, _, current_language, digits, number, period_name
+from ..i18n import N_, _, current_language, digits, number, period_name, zone_name
 from ..vocabulary import code_name
 
 REDUCTION_SECTION, PERIODS_SECTION, DISCLOSURE_SECTION = "violence-reduction-method", "periods", "disclosure-control"
@@ -27,12 +27,6 @@ SOURCE_PHRASES = (
     N_("legal_events joined to cases"), N_("referrals"), N_("reports"),
     N_("survivor_assessments joined to victims and cases"), N_("victims joined to cases"),
 )
-
-
-def zone_name(zone: str) -> str:
-    """A time zone as a person reads it: its IANA name in English ("Asia/Dhaka"), its CLDR name in Bangla
-    ("বাংলাদেশ সময়")."""
-    return get_timezone_name(get_timezone(zone), "long", locale="bn") if current_language() == "bn" else zone
 
 
 def _quoted(mark: str) -> str:
