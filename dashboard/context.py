@@ -113,7 +113,7 @@ ROLE_NAMES = {"leadership": N_("program leadership"), "donor": N_("donor"), "gov
 def account_name(scope: Scope) -> str:
     """Who is signed in, in words: the role, and a government account's areas by name."""
     areas = ", ".join(services().gazetteer.full_name(code, current_language()) for code in scope.areas)
-    return _(ROLE_NAMES[scope.role]) + (f" ({areas})" if areas else "")
+    return _(ROLE_NAMES[scope.role]) + (f", {areas}" if areas else "")
 
 
 FILTER_ERRORS = (FilterError, PeriodError)

@@ -92,7 +92,9 @@ def install_security_headers(app: dash.Dash, https: bool) -> None:
         server.config["SESSION_COOKIE_SECURE"] = True
     fixed = {
         "X-Content-Type-Options": "nosniff",
-        "Referrer-Policy": "no-referrer",
+        # Never to another site; same-origin keeps the Origin header of the app's own form posts (sign-out from an
+        # older tab is recognised by it), which "no-referrer" would turn into "null".
+        "Referrer-Policy": "same-origin",
         "X-Frame-Options": "DENY",
         "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
     }

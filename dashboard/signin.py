@@ -30,7 +30,7 @@ from dash_auth.auth import Auth
 from dash_auth.oidc_auth import OIDCAuth
 import flask
 
-from impact_monitor.accounts import (Account, Accounts, LoginLimiter, dummy_hash, organisation_account,
+from impact_monitor.accounts import (Account, Accounts, LoginLimiter, dummy_hash, organisation_account, provider_name,
                                      verify_password)
 from impact_monitor.sessions import Session, Sessions, SessionStoreError
 
@@ -79,7 +79,7 @@ class SessionAuth(Auth):
 
     def _gate(self) -> flask.Response | None:
         request = flask.request
-        if is_public(request.path) or _is_sign_in_route(request.path, request.method):
+        if is_public(request.path) or _is_sign_in_route(request.path, request.method, self.organisation_sign_in):
             return None
         return None if self.is_authorized() else self.login_request()
 
@@ -266,7 +266,7 @@ class OrganisationSignIn(OIDCAuth):
         claims = token.get("userinfo") or {}
         account, from_groups = organisation_account(claims, self._accounts, self._groups_claim, self._known_pcodes)
         if account is None:
-            who = str(claims.get("email") or claims.get("sub") or "")
+            who = provider_name(claims)
             audit_event(self._audit, "sign_in_refused", who, via="organisation")
             return self._sessions.form(error=_("Your organisation knows you as {who}, but this dashboard has no "
                                                "account for you: ask the program's data team to add you.")
@@ -316,11 +316,11 @@ def safe_next(value: object) -> str:
     return value
 
 
-def _is_sign_in_route(path: str, method: str) -> bool:
-    """The routes a person without a session may use: the sign-in page, sign-out (a POST), and single sign-on's
-    own login, callback and logout."""
+def _is_sign_in_route(path: str, method: str, organisation: bool) -> bool:
+    """The routes a person without a session may use: the sign-in page, sign-out (a POST), and, when it is set
+    up, single sign-on's own login, callback and logout."""
     return (path == SIGN_IN or (path == SIGN_OUT and method == "POST")
-            or _PROVIDER_ROUTE.fullmatch(path) is not None)
+            or (organisation and _PROVIDER_ROUTE.fullmatch(path) is not None))
 
 
 def _is_background(request: flask.Request) -> bool:
@@ -407,7 +407,9 @@ SIGN_IN_PAGE = """<!DOCTYPE html>
 <body class="sign-in-body">
 <main class="sign-in" id="main-content">
   <h1 class="site-title">{{ text.app }}</h1>
-  {% if demo %}<p class="demo-banner" role="note">{{ text.demo }}{% if demo_accounts %} {{ text.demo_accounts }}{% endif %}</p>{% endif %}
+  {% if demo %}
+  <p class="demo-banner" role="note">{{ text.demo }}{% if demo_accounts %} {{ text.demo_accounts }}{% endif %}</p>
+  {% endif %}
   <nav class="language-switch" aria-label="{{ text.language }}">
     {% for code, (name, link) in languages.items() %}
     <a href="{{ link }}" lang="{{ code }}" {% if code == language %}aria-current="true"{% endif %}>{{ name }}</a>

@@ -170,7 +170,7 @@ def organisation_account(claims: dict, accounts: Accounts, groups_claim: str | N
     groups = claims.get(groups_claim) if groups_claim else None
     if not isinstance(groups, list):
         return None, False
-    who = email if verified else str(claims.get("sub", ""))
+    who = provider_name(claims)
     for group in groups:
         role, _, codes = str(group).partition(":")
         if role not in ROLES:
@@ -180,6 +180,15 @@ def organisation_account(claims: dict, accounts: Accounts, groups_claim: str | N
         except AccountsError:
             continue
     return None, False
+
+
+def provider_name(claims: dict) -> str:
+    """How a person signed in by a provider is named: their verified e-mail address, else the provider's subject
+    marked as such, so that it never reads as an account of the users file."""
+    email = claims.get("email")
+    if isinstance(email, str) and claims.get("email_verified") is True:
+        return email
+    return f"oidc:{claims.get('sub', '')}"
 
 
 def demo_accounts() -> Accounts:

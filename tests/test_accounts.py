@@ -337,10 +337,10 @@ def test_an_organisation_account_is_named_by_its_email_and_has_no_password(tmp_p
     ({"email": "amina@example.org"}, None, False),
     ({"email": "rahim@example.org", "email_verified": True, "groups": ["admins", "government:BD30,BD3026"]},
      Account("rahim@example.org", "government", ("BD30", "BD3026")), True),
-    ({"sub": "s-1", "groups": ["leadership"]}, Account("s-1", "leadership", ()), True),
+    ({"sub": "s-1", "groups": ["leadership"]}, Account("oidc:s-1", "leadership", ()), True),
     # An unverified address naming a users-file account gets the role of its groups, not the account's.
     ({"sub": "amina@example.org", "email": "amina@example.org", "email_verified": False, "groups": ["donor"]},
-     Account("amina@example.org", "donor", ()), True),
+     Account("oidc:amina@example.org", "donor", ()), True),
     ({"sub": "s-2", "groups": ["government"]}, None, False),  # government needs a scope
     ({"sub": "s-3", "groups": ["government:XX99"]}, None, False),  # not a P-code
     ({"sub": "s-4", "groups": "leadership"}, None, False),  # a claim that is not a list

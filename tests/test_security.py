@@ -513,7 +513,7 @@ def test_the_audit_log_says_who_from_where_and_never_a_password(app, caplog):
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
 }
 

@@ -75,7 +75,7 @@ def test_a_group_claim_gives_a_role_and_scope(tmp_path, provider):
     assert reply.get_json()["response"]["answer"]["children"] == "rahim@example.org:x"
 
 
-@pytest.mark.parametrize("subject, who", [("stranger", "stranger@example.org"), ("unverified", "amina@example.org")])
+@pytest.mark.parametrize("subject, who", [("stranger", "stranger@example.org"), ("unverified", "oidc:unverified")])
 def test_a_person_the_app_does_not_know_gets_a_clear_refusal(tmp_path, provider, subject, who):
     client = sso_app(tmp_path, provider).server.test_client()
     answer = through_the_provider(client, subject)
@@ -116,7 +116,7 @@ def _account_of(client):
 def test_a_role_from_groups_is_never_a_users_file_account_of_the_same_name(tmp_path, provider):
     client = sso_app(tmp_path, provider).server.test_client()
     assert through_the_provider(client, "leadership").status_code == 303
-    assert _account_of(client) == Account("leadership", "donor", ())
+    assert _account_of(client) == Account("oidc:leadership", "donor", ())
 
 
 def test_a_provider_that_never_answers_does_not_hold_the_app(tmp_path, monkeypatch):
