@@ -26,4 +26,4 @@ def figures(parts) -> list:
 
 def chart_titles(parts) -> list[str]:
     """The title above each chart, in order."""
-    return [part.children for part in walk(parts) if isinstance(part, html.Figcaption)]
+    return [part.children for part in walk(parts) if isinstance(part, html.H4)]

@@ -70,7 +70,7 @@ def funnel_panel(frame: pd.DataFrame, params: dict) -> list:
         return [no_records(), model_table(funnel_table(frame), params)]
     labels = [_(STEP_LABELS[step]) for step in frame["step"]]
     fig = figure(_("Cases"), "")
-    fig.add_bar(y=labels, x=bar_values(frame["cases"]), orientation="h", offsetgroup="cases",
+    fig.add_bar(y=labels, x=bar_values(frame["cases"]), orientation="h", offsetgroup="cases", showlegend=False,
                 customdata=number_texts(frame["cases"]), marker_color=OKABE_ITO[0], hovertemplate=cases_hover("y"))
     add_marks(fig, labels, [count_mark(cases) for cases in frame["cases"]], offsetgroup="cases", horizontal=True)
     fig.update_yaxes(autorange="reversed")
@@ -125,7 +125,7 @@ def pending_panel(shown: pd.Series, params: dict) -> list:
         return [message(_("No case here is pending today."), "info"), model_table(pending_table(shown), params)]
     names = [_(PENDING_BAND_NAMES[band]) for band in bands]
     fig = figure(_("Time since the earliest complaint"), _("Cases"))
-    fig.add_bar(x=names, y=bar_values(shown[b] for b in bands), offsetgroup="cases",
+    fig.add_bar(x=names, y=bar_values(shown[b] for b in bands), offsetgroup="cases", showlegend=False,
                 customdata=number_texts(shown[b] for b in bands), marker_color=OKABE_ITO[3],
                 hovertemplate=cases_hover("x"))
     add_marks(fig, names, [count_mark(shown[b]) for b in bands], offsetgroup="cases")

@@ -88,10 +88,13 @@ def category_marks(*columns) -> list[str | None]:
 
 def add_marks(fig: go.Figure, categories: list, marks: list[str | None], offsetgroup: str | None = None,
               horizontal: bool = False) -> None:
-    """Draw each hidden or withheld value's mark in its bar's place (`components.hidden_bar_marks`)."""
+    """Draw each hidden or withheld value's mark in its bar's place (`components.hidden_bar_marks`), on a value
+    axis from zero: where every bar is hidden, Plotly would centre the axis on zero and put the marks below the
+    plot or half off it."""
     trace = hidden_bar_marks(categories, marks, offsetgroup=offsetgroup, horizontal=horizontal)
     if trace is not None:
         fig.add_trace(trace)
+    (fig.update_xaxes if horizontal else fig.update_yaxes)(rangemode="tozero")
 
 
 def nothing_recorded(values) -> bool:
@@ -124,11 +127,11 @@ def figure(x_title: str, y_title: str, **layout) -> go.Figure:
     return fig
 
 
-def graph(fig: go.Figure, graph_id: str, title: str) -> html.Figure:
+def graph(fig: go.Figure, graph_id: str, title: str) -> html.Div:
     """The chart under its title. The title is a heading of the page rather than text in the figure: it wraps on
     a narrow screen, where a figure's title runs under the toolbar or off the chart."""
-    return html.Figure([html.Figcaption(title, className="chart-title", id=f"{graph_id}-title"),
-                        dcc.Graph(id=graph_id, figure=fig, config=GRAPH_CONFIG)], className="chart")
+    return html.Div([html.H4(title, className="chart-title", id=f"{graph_id}-title"),
+                     dcc.Graph(id=graph_id, figure=fig, config=GRAPH_CONFIG)], className="chart")
 
 
 def table_params(period: str, area: str) -> dict:
@@ -358,7 +361,7 @@ def within_target_panel(frame: pd.DataFrame, params: dict) -> list:
     fig = figure(_("Urgency"), _("Per cent"))
     shares = [None if is_missing(p) else round(p, 1) for p in shown["pct"]]
     fig.add_bar(x=labels, y=shares, customdata=number_texts(shares, 1), marker_color=OKABE_ITO[0],
-                offsetgroup="share", hovertemplate="%{x}: %{customdata} %<extra></extra>")
+                offsetgroup="share", showlegend=False, hovertemplate="%{x}: %{customdata} %<extra></extra>")
     marks = [_share_cell(p, n, d).mark for p, n, d in zip(shown["pct"], shown["within_target"], shown["referrals"])]
     add_marks(fig, labels, marks, offsetgroup="share")
     fig.update_yaxes(range=[0, 100])

@@ -174,7 +174,7 @@ def services_panel(shown: pd.DataFrame, params: dict) -> list:
         return [no_records(), model_table(services_table(shown), params)]
     labels = [code_name(code) for code in shown["service_type"]]
     fig = figure(_("Service type"), _("Referrals with a first service"))
-    fig.add_bar(x=labels, y=bar_values(shown["services"]), offsetgroup="services",
+    fig.add_bar(x=labels, y=bar_values(shown["services"]), offsetgroup="services", showlegend=False,
                 customdata=number_texts(shown["services"]), marker_color=OKABE_ITO[2],
                 hovertemplate="%{x}: %{customdata}<extra></extra>")
     add_marks(fig, labels, [count_mark(services) for services in shown["services"]], offsetgroup="services")
