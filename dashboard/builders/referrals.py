@@ -113,6 +113,12 @@ def number_texts(values, decimals: int = 0) -> list[str | None]:
     return [None if is_missing(value) else number(value, decimals) for value in values]
 
 
+# The legend in a row at the foot of the figure, below the axis title: placed in the figure's (container's)
+# coordinates, it takes its room from the plot. Placed under the plot instead, it would overlap the axis title
+# wherever long category labels turn on a narrow screen and push that title down.
+LEGEND = {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom"}
+
+
 def figure(x_title: str, y_title: str, **layout) -> go.Figure:
     """A chart without a title of its own: `graph` puts the title above it, as a heading of the page."""
     fig = go.Figure()
@@ -123,7 +129,7 @@ def figure(x_title: str, y_title: str, **layout) -> go.Figure:
                       font={"family": CHART_FONT}, colorway=list(OKABE_ITO),
                       margin={"l": 60, "r": 20, "t": 36, "b": 60},
                       paper_bgcolor="white", plot_bgcolor="white", xaxis=axis, yaxis=axis,
-                      legend={"orientation": "h", "y": -0.25}, **layout)
+                      legend=LEGEND, **layout)
     return fig
 
 
