@@ -286,6 +286,11 @@ TABLE_SOURCES: dict[str, tuple[tuple[str, Callable[[Services, AreaFilter, dict],
     ),
 }
 
-for _page, _sources in TABLE_SOURCES.items():
-    for _table_id, _build in _sources:
-        register_table_source(_table_id, _page, _build)
+
+def _register_sources() -> None:
+    for page, sources in TABLE_SOURCES.items():
+        for table_id, build in sources:
+            register_table_source(table_id, page, build)
+
+
+_register_sources()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from dash import dcc
 
 from dashboard import panels
 from dashboard.builders import justice as justice_build

@@ -14,7 +14,6 @@ from itertools import count
 import pandas as pd
 import plotly
 import pytest
-from dash import dcc
 
 from dashboard.builders import justice as justice_build
 from dashboard.builders import survivors as survivors_build

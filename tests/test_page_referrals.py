@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 import pandas as pd
 import plotly.io
 import pytest
-from dash import dcc
 from lifelines import KaplanMeierFitter
 
 from dashboard.builders import referrals as build

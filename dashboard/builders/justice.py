@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pandas as pd
-from dash import html
 
 from impact_monitor.table_model import Cell, Column, Table
 from queries.definitions import reliable
