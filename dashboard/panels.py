@@ -10,6 +10,10 @@ the cache's daily key is exact rather than a few minutes stale.
 
 A panel speaks the language it is given (`in_language`): a page passes the
 request's, the export and the disclosure audit English.
+
+Every table is also registered as a table source (`dashboard.table_view`), built
+from the same frames as its panel: its CSV and Excel downloads and the command
+line rebuild it from those, in the language being spoken.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from typing import Callable
 import pandas as pd
 
 from impact_monitor.services import Services
+from impact_monitor.table_model import Table
 from queries import justice, publication, referral_flow, survivors
 from queries.publication import ProtectedCells
 from queries.scope import AreaFilter, FilterError
@@ -29,6 +34,7 @@ from .builders import justice as justice_build
 from .builders import referrals as referrals_build
 from .builders import survivors as survivors_build
 from .i18n import current_language, speaking
+from .table_view import register_table_source
 
 TREND_QUARTERS = 8
 
@@ -81,44 +87,75 @@ def current_cells(svc: Services, filter_: AreaFilter) -> ProtectedCells | None:
     return svc.current.cells(filter_.scope, svc.databases.today(), svc.databases.start_of_today(), _k(svc))
 
 
+def page_params(filter_: AreaFilter) -> dict:
+    """What a panel's tables are downloaded with: the filter's period and area, as the page's controls hold them."""
+    return referrals_build.table_params(filter_.period.label, filter_.area)
+
+
 # Referrals
+
+def volume_frame(svc: Services, filter_: AreaFilter) -> pd.DataFrame:
+    cells = period_cells(svc, filter_)
+    return (cached(svc, referral_flow.volume_by_service_and_provider, filter_) if cells is None
+            else publication.volume_table(cells, filter_.period.label, filter_.area))
+
 
 @in_language
 def referral_volume(svc: Services, filter_: AreaFilter) -> list:
-    cells = period_cells(svc, filter_)
-    table = (cached(svc, referral_flow.volume_by_service_and_provider, filter_) if cells is None
-             else publication.volume_table(cells, filter_.period.label, filter_.area))
-    return referrals_build.volume_panel(table)
+    return referrals_build.volume_panel(volume_frame(svc, filter_), page_params(filter_))
+
+
+def turnaround_series(svc: Services, filter_: AreaFilter) -> pd.DataFrame:
+    referral_flow.require_districts(filter_, svc.gazetteer)
+    quarters = referrals_build.trend_quarters(filter_.period, TREND_QUARTERS, svc.settings.fiscal_year_start)
+    return svc.engine.compute_series(filter_, quarters, referrals_build.TREND_CODES, suppress_below=_k(svc))
 
 
 @in_language
 def referral_turnaround(svc: Services, filter_: AreaFilter) -> list:
-    referral_flow.require_districts(filter_, svc.gazetteer)
-    quarters = referrals_build.trend_quarters(filter_.period, TREND_QUARTERS, svc.settings.fiscal_year_start)
-    series = svc.engine.compute_series(filter_, quarters, referrals_build.TREND_CODES, suppress_below=_k(svc))
-    return referrals_build.turnaround_panel(series, filter_.area)
+    return referrals_build.turnaround_panel(turnaround_series(svc, filter_), filter_.area, page_params(filter_))
+
+
+def within_target_frame(svc: Services, filter_: AreaFilter) -> pd.DataFrame:
+    cells = period_cells(svc, filter_)
+    return (cached(svc, referral_flow.within_target_by_urgency, filter_) if cells is None
+            else publication.within_target_table(cells, filter_.period.label, filter_.area))
 
 
 @in_language
 def referral_within_target(svc: Services, filter_: AreaFilter) -> list:
-    cells = period_cells(svc, filter_)
-    frame = (cached(svc, referral_flow.within_target_by_urgency, filter_) if cells is None
-             else publication.within_target_table(cells, filter_.period.label, filter_.area))
-    return referrals_build.within_target_panel(frame)
+    return referrals_build.within_target_panel(within_target_frame(svc, filter_), page_params(filter_))
+
+
+def waiting_curve(svc: Services, filter_: AreaFilter) -> pd.DataFrame:
+    """Leadership's Kaplan-Meier curve."""
+    counts = cached(svc, referral_flow.waiting_hour_counts, filter_, svc.databases.start_of_today())
+    return referral_flow.kaplan_meier(counts)
+
+
+def waiting_intervals(svc: Services, filter_: AreaFilter, cells: ProtectedCells):
+    """An external audience's interval counts of the curve (None where too few to show)."""
+    return publication.curve_intervals_table(cells, filter_.period.label, filter_.area, referral_flow.CURVE_INTERVALS,
+                                             referral_flow.LEFT_OUT)
 
 
 @in_language
 def referral_waiting(svc: Services, filter_: AreaFilter) -> list:
     cells = period_cells(svc, filter_)
     if cells is None:
-        counts = cached(svc, referral_flow.waiting_hour_counts, filter_, svc.databases.start_of_today())
-        return referrals_build.waiting_curve_panel(referral_flow.kaplan_meier(counts))
-    return referrals_build.interval_curve_panel(publication.curve_intervals_table(
-        cells, filter_.period.label, filter_.area, referral_flow.CURVE_INTERVALS, referral_flow.LEFT_OUT))
+        return referrals_build.waiting_curve_panel(waiting_curve(svc, filter_), page_params(filter_))
+    return referrals_build.interval_curve_panel(waiting_intervals(svc, filter_, cells), page_params(filter_))
 
 
-@in_language
-def open_referrals(svc: Services, filter_: AreaFilter) -> list:
+def waiting_table(svc: Services, filter_: AreaFilter):
+    cells = period_cells(svc, filter_)
+    if cells is None:
+        return referrals_build.waiting_curve_table(waiting_curve(svc, filter_))
+    return referrals_build.interval_curve_table(waiting_intervals(svc, filter_, cells))
+
+
+def open_frame(svc: Services, filter_: AreaFilter) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Today's open referrals per group, and the names of their districts."""
     cells = current_cells(svc, filter_)
     if cells is None:
         frame = cached(svc, referral_flow.open_referrals_by_waiting_band, filter_,
@@ -127,33 +164,48 @@ def open_referrals(svc: Services, filter_: AreaFilter) -> list:
         frame = publication.open_referrals_table(cells, filter_.area)
     names = {code: svc.gazetteer.full_name(code, current_language())
              for code in frame["district_pcode"] if code in svc.gazetteer.areas}
-    return referrals_build.open_referrals_panel(frame, names, filter_.scope.suppressed)
+    return frame, names
+
+
+@in_language
+def open_referrals(svc: Services, filter_: AreaFilter) -> list:
+    frame, names = open_frame(svc, filter_)
+    return referrals_build.open_referrals_panel(frame, names, filter_.scope.suppressed, page_params(filter_))
 
 
 # Justice
 
+def funnel_frame(svc: Services, filter_: AreaFilter) -> pd.DataFrame:
+    cells = period_cells(svc, filter_)
+    return (cached(svc, justice.complaint_funnel, filter_, svc.databases.today()) if cells is None
+            else publication.funnel_table(cells, filter_.period.label, filter_.area))
+
+
 @in_language
 def justice_funnel(svc: Services, filter_: AreaFilter) -> list:
-    cells = period_cells(svc, filter_)
-    frame = (cached(svc, justice.complaint_funnel, filter_, svc.databases.today()) if cells is None
-             else publication.funnel_table(cells, filter_.period.label, filter_.area))
-    return justice_build.funnel_panel(frame)
+    return justice_build.funnel_panel(funnel_frame(svc, filter_), page_params(filter_))
+
+
+def justice_series(svc: Services, filter_: AreaFilter) -> pd.DataFrame:
+    quarters = referrals_build.trend_quarters(filter_.period, TREND_QUARTERS, svc.settings.fiscal_year_start)
+    codes = justice_build.COUNT_CODES + justice_build.RATE_CODES + justice_build.MEDIAN_CODES
+    return svc.engine.compute_series(filter_, quarters, codes, suppress_below=_k(svc))
 
 
 @in_language
 def justice_trends(svc: Services, filter_: AreaFilter) -> list:
-    quarters = referrals_build.trend_quarters(filter_.period, TREND_QUARTERS, svc.settings.fiscal_year_start)
-    codes = justice_build.COUNT_CODES + justice_build.RATE_CODES + justice_build.MEDIAN_CODES
-    series = svc.engine.compute_series(filter_, quarters, codes, suppress_below=_k(svc))
-    return justice_build.trends_panel(series, filter_.area)
+    return justice_build.trends_panel(justice_series(svc, filter_), filter_.area, page_params(filter_))
+
+
+def pending_row(svc: Services, filter_: AreaFilter) -> pd.Series:
+    cells = current_cells(svc, filter_)
+    return (cached(svc, justice.pending_case_ages, filter_, svc.databases.today()).iloc[0] if cells is None
+            else publication.pending_row(cells, filter_.area))
 
 
 @in_language
 def justice_pending(svc: Services, filter_: AreaFilter) -> list:
-    cells = current_cells(svc, filter_)
-    shown = (cached(svc, justice.pending_case_ages, filter_, svc.databases.today()).iloc[0] if cells is None
-             else publication.pending_row(cells, filter_.area))
-    return justice_build.pending_panel(shown)
+    return justice_build.pending_panel(pending_row(svc, filter_), page_params(filter_))
 
 
 # Survivors
@@ -171,20 +223,26 @@ def survivor_headline(svc: Services, filter_: AreaFilter):
     return survivors_build.headline_panel(rows, filter_.area, area_name, followed_up)
 
 
+def score_counts(svc: Services, filter_: AreaFilter) -> pd.DataFrame:
+    cells = period_cells(svc, filter_)
+    return (survivors_build.with_totals(cached(svc, survivors.score_counts, filter_)) if cells is None
+            else publication.score_counts_table(cells, filter_.period.label, filter_.area))
+
+
 @in_language
 def survivor_domains(svc: Services, filter_: AreaFilter) -> list:
+    return survivors_build.domains_panel(score_counts(svc, filter_), page_params(filter_))
+
+
+def services_frame(svc: Services, filter_: AreaFilter) -> pd.DataFrame:
     cells = period_cells(svc, filter_)
-    counts = (survivors_build.with_totals(cached(svc, survivors.score_counts, filter_)) if cells is None
-              else publication.score_counts_table(cells, filter_.period.label, filter_.area))
-    return survivors_build.domains_panel(counts)
+    return (cached(svc, survivors.services_delivered, filter_) if cells is None
+            else publication.services_table(cells, filter_.period.label, filter_.area))
 
 
 @in_language
 def survivor_services(svc: Services, filter_: AreaFilter) -> list:
-    cells = period_cells(svc, filter_)
-    frame = (cached(svc, survivors.services_delivered, filter_) if cells is None
-             else publication.services_table(cells, filter_.period.label, filter_.area))
-    return survivors_build.services_panel(frame)
+    return survivors_build.services_panel(services_frame(svc, filter_), page_params(filter_))
 
 
 # Each page's panels in the order the page shows them.
@@ -193,3 +251,46 @@ PAGE_PANELS: dict[str, tuple[Callable[[Services, AreaFilter, str], object], ...]
     "justice": (justice_funnel, justice_trends, justice_pending),
     "survivors": (survivor_headline, survivor_domains, survivor_services),
 }
+
+
+def _scores(moment: str) -> Callable[[Services, AreaFilter, dict], Table]:
+    def build(svc: Services, filter_: AreaFilter, _params: dict) -> Table:
+        return survivors_build.scores_table(survivors_build.score_tables(score_counts(svc, filter_))[moment], moment)
+    return build
+
+
+# How each table is built again for its downloads and the command line, in the order the pages show them: from
+# the same frames as the panel, in the language being spoken. None of them reads a control besides the period and
+# the area, so `params` is not read.
+TABLE_SOURCES: dict[str, tuple[tuple[str, Callable[[Services, AreaFilter, dict], Table]], ...]] = {
+    "referrals": (
+        ("referrals-volume-table", lambda svc, f, _p: referrals_build.volume_table(volume_frame(svc, f))),
+        ("referrals-turnaround-table",
+         lambda svc, f, _p: referrals_build.turnaround_table(turnaround_series(svc, f), f.area)),
+        ("referrals-within-target-table",
+         lambda svc, f, _p: referrals_build.within_target_table(within_target_frame(svc, f))),
+        ("referrals-waiting-table", lambda svc, f, _p: waiting_table(svc, f)),
+        ("referrals-open-table",
+         lambda svc, f, _p: referrals_build.open_referrals_table(*open_frame(svc, f), f.scope.suppressed)),
+    ),
+    "justice": (
+        ("justice-funnel-table", lambda svc, f, _p: justice_build.funnel_table(funnel_frame(svc, f))),
+        ("justice-trends-table", lambda svc, f, _p: justice_build.trends_table(justice_series(svc, f), f.area)),
+        ("justice-pending-table", lambda svc, f, _p: justice_build.pending_table(pending_row(svc, f))),
+    ),
+    "survivors": (
+        ("survivors-means-table", lambda svc, f, _p: survivors_build.means_table(score_counts(svc, f))),
+        ("survivors-scores-first-table", _scores("first")),
+        ("survivors-scores-latest-table", _scores("latest")),
+        ("survivors-services-table", lambda svc, f, _p: survivors_build.services_table(services_frame(svc, f))),
+    ),
+}
+
+
+def _register_sources() -> None:
+    for page, sources in TABLE_SOURCES.items():
+        for table_id, build in sources:
+            register_table_source(table_id, page, build)
+
+
+_register_sources()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from dash import dcc
 
 from dashboard import panels
 from dashboard.builders import justice as justice_build
@@ -14,13 +13,11 @@ from dashboard.builders import survivors as survivors_build
 from dashboard.components import tables_in
 from dashboard.i18n import _, speaking
 from queries import justice, referral_flow, schema, survivors
+from tests.panel_parts import PARAMS, chart_titles, figures
 
 BENGALI_DIGITS = set("০১২৩৪৫৬৭৮৯")
 ASCII_DIGITS = set("0123456789")
 
-
-def _figures(parts) -> list:
-    return [part.figure for part in parts if isinstance(part, dcc.Graph)]
 
 
 def _volume() -> pd.DataFrame:
@@ -30,11 +27,12 @@ def _volume() -> pd.DataFrame:
 
 def test_the_volume_panel_speaks_bangla_with_bengali_digits():
     with speaking("bn"):
-        parts = build.volume_panel(_volume())
-    fig, table = _figures(parts)[0], tables_in(parts)[0]
-    assert fig.layout.title.text == "সেবার ধরন ও সেবাদাতা অনুযায়ী করা রেফারেল"
+        parts = build.volume_panel(_volume(), PARAMS)
+    fig, table = figures(parts)[0], tables_in(parts)[0]
+    assert chart_titles(parts) == ["সেবার ধরন ও সেবাদাতা অনুযায়ী করা রেফারেল"]
     assert (fig.layout.xaxis.title.text, fig.layout.yaxis.title.text) == ("সেবার ধরন", "রেফারেল")
-    assert [trace.name for trace in fig.data] == ["সরকারি", "এনজিও", "অন্যান্য"]
+    assert [trace.name for trace in fig.data if trace.showlegend is not False] == ["সরকারি", "এনজিও", "অন্যান্য"]
+    assert list(fig.data[-1].text) == ["গোপন"]  # the hidden NGO count of Medical, marked in Bangla
     assert list(fig.data[0].x) == ["চিকিৎসা", "আইনি সহায়তা"]
     # Hover text reads the number from customdata, written with Bengali digits and lakh grouping; a gap has none.
     assert list(fig.data[0].customdata) == ["১,২০০", "২৬"] and list(fig.data[1].customdata) == [None, "৫৫"]
@@ -48,9 +46,9 @@ def test_the_volume_panel_speaks_bangla_with_bengali_digits():
 
 
 def test_the_volume_panel_in_english_is_as_before():
-    parts = build.volume_panel(_volume())
-    fig, table = _figures(parts)[0], tables_in(parts)[0]
-    assert fig.layout.title.text == "Referrals made by service type and provider"
+    parts = build.volume_panel(_volume(), PARAMS)
+    fig, table = figures(parts)[0], tables_in(parts)[0]
+    assert chart_titles(parts) == ["Referrals made by service type and provider"]
     assert fig.layout.yaxis.tickvals is None and fig.layout.yaxis.ticktext is None  # Plotly's own ticks
     assert list(fig.data[0].customdata) == ["1,200", "26"]
     assert table["columns"] == ["Service type", "Government", "NGO", "Other", "Total"]
@@ -63,8 +61,8 @@ def test_trend_charts_name_quarters_in_words_and_the_table_reads_bangla():
          "reliable": True}
         for code in build.TREND_CODES for period, value in (("2026-Q1", 12.25), ("2026-Q2", 1500.0))])
     with speaking("bn"):
-        parts = build.turnaround_panel(series, "BD")
-    days, share = _figures(parts)[:2]
+        parts = build.turnaround_panel(series, "BD", PARAMS)
+    days, share = figures(parts)[:2]
     assert list(days.data[0].x) == ["২০২৬, প্রান্তিক ১", "২০২৬, প্রান্তিক ২"]
     assert days.layout.xaxis.title.text == "প্রান্তিক" and days.layout.yaxis.title.text == "দিন"
     assert days.data[0].name == "প্রথম সেবা পর্যন্ত দিনের মধ্যমা"
@@ -79,8 +77,8 @@ def test_the_waiting_curve_hover_and_table_speak_bangla():
     curve = referral_flow.kaplan_meier(pd.DataFrame({"hour": [23, 47, 71, 143], "served": [10, 5, 3, 1],
                                                      "closed": [0, 1, 0, 0], "open": [0, 0, 2, 0]}))
     with speaking("bn"):
-        parts = build.waiting_curve_panel(curve)
-    fig, table = _figures(parts)[0], tables_in(parts)[0]
+        parts = build.waiting_curve_panel(curve, PARAMS)
+    fig, table = figures(parts)[0], tables_in(parts)[0]
     trace = fig.data[0]
     assert trace.hovertemplate == "%{customdata[0]} দিন পর: %{customdata[1]} % এখনও অপেক্ষমাণ<extra></extra>"
     assert [list(point) for point in trace.customdata[:3]] == [["০", "১০০.০"], ["১", "৫৪.৫"], ["২", "৩১.৮"]]
@@ -92,7 +90,7 @@ def test_the_waiting_curve_hover_and_table_speak_bangla():
 
 def test_the_waiting_curve_hover_in_english_is_as_before():
     curve = referral_flow.kaplan_meier(pd.DataFrame({"hour": [11], "served": [1], "closed": [0], "open": [0]}))
-    trace = _figures(build.waiting_curve_panel(curve))[0].data[0]
+    trace = figures(build.waiting_curve_panel(curve, PARAMS))[0].data[0]
     assert trace.hovertemplate == "after %{customdata[0]} days: %{customdata[1]} % still waiting<extra></extra>"
     assert [list(point) for point in trace.customdata] == [["0", "100.0"], ["0.5", "0.0"]]
 
@@ -100,8 +98,8 @@ def test_the_waiting_curve_hover_in_english_is_as_before():
 def test_an_external_curve_counts_the_referrals_it_leaves_out_in_bangla():
     intervals = pd.DataFrame({"interval": referral_flow.CURVE_INTERVALS[:1], "served": [40], "censored": [0]})
     with speaking("bn"):
-        caption = tables_in(build.interval_curve_panel((intervals, 97, 3)))[0]["caption"]
-        refused = build.interval_curve_panel(None)[0].children
+        caption = tables_in(build.interval_curve_panel((intervals, 97, 3), PARAMS))[0]["caption"]
+        refused = build.interval_curve_panel(None, PARAMS)[0].children
     assert caption.endswith("৩টি রেফারেল বাদ দেওয়া হয়েছে") and "পরের দিনগুলোতে" in caption
     assert refused.startswith("এই সময়কালে এখানে রেফারেল এত কম")
 
@@ -111,8 +109,8 @@ def test_open_referrals_name_bands_areas_and_services_in_bangla():
                           "over 30 to 90 days": [15], "over 90 days": [11], "total": [46], "oldest_days": [1400]},
                          dtype=object)
     with speaking("bn"):
-        parts = build.open_referrals_panel(frame, {"BD3026": "ঢাকা"}, suppressed=False)
-    fig, table = _figures(parts)[0], tables_in(parts)[0]
+        parts = build.open_referrals_panel(frame, {"BD3026": "ঢাকা"}, False, PARAMS)
+    fig, table = figures(parts)[0], tables_in(parts)[0]
     assert [trace.name for trace in fig.data] == ["৭ দিনের বেশি থেকে ৩০ দিন", "৩০ দিনের বেশি থেকে ৯০ দিন",
                                                   "৯০ দিনের বেশি"]
     assert list(fig.data[0].y) == ["ঢাকা – চিকিৎসা"] and list(fig.data[0].customdata) == ["২০"]
@@ -129,8 +127,9 @@ def test_the_funnel_and_pending_cases_speak_bangla():
     pending = pd.Series({"under 1 year": 25, "1 to under 2 years": None, "2 to under 5 years": 3,
                          "5 years or more": 0, "total": 40}, dtype=object)
     with speaking("bn"):
-        funnel_parts, pending_parts = justice_build.funnel_panel(funnel), justice_build.pending_panel(pending)
-    bars = _figures(funnel_parts)[0].data[0]
+        funnel_parts = justice_build.funnel_panel(funnel, PARAMS)
+        pending_parts = justice_build.pending_panel(pending, PARAMS)
+    bars = figures(funnel_parts)[0].data[0]
     assert list(bars.y) == ["অভিযোগ দায়ের", "অভিযোগপত্র", "বিচার শুরু", "রায় (দণ্ডিত বা খালাস)"]
     assert bars.hovertemplate == "%{y}: %{customdata}টি কেস<extra></extra>"
     assert list(bars.customdata) == ["১,২০০", "৮০", None, "৩৮"]
@@ -147,14 +146,14 @@ def test_the_survivors_panels_speak_bangla():
     rows = pd.DataFrame([{"indicator": code, "period": "2026-Q1", "area": "BD", "value": 40.0, "suppressed": False,
                           "withheld": False} for code in survivors_build.HEADLINE_CODES])
     with speaking("bn"):
-        parts = survivors_build.domains_panel(counts)
+        parts = survivors_build.domains_panel(counts, PARAMS)
         headline = survivors_build.headline_panel(rows, "BD", "বাংলাদেশ", 1500)
-    means, first = _figures(parts)[:2]
+    means, first = figures(parts)[:2]
     assert means.layout.yaxis.title.text == "গড় স্কোর (১ সংকটে – ৪ ভালো অবস্থায়)"
-    assert list(means.data[0].customdata)[0] == "২.৫৫" and means.data[0].name == "এই সময়কালের প্রথম সেশন"
-    assert first.layout.title.text == "ক্ষেত্রভিত্তিক স্কোর: এই সময়কালের প্রথম সেশন"
+    assert list(means.data[0].customdata)[0] == "২.৫" and means.data[0].name == "এই সময়কালের প্রথম সেশন"
+    assert chart_titles(parts)[1] == "ক্ষেত্রভিত্তিক স্কোর: এই সময়কালের প্রথম সেশন"
     assert [trace.name for trace in first.data][0] == "স্কোর ১ (সংকটে)"
-    assert tables_in(parts)[0]["rows"][0] == ["নিরাপত্তা", "২.৫৫", "২.৫৫"]
+    assert tables_in(parts)[0]["rows"][0] == ["নিরাপত্তা", "২.৫", "২.৫"]
     assert headline[0].children == "বাংলাদেশ, ২০২৬, প্রান্তিক ১"
     assert headline[1].children[-1].children == "১,৫০০"
 
@@ -175,14 +174,14 @@ def test_a_panel_speaks_the_language_it_is_given_whatever_is_spoken_around_it(la
 
 
 def test_no_ascii_digit_is_left_in_a_bangla_figure():
-    """Every text of a chart (titles, names, hover data, ticks) in Bangla carries Bengali digits only."""
+    """Every text of a chart (titles, names, hover data, ticks, marks) in Bangla carries Bengali digits only."""
+    services = pd.DataFrame({"service_type": list(schema.SERVICE_TYPES), "services": [50, None, 30, 7, 0, 0, 0, 0]},
+                            dtype=object)
     with speaking("bn"):
-        figures = (_figures(build.volume_panel(_volume())) + _figures(survivors_build.services_panel(
-            pd.DataFrame({"service_type": list(schema.SERVICE_TYPES), "services": [50, None, 30, 7, 0, 0, 0, 0]},
-                         dtype=object))))
-    for fig in figures:
-        texts = [fig.layout.title.text, fig.layout.xaxis.title.text, fig.layout.yaxis.title.text,
-                 *fig.layout.yaxis.ticktext]
+        parts = [build.volume_panel(_volume(), PARAMS), survivors_build.services_panel(services, PARAMS)]
+    for fig, title in zip(figures(parts), chart_titles(parts)):
+        texts = [title, fig.layout.xaxis.title.text, fig.layout.yaxis.title.text, *fig.layout.yaxis.ticktext]
         for trace in fig.data:
-            texts += [trace.name or "", *(text for text in trace.customdata if text), *trace.x]
+            texts += [trace.name or "", *(text for text in trace.customdata or () if text), *trace.x,
+                      *(trace.text or ())]
         assert not set("".join(texts)) & ASCII_DIGITS, texts

@@ -14,7 +14,6 @@ from itertools import count
 import pandas as pd
 import plotly
 import pytest
-from dash import dcc
 
 from dashboard.builders import justice as justice_build
 from dashboard.builders import survivors as survivors_build
@@ -23,6 +22,7 @@ from queries import justice, schema, survivors
 from queries.db import Databases
 from queries.periods import parse_period
 from queries.scope import LEADERSHIP, make_filter
+from tests.panel_parts import PARAMS, chart_titles, figures
 from tests.builders import sqlite_url, write_database
 
 DHAKA, CHATTOGRAM = "BD3026", "BD2015"
@@ -188,9 +188,6 @@ def _payload(parts) -> str:
     return json.dumps(parts, cls=plotly.utils.PlotlyJSONEncoder, ensure_ascii=False)
 
 
-def _figures(parts) -> list:
-    return [part.figure for part in parts if isinstance(part, dcc.Graph)]
-
 
 def test_funnel_rows_show_a_drop_off_only_between_two_shown_steps():
     shown = pd.DataFrame({"step": list(justice.FUNNEL_STEPS), "cases": [120, 80, None, 38]}, dtype=object)
@@ -198,16 +195,19 @@ def test_funnel_rows_show_a_drop_off_only_between_two_shown_steps():
     assert rows["cases"].tolist() == [120, 80, None, 38]
     assert rows["drop_off_pct"][1] == pytest.approx(100 / 3)
     assert rows["drop_off_pct"][2] is None and rows["drop_off_pct"][3] is None
-    parts = justice_build.funnel_panel(shown)
-    assert list(_figures(parts)[0].data[0].x) == [120, 80, None, 38]
-    assert tables_in(parts)[0]["rows"][2] == ["Trial started", "hidden", "–"]
+    parts = justice_build.funnel_panel(shown, PARAMS)
+    bars, marks = figures(parts)[0].data
+    assert list(bars.x) == [120, 80, None, 38]
+    assert (marks.y, marks.x, marks.text, marks.offsetgroup) == (("Trial started",), (0,), ("hidden",), "cases")
+    # A drop-off to or from a hidden step would tell it: hidden too. The first step has none: empty.
+    assert [row[2] for row in tables_in(parts)[0]["rows"]] == ["–", "33.3 %", "hidden", "hidden"]
 
 
 def test_pending_panel_reads_hidden_bands_as_hidden():
     shown = pd.Series({"under 1 year": 25, "1 to under 2 years": None, "2 to under 5 years": None,
                        "5 years or more": 0, "total": 40}, dtype=object)
-    parts = justice_build.pending_panel(shown)
-    assert list(_figures(parts)[0].data[0].y) == [25, None, None, 0]
+    parts = justice_build.pending_panel(shown, PARAMS)
+    assert list(figures(parts)[0].data[0].y) == [25, None, None, 0]
     assert [row[1] for row in tables_in(parts)[0]["rows"]] == ["25", "hidden", "hidden", "0", "40"]
 
 
@@ -224,12 +224,12 @@ def test_domains_panel_hides_means_that_would_reveal_hidden_counts():
     assert survivors_build.domain_mean(first_safety) is None
     latest_safety = tables["latest"].set_index("domain").loc["safety"]
     assert survivors_build.domain_mean(latest_safety) == pytest.approx(float(Fraction(255, 100)))
-    parts = survivors_build.domains_panel(counts)
+    parts = survivors_build.domains_panel(counts, PARAMS)
     means = tables_in(parts)[0]["rows"][0]
-    assert means == ["Safety", "hidden", "2.55"]
-    scores_first = _figures(parts)[1]
+    assert means == ["Safety", "hidden", "2.5"]  # 2.55 to the one decimal of every mean shown
+    scores_first = figures(parts)[1]
     assert scores_first.data[0].y[0] is None
-    assert all(fig.layout.title.text for fig in _figures(parts))
+    assert len(chart_titles(parts)) == len(figures(parts)) == 3 and all(chart_titles(parts))
 
 
 def test_leadership_score_counts_get_their_domain_totals():
@@ -259,6 +259,6 @@ def test_headline_reads_a_hidden_follow_up_as_hidden_and_leaves_out_one_not_offe
 def test_services_panel_draws_hidden_counts_as_gaps_not_numbers():
     shown = pd.DataFrame({"service_type": list(schema.SERVICE_TYPES),
                           "services": [50, None, 30, None, 0, 0, 0, 0]}, dtype=object)
-    parts = survivors_build.services_panel(shown)
-    assert list(_figures(parts)[0].data[0].y) == [50, None, 30, None, 0, 0, 0, 0]
+    parts = survivors_build.services_panel(shown, PARAMS)
+    assert list(figures(parts)[0].data[0].y) == [50, None, 30, None, 0, 0, 0, 0]
     assert "services delivered in the area" in _payload(parts).lower()

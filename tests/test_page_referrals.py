@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 import pandas as pd
 import plotly.io
 import pytest
-from dash import dcc
 from lifelines import KaplanMeierFitter
 
 from dashboard.builders import referrals as build
@@ -23,6 +22,7 @@ from queries.db import Databases
 from queries.indicators import IndicatorEngine
 from queries.periods import parse_period
 from queries.scope import LEADERSHIP, FilterError, make_filter
+from tests.panel_parts import PARAMS, chart_titles, figures
 from tests.builders import sqlite_url, write_database
 
 DHAKA, GAZIPUR, CHATTOGRAM = "BD3026", "BD3033", "BD2015"
@@ -143,9 +143,6 @@ def test_kaplan_meier_worked_by_hand_with_ties_and_censoring():
 
 # Builders.
 
-def _figures(parts) -> list:
-    return [part.figure for part in parts if isinstance(part, dcc.Graph)]
-
 
 def _payload(parts) -> str:
     return json.dumps(parts, cls=plotly.utils.PlotlyJSONEncoder, ensure_ascii=False)
@@ -158,11 +155,15 @@ def _y_values(fig) -> list:
 def test_volume_panel_draws_hidden_cells_as_gaps_and_reads_them_as_hidden():
     table = pd.DataFrame({"service_type": ["medical", "shelter", "education"], "government": [40, 26, 35],
                           "ngo": [None, 55, None], "other": [None, 30, None], "total": [59, 111, 73]}, dtype=object)
-    parts = build.volume_panel(table)
-    fig = _figures(parts)[0]
-    assert [trace.y for trace in fig.data] == [(40, 26, 35), (None, 55, None), (None, 30, None)]
+    parts = build.volume_panel(table, PARAMS)
+    fig = figures(parts)[0]
+    bars, marks = fig.data[:3], fig.data[3]
+    assert [trace.y for trace in bars] == [(40, 26, 35), (None, 55, None), (None, 30, None)]
+    # The mark of the hidden parts, stacked on what is shown of Medical and Education, never a number.
+    assert (marks.x, marks.y, marks.text) == (("Medical", "Education"), (0, 0), ("hidden", "hidden"))
     assert tables_in(parts)[0]["rows"][0] == ["Medical", "40", "hidden", "hidden", "59"]
-    assert fig.layout.title.text and fig.layout.xaxis.title.text and fig.layout.yaxis.title.text
+    assert chart_titles(parts) == ["Referrals made by service type and provider"]
+    assert fig.layout.xaxis.title.text and fig.layout.yaxis.title.text
 
 
 def test_within_target_rows_give_a_share_only_where_both_counts_are_shown():
@@ -170,8 +171,8 @@ def test_within_target_rows_give_a_share_only_where_both_counts_are_shown():
                          dtype=object)
     rows = build.within_target_rows(frame).set_index("urgency")
     assert rows["pct"].tolist() == [None, 75.0]
-    parts = build.within_target_panel(frame)
-    assert list(_figures(parts)[0].data[0].y) == [None, 75.0]
+    parts = build.within_target_panel(frame, PARAMS)
+    assert list(figures(parts)[0].data[0].y) == [None, 75.0]
     assert tables_in(parts)[0]["rows"][0][2:] == ["hidden", "hidden"]
 
 
@@ -179,8 +180,8 @@ def test_leadership_curve_has_every_hour_and_its_counts():
     # Hours 23, 47, 71 and 143 end after 1, 2, 3 and 6 days.
     curve = referral_flow.kaplan_meier(pd.DataFrame({"hour": [23, 47, 71, 143], "served": [10, 5, 3, 1],
                                                      "closed": [0, 1, 0, 0], "open": [0, 0, 2, 0]}))
-    full = build.waiting_curve_panel(curve)
-    assert list(_figures(full)[0].data[0].x) == [0, 1, 2, 3, 6]
+    full = build.waiting_curve_panel(curve, PARAMS)
+    assert list(figures(full)[0].data[0].x) == [0, 1, 2, 3, 6]
     # Rows after 1, 2 and 3 days and on the last day (6): served, closed and open so far, and still followed.
     table = tables_in(full)[0]
     assert table["rows"] == [["1", "54.5", "10", "0", "0", "12"], ["2", "31.8", "15", "1", "0", "6"],
@@ -192,12 +193,12 @@ def test_an_external_curve_is_read_at_fixed_days_from_interval_counts_and_stops_
     # 100 referrals: 40 served in the first day, 20 by day 3 with 10 censored (at risk for half the interval).
     intervals = pd.DataFrame({"interval": referral_flow.CURVE_INTERVALS[:2], "served": [40, 20],
                               "censored": [0, 10]})
-    parts = build.interval_curve_panel((intervals, 100, 0))
+    parts = build.interval_curve_panel((intervals, 100, 0), PARAMS)
     second = (1 - 40 / 100) * (1 - 20 / (60 - 10 / 2))
-    assert list(_figures(parts)[0].data[0].x) == [0, 1, 3]
+    assert list(figures(parts)[0].data[0].x) == [0, 1, 3]
     assert tables_in(parts)[0]["rows"] == [["1", "60.0"], ["3", f"{100 * second:.1f}"]]
     assert "later days hold too few" in tables_in(parts)[0]["caption"]
-    assert "not shown" in _payload(build.interval_curve_panel(None))
+    assert "not shown" in _payload(build.interval_curve_panel(None, PARAMS))
 
 
 def test_the_curve_table_reads_fixed_days_and_the_last_one():
@@ -218,9 +219,10 @@ def test_open_referrals_rank_hidden_groups_last_and_show_no_oldest_wait_to_exter
                          dtype=object)
     rows = build.open_referral_rows(frame)
     assert rows["district_pcode"].tolist() == [CHATTOGRAM, DHAKA, GAZIPUR]  # hidden totals sort last
-    external = _payload(build.open_referrals_panel(frame.assign(oldest_days=None), {DHAKA: "Dhaka"}, True))
+    external = _payload(build.open_referrals_panel(frame.assign(oldest_days=None), {DHAKA: "Dhaka"}, True,
+                                                   PARAMS))
     assert "Oldest wait" not in external and "Dhaka – Medical" in external
-    leadership = _payload(build.open_referrals_panel(frame, {}, suppressed=False))
+    leadership = _payload(build.open_referrals_panel(frame, {}, False, PARAMS))
     assert "377" in leadership and "512" in leadership
 
 
@@ -285,6 +287,7 @@ def test_the_cube_leaves_out_of_the_curve_what_the_kaplan_meier_estimate_leaves_
 
 def test_an_external_curve_says_how_many_referrals_it_leaves_out():
     intervals = pd.DataFrame({"interval": referral_flow.CURVE_INTERVALS[:1], "served": [40], "censored": [0]})
-    caption = tables_in(build.interval_curve_panel((intervals, 97, 3)))[0]["caption"]
+    caption = tables_in(build.interval_curve_panel((intervals, 97, 3), PARAMS))[0]["caption"]
     assert "3 referrals with a first service or closing recorded before the referral left out" in caption
-    assert tables_in(build.interval_curve_panel((intervals, 97, 3)))[0]["rows"] == [["1", f"{100 * 57 / 97:.1f}"]]
+    rows = tables_in(build.interval_curve_panel((intervals, 97, 3), PARAMS))[0]["rows"]
+    assert rows == [["1", f"{100 * 57 / 97:.1f}"]]

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import pandas as pd
-from dash import html
 
+from impact_monitor.table_model import Cell, Column, Table
 from queries.definitions import reliable
 from queries.justice import PENDING_BANDS
 
-from ..components import data_table, format_value
+from ..components import HIDDEN, message
 from ..i18n import N_, _
-from .referrals import (OKABE_ITO, count_text, figure, graph, is_missing, number_texts, number_ticks, series_figure,
+from ..table_view import model_table
+from .referrals import (OKABE_ITO, add_marks, bar_values, count_cell, count_mark, figure, graph, is_missing,
+                        no_records, nothing_recorded, number_texts, number_ticks, series_empty, series_figure,
                         series_table)
 
 STEP_LABELS = {"complaint_filed": N_("Complaint filed"), "charge_sheet": N_("Charge sheet"),
@@ -40,26 +42,40 @@ def funnel_rows(shown: pd.DataFrame) -> pd.DataFrame:
                          "drop_off_pct": pd.Series(drop_off, dtype="object")})
 
 
-def funnel_panel(frame: pd.DataFrame) -> list:
+def _drop_off_cell(pct, earlier, later) -> Cell:
+    """The drop-off to a step from the one before: hidden with either step when one is hidden (it would tell
+    their difference), empty where the step before holds no case."""
+    if is_missing(earlier) or is_missing(later):
+        return Cell(mark=HIDDEN)
+    return Cell(None if pct is None else float(pct), reliable=reliable("percent", pct, earlier - later))
+
+
+def funnel_table(frame: pd.DataFrame) -> Table:
     shown = funnel_rows(frame)
-    labels = [_(STEP_LABELS[step]) for step in shown["step"]]
-    fig = figure(_("Cases from complaint to verdict"), _("Cases"), "")
-    fig.add_bar(y=labels, x=[None if is_missing(v) else int(v) for v in shown["cases"]], orientation="h",
-                customdata=number_texts(shown["cases"]), marker_color=OKABE_ITO[0], hovertemplate=cases_hover("y"))
-    fig.update_yaxes(autorange="reversed")
-    number_ticks(fig, "x")
-    cases, drop_off = _("Cases"), _("Drop-off from the step before")
-    rows = pd.DataFrame({
-        _("Step"): labels,
-        cases: [count_text(v) for v in shown["cases"]],
-        drop_off: ["–" if is_missing(p) else format_value(p, "percent", reliable=reliable(
-            "percent", p, earlier - later)) for p, earlier, later in zip(shown["drop_off_pct"], [None, *shown["cases"]],
-                                                                           shown["cases"])],
-    })
+    steps = list(zip(shown["step"], shown["cases"], shown["drop_off_pct"]))
+    # The first step has no step before it: its drop-off is empty.
+    rows = tuple((Cell(_(STEP_LABELS[step])), count_cell(cases),
+                  _drop_off_cell(pct, steps[index - 1][1], cases) if index else Cell())
+                 for index, (step, cases, pct) in enumerate(steps))
     caption = _("Cases whose earliest complaint was filed in the period, counted at each step they reached by today "
                 "(a case with a verdict counts at every earlier step)")
-    return [graph(fig, "justice-funnel-graph"),
-            data_table(rows, caption, "justice-funnel-table", numeric=(cases, drop_off))]
+    return Table("justice-funnel-table", caption,
+                 (Column(_("Step")), Column(_("Cases"), "count"), Column(_("Drop-off from the step before"), "percent")),
+                 rows)
+
+
+def funnel_panel(frame: pd.DataFrame, params: dict) -> list:
+    if nothing_recorded(frame["cases"]):
+        return [no_records(), model_table(funnel_table(frame), params)]
+    labels = [_(STEP_LABELS[step]) for step in frame["step"]]
+    fig = figure(_("Cases"), "")
+    fig.add_bar(y=labels, x=bar_values(frame["cases"]), orientation="h", offsetgroup="cases", showlegend=False,
+                customdata=number_texts(frame["cases"]), marker_color=OKABE_ITO[0], hovertemplate=cases_hover("y"))
+    add_marks(fig, labels, [count_mark(cases) for cases in frame["cases"]], offsetgroup="cases", horizontal=True)
+    fig.update_yaxes(autorange="reversed")
+    number_ticks(fig, "x")
+    return [graph(fig, "justice-funnel-graph", _("Cases from complaint to verdict")),
+            model_table(funnel_table(frame), params)]
 
 
 COUNT_CODES = ("charge_sheets_filed", "accused_convicted")
@@ -67,31 +83,51 @@ RATE_CODES = ("conviction_rate_pct",)
 MEDIAN_CODES = ("median_days_complaint_to_verdict",)
 
 
-def trends_panel(series: pd.DataFrame, area: str) -> list:
-    counts = series_figure(series, COUNT_CODES, area, _("Charge sheets and convictions"), _("Number"), mode="bars")
-    rate = series_figure(series, RATE_CODES, area, _("Conviction rate"), _("Per cent of accused with a verdict"),
-                         y_range=[0, 100])
-    median = series_figure(series, MEDIAN_CODES, area, _("Median days from complaint to verdict"), _("Days"))
-    return [graph(counts, "justice-counts-graph"), graph(rate, "justice-rate-graph"),
-            graph(median, "justice-median-graph"),
-            series_table(series, COUNT_CODES + RATE_CODES + MEDIAN_CODES, area,
-                         _("Charge sheets, convictions and time to verdict in each quarter"), "justice-trends-table")]
+def trends_table(series: pd.DataFrame, area: str) -> Table:
+    return series_table(series, COUNT_CODES + RATE_CODES + MEDIAN_CODES, area,
+                        _("Charge sheets, convictions and time to verdict in each quarter"), "justice-trends-table")
 
 
-def pending_panel(shown: pd.Series) -> list:
+def trends_panel(series: pd.DataFrame, area: str, params: dict) -> list:
+    if series_empty(series, area):
+        return [no_records(), model_table(trends_table(series, area), params)]
+    counts = series_figure(series, COUNT_CODES, area, _("Number"), mode="bars")
+    rate = series_figure(series, RATE_CODES, area, _("Per cent of accused with a verdict"), y_range=[0, 100])
+    median = series_figure(series, MEDIAN_CODES, area, _("Days"))
+    return [graph(counts, "justice-counts-graph", _("Charge sheets and convictions")),
+            graph(rate, "justice-rate-graph", _("Conviction rate")),
+            graph(median, "justice-median-graph", _("Median days from complaint to verdict")),
+            model_table(trends_table(series, area), params)]
+
+
+def _bands() -> list[str]:
+    return [band for band, _years in PENDING_BANDS]
+
+
+def pending_table(shown: pd.Series) -> Table:
+    rows = tuple((Cell(name), count_cell(shown[key]))
+                 for name, key in zip([_(PENDING_BAND_NAMES[band]) for band in _bands()] + [_("All pending cases")],
+                                      _bands() + ["total"]))
+    return Table("justice-pending-table", _("Cases with a complaint and no verdict or dismissal yet, as of today"),
+                 (Column(_("Time since the earliest complaint")), Column(_("Cases"), "count")), rows,
+                 notes=(pending_note(),))
+
+
+def pending_note() -> str:
+    return _("A case counts as pending until any of its accused is convicted or acquitted or the case is dismissed.")
+
+
+def pending_panel(shown: pd.Series, params: dict) -> list:
     """The pending cases per band and in total (None where hidden)."""
-    bands = [band for band, _years in PENDING_BANDS]
+    bands = _bands()
+    if nothing_recorded(shown[band] for band in bands + ["total"]):
+        return [message(_("No case here is pending today."), "info"), model_table(pending_table(shown), params)]
     names = [_(PENDING_BAND_NAMES[band]) for band in bands]
-    time_since, cases = _("Time since the earliest complaint"), _("Cases")
-    fig = figure(_("Pending cases by time since the complaint"), time_since, cases)
-    fig.add_bar(x=names, y=[None if is_missing(shown[b]) else int(shown[b]) for b in bands],
+    fig = figure(_("Time since the earliest complaint"), _("Cases"))
+    fig.add_bar(x=names, y=bar_values(shown[b] for b in bands), offsetgroup="cases", showlegend=False,
                 customdata=number_texts(shown[b] for b in bands), marker_color=OKABE_ITO[3],
                 hovertemplate=cases_hover("x"))
+    add_marks(fig, names, [count_mark(shown[b]) for b in bands], offsetgroup="cases")
     number_ticks(fig)
-    rows = pd.DataFrame({time_since: names + [_("All pending cases")],
-                         cases: [count_text(shown[b]) for b in bands + ["total"]]})
-    caption = _("Cases with a complaint and no verdict or dismissal yet, as of today")
-    return [graph(fig, "justice-pending-graph"),
-            data_table(rows, caption, "justice-pending-table", numeric=(cases,)),
-            html.P(_("A case counts as pending until any of its accused is convicted or acquitted or the case is "
-                     "dismissed."), className="note")]
+    return [graph(fig, "justice-pending-graph", _("Pending cases by time since the complaint")),
+            model_table(pending_table(shown), params)]

@@ -5,14 +5,17 @@ from __future__ import annotations
 import pandas as pd
 from dash import html
 
+from impact_monitor.table_model import Cell, Column, Table
 from queries.definitions import INDICATORS
 from queries.schema import ASSESSMENT_DOMAINS
 from queries.survivors import MOMENTS, SCORES
 
-from ..components import HIDDEN, data_table, definition_link, row_text
-from ..i18n import N_, _, number, period_name
+from ..components import HIDDEN, definition_link, row_text
+from ..i18n import N_, _, period_name
+from ..table_view import model_table
 from ..vocabulary import code_name
-from .referrals import OKABE_ITO, count_text, figure, graph, is_missing, number_texts, number_ticks
+from .referrals import (OKABE_ITO, add_marks, bar_values, category_marks, count_cell, count_mark, count_text, figure,
+                        graph, is_missing, no_records, nothing_recorded, number_texts, number_ticks)
 
 HEADLINE_CODES = ("survivors_assessed", "survivors_restored_pct")
 SCORE_LABELS = {1: N_("Score 1 (in crisis)"), 2: N_("Score 2"), 3: N_("Score 3"), 4: N_("Score 4 (thriving)")}
@@ -68,68 +71,113 @@ def domain_mean(row: pd.Series) -> float | None:
     return sum(score * count for score, count in zip(SCORES, counts)) / row["total"]
 
 
-def _mean_text(mean: float | None, row: pd.Series) -> str:
-    """A mean as the table reads it: "hidden" where a count under it is, "–" where nobody was assessed."""
+def _mean_cell(mean: float | None, row: pd.Series) -> Cell:
+    """A mean as a table cell: hidden where a count under it is, empty where nobody was assessed."""
     if mean is not None:
-        return number(mean, 2)
-    return _(HIDDEN) if any(is_missing(row[column]) for column in (*map(str, SCORES), "total")) else "–"
+        return Cell(float(mean))
+    hidden = any(is_missing(row[column]) for column in (*map(str, SCORES), "total"))
+    return Cell(mark=HIDDEN) if hidden else Cell()
 
 
-def domains_panel(counts: pd.DataFrame) -> list:
+def _domain_means(table: pd.DataFrame) -> list[tuple[float | None, pd.Series]]:
+    """Each domain's mean, to the one decimal the page shows it with, and the row of counts it is made of."""
+    return [(None if (mean := domain_mean(row)) is None else round(float(mean), 1), row)
+            for _index, row in table.iterrows()]
+
+
+def means_table(counts: pd.DataFrame) -> Table:
     tables = score_tables(counts)
     labels = [code_name(domain) for domain in ASSESSMENT_DOMAINS]
-    fig = figure(_("Mean score per domain: first and latest session"), _("Domain"),
-                 _("Mean score (1 in crisis – 4 thriving)"), barmode="group")
-    rows = {_("Domain"): labels}
+    means = {moment: _domain_means(tables[moment]) for moment in MOMENTS}
+    rows = tuple((Cell(label), *(_mean_cell(*means[moment][index]) for moment in MOMENTS))
+                 for index, label in enumerate(labels))
+    return Table("survivors-means-table",
+                 _("Mean score per domain at survivors' first and latest session in the period"),
+                 (Column(_("Domain")), *(Column(_(MEAN_COLUMNS[moment]), "number") for moment in MOMENTS)), rows,
+                 notes=(comparison_note(),))
+
+
+def comparison_note() -> str:
+    return _("Each survivor assessed in the period counts twice: at their own first session in the period and at "
+             "their own latest one, so the two bars of a domain compare the same survivors. A survivor with one "
+             "session counts the same in both.")
+
+
+def scored_nobody(tables: dict[str, pd.DataFrame]) -> bool:
+    return all(nothing_recorded(tables[moment]["total"]) for moment in MOMENTS)
+
+
+def domains_panel(counts: pd.DataFrame, params: dict) -> list:
+    tables = score_tables(counts)
+    if scored_nobody(tables):
+        return [no_records(), model_table(means_table(counts), params),
+                *(model_table(scores_table(tables[moment], moment), params) for moment in MOMENTS)]
+    labels = [code_name(domain) for domain in ASSESSMENT_DOMAINS]
+    fig = figure(_("Domain"), _("Mean score (1 in crisis – 4 thriving)"), barmode="group")
     for colour, moment in zip(OKABE_ITO, MOMENTS):
-        means = [domain_mean(row) for _index, row in tables[moment].iterrows()]
-        shown = [None if v is None else round(float(v), 2) for v in means]
+        means = _domain_means(tables[moment])
+        shown = [mean for mean, _row in means]
         name = _(MOMENT_LABELS[moment])
-        fig.add_bar(name=name, x=labels, y=shown, customdata=number_texts(shown, 2), marker_color=colour,
-                    hovertemplate="%{x}: %{customdata}<extra>" + name + "</extra>")
-        rows[_(MEAN_COLUMNS[moment])] = [_mean_text(v, row) for v, (_index, row) in zip(shown,
-                                                                                        tables[moment].iterrows())]
+        fig.add_bar(name=name, x=labels, y=shown, customdata=number_texts(shown, 1), marker_color=colour,
+                    offsetgroup=moment, hovertemplate="%{x}: %{customdata}<extra>" + name + "</extra>")
+        add_marks(fig, labels, [_mean_cell(mean, row).mark for mean, row in means], offsetgroup=moment)
     fig.update_yaxes(range=[0, 4])
     number_ticks(fig)
-    parts = [graph(fig, "survivors-means-graph"),
-             data_table(pd.DataFrame(rows), _("Mean score per domain at survivors' first and latest session in the "
-                                              "period"), "survivors-means-table", numeric=tuple(rows)[1:])]
+    parts = [graph(fig, "survivors-means-graph",
+                   _("Mean score per domain: each survivor's first and latest session in the period")),
+             model_table(means_table(counts), params)]
     for moment in MOMENTS:
-        parts += distribution_parts(tables[moment], moment)
+        parts += distribution_parts(tables[moment], moment, params)
     return parts
 
 
-def distribution_parts(table: pd.DataFrame, moment: str) -> list:
+def _session(moment: str) -> str:
+    return _(MOMENT_LABELS[moment]).lower()
+
+
+def scores_table(table: pd.DataFrame, moment: str) -> Table:
+    columns = (Column(_("Domain")), *(Column(_(SCORE_LABELS[score]), "count") for score in SCORES),
+               Column(_("Total"), "count"))
+    rows = tuple((Cell(code_name(row["domain"])), *(count_cell(row[str(score)]) for score in SCORES),
+                  count_cell(row["total"])) for _index, row in table.iterrows())
+    return Table(f"survivors-scores-{moment}-table",
+                 _("Survivors by score per domain, {session}").format(session=_session(moment)), columns, rows)
+
+
+def distribution_parts(table: pd.DataFrame, moment: str, params: dict) -> list:
     labels = [code_name(domain) for domain in table["domain"]]
-    session = _(MOMENT_LABELS[moment]).lower()
-    fig = figure(_("Scores per domain: {session}").format(session=session), _("Domain"), _("Survivors"),
-                 barmode="stack")
+    fig = figure(_("Domain"), _("Survivors"), barmode="stack")
     for score in SCORES:
         name = _(SCORE_LABELS[score])
-        fig.add_bar(name=name, x=labels, marker_color=SCORE_COLOURS[score],
-                    y=[None if is_missing(v) else int(v) for v in table[str(score)]],
+        fig.add_bar(name=name, x=labels, marker_color=SCORE_COLOURS[score], y=bar_values(table[str(score)]),
                     customdata=number_texts(table[str(score)]),
                     hovertemplate="%{x}: %{customdata}<extra>" + name + "</extra>")
+    add_marks(fig, labels, category_marks(*(table[str(score)] for score in SCORES)))
     number_ticks(fig)
-    rows = pd.DataFrame({_("Domain"): labels,
-                         **{_(SCORE_LABELS[s]): [count_text(v) for v in table[str(s)]] for s in SCORES},
-                         _("Total"): [count_text(v) for v in table["total"]]})
-    return [graph(fig, f"survivors-scores-{moment}-graph"),
-            data_table(rows, _("Survivors by score per domain, {session}").format(session=session),
-                       f"survivors-scores-{moment}-table", numeric=tuple(rows.columns[1:]))]
+    return [graph(fig, f"survivors-scores-{moment}-graph",
+                  _("Scores per domain: {session}").format(session=_session(moment))),
+            model_table(scores_table(table, moment), params)]
 
 
-def services_panel(shown: pd.DataFrame) -> list:
-    labels = [code_name(code) for code in shown["service_type"]]
-    fig = figure(_("Services delivered in the area"), _("Service type"), _("Referrals with a first service"))
-    fig.add_bar(x=labels, y=[None if is_missing(v) else int(v) for v in shown["services"]],
-                customdata=number_texts(shown["services"]), marker_color=OKABE_ITO[2],
-                hovertemplate="%{x}: %{customdata}<extra></extra>")
-    number_ticks(fig)
-    delivered = _("Services delivered")
-    rows = pd.DataFrame({_("Service type"): labels, delivered: [count_text(v) for v in shown["services"]]})
+def services_table(shown: pd.DataFrame) -> Table:
     caption = _("Referrals whose first service was delivered in the area in the period, by service type (the "
                 "referral database links to cases by case reference only, so these are all services delivered in "
                 "the area)")
-    return [graph(fig, "survivors-services-graph"),
-            data_table(rows, caption, "survivors-services-table", numeric=(delivered,))]
+    rows = tuple((Cell(code_name(code)), count_cell(services))
+                 for code, services in zip(shown["service_type"], shown["services"]))
+    return Table("survivors-services-table", caption,
+                 (Column(_("Service type")), Column(_("Services delivered"), "count")), rows)
+
+
+def services_panel(shown: pd.DataFrame, params: dict) -> list:
+    if nothing_recorded(shown["services"]):
+        return [no_records(), model_table(services_table(shown), params)]
+    labels = [code_name(code) for code in shown["service_type"]]
+    fig = figure(_("Service type"), _("Referrals with a first service"))
+    fig.add_bar(x=labels, y=bar_values(shown["services"]), offsetgroup="services", showlegend=False,
+                customdata=number_texts(shown["services"]), marker_color=OKABE_ITO[2],
+                hovertemplate="%{x}: %{customdata}<extra></extra>")
+    add_marks(fig, labels, [count_mark(services) for services in shown["services"]], offsetgroup="services")
+    number_ticks(fig)
+    return [graph(fig, "survivors-services-graph", _("Services delivered in the area")),
+            model_table(services_table(shown), params)]
