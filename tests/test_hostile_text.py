@@ -17,6 +17,7 @@ from impact_monitor.demo_data import generate_demo
 from impact_monitor.exports import FORMULA_TRIGGERS, csv_bytes, workbook_bytes
 from tests.builders import sqlite_url
 from tests.conftest import open_page, running_app
+from tests.signin import sign_in_browser
 
 LINK = '<a href="https://example.org/">hostile</a>'
 FORMULA = '=HYPERLINK("https://example.org/","open")'
@@ -128,6 +129,7 @@ def _chart_text(driver) -> tuple[list[str], list]:
 def test_charts_show_hostile_source_text_as_text(open_browser, hostile_app, tmp_path):
     driver = open_browser("leadership")
     driver.base_url = hostile_app
+    sign_in_browser(driver, hostile_app, "leadership", "demo")  # its own sessions: sign in there too
     open_page(driver, "/violence-reduction")
     labels, links = _chart_text(driver)
     assert LINK in labels and not links

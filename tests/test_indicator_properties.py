@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -15,6 +16,7 @@ from queries import schema
 from queries.db import Databases
 from queries.definitions import INDICATORS
 from queries.indicators import IndicatorEngine
+from queries.localtime import DEFAULT_TIMEZONE
 from queries.periods import parse_period
 from queries.scope import LEADERSHIP, make_filter
 from tests.builders import sqlite_url, write_database
@@ -25,6 +27,11 @@ DISTRICTS = ["BD3026", "BD3033", "BD3029", "BD2015", "BD2022"]
 PERIOD = parse_period("2026-Q2")
 _DAY = st.dates(min_value=date(2026, 3, 1), max_value=date(2026, 7, 31))
 _DOMAINS = schema.ASSESSMENT_DOMAINS
+
+
+def _local_day(stored: str) -> date:
+    """The program's day of a stored timestamp: a naive one is a UTC instant (as the contract says)."""
+    return datetime.fromisoformat(stored).replace(tzinfo=timezone.utc).astimezone(ZoneInfo(DEFAULT_TIMEZONE)).date()
 
 
 def _when(day: date, seconds: int) -> str:
@@ -143,7 +150,7 @@ def test_areas_add_up_and_engines_agree(program, tmp_path_factory, postgres_data
         sqlite.dispose()
         postgres.dispose()
     unknown = sum(1 for r in referral_rows["reports"] if r["district_pcode"] is None
-                  and PERIOD.start.isoformat() <= r["received_at"][:10] < PERIOD.end.isoformat())
+                  and PERIOD.start <= _local_day(r["received_at"]) < PERIOD.end)
     _assert_children_add_up(lite, gazetteer, unknown)
     assert lite.keys() == pg.keys()
     for key, row in lite.items():

@@ -391,13 +391,13 @@ def test_with_the_session_store_down_signing_in_says_so(tmp_path, caplog):
 
 
 def test_a_session_ends_after_the_idle_time_and_says_why(tmp_path, caplog):
-    app = build_app(tmp_path, IMPACT_SESSION_IDLE_MIN="0.02")  # 1.2 s
+    app = build_app(tmp_path, IMPACT_SESSION_IDLE_MIN="0.05")  # 3 s
     client = app.server.test_client()
     sign_in(client)
     assert client.get("/").status_code == 200
-    time.sleep(0.7)
+    time.sleep(1.5)
     assert client.get("/").status_code == 200  # use keeps it alive
-    time.sleep(1.4)
+    time.sleep(3.5)
     with caplog.at_level(logging.INFO, logger="impact_monitor.audit"):
         response = client.get("/some/page", headers=HTML)
     assert response.status_code == 303 and response.headers["Location"] == "/login?next=/some/page&reason=idle"
