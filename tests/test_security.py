@@ -398,6 +398,7 @@ def test_a_session_ends_after_the_idle_time_and_says_why(tmp_path, caplog):
     time.sleep(1.5)
     assert client.get("/").status_code == 200  # use keeps it alive
     time.sleep(3.5)
+    caplog.clear()
     with caplog.at_level(logging.INFO, logger="impact_monitor.audit"):
         response = client.get("/some/page", headers=HTML)
     assert response.status_code == 303 and response.headers["Location"] == "/login?next=/some/page&reason=idle"
