@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 from datetime import date
 
+import openpyxl
 import pandas as pd
 import pytest
 
 from dashboard.builders.quarterly import (
-    data_as_of_text, download_table, html_table, last_quarter, quarterly_table, quarters_ending, table_bytes,
+    data_as_of_text, last_quarter, no_records, quarterly_table, quarterly_view, quarters_ending,
 )
+from dashboard.components import tables_in
+from impact_monitor.exports import table_csv, table_workbook
 from dashboard.builders.targets import plan_figure, plan_table, progress_table, status_class
 from dashboard.i18n import speaking
 from queries.db import Databases
@@ -214,63 +218,70 @@ def _engine_rows():
     return frame.assign(withheld=False)
 
 
+def _shown(table) -> dict[str, list[str]]:
+    """The quarterly table's rows as the screen writes them, by indicator code."""
+    shown = tables_in(quarterly_view(table, {}))[0]
+    return dict(zip(INDICATORS, shown["rows"]))
+
+
 def test_quarterly_table_layout_suppression_and_targets():
     table = quarterly_table(_engine_rows(), ["2026-Q1", "2026-Q2"], "BD30",
                             {"cases_reported": 1800.0, "conviction_rate_pct": 48.0}, 2026)
-    assert list(table.columns) == ["Indicator", "2026-Q1", "2026-Q2", "Target 2026"]
-    assert list(table.index) == list(INDICATORS)
-    assert table.loc["cases_reported"].tolist() == ["Cases reported", "12", "hidden", "1,800"]
-    assert table.loc["conviction_rate_pct"].tolist() == ["Conviction rate", "12.0 %", "40.0 %", "48.0 %"]
-    assert table.loc["referral_turnaround_median_days"].tolist() == [
-        "Median days to first service", "12.0 days", "40.0 days", ""]
-    assert "99" not in table.to_csv()  # another area's row never leaks in
+    assert [column.heading for column in table.columns] == ["Indicator", "2026-Q1", "2026-Q2", "Target 2026"]
+    assert [column.kind for column in table.columns] == ["text", "number", "number", "number"]
+    cases = table.rows[0]
+    assert cases[0].href == "/definitions#cases_reported"
+    assert (cases[1].value, cases[2].value, cases[2].mark, cases[3].value) == (12, None, "hidden", 1800.0)
+    assert isinstance(cases[1].value, int)  # typed, never the text "12"
+    shown = _shown(table)
+    assert shown["cases_reported"] == ["Cases reported", "12", "hidden", "1,800"]
+    assert shown["conviction_rate_pct"] == ["Conviction rate", "12.0 %", "40.0 %", "48.0 %"]
+    assert shown["referral_turnaround_median_days"] == ["Median days to first service", "12.0 days", "40.0 days", "–"]
+    assert 99 not in [cell.value for row in table.rows for cell in row]  # another area's row never leaks in
 
 
-def test_downloads_hold_exactly_the_table():
+def test_the_downloads_hold_numbers_and_the_hidden_mark():
     table = quarterly_table(_engine_rows(), ["2026-Q1", "2026-Q2"], "BD30", {"cases_reported": 1800.0}, 2026)
-    from_csv = pd.read_csv(io.BytesIO(table_bytes(table, "csv")), dtype=str, keep_default_na=False)
-    from_excel = pd.read_excel(io.BytesIO(table_bytes(table, "xlsx")), dtype=str, keep_default_na=False)
-    for downloaded in (from_csv, from_excel):
-        assert downloaded.values.tolist() == table.values.tolist()
-        assert list(downloaded.columns) == list(table.columns)
-    assert from_csv.loc[0, "2026-Q2"] == "hidden"
-    with pytest.raises(ValueError):
-        table_bytes(table, "pdf")
+    sheet = openpyxl.load_workbook(io.BytesIO(table_workbook(table, []))).worksheets[0]
+    assert [cell.value for cell in sheet[1]] == ["Indicator", "2026-Q1", "2026-Q2", "Target 2026"]
+    cases = sheet[2]
+    assert (cases[1].value, cases[1].data_type, cases[1].number_format) == (12, "n", "#,##0.0")
+    assert cases[2].value == "hidden" and (cases[3].value, cases[3].data_type) == (1800, "n")
+    rows = list(csv.reader(io.StringIO(table_csv(table, [], bom=True).decode("utf-8-sig"))))
+    assert rows[1][:3] == ["Cases reported", "12.0", "hidden"]
 
 
-def test_html_table_links_each_indicator_to_its_definition():
+def test_a_quarter_without_records_says_so():
+    empty = _engine_rows().assign(value=0.0, numerator=0.0, suppressed=False)
+    assert no_records(quarterly_table(empty, ["2026-Q1", "2026-Q2"], "BD30", {}, 2026))
+    assert not no_records(quarterly_table(_engine_rows(), ["2026-Q1", "2026-Q2"], "BD30", {}, 2026))
+
+
+def test_the_rendered_table_links_each_indicator_to_its_definition_and_offers_downloads():
     table = quarterly_table(_engine_rows(), ["2026-Q1", "2026-Q2"], "BD30", {}, 2026)
-    rendered = html_table(table, "caption", "quarterly-table")
-    first_row = rendered.children.children[2].children[0]  # the table inside its scrolling box
+    rendered = quarterly_view(table, {"period": "2026-Q2", "area": "BD30", "quarters": 4})
+    grid = rendered.children[0].children  # the table inside its scrolling box
+    first_row = grid.children[2].children[0]
     assert first_row.children[0].children.href == "/definitions#cases_reported"
-    assert [cell.children for cell in first_row.children[1:]] == ["12", "hidden", ""]
-    assert "compact-table" in rendered.children.className and rendered.className == "table-scroll"
+    assert [cell.children for cell in first_row.children[1:]] == ["12", "hidden", "–"]
+    assert all("num" in cell.className for cell in first_row.children[1:])
+    assert grid.id == "quarterly-table" and rendered.children[0].className == "table-scroll"
+    buttons = [part.children for part in rendered.children[-1].children if hasattr(part, "n_clicks")]
+    assert buttons == ["Download CSV", "Download Excel"]
 
 
 def test_the_quarterly_table_speaks_bangla_and_its_download_keeps_ascii_digits():
     targets = {"cases_reported": 1234567.0, "conviction_rate_pct": 48.0}
-    english = quarterly_table(_engine_rows(), ["2026-Q1", "2026-Q2"], "BD30", targets, 2026)
     with speaking("bn"):
         table = quarterly_table(_engine_rows(), ["2026-Q1", "2026-Q2"], "BD30", targets, 2026)
-        downloaded = download_table(table)
-    assert list(table.columns) == ["সূচক", "২০২৬, প্রান্তিক ১", "২০২৬, প্রান্তিক ২", "লক্ষ্যমাত্রা ২০২৬"]
-    assert table.loc["cases_reported"].tolist() == ["রিপোর্ট হওয়া কেস", "১২", "গোপন", "১২,৩৪,৫৬৭"]
-    assert table.loc["referral_turnaround_median_days"].tolist()[1:3] == ["১২.০ দিন", "৪০.০ দিন"]
-
-    # The download: the page's words, its numbers as the English table writes them (a year stays ungrouped).
-    assert list(downloaded.columns) == ["সূচক", "2026, প্রান্তিক 1", "2026, প্রান্তিক 2", "লক্ষ্যমাত্রা 2026"]
-    assert downloaded.loc["cases_reported"].tolist() == ["রিপোর্ট হওয়া কেস", "12", "গোপন", "1,234,567"]
-    assert downloaded.loc["cases_reported", "লক্ষ্যমাত্রা 2026"] == english.loc["cases_reported", "Target 2026"]
-    assert downloaded.loc["conviction_rate_pct"].tolist()[1:] == english.loc["conviction_rate_pct"].tolist()[1:]
-    assert downloaded.loc["referral_turnaround_median_days"].tolist()[1:3] == ["12.0 দিন", "40.0 দিন"]
-    for file_format in ("csv", "xlsx"):
-        assert not re.search("[০-৯]", str(_read(table_bytes(downloaded, file_format), file_format).values.tolist()))
-    assert download_table(english).equals(english)  # an English table is downloaded as it is
-
-
-def _read(data: bytes, file_format: str) -> pd.DataFrame:
-    read = pd.read_csv if file_format == "csv" else pd.read_excel
-    return read(io.BytesIO(data), dtype=str, keep_default_na=False)
+        shown = _shown(table)
+        downloaded = table_csv(table, [])
+    assert [column.heading for column in table.columns] == [
+        "সূচক", "২০২৬, প্রান্তিক ১", "২০২৬, প্রান্তিক ২", "লক্ষ্যমাত্রা ২০২৬"]
+    assert shown["cases_reported"] == ["রিপোর্ট হওয়া কেস", "১২", "গোপন", "১২,৩৪,৫৬৭"]
+    assert shown["referral_turnaround_median_days"][1:3] == ["১২.০ দিন", "৪০.০ দিন"]
+    rows = list(csv.reader(io.StringIO(downloaded.decode("utf-8"))))
+    assert rows[1][1:] == ["12.0", "গোপন", "1234567.0"]  # the page's words, numbers in ASCII digits
 
 
 def test_data_as_of_reads_in_bangla():
