@@ -92,13 +92,14 @@ def row_kinds() -> list[str]:
 
 
 def as_shown(table: Table, kinds: list[str]) -> Table:
-    """The table with each number written as its row reads it (`kinds`, one per row), for the screen: a table
-    whose rows are indicators of different kinds (a count, a percentage, days) while its numeric columns have
-    one kind. Hidden cells keep their marks."""
+    """The table with its numbers written as the screen writes them, for a table whose rows are indicators of
+    different kinds (a count, a percentage, days) while a column has one kind: a "number" column holds each row's
+    own kind (`kinds`, one per row), other columns keep theirs. Hidden cells keep their marks."""
     def shown(cell: Cell, column: Column, kind: str) -> Cell:
         if column.kind == "text" or cell.mark is not None:
             return cell
-        return Cell(cell_text(cell, Column(column.heading, kind)), href=cell.href)
+        return Cell(cell_text(cell, Column(column.heading, kind if column.kind == "number" else column.kind)),
+                    href=cell.href)
 
     return replace(table, columns=tuple(Column(column.heading) for column in table.columns),
                    rows=tuple(tuple(shown(cell, column, kind) for cell, column in zip(row, table.columns))
