@@ -10,17 +10,15 @@ only. Its value, even if a caller left one in, is never read.
 
 from __future__ import annotations
 
-import math
 import textwrap
-from typing import Callable
 
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
 
-from queries.boundaries import bounds
 from queries.publication import WITHHELD
 
-from .builders.chart_language import CHART_FONT, localized_ticks
+from .builders.chart_language import CHART_FONT
 from .components import HIDDEN, unreliable_mark
 from .i18n import N_, _, number
 
@@ -35,13 +33,17 @@ MAP_CONFIG = {
     "modeBarButtonsToRemove": ["sendChartToCloud", "select2d", "lasso2d"],
 }
 
-SUPPRESSED_COLOUR = "#a6a6a6"  # a neutral grey: viridis and cividis ends hold no grey
+SUPPRESSED_COLOUR = "#a6a6a6"  # a neutral grey: viridis holds no grey
 NO_DATA_COLOUR = "#e8e8e8"
 EDGE_COLOUR = "#d0d0d0"
 OUTLINE_COLOUR = "#3c3c3c"
-_MAP_HEIGHT_PX = 520  # viewport the initial zoom is fitted to
-# A colour bar's title longer than this wraps: on one line it would take the map's width.
-_COLOUR_BAR_TITLE_CHARACTERS = 20
+MAP_HEIGHT_PX = 520  # the map itself; the legend below it adds LEGEND_SPACE_PX
+LEGEND_SPACE_PX = 110
+# A legend title longer than this wraps: on one line it would take the map's width on a phone.
+_LEGEND_TITLE_CHARACTERS = 30
+# Colour classes: about as many areas in each, so that one district far above the others does not flatten them
+# all into one colour (a continuous scale from 0 to its value would).
+CLASS_COUNT = 5
 
 # Legend entries besides the page-wide marks HIDDEN and WITHHELD, translated when a map is drawn.
 NO_DATA_LABEL, OUTLINES_LABEL = N_("no data"), N_("Division boundary")
@@ -54,13 +56,13 @@ def choropleth_figure(
     *,
     value_label: str,
     names: dict[str, str],
-    colorscale: str = "Viridis",
 ) -> go.Figure:
     """One map of `values` (columns area, value, suppressed; withheld and reliable optional) over the features of
     `geojson`, its words and numbers in the current language. An unreliable value says so in its hover text.
 
-    Areas of the map missing from `values`, or with a null value, show as "no data".
-    The figure is _MAP_HEIGHT_PX high: its initial zoom fits the geojson to that height.
+    The shown values fall into up to CLASS_COUNT quantile classes, each a legend entry writing its range; hidden
+    and withheld areas are grey with their marks. Areas of the map missing from `values`, or with a null value,
+    show as "no data". The view fits the areas drawn, whatever the width of the screen.
     """
     features = {feature["id"]: feature for feature in geojson["features"]}
     rows = values.set_index("area").reindex(list(features))
@@ -68,63 +70,70 @@ def choropleth_figure(
     withheld = rows["withheld"].eq(True) if "withheld" in rows else pd.Series(False, index=rows.index)
     shown = rows["value"].notna() & ~suppressed
     unreliable = set(rows.index[rows["reliable"].eq(False)]) if "reliable" in rows else set()
+    shown_values = rows.loc[shown, "value"].astype(float)
+    decimals = 0 if all(float(v).is_integer() for v in shown_values) else 1
 
-    def name(code: str) -> str:
-        return names.get(code, code)
+    def hover(code: str, text: str) -> str:
+        return f"{names.get(code, code)}: {text}"
 
-    def mark(code: str) -> str:
-        return f" ({unreliable_mark()})" if code in unreliable else ""
+    def value_hover(code: str) -> str:
+        mark = f" ({unreliable_mark()})" if code in unreliable else ""
+        return hover(code, number(shown_values[code], decimals) + mark)
 
-    traces = []
-    if shown.any():
-        traces.append(_value_trace(features, rows.loc[shown, "value"].astype(float), name, mark, value_label,
-                                   colorscale))
+    classes = colour_classes(shown_values)
+    traces = [_flat_trace(features, list(members.index), colour, class_label(members, decimals),
+                          [value_hover(code) for code in members.index])
+              for members, colour in zip(classes, class_colours(len(classes)))]
     for codes, colour, label in (
         (rows.index[suppressed & ~withheld], SUPPRESSED_COLOUR, _(HIDDEN)),
         (rows.index[withheld], SUPPRESSED_COLOUR, _(WITHHELD)),
         (rows.index[~shown & ~suppressed], NO_DATA_COLOUR, _(NO_DATA_LABEL)),
     ):
         if len(codes):
-            traces.append(_flat_trace(features, list(codes), colour, label, [f"{name(c)}: {label}" for c in codes]))
+            traces.append(_flat_trace(features, list(codes), colour, label, [hover(c, label) for c in codes]))
     if outlines:
         traces.append(_outline_trace(outlines, _(OUTLINES_LABEL)))
 
     figure = go.Figure(traces)
     figure.update_layout(
-        map=_fitted_view(geojson),
+        # No centre or zoom: Plotly fits the view to the areas drawn, in the map's own width and height.
+        map=dict(style="white-bg", fitbounds="locations"),
         margin=dict(l=0, r=0, t=0, b=0),
-        height=_MAP_HEIGHT_PX,
+        height=MAP_HEIGHT_PX + LEGEND_SPACE_PX,
         # Same geography, same view: a new indicator or period keeps the user's zoom.
         uirevision=f"{len(features)}:{min(features)}",
-        legend=dict(x=0.01, y=0.01, xanchor="left", yanchor="bottom", bgcolor="rgba(255,255,255,0.85)"),
+        # Below the map, where it hides no area; its title says what the classes measure.
+        legend=dict(orientation="h", x=0, y=0, xanchor="left", yanchor="top", traceorder="normal",
+                    title=dict(text="<br>".join(textwrap.wrap(value_label, _LEGEND_TITLE_CHARACTERS)),
+                               side="top")),
         font=CHART_FONT,
     )
     return figure
 
 
-def _value_trace(
-    features: dict, values: pd.Series, name: Callable[[str], str], mark: Callable[[str], str], value_label: str,
-    colorscale: str
-) -> go.Choroplethmap:
-    decimals = 0 if all(float(v).is_integer() for v in values) else 1
-    low = min(0.0, values.min())
-    high = values.max() if values.max() > low else low + 1
-    return go.Choroplethmap(
-        geojson=_subset(features, values.index),
-        locations=list(values.index),
-        z=values.tolist(),
-        zmin=low,
-        zmax=high,
-        colorscale=colorscale,
-        text=[f"{name(code)}: {number(value, decimals)}{mark(code)}" for code, value in values.items()],
-        hovertemplate="%{text}<extra></extra>",
-        colorbar=dict(title=dict(text="<br>".join(textwrap.wrap(value_label, _COLOUR_BAR_TITLE_CHARACTERS))),
-                      tickformat=f",.{decimals}f", thickness=14, len=0.6,
-                      **localized_ticks(low, high)),
-        marker_line=dict(width=0.6, color=EDGE_COLOUR),
-        name=value_label,
-        showlegend=False,
-    )
+def colour_classes(values: pd.Series) -> list[pd.Series]:
+    """The values split into quantile classes, lowest first: CLASS_COUNT classes of about as many areas each, or
+    a class per value when there are fewer distinct values; equal values always share a class."""
+    if values.empty:
+        return []
+    if values.nunique() <= CLASS_COUNT:
+        return [members for _value, members in values.groupby(values)]
+    bins = pd.qcut(values, CLASS_COUNT, labels=False, duplicates="drop")
+    return [values[bins == b] for b in sorted(bins.unique())]
+
+
+def class_colours(count: int) -> list[str]:
+    """`count` colours of the viridis scale (readable with any colour vision), light for low values, dark for
+    high ones."""
+    if count == 1:
+        return [sample_colorscale("Viridis", [0.5])[0]]
+    return sample_colorscale("Viridis", [1 - i / (count - 1) for i in range(count)])
+
+
+def class_label(members: pd.Series, decimals: int) -> str:
+    """A class's range, as its legend writes it: "12 – 40", or one value alone."""
+    low, high = number(members.min(), decimals), number(members.max(), decimals)
+    return low if low == high else f"{low} – {high}"
 
 
 def _flat_trace(features: dict, codes: list[str], colour: str, label: str, hover: list[str]) -> go.Choroplethmap:
@@ -164,16 +173,3 @@ def _outline_trace(outlines: dict, label: str) -> go.Scattermap:
 def _subset(features: dict, codes) -> dict:
     """Only the features a trace draws: each trace embeds its geojson, so sharing one whole would repeat it."""
     return {"type": "FeatureCollection", "features": [features[code] for code in codes]}
-
-
-def _fitted_view(geojson: dict) -> dict:
-    """Centre and zoom showing the whole geojson in a _MAP_HEIGHT_PX-high map (Web Mercator, 512 px tiles)."""
-    lon_min, lat_min, lon_max, lat_max = bounds(geojson)
-
-    def mercator_y(lat: float) -> float:
-        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
-
-    span = max(math.radians(lon_max - lon_min), mercator_y(lat_max) - mercator_y(lat_min), 1e-6)
-    zoom = math.log2(_MAP_HEIGHT_PX * 2 * math.pi / (512 * span * 1.1))
-    centre = dict(lon=round((lon_min + lon_max) / 2, 4), lat=round((lat_min + lat_max) / 2, 4))
-    return dict(style="white-bg", center=centre, zoom=round(zoom, 2))
