@@ -184,7 +184,9 @@ def _known_date(value) -> bool:
     return value is not None and not pd.isna(value)
 
 
-def _baseline_columns(frame: pd.DataFrame, labels: list[str], fieldwork: str) -> list[tuple[Column, list[Cell]]]:
+def _baseline_columns(frame: pd.DataFrame, labels: list[str], fieldwork: str,
+                      fieldwork_heading: str) -> list[tuple[Column, list[Cell]]]:
+    """The baseline's columns, its fieldwork's end date from the column `fieldwork`."""
     return [
         (Column(_("Study area")), _text(labels)),
         (Column("P-code"), _text(frame["area"])),
@@ -192,7 +194,7 @@ def _baseline_columns(frame: pd.DataFrame, labels: list[str], fieldwork: str) ->
         (Column(_("Baseline 95 % interval")), _text(_interval(lo, hi) for lo, hi in zip(frame["baseline_ci_low"],
                                                                                          frame["baseline_ci_high"]))),
         (Column(_("Baseline design effect")), _text(_design_effect(v) for v in frame["baseline_design_effect"])),
-        (Column(_(FIELDWORK_ENDED if fieldwork == "fieldwork_end" else BASELINE_FIELDWORK)), _dates(frame[fieldwork])),
+        (Column(_(fieldwork_heading)), _dates(frame[fieldwork])),
     ]
 
 
@@ -204,7 +206,7 @@ def _table(table_id: str, title: str, columns: list[tuple[Column, list[Cell]]]) 
 def reduction_table(frame: pd.DataFrame, labels: list[str]) -> Table:
     """Every number of both charts, with when each round's fieldwork ended and the verdict in words."""
     return _table(REDUCTION_TABLE, _("Prevalence and reduction by study area"), [
-        *_baseline_columns(frame, labels, "baseline_fieldwork_end"),
+        *_baseline_columns(frame, labels, "baseline_fieldwork_end", BASELINE_FIELDWORK),
         (Column(_("Latest round")), _text(code_name(round_) for round_ in frame["latest_round"])),
         (Column(_(LATEST), "percent"), _percents(frame["latest_pct"])),
         (Column(_("Latest 95 % interval")), _text(_interval(lo, hi) for lo, hi in zip(frame["latest_ci_low"],
@@ -222,7 +224,7 @@ def reduction_table(frame: pd.DataFrame, labels: list[str]) -> Table:
 def baseline_only_table(frame: pd.DataFrame, labels: list[str]) -> Table:
     """Areas with a baseline study and no later round yet."""
     return _table(BASELINE_ONLY_TABLE, _("Study areas with a baseline only"),
-                  _baseline_columns(frame, labels, "fieldwork_end"))
+                  _baseline_columns(frame, labels, "fieldwork_end", FIELDWORK_ENDED))
 
 
 def visible_studies(svc: Services, scope: Scope) -> tuple[pd.DataFrame, pd.DataFrame]:
