@@ -10,12 +10,14 @@ only. Its value, even if a caller left one in, is never read.
 
 from __future__ import annotations
 
+import math
 import textwrap
 
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
+from queries.boundaries import bounds
 from queries.publication import WITHHELD
 
 from .builders.chart_language import CHART_FONT
@@ -62,7 +64,7 @@ def choropleth_figure(
 
     The shown values fall into up to CLASS_COUNT quantile classes, each a legend entry writing its range; hidden
     and withheld areas are grey with their marks. Areas of the map missing from `values`, or with a null value,
-    show as "no data". The view fits the areas drawn, whatever the width of the screen.
+    show as "no data". The view fits the areas drawn (FIT_SCRIPT fits it to the screen's width).
     """
     features = {feature["id"]: feature for feature in geojson["features"]}
     rows = values.set_index("area").reindex(list(features))
@@ -96,8 +98,10 @@ def choropleth_figure(
 
     figure = go.Figure(traces)
     figure.update_layout(
-        # No centre or zoom: Plotly fits the view to the areas drawn, in the map's own width and height.
-        map=dict(style="white-bg", fitbounds="locations"),
+        # A view fitted to a MAP_HEIGHT_PX square; the page fits it again to the map's own box (FIT_SCRIPT), from
+        # the bounds kept in `meta`: Plotly fits no choropleth map by itself.
+        map=_fitted_view(geojson),
+        meta={"fit": list(bounds(geojson))},
         margin=dict(l=0, r=0, t=0, b=0),
         height=MAP_HEIGHT_PX + LEGEND_SPACE_PX,
         # Same geography, same view: a new indicator or period keeps the user's zoom.
@@ -109,6 +113,55 @@ def choropleth_figure(
         font=CHART_FONT,
     )
     return figure
+
+
+def _fitted_view(geojson: dict) -> dict:
+    """Centre and zoom showing the whole geojson in a MAP_HEIGHT_PX square (Web Mercator, 512 px tiles)."""
+    west, south, east, north = bounds(geojson)
+    span = max(math.radians(east - west), _mercator_y(north) - _mercator_y(south), 1e-6)
+    zoom = math.log2(MAP_HEIGHT_PX * 2 * math.pi / (512 * span * 1.1))
+    middle = (_mercator_y(south) + _mercator_y(north)) / 2
+    centre = dict(lon=round((west + east) / 2, 4), lat=round(_mercator_lat(middle), 4))
+    return dict(style="white-bg", center=centre, zoom=round(zoom, 2))
+
+
+def _mercator_y(lat: float) -> float:
+    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+
+def _mercator_lat(y: float) -> float:
+    return math.degrees(2 * math.atan(math.exp(y)) - math.pi / 2)
+
+
+# Fits a map's view to the bounds in its figure's `meta` and to the map's own box, once Plotly has drawn it: the
+# whole area chosen shows on a phone as on a laptop. The same arithmetic as _fitted_view, with the box's width.
+FIT_SCRIPT = """
+function (figure, graphId) {
+    const fit = figure && figure.layout && figure.layout.meta && figure.layout.meta.fit;
+    if (!fit) { return window.dash_clientside.no_update; }
+    const [west, south, east, north] = fit;
+    const y = (lat) => Math.log(Math.tan(Math.PI / 4 + lat * Math.PI / 360));
+    const lat = (value) => (2 * Math.atan(Math.exp(value)) - Math.PI / 2) * 180 / Math.PI;
+    function refit(attempt) {
+        const plot = document.querySelector('#' + graphId + ' .js-plotly-plot');
+        const layout = plot && plot._fullLayout;
+        if (!layout || !layout.map || !layout._size) {
+            if (attempt < 100) { setTimeout(() => refit(attempt + 1), 100); }
+            return;
+        }
+        // The box as the page lays it out (Plotly may not have taken its final width yet), less the margins.
+        const domain = layout.map.domain;
+        const width = (plot.clientWidth - layout.margin.l - layout.margin.r) * (domain.x[1] - domain.x[0]);
+        const height = layout._size.h * (domain.y[1] - domain.y[0]);
+        const spanX = Math.max((east - west) * Math.PI / 180, 1e-6), spanY = Math.max(y(north) - y(south), 1e-6);
+        const zoom = Math.log2(Math.min(width / spanX, height / spanY) * 2 * Math.PI / 512 / 1.1);
+        window.Plotly.relayout(plot, {'map.center': {lon: (west + east) / 2, lat: lat((y(south) + y(north)) / 2)},
+                                      'map.zoom': zoom});
+    }
+    refit(0);
+    return '';
+}
+"""
 
 
 def colour_classes(values: pd.Series) -> list[pd.Series]:

@@ -227,6 +227,16 @@ def baseline_only_table(frame: pd.DataFrame, labels: list[str]) -> Table:
                   _baseline_columns(frame, labels, "fieldwork_end", FIELDWORK_ENDED))
 
 
+def unbroken_dates(table: Table) -> dict:
+    """`model_table` classes keeping each fieldwork date on one line, in the figures of the numbers beside it."""
+    headings = {_(FIELDWORK_ENDED), _(BASELINE_FIELDWORK), _(LATEST_FIELDWORK)}
+    return {position: _figures for position, column in enumerate(table.columns) if column.heading in headings}
+
+
+def _figures(_cell: Cell) -> str:
+    return "num"
+
+
 def visible_studies(svc: Services, scope: Scope) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(areas with a baseline and a later round, areas with a baseline only) that `scope` may see."""
     summary, baseline_only = prevalence_summary(svc.databases)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import dash
-from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 
 from queries.boundaries import district_geojson, division_outlines, upazila_geojson
 from queries.definitions import INDICATORS
@@ -20,7 +20,7 @@ from ..builders.district_map import (
 from ..components import definition_link, message
 from ..i18n import N_, _, current_language
 from ..context import current_scope, guarded, parse_area_filter, services
-from ..map_figure import MAP_CONFIG
+from ..map_figure import FIT_SCRIPT, MAP_CONFIG
 from ..table_view import model_table
 
 dash.register_page(__name__, path="/district-map", name=N_("District map"), order=1)
@@ -69,7 +69,12 @@ def layout(**_query):
         ], className="filter-bar map-controls"),
         dcc.Loading(html.Div(dcc.Graph(id=GRAPH_ID, config=MAP_CONFIG, style={"display": "none"}),
                              id="district-map-panel")),
+        html.Span(id="district-map-fitted", hidden=True),
     ])
+
+
+clientside_callback(FIT_SCRIPT, Output("district-map-fitted", "children"), Input(GRAPH_ID, "figure"),
+                    State(GRAPH_ID, "id"))
 
 
 @callback(Output("map-district", "value"), Input(GRAPH_ID, "clickData"), Input("map-back", "n_clicks"),
@@ -142,7 +147,7 @@ def _figure(view, language):
     if view.level == "division":
         return map_figure(values, geojson, outlines, gazetteer, view.code, view.measure, language,
                           names=division_names_for_districts(gazetteer, language),
-                          value_label=_("{measure}: division value on each district").format(
+                          value_label=_("{measure}, by division").format(
                               measure=measure_label(view.code, view.measure)))
     return map_figure(values, geojson, outlines, gazetteer, view.code, view.measure, language)
 
@@ -156,7 +161,7 @@ def _figure_and_table(figure, view, params):
         html.Div([
             html.Figure([dcc.Graph(id=GRAPH_ID, figure=figure, config=MAP_CONFIG),
                          html.Figcaption(_("Map: {caption}. The table lists the same values.").format(
-                             caption=caption))]),
+                             caption=caption))], style={"margin": 0}),
             model_table(view_table(view, gazetteer), params),
         ], className="panel-row"),
     ]

@@ -37,6 +37,10 @@ def _chart(title: str, figure) -> list:
     return [html.H4(title, className="chart-title"), dcc.Graph(figure=figure, config=_GRAPH_CONFIG)]
 
 
+def _table(table, params):
+    return model_table(table, params, build.unbroken_dates(table))
+
+
 def _panel(rows, waiting, language: str, params: dict) -> list:
     svc = services()
     parts = []
@@ -51,14 +55,13 @@ def _panel(rows, waiting, language: str, params: dict) -> list:
             html.Ul([html.Li(f"{label}: {build.benchmark_verdict(row)}")
                      for label, row in zip(labels, rows.itertuples())], className="verdicts"),
             *_chart(_(build.REDUCTION_TITLE), build.reduction_figure(rows, labels)),
-            model_table(build.reduction_table(rows, labels), params),
+            _table(build.reduction_table(rows, labels), params),
         ]
     if not waiting.empty:
         parts += [
             html.H3(_("Baseline only")),
             html.P(_("These areas have a baseline study and no later round yet, so no reduction can be measured.")),
-            model_table(build.baseline_only_table(waiting, build.area_labels(waiting, svc.gazetteer, language)),
-                        params),
+            _table(build.baseline_only_table(waiting, build.area_labels(waiting, svc.gazetteer, language)), params),
         ]
     return parts
 
