@@ -133,8 +133,10 @@ def _mercator_lat(y: float) -> float:
     return math.degrees(2 * math.atan(math.exp(y)) - math.pi / 2)
 
 
-# Fits a map's view to the bounds in its figure's `meta` and to the map's own box, once Plotly has drawn it: the
-# whole area chosen shows on a phone as on a laptop. The same arithmetic as _fitted_view, with the box's width.
+# Fits a map's view to the bounds in its figure's `meta` and to the map's own box, once Plotly has drawn that figure
+# and its map has loaded: the whole area chosen shows on a phone as on a laptop. The same arithmetic as _fitted_view,
+# with the box's width. It looks again until the map holds the zoom asked for: a view set while a new figure is
+# still being drawn can be overwritten by the figure's own.
 FIT_SCRIPT = """
 function (figure, graphId) {
     const fit = figure && figure.layout && figure.layout.meta && figure.layout.meta.fit;
@@ -143,20 +145,23 @@ function (figure, graphId) {
     const y = (lat) => Math.log(Math.tan(Math.PI / 4 + lat * Math.PI / 360));
     const lat = (value) => (2 * Math.atan(Math.exp(value)) - Math.PI / 2) * 180 / Math.PI;
     function refit(attempt) {
+        if (attempt > 100) { return; }
         const plot = document.querySelector('#' + graphId + ' .js-plotly-plot');
         const layout = plot && plot._fullLayout;
-        if (!layout || !layout.map || !layout._size) {
-            if (attempt < 100) { setTimeout(() => refit(attempt + 1), 100); }
-            return;
-        }
+        const drawn = layout && layout.meta && JSON.stringify(layout.meta.fit) === JSON.stringify(fit);
+        const map = drawn && layout.map && layout.map._subplot && layout.map._subplot.map;
+        if (!map || !map.loaded() || !layout._size) { setTimeout(() => refit(attempt + 1), 100); return; }
         // The box as the page lays it out (Plotly may not have taken its final width yet), less the margins.
         const domain = layout.map.domain;
         const width = (plot.clientWidth - layout.margin.l - layout.margin.r) * (domain.x[1] - domain.x[0]);
         const height = layout._size.h * (domain.y[1] - domain.y[0]);
         const spanX = Math.max((east - west) * Math.PI / 180, 1e-6), spanY = Math.max(y(north) - y(south), 1e-6);
         const zoom = Math.log2(Math.min(width / spanX, height / spanY) * 2 * Math.PI / 512 / 1.1);
-        window.Plotly.relayout(plot, {'map.center': {lon: (west + east) / 2, lat: lat((y(south) + y(north)) / 2)},
-                                      'map.zoom': zoom});
+        if (Math.abs(map.getZoom() - zoom) > 0.01) {
+            window.Plotly.relayout(plot, {'map.center': {lon: (west + east) / 2, lat: lat((y(south) + y(north)) / 2)},
+                                          'map.zoom': zoom});
+            setTimeout(() => refit(attempt + 1), 200);
+        }
     }
     refit(0);
     return '';

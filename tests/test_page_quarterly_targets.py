@@ -188,7 +188,7 @@ def test_progress_and_plan_tables_read_as_on_screen():
     frame = _progress_frame()
     table = progress_table(frame)
     assert [column.kind for column in table.columns] == ["text", "number", "number", "number", "percent", "text"]
-    assert table.rows[1][1:5] == (Cell(100.0), Cell(30.0), Cell(109.5), Cell(109.5))  # numbers, never texts
+    assert table.rows[1][1:5] == (Cell(100), Cell(30), Cell(110), Cell(109.5))  # numbers, never texts: a count whole
     shown = _targets_shown(table, frame)
     assert shown[1] == ["Cases reported", "100", "30", "110", "109.5 %", ON_TRACK]
     unreliable = "40.0 % (unreliable: fewer than 20 events)"

@@ -82,7 +82,8 @@ def quarterly_table(rows: pd.DataFrame, quarters: list[str], area: str, targets:
                  for label in quarters]
         target = targets.get(code)
         table_rows.append((Cell(_(indicator.label), href=f"/definitions#{code}"), *cells,
-                           Cell(None if target is None else float(target))))
+                           Cell(None if target is None else int(round(target)) if indicator.kind == "count"
+                                else float(target))))
     return Table(TABLE_ID, title, columns, tuple(table_rows))
 
 

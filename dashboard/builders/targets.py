@@ -59,13 +59,15 @@ def shown_share(percent) -> float | None:
     return math.floor(round(float(percent) * 10, 6)) / 10
 
 
-def _number(value, suppressed: bool = False, reliable=None) -> Cell:
-    """A value of an indicator, hidden when its actual is (a projection or share built on it is hidden too)."""
+def _number(value, code: str, suppressed: bool = False, reliable=None) -> Cell:
+    """A value of an indicator, hidden when its actual is (a projection or share built on it is hidden too); a
+    count whole, as the screen writes it (its column holds other kinds too, with one decimal in a file)."""
     if suppressed:
         return Cell(mark=HIDDEN)
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return Cell()
-    return Cell(float(value), reliable=None if reliable is None or pd.isna(reliable) else bool(reliable))
+    return Cell(int(round(value)) if INDICATORS[code].kind == "count" else float(value),
+                reliable=None if reliable is None or pd.isna(reliable) else bool(reliable))
 
 
 def _indicator(code: str) -> Cell:
@@ -82,10 +84,10 @@ def progress_table(progress: pd.DataFrame, title: str = "") -> Table:
     columns = (Column(_(INDICATOR)), Column(_(TARGET), "number"), Column(_(ACTUAL_TO_DATE), "number"),
                Column(_(PROJECTED), "number"), Column(_(SHARE), "percent"), Column(_(STATUS)))
     rows = tuple(
-        (_indicator(row.indicator), _number(row.target),
-         _number(row.actual, row.suppressed, row.reliable),
+        (_indicator(row.indicator), _number(row.target, row.indicator),
+         _number(row.actual, row.indicator, row.suppressed, row.reliable),
          # A projection rests on the same events as the actual it scales.
-         _number(row.projection, row.suppressed, row.reliable),
+         _number(row.projection, row.indicator, row.suppressed, row.reliable),
          Cell(mark=HIDDEN) if row.suppressed else Cell(shown_share(row.percent_of_target)),
          Cell(status_name(row.status)))
         for row in progress.itertuples())
@@ -98,7 +100,7 @@ def plan_table(plan: pd.DataFrame, title: str = "") -> Table:
                Column(_(SHARE), "percent"), Column(_(STATUS)))
     rows = tuple(
         (_indicator(row.indicator), Cell(year_name(row.year)),
-         _number(row.actual, row.suppressed, row.reliable), _number(row.target),
+         _number(row.actual, row.indicator, row.suppressed, row.reliable), _number(row.target, row.indicator),
          Cell(mark=HIDDEN) if row.suppressed else Cell(shown_share(row.percent_of_target)),
          Cell(status_name(row.status)))
         for row in plan.itertuples())
