@@ -137,12 +137,14 @@ def test_few_values_get_a_class_each(geo_cache_dir):
         ("3.0", [DHAKA, "BD3033"]), ("12.5", ["BD3067"])]
 
 
-def test_the_view_fits_the_areas_drawn_whatever_the_screen(geo_cache_dir):
-    """No fixed centre and zoom (fitted to one height, they cut the map on a narrow phone): Plotly fits the
-    areas drawn into the map's own box."""
-    figure = _figure(upazila_geojson(geo_cache_dir, DHAKA))
-    assert figure.layout.map.fitbounds == "locations"
-    assert figure.layout.map.center.lon is None and figure.layout.map.zoom is None
+def test_the_figure_keeps_the_bounds_the_page_fits_its_view_to(geo_cache_dir):
+    """A first view fitted to a square, and the bounds of the areas drawn, from which the page fits the view to the
+    map's own box (FIT_SCRIPT; the browser test checks the whole area shows on a phone and a laptop)."""
+    upazilas = upazila_geojson(geo_cache_dir, DHAKA)
+    figure = _figure(upazilas)
+    assert figure.layout.meta["fit"] == list(bounds(upazilas))
+    west, south, east, north = bounds(upazilas)
+    assert west < figure.layout.map.center.lon < east and south < figure.layout.map.center.lat < north
 
 
 def test_bangla_labels_hover_and_legend(geo_cache_dir):
