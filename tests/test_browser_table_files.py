@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 from selenium.webdriver.common.by import By
 
-from tests.conftest import open_page
+from tests.conftest import callbacks_done, open_page, wait_for_callbacks
 from tests.test_browser_values import choose_and_wait, table_rows
 
 PAGES = ["/district-map", "/quarterly-indicators", "/five-year-targets", "/violence-reduction"]
@@ -221,3 +221,22 @@ def test_no_page_scrolls_sideways_and_no_chart_title_sits_under_its_toolbar(open
             covered[path] = overlaps
     assert not too_wide, f"wider than the {PHONE['width']} px screen: {too_wide}"
     assert not covered, f"titles under a chart's toolbar: {covered}"
+
+
+@pytest.mark.browser
+def test_a_quarter_that_hides_most_areas_offers_its_year(open_browser):
+    """Dhaka division's districts in one quarter, as the government account sees them: mostly hidden. The page
+    says so and offers the year, which shows more of them on a map."""
+    driver = open_browser("dhaka")
+    open_page(driver, "/district-map")
+    hidden_in_quarter = sum(row[-1] in MARKS for row in table_rows(driver, "district-map-table"))
+    offer = driver.find_element(By.ID, "map-show-year")
+    assert not driver.find_elements(By.CSS_SELECTOR, "#district-map-graph .js-plotly-plot")  # no map of grey
+    assert hidden_in_quarter > len(table_rows(driver, "district-map-table")) / 2
+    year = offer.text.rsplit(" ", 1)[-1]
+    before = callbacks_done(driver)
+    offer.click()
+    wait_for_callbacks(driver, after=before)
+    assert f"Year {year}" in driver.find_element(By.ID, "filter-period").text
+    assert sum(row[-1] in MARKS for row in table_rows(driver, "district-map-table")) < hidden_in_quarter
+    assert driver.find_elements(By.CSS_SELECTOR, "#district-map-graph .js-plotly-plot")

@@ -10,7 +10,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from dashboard.builders.district_map import (
     RATE, division_names_for_districts, division_values_on_districts, has_upazila_rows, map_figure, map_table,
-    map_values, measure_label,
+    map_values, measure_label, mostly_hidden,
 )
 from dashboard.components import tables_in
 from dashboard.i18n import N_, speaking
@@ -109,6 +109,14 @@ def test_division_values_colour_each_district(gazetteer):
     assert len(on_districts) == len(gazetteer.children("BD30")) + len(gazetteer.children("BD20"))
     assert on_districts.loc[DHAKA, "value"] == 90.0
     assert bool(on_districts.loc[CHATTOGRAM, "suppressed"]) and pd.isna(on_districts.loc[CHATTOGRAM, "value"])
+
+
+def test_a_map_mostly_hidden_is_told_apart_from_one_partly_hidden():
+    values = map_values(_rows(), "cases_reported", "count")  # one of three hidden
+    assert not mostly_hidden(values)
+    assert mostly_hidden(values.assign(suppressed=[False, True, True]))
+    assert mostly_hidden(values.assign(suppressed=False, withheld=[True, True, False]))
+    assert not mostly_hidden(values.iloc[0:0])
 
 
 def test_upazila_rows_exist_for_case_indicators_only():

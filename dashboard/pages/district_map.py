@@ -110,14 +110,15 @@ def update_map(period, area, code, measure, district, language):
     language = language if language in ("en", "bn") else "en"
     chosen = parse_area_filter(period, area)
     view = map_view(services(), chosen, code, measure, district)
-    if view.filter.period.kind == "quarter" and mostly_hidden(view.values):
-        return _year_offer(view)
     if nothing_recorded(view):
         return message(_("No records in this period."), "info")
     notes = [message(_("Child population is known by district only, so upazilas show counts."), "info")] \
         if view.rate_fell_back else []
     params = {"period": chosen.period.label, "area": chosen.area, "indicator": code, "measure": measure,
               "district": district}
+    if view.filter.period.kind == "quarter" and mostly_hidden(view.values):
+        # A map of grey says nothing: the year instead, and the table to say which areas are hidden.
+        return notes + _year_offer(view) + _figure_and_table(None, view, params)
     return notes + _figure_and_table(_figure(view, language), view, params)
 
 
@@ -125,7 +126,8 @@ def _year_offer(view) -> list:
     year = str(view.filter.period.start.year)
     return [message(_("Most areas are hidden in this quarter: their counts are small, or would reveal one. A whole "
                       "year gathers more records, so more of the map can be shown."), "info"),
-            html.Button(_("Show the year {year}").format(year=year), id="map-show-year", n_clicks=0, type="button")]
+            html.Button(_("Show the year {year}").format(year=year), id="map-show-year", n_clicks=0, type="button",
+                        className="no-print")]
 
 
 def _geo_dir():
@@ -153,15 +155,15 @@ def _figure(view, language):
 
 
 def _figure_and_table(figure, view, params):
+    """The map (none when `figure` is None) and the table of the same values beside it."""
     gazetteer = services().gazetteer
     caption = view_caption(view, gazetteer)
+    drawn = [] if figure is None else [
+        html.Figure([dcc.Graph(id=GRAPH_ID, figure=figure, config=MAP_CONFIG),
+                     html.Figcaption(_("Map: {caption}. The table lists the same values.").format(caption=caption))],
+                    style={"margin": 0})]
     return [
         html.H3(caption, id="district-map-title"),
         html.P([_("Definition:"), " ", definition_link(view.code)]),
-        html.Div([
-            html.Figure([dcc.Graph(id=GRAPH_ID, figure=figure, config=MAP_CONFIG),
-                         html.Figcaption(_("Map: {caption}. The table lists the same values.").format(
-                             caption=caption))], style={"margin": 0}),
-            model_table(view_table(view, gazetteer), params),
-        ], className="panel-row"),
+        html.Div([*drawn, model_table(view_table(view, gazetteer), params)], className="panel-row"),
     ]
