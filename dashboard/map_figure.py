@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import math
 import textwrap
-from typing import Callable
 
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
 
 from queries.boundaries import bounds
 from queries.publication import WITHHELD
 
-from .builders.chart_language import CHART_FONT, localized_ticks
+from .builders.chart_language import CHART_FONT
 from .components import HIDDEN, unreliable_mark
 from .i18n import N_, _, number
 
@@ -35,13 +35,17 @@ MAP_CONFIG = {
     "modeBarButtonsToRemove": ["sendChartToCloud", "select2d", "lasso2d"],
 }
 
-SUPPRESSED_COLOUR = "#a6a6a6"  # a neutral grey: viridis and cividis ends hold no grey
+SUPPRESSED_COLOUR = "#a6a6a6"  # a neutral grey: viridis holds no grey
 NO_DATA_COLOUR = "#e8e8e8"
 EDGE_COLOUR = "#d0d0d0"
 OUTLINE_COLOUR = "#3c3c3c"
-_MAP_HEIGHT_PX = 520  # viewport the initial zoom is fitted to
-# A colour bar's title longer than this wraps: on one line it would take the map's width.
-_COLOUR_BAR_TITLE_CHARACTERS = 20
+MAP_HEIGHT_PX = 520  # the map itself; the legend below it adds LEGEND_SPACE_PX
+LEGEND_SPACE_PX = 110
+# A legend title longer than this wraps: on one line it would take the map's width on a phone.
+_LEGEND_TITLE_CHARACTERS = 30
+# Colour classes: about as many areas in each, so that one district far above the others does not flatten them
+# all into one colour (a continuous scale from 0 to its value would).
+CLASS_COUNT = 5
 
 # Legend entries besides the page-wide marks HIDDEN and WITHHELD, translated when a map is drawn.
 NO_DATA_LABEL, OUTLINES_LABEL = N_("no data"), N_("Division boundary")
@@ -54,13 +58,13 @@ def choropleth_figure(
     *,
     value_label: str,
     names: dict[str, str],
-    colorscale: str = "Viridis",
 ) -> go.Figure:
     """One map of `values` (columns area, value, suppressed; withheld and reliable optional) over the features of
     `geojson`, its words and numbers in the current language. An unreliable value says so in its hover text.
 
-    Areas of the map missing from `values`, or with a null value, show as "no data".
-    The figure is _MAP_HEIGHT_PX high: its initial zoom fits the geojson to that height.
+    The shown values fall into up to CLASS_COUNT quantile classes, each a legend entry writing its range; hidden
+    and withheld areas are grey with their marks. Areas of the map missing from `values`, or with a null value,
+    show as "no data". The view fits the areas drawn (FIT_SCRIPT fits it to the screen's width).
     """
     features = {feature["id"]: feature for feature in geojson["features"]}
     rows = values.set_index("area").reindex(list(features))
@@ -68,63 +72,126 @@ def choropleth_figure(
     withheld = rows["withheld"].eq(True) if "withheld" in rows else pd.Series(False, index=rows.index)
     shown = rows["value"].notna() & ~suppressed
     unreliable = set(rows.index[rows["reliable"].eq(False)]) if "reliable" in rows else set()
+    shown_values = rows.loc[shown, "value"].astype(float)
+    decimals = 0 if all(float(v).is_integer() for v in shown_values) else 1
 
-    def name(code: str) -> str:
-        return names.get(code, code)
+    def hover(code: str, text: str) -> str:
+        return f"{names.get(code, code)}: {text}"
 
-    def mark(code: str) -> str:
-        return f" ({unreliable_mark()})" if code in unreliable else ""
+    def value_hover(code: str) -> str:
+        mark = f" ({unreliable_mark()})" if code in unreliable else ""
+        return hover(code, number(shown_values[code], decimals) + mark)
 
-    traces = []
-    if shown.any():
-        traces.append(_value_trace(features, rows.loc[shown, "value"].astype(float), name, mark, value_label,
-                                   colorscale))
+    classes = colour_classes(shown_values)
+    traces = [_flat_trace(features, list(members.index), colour, class_label(members, decimals),
+                          [value_hover(code) for code in members.index])
+              for members, colour in zip(classes, class_colours(len(classes)))]
     for codes, colour, label in (
         (rows.index[suppressed & ~withheld], SUPPRESSED_COLOUR, _(HIDDEN)),
         (rows.index[withheld], SUPPRESSED_COLOUR, _(WITHHELD)),
         (rows.index[~shown & ~suppressed], NO_DATA_COLOUR, _(NO_DATA_LABEL)),
     ):
         if len(codes):
-            traces.append(_flat_trace(features, list(codes), colour, label, [f"{name(c)}: {label}" for c in codes]))
+            traces.append(_flat_trace(features, list(codes), colour, label, [hover(c, label) for c in codes]))
     if outlines:
         traces.append(_outline_trace(outlines, _(OUTLINES_LABEL)))
 
     figure = go.Figure(traces)
     figure.update_layout(
+        # A view fitted to a MAP_HEIGHT_PX square; the page fits it again to the map's own box (FIT_SCRIPT), from
+        # the bounds kept in `meta`: Plotly fits no choropleth map by itself.
         map=_fitted_view(geojson),
+        meta={"fit": list(bounds(geojson))},
         margin=dict(l=0, r=0, t=0, b=0),
-        height=_MAP_HEIGHT_PX,
+        height=MAP_HEIGHT_PX + LEGEND_SPACE_PX,
         # Same geography, same view: a new indicator or period keeps the user's zoom.
         uirevision=f"{len(features)}:{min(features)}",
-        legend=dict(x=0.01, y=0.01, xanchor="left", yanchor="bottom", bgcolor="rgba(255,255,255,0.85)"),
+        # Below the map, where it hides no area; its title says what the classes measure.
+        legend=dict(orientation="h", x=0, y=0, xanchor="left", yanchor="top", traceorder="normal",
+                    title=dict(text="<br>".join(textwrap.wrap(value_label, _LEGEND_TITLE_CHARACTERS)),
+                               side="top")),
         font=CHART_FONT,
     )
     return figure
 
 
-def _value_trace(
-    features: dict, values: pd.Series, name: Callable[[str], str], mark: Callable[[str], str], value_label: str,
-    colorscale: str
-) -> go.Choroplethmap:
-    decimals = 0 if all(float(v).is_integer() for v in values) else 1
-    low = min(0.0, values.min())
-    high = values.max() if values.max() > low else low + 1
-    return go.Choroplethmap(
-        geojson=_subset(features, values.index),
-        locations=list(values.index),
-        z=values.tolist(),
-        zmin=low,
-        zmax=high,
-        colorscale=colorscale,
-        text=[f"{name(code)}: {number(value, decimals)}{mark(code)}" for code, value in values.items()],
-        hovertemplate="%{text}<extra></extra>",
-        colorbar=dict(title=dict(text="<br>".join(textwrap.wrap(value_label, _COLOUR_BAR_TITLE_CHARACTERS))),
-                      tickformat=f",.{decimals}f", thickness=14, len=0.6,
-                      **localized_ticks(low, high)),
-        marker_line=dict(width=0.6, color=EDGE_COLOUR),
-        name=value_label,
-        showlegend=False,
-    )
+def _fitted_view(geojson: dict) -> dict:
+    """Centre and zoom showing the whole geojson in a MAP_HEIGHT_PX square (Web Mercator, 512 px tiles)."""
+    west, south, east, north = bounds(geojson)
+    span = max(math.radians(east - west), _mercator_y(north) - _mercator_y(south), 1e-6)
+    zoom = math.log2(MAP_HEIGHT_PX * 2 * math.pi / (512 * span * 1.1))
+    middle = (_mercator_y(south) + _mercator_y(north)) / 2
+    centre = dict(lon=round((west + east) / 2, 4), lat=round(_mercator_lat(middle), 4))
+    return dict(style="white-bg", center=centre, zoom=round(zoom, 2))
+
+
+def _mercator_y(lat: float) -> float:
+    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+
+def _mercator_lat(y: float) -> float:
+    return math.degrees(2 * math.atan(math.exp(y)) - math.pi / 2)
+
+
+# Fits a map's view to the bounds in its figure's `meta` and to the map's own box, once Plotly has drawn that figure
+# and its map has loaded: the whole area chosen shows on a phone as on a laptop. The same arithmetic as _fitted_view,
+# with the box's width. It looks again until the map holds the zoom asked for: a view set while a new figure is
+# still being drawn can be overwritten by the figure's own.
+FIT_SCRIPT = """
+function (figure, graphId) {
+    const fit = figure && figure.layout && figure.layout.meta && figure.layout.meta.fit;
+    if (!fit) { return window.dash_clientside.no_update; }
+    const [west, south, east, north] = fit;
+    const y = (lat) => Math.log(Math.tan(Math.PI / 4 + lat * Math.PI / 360));
+    const lat = (value) => (2 * Math.atan(Math.exp(value)) - Math.PI / 2) * 180 / Math.PI;
+    function refit(attempt) {
+        if (attempt > 100) { return; }
+        const plot = document.querySelector('#' + graphId + ' .js-plotly-plot');
+        const layout = plot && plot._fullLayout;
+        const drawn = layout && layout.meta && JSON.stringify(layout.meta.fit) === JSON.stringify(fit);
+        const map = drawn && layout.map && layout.map._subplot && layout.map._subplot.map;
+        if (!map || !map.loaded() || !layout._size) { setTimeout(() => refit(attempt + 1), 100); return; }
+        // The box as the page lays it out (Plotly may not have taken its final width yet), less the margins.
+        const domain = layout.map.domain;
+        const width = (plot.clientWidth - layout.margin.l - layout.margin.r) * (domain.x[1] - domain.x[0]);
+        const height = layout._size.h * (domain.y[1] - domain.y[0]);
+        const spanX = Math.max((east - west) * Math.PI / 180, 1e-6), spanY = Math.max(y(north) - y(south), 1e-6);
+        const zoom = Math.log2(Math.min(width / spanX, height / spanY) * 2 * Math.PI / 512 / 1.1);
+        if (Math.abs(map.getZoom() - zoom) > 0.01) {
+            window.Plotly.relayout(plot, {'map.center': {lon: (west + east) / 2, lat: lat((y(south) + y(north)) / 2)},
+                                          'map.zoom': zoom});
+            setTimeout(() => refit(attempt + 1), 200);
+        }
+    }
+    refit(0);
+    return '';
+}
+"""
+
+
+def colour_classes(values: pd.Series) -> list[pd.Series]:
+    """The values split into quantile classes, lowest first: CLASS_COUNT classes of about as many areas each, or
+    a class per value when there are fewer distinct values; equal values always share a class."""
+    if values.empty:
+        return []
+    if values.nunique() <= CLASS_COUNT:
+        return [members for _value, members in values.groupby(values)]
+    bins = pd.qcut(values, CLASS_COUNT, labels=False, duplicates="drop")
+    return [values[bins == b] for b in sorted(bins.unique())]
+
+
+def class_colours(count: int) -> list[str]:
+    """`count` colours of the viridis scale (readable with any colour vision), light for low values, dark for
+    high ones."""
+    if count == 1:
+        return [sample_colorscale("Viridis", [0.5])[0]]
+    return sample_colorscale("Viridis", [1 - i / (count - 1) for i in range(count)])
+
+
+def class_label(members: pd.Series, decimals: int) -> str:
+    """A class's range, as its legend writes it: "12 – 40", or one value alone."""
+    low, high = number(members.min(), decimals), number(members.max(), decimals)
+    return low if low == high else f"{low} – {high}"
 
 
 def _flat_trace(features: dict, codes: list[str], colour: str, label: str, hover: list[str]) -> go.Choroplethmap:
@@ -164,16 +231,3 @@ def _outline_trace(outlines: dict, label: str) -> go.Scattermap:
 def _subset(features: dict, codes) -> dict:
     """Only the features a trace draws: each trace embeds its geojson, so sharing one whole would repeat it."""
     return {"type": "FeatureCollection", "features": [features[code] for code in codes]}
-
-
-def _fitted_view(geojson: dict) -> dict:
-    """Centre and zoom showing the whole geojson in a _MAP_HEIGHT_PX-high map (Web Mercator, 512 px tiles)."""
-    lon_min, lat_min, lon_max, lat_max = bounds(geojson)
-
-    def mercator_y(lat: float) -> float:
-        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
-
-    span = max(math.radians(lon_max - lon_min), mercator_y(lat_max) - mercator_y(lat_min), 1e-6)
-    zoom = math.log2(_MAP_HEIGHT_PX * 2 * math.pi / (512 * span * 1.1))
-    centre = dict(lon=round((lon_min + lon_max) / 2, 4), lat=round((lat_min + lat_max) / 2, 4))
-    return dict(style="white-bg", center=centre, zoom=round(zoom, 2))

@@ -31,6 +31,9 @@ PREVALENCE_COLUMNS = [
     "benchmark_pct", "benchmark_met", "baseline_design_effect", "latest_design_effect",
 ]
 
+# Beside the export's columns, for the page: what the study calls the area, and when each compared round ended.
+SUMMARY_EXTRAS = ["area_name", "baseline_fieldwork_end", "latest_fieldwork_end"]
+
 
 def wilson_interval(successes: int, trials: int, z: float = Z_95, design_effect: float = 1.0) -> tuple[float, float]:
     """95 % Wilson score interval of the proportion successes / trials, in percent, over the effective sample
@@ -116,7 +119,8 @@ def _area_row(area: str, baseline: pd.Series, latest: pd.Series) -> dict:
 
 
 def prevalence_summary(databases: Databases) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(export rows for areas with a baseline and a later round, baseline-only areas).
+    """(export rows for areas with a baseline and a later round, with their names and the fieldwork end dates of
+    both rounds compared; baseline-only areas).
 
     A study area's rows are its rounds; studies are small, so the handful of
     per-round aggregates (never person-level data) is combined here.
@@ -137,8 +141,11 @@ def prevalence_summary(databases: Databases) -> tuple[pd.DataFrame, pd.DataFrame
                                       baseline_design_effect=float(baseline.design_effect),
                                       fieldwork_end=baseline.fieldwork_end))
             continue
-        rows.append(_area_row(area, baseline, later.iloc[-1]) | {"area_name": baseline.area_name})
-    summary = pd.DataFrame(rows, columns=PREVALENCE_COLUMNS + ["area_name"])
+        latest = later.iloc[-1]
+        rows.append(_area_row(area, baseline, latest) | {"area_name": baseline.area_name,
+                                                        "baseline_fieldwork_end": baseline.fieldwork_end,
+                                                        "latest_fieldwork_end": latest.fieldwork_end})
+    summary = pd.DataFrame(rows, columns=PREVALENCE_COLUMNS + SUMMARY_EXTRAS)
     return summary, pd.DataFrame(baseline_only)
 
 

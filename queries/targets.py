@@ -11,7 +11,9 @@ year's target:
 - medians of days are better when lower: the target is compared the other way round.
 
 Status: on track when the projection reaches 100 % of the target, at risk from
-90 %, off track below 90 %.
+90 %, off track below 90 %; a year that is over has no projection left to make,
+and is met (100 % or more) or missed. The status is decided on the unrounded
+values.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from .scope import AreaFilter
 
 TARGET_COLUMNS = ("indicator", "year", "target")
 ON_TRACK, AT_RISK, OFF_TRACK = "on track", "at risk", "off track"
+MET, MISSED = "met", "missed"
 NOT_STARTED, HIDDEN, NO_VALUE = "not started", "hidden", "no value"
 AT_RISK_FROM = 0.9
 ACCUMULATING_KINDS = ("count", "rate")
@@ -81,14 +84,17 @@ def days_elapsed(year: int, today: date) -> tuple[int, int]:
     return max(0, min(length, (today - period.start).days + 1)), length
 
 
-def status_of(kind: str, value: float | None, target: float) -> tuple[float | None, str]:
-    """(percent of target, status) for a projected value; medians count lower as better."""
+def status_of(kind: str, value: float | None, target: float, year_over: bool = False) -> tuple[float | None, str]:
+    """(percent of target, status) for a projected value, or for the final value of a year that is over;
+    medians count lower as better."""
     if value is None:
         return None, NO_VALUE
     if kind == "median":
         share = 1.0 if value <= target else (target / value)
     else:
         share = 1.0 if target == 0 else value / target
+    if year_over:
+        return 100.0 * share, MET if share >= 1 else MISSED
     status = ON_TRACK if share >= 1 else AT_RISK if share >= AT_RISK_FROM else OFF_TRACK
     return 100.0 * share, status
 
@@ -141,5 +147,6 @@ def _progress_record(row: pd.Series, target: dict, today: date) -> dict:
         kind = INDICATORS[code].kind
         projection = actual * length / elapsed if kind in ACCUMULATING_KINDS and actual is not None else actual
         record["projection"] = projection
-        record["percent_of_target"], record["status"] = status_of(kind, projection, record["target"])
+        record["percent_of_target"], record["status"] = status_of(kind, projection, record["target"],
+                                                                  year_over=elapsed == length)
     return record

@@ -56,8 +56,9 @@ def test_a_download_message_does_not_print(open_browser, tmp_path):
     driver = open_browser("donor")
     driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
     open_page(driver, "/quarterly-indicators")
-    driver.find_element(By.ID, "quarterly-csv").click()
-    WebDriverWait(driver, 30).until(lambda d: "Prepared" in d.find_element(By.ID, "quarterly-download-status").text)
+    driver.find_element(By.CSS_SELECTOR, "#quarterly-panel button[id*='table-csv']").click()
+    WebDriverWait(driver, 30).until(lambda d: "Prepared" in d.find_element(
+        By.CSS_SELECTOR, "#quarterly-panel [id*='table-download-status']").text)
     assert "Prepared" not in printed_text(driver)
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from dashboard.i18n import speaking
-from dashboard.map_figure import MAP_CONFIG, SUPPRESSED_COLOUR, choropleth_figure
+from dashboard.map_figure import CLASS_COUNT, MAP_CONFIG, SUPPRESSED_COLOUR, choropleth_figure, class_colours
 from queries import boundaries
 from queries.boundaries import bounds, district_geojson, division_outlines, upazila_geojson
 
@@ -113,47 +113,70 @@ def test_suppressed_area_hovers_as_hidden(geo_cache_dir):
     assert list(hidden.text) == ["Dhaka: hidden"]
     assert hidden.colorscale[0][1] == SUPPRESSED_COLOUR
     assert set(hidden.z) == {0} and hidden.customdata is None
-    assert DHAKA not in _trace_named(figure, "Cases reported").locations
+    assert all(DHAKA not in trace.locations for trace in figure.data if trace.name != "hidden")
 
 
-def test_bangla_labels_hover_and_colour_bar(geo_cache_dir):
+def test_classes_show_the_spread_when_one_district_dwarfs_the_others(geo_cache_dir):
+    """63 districts from 1 to 63 cases and Dhaka with 5,000: a scale from 0 to 5,000 would paint the 63 alike."""
+    geojson = district_geojson(geo_cache_dir)
+    codes = [f["id"] for f in geojson["features"] if f["id"] != DHAKA]
+    values = {code: float(i + 1) for i, code in enumerate(codes)} | {DHAKA: 5000.0}
+    figure = _figure(geojson, values=values)
+    classes = [trace for trace in figure.data if trace.name not in ("hidden", "withheld", "no data")]
+    assert len(classes) == CLASS_COUNT
+    assert [len(trace.locations) for trace in classes] == [13, 13, 12, 13, 13]  # about as many areas each
+    assert [trace.name for trace in classes] == ["1 – 13", "14 – 26", "27 – 38", "39 – 51", "52 – 5,000"]
+    colours = [trace.colorscale[0][1] for trace in classes]
+    assert len(set(colours)) == CLASS_COUNT and colours == class_colours(CLASS_COUNT)
+    assert figure.layout.legend.title.text == "Cases reported"
+
+
+def test_few_values_get_a_class_each(geo_cache_dir):
+    figure = _figure(district_geojson(geo_cache_dir), values={DHAKA: 3.0, "BD3033": 3.0, "BD3067": 12.5})
+    assert [(trace.name, sorted(trace.locations)) for trace in figure.data][:2] == [
+        ("3.0", [DHAKA, "BD3033"]), ("12.5", ["BD3067"])]
+
+
+def test_the_figure_keeps_the_bounds_the_page_fits_its_view_to(geo_cache_dir):
+    """A first view fitted to a square, and the bounds of the areas drawn, from which the page fits the view to the
+    map's own box (FIT_SCRIPT; the browser test checks the whole area shows on a phone and a laptop)."""
+    upazilas = upazila_geojson(geo_cache_dir, DHAKA)
+    figure = _figure(upazilas)
+    assert figure.layout.meta["fit"] == list(bounds(upazilas))
+    west, south, east, north = bounds(upazilas)
+    assert west < figure.layout.map.center.lon < east and south < figure.layout.map.center.lat < north
+
+
+def test_bangla_labels_hover_and_legend(geo_cache_dir):
     geojson = district_geojson(geo_cache_dir)
     names = {DHAKA: "ঢাকা", "BD3033": "গাজীপুর"}
     with speaking("bn"):
         figure = _figure(geojson, values={DHAKA: 5.0, "BD3033": 12345.0}, suppressed={DHAKA}, names=names,
                          value_label="রিপোর্ট হওয়া কেস", outlines=division_outlines(geo_cache_dir))
     assert list(_trace_named(figure, "গোপন").text) == ["ঢাকা: গোপন"]  # the page's word for a hidden number
-    assert {trace.name for trace in figure.data} == {"রিপোর্ট হওয়া কেস", "গোপন", "তথ্য নেই", "বিভাগের সীমানা"}
-    values = _trace_named(figure, "রিপোর্ট হওয়া কেস")
-    assert list(values.text) == ["গাজীপুর: ১২,৩৪৫"]
-    assert values.colorbar.title.text == "রিপোর্ট হওয়া কেস"
-    assert list(values.colorbar.tickvals)[:7] == [0, 2000, 4000, 6000, 8000, 10000, 12000]
-    assert list(values.colorbar.ticktext)[:7] == ["০", "২,০০০", "৪,০০০", "৬,০০০", "৮,০০০", "১০,০০০", "১২,০০০"]
+    assert {trace.name for trace in figure.data} == {"১২,৩৪৫", "গোপন", "তথ্য নেই", "বিভাগের সীমানা"}
+    assert list(_trace_named(figure, "১২,৩৪৫").text) == ["গাজীপুর: ১২,৩৪৫"]
+    assert figure.layout.legend.title.text == "রিপোর্ট হওয়া কেস"
 
 
-def test_a_long_colour_bar_title_wraps_instead_of_narrowing_the_map(geo_cache_dir):
-    figure = _figure(district_geojson(geo_cache_dir), values={DHAKA: 2.5}, value_label="Cases per 100,000 children")
-    assert figure.data[0].colorbar.title.text == "Cases per 100,000<br>children"
-
-
-def test_english_colour_bar_keeps_plotlys_own_ticks(geo_cache_dir):
-    figure = _figure(district_geojson(geo_cache_dir), values={DHAKA: 12345.0}, names={DHAKA: "Dhaka"})
-    colour_bar = _trace_named(figure, "Cases reported").colorbar
-    assert colour_bar.tickformat == ",.0f" and colour_bar.tickvals is None and colour_bar.ticktext is None
+def test_a_long_legend_title_wraps_instead_of_widening_the_legend(geo_cache_dir):
+    figure = _figure(district_geojson(geo_cache_dir), values={DHAKA: 2.5},
+                     value_label="Cases reported per 100,000 children")
+    assert figure.layout.legend.title.text == "Cases reported per 100,000<br>children"
 
 
 def test_hover_shows_exact_values(geo_cache_dir):
     geojson = district_geojson(geo_cache_dir)
     counts = _figure(geojson, values={DHAKA: 12345.0}, names={DHAKA: "Dhaka"})
-    assert list(_trace_named(counts, "Cases reported").text) == ["Dhaka: 12,345"]
+    assert list(_trace_named(counts, "12,345").text) == ["Dhaka: 12,345"]
     rates = _figure(geojson, values={DHAKA: 12.345, "BD3033": 2.0}, names={DHAKA: "Dhaka"}, value_label="Rate")
-    assert _trace_named(rates, "Rate").text[0] == "Dhaka: 12.3"
+    assert _trace_named(rates, "12.3").text[0] == "Dhaka: 12.3"
 
 
 def test_missing_and_null_areas_show_as_no_data(geo_cache_dir):
     figure = _figure(district_geojson(geo_cache_dir), values={DHAKA: float("nan"), "BD3033": 5.0})
     assert len(_trace_named(figure, "no data").locations) == 63
-    assert list(_trace_named(figure, "Cases reported").locations) == ["BD3033"]
+    assert list(_trace_named(figure, "5").locations) == ["BD3033"]
 
 
 def test_each_feature_is_embedded_once(geo_cache_dir):

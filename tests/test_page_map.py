@@ -10,9 +10,13 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from dashboard.builders.district_map import (
     RATE, division_names_for_districts, division_values_on_districts, has_upazila_rows, map_figure, map_table,
-    map_values, measure_label,
+    map_values, measure_label, mostly_hidden,
 )
+from dashboard.components import tables_in
 from dashboard.i18n import N_, speaking
+from dashboard.table_view import model_table
+from impact_monitor.exports import table_csv
+from impact_monitor.table_model import Cell
 from queries.boundaries import district_geojson, division_outlines, upazila_geojson
 from tests.conftest import console_errors, outside_requests
 
@@ -63,13 +67,22 @@ def test_rate_does_not_apply_to_percentages():
     assert _as_dict(map_values(rows, "conviction_rate_pct", RATE)) == {DHAKA: (40.0, False)}
 
 
+def _shown(table) -> pd.DataFrame:
+    """A table as the screen writes it."""
+    shown = tables_in(model_table(table, {}))[0]
+    return pd.DataFrame(shown["rows"], columns=shown["columns"])
+
+
 def test_table_sorted_descending_with_hidden_and_missing_last(gazetteer):
-    table = map_table(map_values(_rows(), "cases_reported", RATE), gazetteer, "cases_reported", RATE)
-    assert list(table.columns) == ["District", "নাম", "P-code", "Cases reported per 100,000 children"]
+    model = map_table(map_values(_rows(), "cases_reported", RATE), gazetteer, "cases_reported", RATE)
+    assert [(column.heading, column.kind) for column in model.columns] == [
+        ("District", "text"), ("নাম", "text"), ("P-code", "text"), ("Cases reported per 100,000 children", "rate")]
+    assert [row[3] for row in model.rows] == [Cell(2.5, reliable=True), Cell(mark="hidden"), Cell()]
+    table = _shown(model)
     assert table.iloc[:, 0].tolist() == ["Dhaka", "Narayanganj", "Gazipur"]
     assert table.iloc[:, 3].tolist() == ["2.5", "hidden", "–"]
     assert table.iloc[0, 1] == "ঢাকা"
-    counts = map_table(map_values(_rows(), "cases_reported", "count"), gazetteer, "cases_reported", "count")
+    counts = _shown(map_table(map_values(_rows(), "cases_reported", "count"), gazetteer, "cases_reported", "count"))
     assert counts.iloc[:, 3].tolist() == ["50", "20", "hidden"]
 
 
@@ -77,16 +90,15 @@ def test_figure_matches_table_and_holds_no_hidden_value(gazetteer, geo_cache_dir
     values = map_values(_rows(), "cases_reported", "count")
     districts = district_geojson(geo_cache_dir)
     figure = map_figure(values, districts, division_outlines(geo_cache_dir), gazetteer, "cases_reported", "count")
-    value_trace, hidden_trace = figure.data[0], figure.data[1]
-    drawn = dict(zip(value_trace.locations, value_trace.z))
+    drawn = {location: text for trace in figure.data if trace.type == "choroplethmap"
+             for location, text in zip(trace.locations, trace.text)}
     table = map_table(values, gazetteer, "cases_reported", "count")
-    shown_in_table = {code: text for code, text in zip(table["P-code"], table.iloc[:, 3])}
-    assert drawn == {DHAKA: 50.0, GAZIPUR: 20.0}
-    assert all(shown_in_table[code] == f"{value:,.0f}" for code, value in drawn.items())
-    assert NARAYANGANJ in hidden_trace.locations and shown_in_table[NARAYANGANJ] == "hidden"
+    shown_in_table = dict(zip(_shown(table)["P-code"], _shown(table).iloc[:, 3]))
+    assert drawn[DHAKA] == "Dhaka: 50" and drawn[GAZIPUR] == "Gazipur: 20" and drawn[NARAYANGANJ].endswith("hidden")
+    assert shown_in_table == {DHAKA: "50", GAZIPUR: "20", NARAYANGANJ: "hidden"}
     assert len(districts["features"]) == 64
     serialised = figure.to_json()
-    assert "987654321" not in serialised and "987654321" not in table.to_csv()
+    assert "987654321" not in serialised and "987654321" not in table_csv(table, []).decode()
     assert len(serialised) < 300_000, f"district figure is {len(serialised)} bytes"
 
 
@@ -97,6 +109,14 @@ def test_division_values_colour_each_district(gazetteer):
     assert len(on_districts) == len(gazetteer.children("BD30")) + len(gazetteer.children("BD20"))
     assert on_districts.loc[DHAKA, "value"] == 90.0
     assert bool(on_districts.loc[CHATTOGRAM, "suppressed"]) and pd.isna(on_districts.loc[CHATTOGRAM, "value"])
+
+
+def test_a_map_mostly_hidden_is_told_apart_from_one_partly_hidden():
+    values = map_values(_rows(), "cases_reported", "count")  # one of three hidden
+    assert not mostly_hidden(values)
+    assert mostly_hidden(values.assign(suppressed=[False, True, True]))
+    assert mostly_hidden(values.assign(suppressed=False, withheld=[True, True, False]))
+    assert not mostly_hidden(values.iloc[0:0])
 
 
 def test_upazila_rows_exist_for_case_indicators_only():
@@ -155,26 +175,24 @@ def test_the_map_table_and_figure_speak_bangla_and_english_is_unchanged(gazettee
     values = map_values(_rows(), "cases_reported", "count")
     districts = district_geojson(geo_cache_dir)
     with speaking("bn"):
-        table = map_table(map_values(_rows(), "cases_reported", RATE), gazetteer, "cases_reported", RATE)
+        table = _shown(map_table(map_values(_rows(), "cases_reported", RATE), gazetteer, "cases_reported", RATE))
         figure = map_figure(values, districts, None, gazetteer, "cases_reported", "count", language="bn")
-        division_table = map_table(values, gazetteer, "cases_reported", "count", N_("Division"))
+        division_table = _shown(map_table(values, gazetteer, "cases_reported", "count", N_("Division")))
     # In Bangla the Bangla name alone heads the row: no column of English names.
     assert list(table.columns) == ["জেলা", "P-code", "প্রতি ১,০০,০০০ শিশুতে রিপোর্ট হওয়া কেস"]
     assert table.iloc[:, 0].tolist() == [gazetteer.name(code, "bn") for code in (DHAKA, NARAYANGANJ, GAZIPUR)]
     assert table.iloc[:, 2].tolist() == ["২.৫", "গোপন", "–"]
     assert list(division_table.columns)[0] == "বিভাগ"
-    value_trace = figure.data[0]
-    assert value_trace.name == value_trace.colorbar.title.text == "রিপোর্ট হওয়া কেস"
-    assert sorted(value_trace.text) == ["গাজীপুর: ২০", "ঢাকা: ৫০"]
-    assert figure.data[1].name == "গোপন"
-    assert list(figure.data[1].text) == [f"{gazetteer.name(NARAYANGANJ, 'bn')}: গোপন"]
-    assert value_trace.colorbar.ticktext[-1] == "৫০"
+    assert figure.layout.legend.title.text == "রিপোর্ট হওয়া কেস"
+    classes = {trace.name: list(trace.text) for trace in figure.data}
+    assert classes["২০"] == ["গাজীপুর: ২০"] and classes["৫০"] == ["ঢাকা: ৫০"]
+    assert classes["গোপন"] == [f"{gazetteer.name(NARAYANGANJ, 'bn')}: গোপন"]
 
-    english = map_table(values, gazetteer, "cases_reported", "count")
+    english = _shown(map_table(values, gazetteer, "cases_reported", "count"))
     assert list(english.columns) == ["District", "নাম", "P-code", "Cases reported"]
     assert english.iloc[:, 0].tolist() == ["Dhaka", "Gazipur", "Narayanganj"]
     figure = map_figure(values, districts, None, gazetteer, "cases_reported", "count")
-    assert sorted(figure.data[0].text) == ["Dhaka: 50", "Gazipur: 20"] and figure.data[0].colorbar.ticktext is None
+    assert {trace.name: list(trace.text) for trace in figure.data}["50"] == ["Dhaka: 50"]
 
 
 def test_map_captions_and_measures_read_in_bangla(gazetteer):

@@ -12,12 +12,14 @@ import pytest
 from dashboard.builders import quality, reduction
 from dashboard.builders.definitions import (DISCLOSURE_SECTION, PERIODS_SECTION, RECORDS_SECTION, REDUCTION_SECTION,
                                             definitions_content)
-from dashboard.i18n import speaking
+from dashboard.components import tables_in
+from dashboard.i18n import _, speaking
+from dashboard.table_view import model_table
 from queries.contract_check import Finding
 from queries.data_as_of import data_as_of, data_as_of_for
 from queries.db import Databases
 from queries.definitions import INDICATORS
-from queries.prevalence import prevalence_summary, visible_study_rows
+from queries.prevalence import PREVALENCE_COLUMNS, SUMMARY_EXTRAS, prevalence_summary, visible_study_rows
 from queries.current import protected_current_cells
 from queries.quality import QUALITY_BY, quality_counts
 from queries.referral_flow import WAITING_BANDS
@@ -93,7 +95,7 @@ def test_reduction_figure_draws_the_benchmark_at_85_and_splits_met_from_not_met(
     met = next(trace for trace in figure.data if trace.name == "Benchmark met")
     national = _row(rows, NATIONAL)
     assert math.isclose(met.error_x.arrayminus[0], national.reduction_pct - national.reduction_ci_low)
-    assert figure.layout.xaxis.title.text and figure.layout.title.text
+    assert figure.layout.xaxis.title.text and figure.layout.title.text is None  # the title is the heading above
 
 
 def test_prevalence_figure_has_baseline_and_latest_with_wilson_whiskers(summary):
@@ -120,19 +122,38 @@ def test_study_areas_follow_the_scope(summary, gazetteer, role, areas, expected,
     assert sorted(visible_study_rows(baseline_only, scope, gazetteer)["area"]) == sorted(expected_baseline_only)
 
 
+def _shown(table) -> pd.DataFrame:
+    """A table as the screen writes it, by P-code."""
+    shown = tables_in(model_table(table, {}))[0]
+    return pd.DataFrame(shown["rows"], columns=shown["columns"]).set_index("P-code")
+
+
 def test_tables_carry_every_number_and_names_come_from_the_gazetteer(summary, gazetteer):
     rows, baseline_only = summary
     labels = reduction.area_labels(rows, gazetteer, "en")
     assert labels == ["Bangladesh", "Dhaka division", "Dhaka"]
     assert reduction.area_labels(rows, gazetteer, "bn")[0] == "বাংলাদেশ"
-    table = reduction.reduction_table(rows, labels).set_index("P-code")
+    model = reduction.reduction_table(rows, labels)
+    table = _shown(model)
     assert table.loc[NATIONAL, "Baseline"] == "30.0 %" and table.loc[NATIONAL, "Latest"] == "4.0 %"
     assert table.loc[NATIONAL, "Reduction"] == "86.7 %"
     assert table.loc[NATIONAL, "Reduction 95 % interval"] == "78.5 to 91.7 %"
     assert table.loc[DHAKA_DIVISION, "Latest round"] == "Midline"  # the contract's code in words
-    waiting = reduction.baseline_only_table(baseline_only, reduction.area_labels(baseline_only, gazetteer, "en"))
+    # When each compared round's fieldwork ended, beside its numbers.
+    assert table.loc[DHAKA_DIVISION, ["Baseline fieldwork ended", "Latest fieldwork ended"]].tolist() == [
+        "2022-03-31", "2024-03-31"]
+    reduction_column = [column.heading for column in model.columns].index("Reduction")
+    assert model.columns[reduction_column].kind == "percent"
+    assert model.rows[0][reduction_column].value == pytest.approx(100 * (1 - 4 / 30))  # a number, never a text
+    waiting = _shown(reduction.baseline_only_table(baseline_only,
+                                                   reduction.area_labels(baseline_only, gazetteer, "en")))
     assert list(waiting["Fieldwork ended"]) == ["2023-01-31", "2023-01-31"]
     assert list(waiting["Baseline"]) == ["30.0 %", "25.0 %"]
+
+
+def test_no_visible_study_leaves_an_empty_table_with_its_headings():
+    empty = reduction.reduction_table(pd.DataFrame(columns=[*PREVALENCE_COLUMNS, *SUMMARY_EXTRAS]), [])
+    assert empty.rows == () and "Latest fieldwork ended" in [column.heading for column in empty.columns]
 
 
 def test_the_reduction_charts_and_tables_speak_bangla(summary, gazetteer):
@@ -140,11 +161,13 @@ def test_the_reduction_charts_and_tables_speak_bangla(summary, gazetteer):
     with speaking("bn"):
         labels = reduction.area_labels(rows, gazetteer, "bn")
         prevalence, reduced = reduction.prevalence_figure(rows, labels), reduction.reduction_figure(rows, labels)
-        table = reduction.reduction_table(rows, labels).set_index("P-code")
-        waiting = reduction.baseline_only_table(baseline_only, reduction.area_labels(baseline_only, gazetteer, "bn"))
+        table = _shown(reduction.reduction_table(rows, labels))
+        waiting = _shown(reduction.baseline_only_table(baseline_only,
+                                                       reduction.area_labels(baseline_only, gazetteer, "bn")))
         verdict = reduction.benchmark_verdict(_row(rows, NATIONAL))
+        title = _(reduction.PREVALENCE_TITLE)
     assert labels == ["বাংলাদেশ", "ঢাকা বিভাগ", "ঢাকা"]
-    assert prevalence.layout.title.text.startswith("বাণিজ্যিক যৌন পেশায়")
+    assert title.startswith("বাণিজ্যিক যৌন পেশায়") and prevalence.layout.title.text is None
     assert prevalence.layout.xaxis.title.text == "পর্যবেক্ষিত মানুষের মধ্যে অপ্রাপ্তবয়স্ক (%)"
     assert [trace.name for trace in prevalence.data] == ["বেসলাইন", "সর্বশেষ পর্ব"]
     assert prevalence.data[0].customdata[0] == "বাংলাদেশ: ৩০.০ %"
@@ -160,6 +183,7 @@ def test_the_reduction_charts_and_tables_speak_bangla(summary, gazetteer):
     assert table.loc[NATIONAL, "বেসলাইনের ডিজাইন ইফেক্ট"] == "১.০০"
     assert verdict.startswith("মানদণ্ড অর্জিত (৮৬.৭ %), তবে আস্থা ব্যবধান ৮৫ %-এর নিচে")
     assert list(waiting["মাঠকর্ম শেষ"]) == ["৩১ জানুয়ারি ২০২৩", "৩১ জানুয়ারি ২০২৩"]
+    assert table.loc[DHAKA_DIVISION, "সর্বশেষ পর্বের মাঠকর্ম শেষ"] == "৩১ মার্চ ২০২৪"
 
 
 def test_the_reduction_charts_in_english_are_unchanged(summary):

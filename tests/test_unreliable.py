@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 
 from dashboard.builders.district_map import map_figure, map_table, map_values
-from dashboard.builders.quarterly import quarterly_table
-from dashboard.components import format_value
+from dashboard.builders.quarterly import quarterly_table, quarterly_view
+from dashboard.components import format_value, tables_in
+from dashboard.table_view import model_table
 from queries.boundaries import district_geojson
 from queries.db import Databases
 from queries.definitions import INDICATORS, RELIABLE_EVENTS, UNRELIABLE, reliable
@@ -108,18 +109,23 @@ def test_an_external_audience_is_flagged_on_what_it_is_shown_and_never_on_a_hidd
     assert not shown_unreliable.empty and (shown_unreliable["numerator"] >= 10).all()  # shown, yet under 20
 
 
+def _quarter_shown(table) -> dict[str, str]:
+    """The first quarter's cells of the quarterly table as the screen writes them, by indicator."""
+    return {code: row[1] for code, row in zip(INDICATORS, tables_in(quarterly_view(table, {}))[0]["rows"])}
+
+
 def test_pages_mark_an_unreliable_value_and_only_that(engine, gazetteer):
     rows = _rows(engine, gazetteer, LEADERSHIP, "district")
-    table = quarterly_table(rows[rows["area"].eq(DHAKA)], ["2026-Q1"], DHAKA, {}, 2026)
-    assert table.loc["case_rate_per_100k_children", "2026-Q1"] == f"6.3 ({UNRELIABLE})"
-    assert table.loc["cases_referred_pct", "2026-Q1"] == f"100.0 % ({UNRELIABLE})"
-    assert table.loc["cases_reported", "2026-Q1"] == "19"
-    gazipur = quarterly_table(rows[rows["area"].eq(GAZIPUR)], ["2026-Q1"], GAZIPUR, {}, 2026)
-    assert gazipur.loc["case_rate_per_100k_children", "2026-Q1"] == "6.7"
+    table = _quarter_shown(quarterly_table(rows[rows["area"].eq(DHAKA)], ["2026-Q1"], DHAKA, {}, 2026))
+    assert table["case_rate_per_100k_children"] == f"6.3 ({UNRELIABLE})"
+    assert table["cases_referred_pct"] == f"100.0 % ({UNRELIABLE})"
+    assert table["cases_reported"] == "19"
+    gazipur = _quarter_shown(quarterly_table(rows[rows["area"].eq(GAZIPUR)], ["2026-Q1"], GAZIPUR, {}, 2026))
+    assert gazipur["case_rate_per_100k_children"] == "6.7"
 
     values = map_values(rows, "cases_reported", "rate")
-    by_district = map_table(values, gazetteer, "cases_reported", "rate")
-    text = dict(zip(by_district["P-code"], by_district.iloc[:, -1]))
+    by_district = tables_in(model_table(map_table(values, gazetteer, "cases_reported", "rate"), {}))[0]["rows"]
+    text = {row[2]: row[-1] for row in by_district}
     assert text[DHAKA] == f"6.3 ({UNRELIABLE})" and text[GAZIPUR] == "6.7"
     figure = map_figure(values, district_geojson(GEO_CACHE), None, gazetteer, "cases_reported", "rate")
     hover = [line for trace in figure.data for line in (trace.text or ())]

@@ -1,28 +1,34 @@
 """Pure builders of the quarterly indicators page: the table (indicators x quarters, plus the year's target),
-the same table as CSV / Excel bytes, and its accessible HTML rendering.
+its rendering (each row written as its indicator reads), and its source for the downloads.
 
-Cells are the strings the screen shows, in the current language: a suppressed cell reads "hidden" and the
-hidden number is never read, so a download cannot hold more than the screen. A download keeps ASCII digits.
+A hidden cell carries its mark and never its number, so neither the screen nor a download can show it. The
+downloads are the table's own (`dashboard.table_view`): numbers as numbers, in ASCII digits.
 """
 
 from __future__ import annotations
 
-import re
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 import pandas as pd
 from babel.dates import get_timezone_name
-from dash import html
 
-from impact_monitor.exports import csv_bytes, workbook_bytes
+from impact_monitor.services import Services
+from impact_monitor.table_model import Cell, Column, Table
 from queries.definitions import INDICATORS
+from queries.geography import NATIONAL
 from queries.periods import Period, quarter_containing
+from queries.publication import WITHHELD
+from queries.scope import AreaFilter
+from queries.targets import load_targets
 
-from ..components import definition_link, format_value, row_text, scrolling
+from ..components import HIDDEN
+from ..table_view import cell_text, model_table, register_table_source
 from ..i18n import N_, _, current_language, day, digits, period_name
 
 INDICATOR_HEADING = N_("Indicator")
 QUARTER_COUNTS = (4, 8)
+TABLE_ID = "quarterly-table"
 DATABASE_NAMES = {"cases": N_("Case database"), "referrals": N_("Referral database")}
 
 
@@ -43,75 +49,109 @@ def target_heading(year: int) -> str:
     return _("Target {year}").format(year=digits(str(year)))
 
 
+def indicator_cell(row, kind: str) -> Cell:
+    """An engine export row as a cell: its mark when hidden or withheld, else its unrounded number."""
+    if bool(row["withheld"]):
+        return Cell(mark=WITHHELD)
+    if bool(row["suppressed"]):
+        return Cell(mark=HIDDEN)
+    value = row["value"]
+    if value is None or pd.isna(value):
+        return Cell()
+    reliable = row.get("reliable")
+    return Cell(int(round(value)) if kind == "count" else float(value),
+                reliable=None if reliable is None or pd.isna(reliable) else bool(reliable))
+
+
 def quarterly_table(rows: pd.DataFrame, quarters: list[str], area: str, targets: dict[str, float],
-                    target_year: int) -> pd.DataFrame:
+                    target_year: int, title: str = "") -> Table:
     """One row per indicator (INDICATORS order), one column per quarter (headed by its name), then the year's
     target.
 
     `rows` are the engine's export rows for those quarters, already suppressed;
     `targets` maps indicator code -> target of `target_year` (missing: blank).
+    The rows are indicators of different kinds, and a column has one kind: the quarters' columns are "number",
+    and the screen writes each row as its indicator reads (`as_shown`).
     """
     own = rows[rows["area"] == area].set_index(["indicator", "period"])
-    indicator_heading, target_column = _(INDICATOR_HEADING), target_heading(target_year)
-    records = []
+    columns = (Column(_(INDICATOR_HEADING)), *[Column(period_name(label), "number") for label in quarters],
+               Column(target_heading(target_year), "number"))
+    table_rows = []
     for code, indicator in INDICATORS.items():
-        record = {indicator_heading: _(indicator.label)}
-        for label in quarters:
-            if (code, label) in own.index:
-                record[period_name(label)] = row_text(own.loc[(code, label)], indicator.kind)
-            else:
-                record[period_name(label)] = ""
+        cells = [indicator_cell(own.loc[(code, label)], indicator.kind) if (code, label) in own.index else Cell()
+                 for label in quarters]
         target = targets.get(code)
-        record[target_column] = "" if target is None else format_value(target, indicator.kind)
-        records.append(record)
-    return pd.DataFrame(records, columns=[indicator_heading, *map(period_name, quarters), target_column],
-                        index=list(INDICATORS))
+        table_rows.append((Cell(_(indicator.label), href=f"/definitions#{code}"), *cells,
+                           Cell(None if target is None else int(round(target)) if indicator.kind == "count"
+                                else float(target))))
+    return Table(TABLE_ID, title, columns, tuple(table_rows))
 
 
-_BENGALI_NUMBER = re.compile(r"[০-৯]+(?:,[০-৯]+)*(?:\.[০-৯]+)?")
-_ASCII_DIGITS = str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789")
+def row_kinds() -> list[str]:
+    """The kind of each row of the quarterly table."""
+    return [indicator.kind for indicator in INDICATORS.values()]
 
 
-def ascii_number(bengali: re.Match) -> str:
-    """A number in Bengali digits as the English page writes it: a number grouped in lakhs (১২,৩৪,৫৬৭.৫) grouped in
-    thousands (1,234,567.5); one written without grouping (a year) still without."""
-    text = bengali.group().translate(_ASCII_DIGITS)
-    if "," not in text:
-        return text
-    whole, _point, fraction = text.replace(",", "").partition(".")
-    return f"{int(whole):,}" + (f".{fraction}" if fraction else "")
+def as_shown(table: Table, kinds: list[str]) -> Table:
+    """The table with its numbers written as the screen writes them, for a table whose rows are indicators of
+    different kinds (a count, a percentage, days) while a column has one kind: a "number" column holds each row's
+    own kind (`kinds`, one per row), other columns keep theirs. Hidden cells keep their marks."""
+    def shown(cell: Cell, column: Column, kind: str) -> Cell:
+        if column.kind == "text" or cell.mark is not None:
+            return cell
+        return Cell(cell_text(cell, Column(column.heading, kind if column.kind == "number" else column.kind)),
+                    href=cell.href)
+
+    return replace(table, columns=tuple(Column(column.heading) for column in table.columns),
+                   rows=tuple(tuple(shown(cell, column, kind) for cell, column in zip(row, table.columns))
+                              for row, kind in zip(table.rows, kinds)))
 
 
-def with_ascii_digits(text: str) -> str:
-    return _BENGALI_NUMBER.sub(ascii_number, text)
+def right_aligned(table: Table) -> dict:
+    """`model_table` classes aligning the numeric columns of a table written by `as_shown` to the right."""
+    return {position: _numeric for position, column in enumerate(table.columns) if column.kind != "text"}
 
 
-def download_table(table: pd.DataFrame) -> pd.DataFrame:
-    """The table as a download holds it: its words as on screen, its numbers in ASCII digits with thousands
-    grouped as in English, so that a spreadsheet reads them as numbers whatever the page's language."""
-    return table.rename(columns=with_ascii_digits).map(with_ascii_digits)
+def _numeric(_cell: Cell) -> str:
+    return "num"
 
 
-def table_bytes(table: pd.DataFrame, file_format: str) -> bytes:
-    """Exactly the table's cells, as CSV (UTF-8 with a byte-order mark: a browser download is most often opened
-    in Excel) or an Excel workbook."""
-    if file_format == "csv":
-        return csv_bytes(table, bom=True)
-    if file_format == "xlsx":
-        return workbook_bytes({"quarterly indicators": table})
-    raise ValueError(f"unknown format {file_format!r}: use csv or xlsx")
+def quarterly_view(table: Table, params: dict):
+    """The quarterly table on screen, with its downloads."""
+    return model_table(as_shown(table, row_kinds()), params, right_aligned(table))
 
 
-def html_table(table: pd.DataFrame, caption: str, table_id: str) -> html.Div:
-    """The table with each indicator's name linking to its definition; numbers right-aligned."""
-    header = html.Thead(html.Tr([html.Th(column, scope="col") for column in table.columns]))
-    body = html.Tbody([
-        html.Tr([html.Th(definition_link(code), scope="row")]
-                + [html.Td(value, className="num") for value in row.iloc[1:]])
-        for code, row in table.iterrows()
-    ])
-    return scrolling(html.Table([html.Caption(caption), header, body], id=table_id,
-                                className="data-table compact-table"), caption)
+def build_quarterly(svc: Services, chosen: AreaFilter, params: dict) -> Table:
+    """The table for a filter and a number of quarters (`params["quarters"]`, one of QUARTER_COUNTS)."""
+    count = params.get("quarters")
+    count = count if count in QUARTER_COUNTS else QUARTER_COUNTS[0]
+    quarters = quarters_ending(chosen.period, count, svc.settings.fiscal_year_start)
+    rows = svc.engine.compute_series(chosen, quarters, suppress_below=svc.settings.suppress_below)
+    target_year = quarters[-1].start.year
+    # The plan's targets are national: beside a division's numbers they would mislead.
+    targets = targets_of(svc, target_year) if chosen.area == NATIONAL else {}
+    title = _("Indicators by quarter, {area}, {first} to {last}").format(
+        area=svc.gazetteer.full_name(chosen.area, current_language()), first=period_name(quarters[0].label),
+        last=period_name(quarters[-1].label))
+    return quarterly_table(rows, [q.label for q in quarters], chosen.area, targets, target_year, title)
+
+
+def targets_of(svc: Services, year: int) -> dict[str, float]:
+    path = svc.settings.effective_targets_file
+    if path is None or not path.exists():
+        return {}
+    targets = load_targets(path)
+    year_rows = targets[targets["year"] == year]
+    return dict(zip(year_rows["indicator"], year_rows["target"]))
+
+
+def no_records(table: Table) -> bool:
+    """Every count of the table's last quarter is shown and 0 (or blank): the period holds no record (yet)."""
+    counts = [row[-2] for row, kind in zip(table.rows, row_kinds()) if kind == "count"]
+    return all(cell.mark is None and not cell.value for cell in counts)
+
+
+register_table_source(TABLE_ID, "quarterly-indicators", build_quarterly)
 
 
 def data_as_of_text(latest: dict[str, dict[str, date | datetime | None]], zone: str) -> str:

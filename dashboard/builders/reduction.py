@@ -1,4 +1,4 @@
-"""Pure builders of the violence-reduction page: charts, tables, verdicts.
+"""Builders of the violence-reduction page: charts, tables (and their sources for the downloads), verdicts.
 
 Prevalence studies are area-level estimates from surveys, not counts of
 cases or people in the case database, so no small-cell suppression applies;
@@ -13,11 +13,15 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
+from impact_monitor.services import Services
+from impact_monitor.table_model import Cell, Column, Table
 from queries.geography import Gazetteer
-from queries.prevalence import BENCHMARK_REDUCTION_PCT
+from queries.prevalence import BENCHMARK_REDUCTION_PCT, prevalence_summary, visible_study_rows
+from queries.scope import AreaFilter, Scope
 
 from ..components import chart_text
-from ..i18n import N_, _, day, number
+from ..i18n import N_, _, current_language, day, number
+from ..table_view import register_table_source
 from ..vocabulary import code_name
 from .chart_language import CHART_FONT, localized_ticks
 
@@ -26,6 +30,14 @@ MET_COLOUR, NOT_MET_COLOUR, BENCHMARK_COLOUR = "#009E73", "#D55E00", "#000000"
 INTERVAL_BELOW = N_("the interval reaches below {benchmark} %, so the benchmark is not yet shown with confidence")
 # The tables' column headings (translated when a table is built) that the page right-aligns as numbers.
 BASELINE, LATEST, REDUCTION = N_("Baseline"), N_("Latest"), N_("Reduction")
+FIELDWORK_ENDED = N_("Fieldwork ended")
+BASELINE_FIELDWORK, LATEST_FIELDWORK = N_("Baseline fieldwork ended"), N_("Latest fieldwork ended")
+FILTERS_NOTE = N_("The period and area filters do not apply here: each study has its own fieldwork dates, and every "
+                  "study area the account may see is listed.")
+# The charts' titles, written above each chart on the page: inside the figure they would sit under its toolbar.
+PREVALENCE_TITLE = N_("Share of minors among people in the commercial sex trade, with 95 % intervals")
+REDUCTION_TITLE = N_("Reduction in the share of minors since baseline, with 95 % intervals")
+REDUCTION_TABLE, BASELINE_ONLY_TABLE, PAGE = "reduction-table", "baseline-only-table", "violence-reduction"
 
 
 def interval_below_text() -> str:
@@ -47,10 +59,6 @@ def _known(value) -> bool:
 
 def _known_values(*columns: pd.Series) -> list[float]:
     return [float(value) for column in columns for value in column if _known(value)]
-
-
-def _pct(value) -> str:
-    return f"{number(value, 1)} %" if _known(value) else "–"
 
 
 def _interval(low, high) -> str:
@@ -101,6 +109,7 @@ def _error_bars(centre: pd.Series, low: pd.Series, high: pd.Series) -> dict:
 
 
 def _plain_layout(rows: int) -> dict:
+    # A top margin taller than the toolbar, for the benchmark's label above the plot.
     # The "none" template instead of plotly_white: the same look without 7 KB of template in every response.
     return dict(template="none", plot_bgcolor="white", paper_bgcolor="white", height=160 + 48 * max(rows, 1),
                 legend={"orientation": "h", "y": -0.25}, margin={"l": 160, "r": 30, "t": 60, "b": 60},
@@ -116,7 +125,6 @@ def prevalence_figure(frame: pd.DataFrame, labels: list[str]) -> go.Figure:
     ])
     highest = max(_known_values(frame["baseline_ci_high"], frame["latest_ci_high"]), default=0.0)
     figure.update_layout(
-        title=_("Share of minors among people in the commercial sex trade, with 95 % intervals"),
         xaxis={"title": _("Minors among people observed (%)"), "rangemode": "tozero", "gridcolor": "#dddddd",
                **localized_ticks(0, highest)},
         yaxis={"title": _("Study area"), "autorange": "reversed"},
@@ -152,7 +160,6 @@ def reduction_figure(frame: pd.DataFrame, labels: list[str]) -> go.Figure:
     drawn = [*_known_values(frame.loc[computable, "reduction_ci_low"], frame.loc[computable, "reduction_ci_high"]),
              BENCHMARK_REDUCTION_PCT]
     figure.update_layout(
-        title=_("Reduction in the share of minors since baseline, with 95 % intervals"),
         xaxis={"title": _("Reduction against baseline (%)"), "gridcolor": "#dddddd", "zerolinecolor": "#999999",
                **localized_ticks(min(drawn), max(drawn))},
         yaxis={"title": _("Study area"), "autorange": "reversed", "categoryorder": "array", "categoryarray": labels},
@@ -161,37 +168,91 @@ def reduction_figure(frame: pd.DataFrame, labels: list[str]) -> go.Figure:
     return figure
 
 
-def _baseline_columns(frame: pd.DataFrame, labels: list[str]) -> dict:
-    return {
-        _("Study area"): labels,
-        "P-code": list(frame["area"]),
-        _(BASELINE): [_pct(v) for v in frame["baseline_pct"]],
-        _("Baseline 95 % interval"): [_interval(lo, hi) for lo, hi in zip(frame["baseline_ci_low"],
-                                                                          frame["baseline_ci_high"])],
-        _("Baseline design effect"): [_design_effect(v) for v in frame["baseline_design_effect"]],
-    }
+def _text(values) -> list[Cell]:
+    return [Cell(value) for value in values]
 
 
-def reduction_table(frame: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
-    """Every number of both charts, with the verdict in words."""
-    return pd.DataFrame({
-        **_baseline_columns(frame, labels),
-        _("Latest round"): [code_name(round_) for round_ in frame["latest_round"]],
-        _(LATEST): [_pct(v) for v in frame["latest_pct"]],
-        _("Latest 95 % interval"): [_interval(lo, hi) for lo, hi in zip(frame["latest_ci_low"],
-                                                                        frame["latest_ci_high"])],
-        _("Latest design effect"): [_design_effect(v) for v in frame["latest_design_effect"]],
-        _(REDUCTION): [_pct(v) for v in frame["reduction_pct"]],
-        _("Reduction 95 % interval"): [_interval(lo, hi) for lo, hi in zip(frame["reduction_ci_low"],
-                                                                           frame["reduction_ci_high"])],
-        _("Benchmark"): [f"{number(v)} %" for v in frame["benchmark_pct"]],
-        _("Verdict"): [benchmark_verdict(row) for row in frame.itertuples()],
-    })
+def _percents(values) -> list[Cell]:
+    return [Cell(float(value)) if _known(value) else Cell() for value in values]
 
 
-def baseline_only_table(frame: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
+def _dates(values) -> list[Cell]:
+    return [Cell(day(pd.Timestamp(value).date())) if _known_date(value) else Cell() for value in values]
+
+
+def _known_date(value) -> bool:
+    return value is not None and not pd.isna(value)
+
+
+def _baseline_columns(frame: pd.DataFrame, labels: list[str], fieldwork: str,
+                      fieldwork_heading: str) -> list[tuple[Column, list[Cell]]]:
+    """The baseline's columns, its fieldwork's end date from the column `fieldwork`."""
+    return [
+        (Column(_("Study area")), _text(labels)),
+        (Column("P-code"), _text(frame["area"])),
+        (Column(_(BASELINE), "percent"), _percents(frame["baseline_pct"])),
+        (Column(_("Baseline 95 % interval")), _text(_interval(lo, hi) for lo, hi in zip(frame["baseline_ci_low"],
+                                                                                         frame["baseline_ci_high"]))),
+        (Column(_("Baseline design effect")), _text(_design_effect(v) for v in frame["baseline_design_effect"])),
+        (Column(_(fieldwork_heading)), _dates(frame[fieldwork])),
+    ]
+
+
+def _table(table_id: str, title: str, columns: list[tuple[Column, list[Cell]]]) -> Table:
+    rows = tuple(zip(*(cells for _column, cells in columns))) if columns[0][1] else ()
+    return Table(table_id, title, tuple(column for column, _cells in columns), rows, notes=(_(FILTERS_NOTE),))
+
+
+def reduction_table(frame: pd.DataFrame, labels: list[str]) -> Table:
+    """Every number of both charts, with when each round's fieldwork ended and the verdict in words."""
+    return _table(REDUCTION_TABLE, _("Prevalence and reduction by study area"), [
+        *_baseline_columns(frame, labels, "baseline_fieldwork_end", BASELINE_FIELDWORK),
+        (Column(_("Latest round")), _text(code_name(round_) for round_ in frame["latest_round"])),
+        (Column(_(LATEST), "percent"), _percents(frame["latest_pct"])),
+        (Column(_("Latest 95 % interval")), _text(_interval(lo, hi) for lo, hi in zip(frame["latest_ci_low"],
+                                                                                       frame["latest_ci_high"]))),
+        (Column(_("Latest design effect")), _text(_design_effect(v) for v in frame["latest_design_effect"])),
+        (Column(_(LATEST_FIELDWORK)), _dates(frame["latest_fieldwork_end"])),
+        (Column(_(REDUCTION), "percent"), _percents(frame["reduction_pct"])),
+        (Column(_("Reduction 95 % interval")), _text(_interval(lo, hi) for lo, hi in zip(frame["reduction_ci_low"],
+                                                                                          frame["reduction_ci_high"]))),
+        (Column(_("Benchmark")), _text(f"{number(v)} %" for v in frame["benchmark_pct"])),
+        (Column(_("Verdict")), _text(benchmark_verdict(row) for row in frame.itertuples())),
+    ])
+
+
+def baseline_only_table(frame: pd.DataFrame, labels: list[str]) -> Table:
     """Areas with a baseline study and no later round yet."""
-    return pd.DataFrame({
-        **_baseline_columns(frame, labels),
-        _("Fieldwork ended"): [day(pd.Timestamp(ended).date()) for ended in frame["fieldwork_end"]],
-    })
+    return _table(BASELINE_ONLY_TABLE, _("Study areas with a baseline only"),
+                  _baseline_columns(frame, labels, "fieldwork_end", FIELDWORK_ENDED))
+
+
+def unbroken_dates(table: Table) -> dict:
+    """`model_table` classes keeping each fieldwork date on one line, in the figures of the numbers beside it."""
+    headings = {_(FIELDWORK_ENDED), _(BASELINE_FIELDWORK), _(LATEST_FIELDWORK)}
+    return {position: _figures for position, column in enumerate(table.columns) if column.heading in headings}
+
+
+def _figures(_cell: Cell) -> str:
+    return "num"
+
+
+def visible_studies(svc: Services, scope: Scope) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(areas with a baseline and a later round, areas with a baseline only) that `scope` may see."""
+    summary, baseline_only = prevalence_summary(svc.databases)
+    return (visible_study_rows(summary, scope, svc.gazetteer),
+            visible_study_rows(baseline_only, scope, svc.gazetteer))
+
+
+def build_reduction(svc: Services, chosen: AreaFilter, _params: dict) -> Table:
+    rows, _waiting = visible_studies(svc, chosen.scope)
+    return reduction_table(rows, area_labels(rows, svc.gazetteer, current_language()))
+
+
+def build_baseline_only(svc: Services, chosen: AreaFilter, _params: dict) -> Table:
+    _rows, waiting = visible_studies(svc, chosen.scope)
+    return baseline_only_table(waiting, area_labels(waiting, svc.gazetteer, current_language()))
+
+
+register_table_source(REDUCTION_TABLE, PAGE, build_reduction)
+register_table_source(BASELINE_ONLY_TABLE, PAGE, build_baseline_only)

@@ -1,40 +1,45 @@
-"""Pure builders of the five-year targets page: this year's progress table, the plan table and its chart.
+"""Builders of the five-year targets page: this year's progress table, the plan table and its small charts,
+and the tables' sources for their downloads.
 
-Inputs are `queries.targets.progress` / `plan_progress` frames: a suppressed
-actual is already null there, and shows as "hidden" here.
+Inputs are `queries.targets.progress` / `plan_progress` frames: a suppressed actual is already null there, and
+shows as "hidden" here, with the projection and share built on it.
 """
 
 from __future__ import annotations
 
 import math
+from datetime import date
 
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
+from impact_monitor.services import Services
+from impact_monitor.table_model import Cell, Column, Table
 from queries.definitions import INDICATORS
-from queries.targets import AT_RISK, HIDDEN, NO_VALUE, NOT_STARTED, OFF_TRACK, ON_TRACK
+from queries.geography import NATIONAL
+from queries.scope import AreaFilter, make_filter
+from queries.targets import (
+    AT_RISK, HIDDEN as HIDDEN_STATUS, MET, MISSED, NO_VALUE, NOT_STARTED, OFF_TRACK, ON_TRACK, load_targets,
+    plan_progress,
+)
 
-from ..components import format_value
-from ..i18n import N_, _, digits, number
+from ..components import HIDDEN, hidden_bar_marks
+from ..i18n import N_, _, current_language, digits, number
+from ..table_view import register_table_source
 from .chart_language import CHART_FONT, localized_ticks
 
 ACTUAL_COLOUR, TARGET_COLOUR = "#0072B2", "#E69F00"  # Okabe-Ito blue and orange
-PANEL_COLUMNS = 3
-STATUS_CLASSES = {ON_TRACK: "status-on-track", AT_RISK: "status-at-risk", OFF_TRACK: "status-off-track"}
-STATUS_NAMES = {ON_TRACK: N_("on track"), AT_RISK: N_("at risk"), OFF_TRACK: N_("off track"),
-                NOT_STARTED: N_("not started"), HIDDEN: N_("hidden"), NO_VALUE: N_("no value")}
+STATUS_CLASSES = {ON_TRACK: "status-on-track", MET: "status-on-track", AT_RISK: "status-at-risk",
+                  OFF_TRACK: "status-off-track", MISSED: "status-off-track"}
+STATUS_NAMES = {ON_TRACK: N_("on track"), AT_RISK: N_("at risk"), OFF_TRACK: N_("off track"), MET: N_("met"),
+                MISSED: N_("missed"), NOT_STARTED: N_("not started"), HIDDEN_STATUS: N_("hidden"),
+                NO_VALUE: N_("no value")}
 # The tables' column headings, translated when a table is built.
 INDICATOR, YEAR, TARGET, SHARE, STATUS = N_("Indicator"), N_("Year"), N_("Target"), N_("Share of target"), N_("Status")
 ACTUAL, ACTUAL_TO_DATE, PROJECTED = N_("Actual"), N_("Actual, year to date"), N_("Projected for the year")
-
-
-def _text(value, code: str, suppressed: bool = False, reliable: bool | None = None) -> str:
-    return format_value(value, INDICATORS[code].kind, suppressed, reliable=reliable)
-
-
-def _percent(value) -> str:
-    return "–" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{number(value)} %"
+PROGRESS_TABLE, PLAN_TABLE, PAGE = "targets-progress-table", "targets-plan-table", "five-year-targets"
+SHARE_NOTE = N_("A share of the target is cut, not rounded, to one decimal: a share just under 100 % or 90 % never "
+                "reads as reaching it, so the share always agrees with the status.")
 
 
 def status_name(status: str) -> str:
@@ -45,74 +50,140 @@ def year_name(year) -> str:
     return digits(str(year))
 
 
-def progress_table(progress: pd.DataFrame) -> pd.DataFrame:
-    """This year's progress as the screen shows it, one row per indicator with a target."""
-    return pd.DataFrame({
-        _(INDICATOR): [_(INDICATORS[c].label) for c in progress["indicator"]],
-        _(TARGET): [_text(t, c) for t, c in zip(progress["target"], progress["indicator"])],
-        _(ACTUAL_TO_DATE): [_text(a, c, s, r) for a, c, s, r in zip(
-            progress["actual"], progress["indicator"], progress["suppressed"], progress["reliable"])],
-        # A projection rests on the same events as the actual it scales.
-        _(PROJECTED): [_text(p, c, reliable=r) for p, c, r in
-                       zip(progress["projection"], progress["indicator"], progress["reliable"])],
-        _(SHARE): [_percent(v) for v in progress["percent_of_target"]],
-        _(STATUS): [status_name(s) for s in progress["status"]],
-    })
+def shown_share(percent) -> float | None:
+    """The share of the target as the table shows it: cut to one decimal, so that a share of 99.96 % (at risk)
+    reads 99.9 %, never 100.0 %, and the share shown always sits on the same side of 90 % and 100 % as the share
+    the status was decided on."""
+    if percent is None or (isinstance(percent, float) and math.isnan(percent)):
+        return None
+    return math.floor(round(float(percent) * 10, 6)) / 10
 
 
-def plan_table(plan: pd.DataFrame) -> pd.DataFrame:
+def _number(value, code: str, suppressed: bool = False, reliable=None) -> Cell:
+    """A value of an indicator, hidden when its actual is (a projection or share built on it is hidden too); a
+    count whole, as the screen writes it (its column holds other kinds too, with one decimal in a file)."""
+    if suppressed:
+        return Cell(mark=HIDDEN)
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return Cell()
+    return Cell(int(round(value)) if INDICATORS[code].kind == "count" else float(value),
+                reliable=None if reliable is None or pd.isna(reliable) else bool(reliable))
+
+
+def _indicator(code: str) -> Cell:
+    return Cell(_(INDICATORS[code].label), href=f"/definitions#{code}")
+
+
+def row_kinds(progress: pd.DataFrame) -> list[str]:
+    """The kind of each row (its indicator's), for `quarterly.as_shown`: the "number" columns hold each row's own."""
+    return [INDICATORS[code].kind for code in progress["indicator"]]
+
+
+def progress_table(progress: pd.DataFrame, title: str = "") -> Table:
+    """This year's progress, one row per indicator with a target."""
+    columns = (Column(_(INDICATOR)), Column(_(TARGET), "number"), Column(_(ACTUAL_TO_DATE), "number"),
+               Column(_(PROJECTED), "number"), Column(_(SHARE), "percent"), Column(_(STATUS)))
+    rows = tuple(
+        (_indicator(row.indicator), _number(row.target, row.indicator),
+         _number(row.actual, row.indicator, row.suppressed, row.reliable),
+         # A projection rests on the same events as the actual it scales.
+         _number(row.projection, row.indicator, row.suppressed, row.reliable),
+         Cell(mark=HIDDEN) if row.suppressed else Cell(shown_share(row.percent_of_target)),
+         Cell(status_name(row.status)))
+        for row in progress.itertuples())
+    return Table(PROGRESS_TABLE, title, columns, rows, notes=(_(SHARE_NOTE),))
+
+
+def plan_table(plan: pd.DataFrame, title: str = "") -> Table:
     """Every year of the plan: actual (year to date for the current year) against target."""
-    return pd.DataFrame({
-        _(INDICATOR): [_(INDICATORS[c].label) for c in plan["indicator"]],
-        _(YEAR): [year_name(y) for y in plan["year"]],
-        _(ACTUAL): [_text(a, c, s, r) for a, c, s, r in zip(plan["actual"], plan["indicator"], plan["suppressed"],
-                                                            plan["reliable"])],
-        _(TARGET): [_text(t, c) for t, c in zip(plan["target"], plan["indicator"])],
-        _(SHARE): [_percent(v) for v in plan["percent_of_target"]],
-        _(STATUS): [status_name(s) for s in plan["status"]],
-    })
+    columns = (Column(_(INDICATOR)), Column(_(YEAR)), Column(_(ACTUAL), "number"), Column(_(TARGET), "number"),
+               Column(_(SHARE), "percent"), Column(_(STATUS)))
+    rows = tuple(
+        (_indicator(row.indicator), Cell(year_name(row.year)),
+         _number(row.actual, row.indicator, row.suppressed, row.reliable), _number(row.target, row.indicator),
+         Cell(mark=HIDDEN) if row.suppressed else Cell(shown_share(row.percent_of_target)),
+         Cell(status_name(row.status)))
+        for row in plan.itertuples())
+    return Table(PLAN_TABLE, title, columns, rows, notes=(_(SHARE_NOTE),))
 
 
-def plan_figure(plan: pd.DataFrame, current_year: int) -> go.Figure:
-    """Small multiples: per indicator, actual and target bars per year; a hidden (null) actual draws no bar."""
-    codes = list(dict.fromkeys(plan["indicator"]))
-    rows = max(1, math.ceil(len(codes) / PANEL_COLUMNS))
-    figure = make_subplots(rows=rows, cols=PANEL_COLUMNS, subplot_titles=[_(INDICATORS[c].label) for c in codes],
-                           vertical_spacing=0.6 / rows, horizontal_spacing=0.08)
-    for index, code in enumerate(codes):
-        one = plan[plan["indicator"] == code]
-        years = [_("{year} (to date)").format(year=year_name(y)) if y == current_year else year_name(y)
-                 for y in one["year"]]
-        actual = [None if pd.isna(a) else float(a) for a in one["actual"]]
-        target = [float(t) for t in one["target"]]
-        position = dict(row=index // PANEL_COLUMNS + 1, col=index % PANEL_COLUMNS + 1)
-        figure.add_trace(_bars(years, actual, _(ACTUAL), _("{year}: actual {value}"), ACTUAL_COLOUR, index == 0),
-                         **position)
-        figure.add_trace(_bars(years, target, _(TARGET), _("{year}: target {value}"), TARGET_COLOUR, index == 0),
-                         **position)
-        unit = INDICATORS[code].unit
-        drawn = [value for value in actual + target if value is not None]
-        figure.update_yaxes(title_text=_(unit) if unit else _("number"), **localized_ticks(0, max(drawn, default=0)),
-                            **position)
-        figure.update_xaxes(title_text=_(YEAR), **position)
-    # The title at the very top, and the legend on a line of its own between it and the first row of charts.
-    figure.update_layout(barmode="group", height=260 * rows + 30, margin=dict(l=50, r=10, t=90, b=40),
-                         title=dict(text=_("Actual against target, each year of the plan"), yref="container", y=1,
-                                    yanchor="top", pad=dict(t=12)),
-                         legend=dict(orientation="h", x=0, y=1.02, yanchor="bottom"), font=CHART_FONT)
-    figure.update_annotations(font_size=12)
+def plan_figures(plan: pd.DataFrame, current_year: int) -> list[tuple[str, go.Figure]]:
+    """Small multiples, one chart per indicator (its title is the page's heading above it, never under the
+    chart's toolbar): actual and target bars per year; a hidden actual is written "hidden" where its bar would
+    stand, never left blank to read as zero."""
+    return [(code, _indicator_figure(plan[plan["indicator"] == code], code, current_year))
+            for code in dict.fromkeys(plan["indicator"])]
+
+
+def _indicator_figure(one: pd.DataFrame, code: str, current_year: int) -> go.Figure:
+    years = [_("{year} (to date)").format(year=year_name(y)) if y == current_year else year_name(y)
+             for y in one["year"]]
+    actual = [None if pd.isna(a) else float(a) for a in one["actual"]]
+    target = [float(t) for t in one["target"]]
+    traces = [_bars(years, actual, _(ACTUAL), _("{year}: actual {value}"), ACTUAL_COLOUR, "actual"),
+              _bars(years, target, _(TARGET), _("{year}: target {value}"), TARGET_COLOUR, "target")]
+    marks = hidden_bar_marks(years, [HIDDEN if hidden else None for hidden in one["suppressed"].astype(bool)],
+                             offsetgroup="actual")
+    figure = go.Figure(traces + ([marks] if marks else []))
+    unit = INDICATORS[code].unit
+    drawn = [value for value in actual + target if value is not None]
+    figure.update_yaxes(title_text=_(unit) if unit else _("number"), **localized_ticks(0, max(drawn, default=0)))
+    figure.update_xaxes(title_text=_(YEAR), type="category")
+    # The legend on a line of its own under the chart: above, it would sit under the toolbar.
+    figure.update_layout(barmode="group", height=300, margin=dict(l=50, r=10, t=30, b=40),
+                         legend=dict(orientation="h", x=0, y=-0.3, yanchor="top"), font=CHART_FONT)
     return figure
 
 
 def _bars(years: list[str], values: list[float | None], name: str, hover: str, colour: str,
-          in_legend: bool) -> go.Bar:
+          group: str) -> go.Bar:
     """One series of bars, its hover text written here so that its numbers read in the current language."""
     hover_text = [None if value is None else hover.format(year=year, value=number(value, 1))
                   for year, value in zip(years, values)]
-    return go.Bar(x=years, y=values, name=name, marker_color=colour, legendgroup=name, showlegend=in_legend,
+    return go.Bar(x=years, y=values, name=name, marker_color=colour, offsetgroup=group,
                   customdata=hover_text, hovertemplate="%{customdata}<extra></extra>")
 
 
-def status_class(status_text: str) -> str | None:
+def status_class(cell: Cell) -> str | None:
     """The class of a status cell, from the status as the table writes it in the current language."""
-    return {status_name(status): css for status, css in STATUS_CLASSES.items()}.get(status_text)
+    return {status_name(status): css for status, css in STATUS_CLASSES.items()}.get(cell.value)
+
+
+def national_name(svc: Services) -> str:
+    return svc.gazetteer.full_name(NATIONAL, current_language())
+
+
+def plan_of(svc: Services, chosen: AreaFilter) -> pd.DataFrame | None:
+    """Every year of the plan, national whatever area is chosen (the plan's targets are national); None without a
+    targets file."""
+    path = svc.settings.effective_targets_file
+    if path is None or not path.exists():
+        return None
+
+    def national(period):
+        return make_filter(period, NATIONAL, "national", chosen.scope, svc.gazetteer)
+
+    return plan_progress(svc.engine, load_targets(path), national, date.today(), svc.settings.suppress_below)
+
+
+def progress_title(year: int, svc: Services) -> str:
+    return _("Progress in {year}, {area}").format(year=year_name(year), area=national_name(svc))
+
+
+def plan_title(svc: Services) -> str:
+    return _("Actual against target, each year of the plan, {area}").format(area=national_name(svc))
+
+
+def build_progress(svc: Services, chosen: AreaFilter, _params: dict) -> Table:
+    plan, year = plan_of(svc, chosen), chosen.period.start.year
+    this_year = plan[plan["year"] == year] if plan is not None else pd.DataFrame(columns=["indicator"])
+    return progress_table(this_year, progress_title(year, svc))
+
+
+def build_plan(svc: Services, chosen: AreaFilter, _params: dict) -> Table:
+    plan = plan_of(svc, chosen)
+    return plan_table(plan if plan is not None else pd.DataFrame(columns=["indicator"]), plan_title(svc))
+
+
+register_table_source(PROGRESS_TABLE, PAGE, build_progress)
+register_table_source(PLAN_TABLE, PAGE, build_plan)

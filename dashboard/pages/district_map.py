@@ -1,24 +1,27 @@
-"""District map: one indicator by district (or by upazila inside one district), with the same numbers as a table."""
+"""District map: one indicator by district (or by upazila inside one district, or by division for a donor), with
+the same numbers as a table."""
 
 from __future__ import annotations
 
 import re
 
 import dash
-from dash import Input, Output, callback, ctx, dcc, html, no_update
+from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 
 from queries.boundaries import district_geojson, division_outlines, upazila_geojson
 from queries.definitions import INDICATORS
+from queries.periods import parse_period
 from queries.scope import scope_districts
 
 from ..builders.district_map import (
-    COUNT, MAP_INDICATORS, RATE, codes_to_compute, division_names_for_districts, division_values_on_districts,
-    has_upazila_rows, map_figure, map_table, map_values, measure_label, rate_applies,
+    COUNT, MAP_INDICATORS, RATE, division_names_for_districts, division_values_on_districts, map_figure, map_view,
+    measure_label, mostly_hidden, nothing_recorded, view_caption, view_table,
 )
-from ..components import data_table, definition_link, message
-from ..i18n import N_, _, current_language, period_name
-from ..context import current_scope, guarded, parse_filter, services
-from ..map_figure import MAP_CONFIG
+from ..components import definition_link, message
+from ..i18n import N_, _, current_language
+from ..context import current_scope, guarded, parse_area_filter, services
+from ..map_figure import FIT_SCRIPT, MAP_CONFIG
+from ..table_view import model_table
 
 dash.register_page(__name__, path="/district-map", name=N_("District map"), order=1)
 
@@ -35,12 +38,15 @@ def layout(**_query):
                                   for code in scope_districts(scope, gazetteer)]
     return html.Div([
         html.H2(_("District map")),
-        html.P(_("One indicator for the chosen period, by district inside the chosen area. Select a district on the "
+        html.P(_("One indicator for the chosen period, by division inside the chosen area. Grey areas are hidden: a "
+                 "small count, or one that would reveal another; light grey areas have no value. The table beside "
+                 "the map lists the same numbers.") if donor else
+               _("One indicator for the chosen period, by district inside the chosen area. Select a district on the "
                  "map, or choose it below, to see its upazilas. Grey areas are hidden: a small count, or one that "
                  "would reveal another; light grey areas have no value. The table beside the map lists the same "
                  "numbers.")),
-        html.P(_("Donor accounts see divisions only: each district is coloured with the value of its division, and "
-                 "the map cannot be opened to districts or upazilas."), className="note") if donor else None,
+        html.P(_("Donor accounts see divisions only: each division is coloured with its own value, and the map "
+                 "cannot be opened to districts or upazilas."), className="note") if donor else None,
         html.Div([
             html.Div([
                 html.Label(_("Indicator to map"), htmlFor="map-indicator"),
@@ -53,16 +59,22 @@ def layout(**_query):
                                options=[{"label": " " + _("count") + " ", "value": COUNT},
                                         {"label": " " + _("per 100,000 children"), "value": RATE}]),
             ], className="filter"),
+            # A donor sees divisions only: the district controls stay in the page, out of sight and unused.
             html.Div([
                 html.Label(_("Upazilas of district"), htmlFor="map-district"),
                 dcc.Dropdown(id="map-district", options=districts, value=None, placeholder=_("all districts"),
                              disabled=donor),
                 html.Button(_("Back to districts"), id="map-back", n_clicks=0, type="button", disabled=donor),
-            ], className="filter"),
+            ], className="filter", hidden=donor),
         ], className="filter-bar map-controls"),
         dcc.Loading(html.Div(dcc.Graph(id=GRAPH_ID, config=MAP_CONFIG, style={"display": "none"}),
                              id="district-map-panel")),
+        html.Span(id="district-map-fitted", hidden=True),
     ])
+
+
+clientside_callback(FIT_SCRIPT, Output("district-map-fitted", "children"), Input(GRAPH_ID, "figure"),
+                    State(GRAPH_ID, "id"))
 
 
 @callback(Output("map-district", "value"), Input(GRAPH_ID, "clickData"), Input("map-back", "n_clicks"),
@@ -78,102 +90,80 @@ def choose_district(click, _back, _area):
     return location
 
 
+@callback(Output("filter-period", "value", allow_duplicate=True), Input("map-show-year", "n_clicks"),
+          State("filter-period", "value"), prevent_initial_call=True)
+def show_the_year(clicks, period):
+    """The year of the chosen quarter, offered when the quarter hides most areas."""
+    if not clicks:
+        return no_update
+    try:
+        return str(parse_period(period, services().settings.fiscal_year_start).start.year)
+    except ValueError:
+        return no_update
+
+
 @callback(Output("district-map-panel", "children"), Input("filter-period", "value"), Input("filter-area", "value"),
           Input("map-indicator", "value"), Input("map-measure", "value"), Input("map-district", "value"),
           Input("language", "data"))
 @guarded
 def update_map(period, area, code, measure, district, language):
-    if code not in MAP_INDICATORS or measure not in (COUNT, RATE):
-        return message(_("Choose an indicator and a measure."))
     language = language if language in ("en", "bn") else "en"
-    gazetteer = services().gazetteer
-    area_level = gazetteer.areas[area].level if isinstance(area, str) and area in gazetteer.areas else None
-    if district and not _is_district(district, gazetteer):  # a crafted request: the map only sends districts
-        return message(_("Upazilas open for a district: choose one on the map."))
-    if district or area_level == "district":
-        return _upazila_panel(period, district or area, code, measure, language)
-    if current_scope().role == "donor":
-        return _division_panel(period, area, code, measure, language)
-    return _district_panel(period, area, code, measure, language)
+    chosen = parse_area_filter(period, area)
+    view = map_view(services(), chosen, code, measure, district)
+    if nothing_recorded(view):
+        return message(_("No records in this period."), "info")
+    notes = [message(_("Child population is known by district only, so upazilas show counts."), "info")] \
+        if view.rate_fell_back else []
+    params = {"period": chosen.period.label, "area": chosen.area, "indicator": code, "measure": measure,
+              "district": district}
+    if view.filter.period.kind == "quarter" and mostly_hidden(view.values):
+        # A map of grey says nothing: the year instead, and the table to say which areas are hidden.
+        return notes + _year_offer(view) + _figure_and_table(None, view, params)
+    return notes + _figure_and_table(_figure(view, language), view, params)
 
 
-def _is_district(value, gazetteer) -> bool:
-    return isinstance(value, str) and value in gazetteer.areas and gazetteer.areas[value].level == "district"
+def _year_offer(view) -> list:
+    year = str(view.filter.period.start.year)
+    return [message(_("Most areas are hidden in this quarter: their counts are small, or would reveal one. A whole "
+                      "year gathers more records, so more of the map can be shown."), "info"),
+            html.Button(_("Show the year {year}").format(year=year), id="map-show-year", n_clicks=0, type="button",
+                        className="no-print")]
 
 
 def _geo_dir():
     return services().settings.data_dir / "geo"
 
 
-def _rows(filter_, code, measure):
-    svc = services()
-    return svc.engine.compute(filter_, codes_to_compute(code, measure), suppress_below=svc.settings.suppress_below)
-
-
-def _district_panel(period, area, code, measure, language):
-    filter_ = parse_filter(period, area, by="district")
-    values = map_values(_rows(filter_, code, measure), code, measure)
+def _figure(view, language):
+    gazetteer = services().gazetteer
+    if view.level == "upazila":
+        return map_figure(view.values, upazila_geojson(_geo_dir(), view.filter.area), None, gazetteer, view.code,
+                          view.measure, language)
+    values = division_values_on_districts(view.values, gazetteer) if view.level == "division" else view.values
     shown = set(values["area"])
     districts = district_geojson(_geo_dir())
     geojson = {"type": "FeatureCollection", "features": [f for f in districts["features"] if f["id"] in shown]}
-    divisions = {code_[:4] for code_ in shown}
+    divisions = {code[:4] for code in shown}
     outlines = division_outlines(_geo_dir())
     outlines = {"type": "FeatureCollection", "features": [f for f in outlines["features"] if f["id"] in divisions]}
-    caption = _("{measure}, {period}, by district").format(measure=measure_label(code, measure),
-                                                            period=period_name(filter_.period.label))
-    return _panel(values, geojson, outlines, code, measure, language, caption, N_("District"))
+    if view.level == "division":
+        return map_figure(values, geojson, outlines, gazetteer, view.code, view.measure, language,
+                          names=division_names_for_districts(gazetteer, language),
+                          value_label=_("{measure}, by division").format(
+                              measure=measure_label(view.code, view.measure)))
+    return map_figure(values, geojson, outlines, gazetteer, view.code, view.measure, language)
 
 
-def _division_panel(period, area, code, measure, language):
-    filter_ = parse_filter(period, area, by="division")
+def _figure_and_table(figure, view, params):
+    """The map (none when `figure` is None) and the table of the same values beside it."""
     gazetteer = services().gazetteer
-    values = map_values(_rows(filter_, code, measure), code, measure)
-    on_districts = division_values_on_districts(values, gazetteer)
-    shown = set(on_districts["area"])
-    districts = district_geojson(_geo_dir())
-    geojson = {"type": "FeatureCollection", "features": [f for f in districts["features"] if f["id"] in shown]}
-    figure = map_figure(on_districts, geojson, division_outlines(_geo_dir()), gazetteer, code, measure, language,
-                        names=division_names_for_districts(gazetteer, language),
-                        value_label=_("{measure}: division value on each district").format(
-                            measure=measure_label(code, measure)))
-    caption = _("{measure}, {period}, by division").format(measure=measure_label(code, measure),
-                                                            period=period_name(filter_.period.label))
-    return _figure_and_table(figure, map_table(values, gazetteer, code, measure, N_("Division")), caption, code)
-
-
-def _upazila_panel(period, district, code, measure, language):
-    if not has_upazila_rows(code):
-        return message(_("{indicator} is recorded by district only: there is no upazila value. Choose another "
-                         "indicator, or go back to districts.").format(indicator=_(INDICATORS[code].label)))
-    filter_ = parse_filter(period, district, by="upazila")
-    notes = []
-    if measure == RATE and rate_applies(code):
-        notes.append(message(_("Child population is known by district only, so upazilas show counts."), "info"))
-        measure = COUNT
-    values = map_values(_rows(filter_, code, measure), code, measure)
-    geojson = upazila_geojson(_geo_dir(), filter_.area)
-    caption = _("{measure}, {period}, upazilas of {district} district").format(
-        measure=measure_label(code, measure), period=period_name(filter_.period.label),
-        district=services().gazetteer.name(filter_.area, language))
-    return notes + _panel(values, geojson, None, code, measure, language, caption, N_("Upazila"))
-
-
-def _panel(values, geojson, outlines, code, measure, language, caption, heading):
-    gazetteer = services().gazetteer
-    figure = map_figure(values, geojson, outlines, gazetteer, code, measure, language)
-    return _figure_and_table(figure, map_table(values, gazetteer, code, measure, heading), caption, code)
-
-
-def _figure_and_table(figure, table, caption, code):
-    value_column = table.columns[-1]
+    caption = view_caption(view, gazetteer)
+    drawn = [] if figure is None else [
+        html.Figure([dcc.Graph(id=GRAPH_ID, figure=figure, config=MAP_CONFIG),
+                     html.Figcaption(_("Map: {caption}. The table lists the same values.").format(caption=caption))],
+                    style={"margin": 0})]
     return [
         html.H3(caption, id="district-map-title"),
-        html.P([_("Definition:"), " ", definition_link(code)]),
-        html.Div([
-            html.Figure([dcc.Graph(id=GRAPH_ID, figure=figure, config=MAP_CONFIG),
-                         html.Figcaption(_("Map: {caption}. The table lists the same values.").format(
-                             caption=caption))]),
-            html.Div(data_table(table, caption, "district-map-table", numeric=(value_column,)),
-                     className="table-scroll"),
-        ], className="panel-row"),
+        html.P([_("Definition:"), " ", definition_link(view.code)]),
+        html.Div([*drawn, model_table(view_table(view, gazetteer), params)], className="panel-row"),
     ]

@@ -7,18 +7,23 @@ from datetime import date
 import dash
 from dash import Input, Output, callback, dcc, html
 
+from queries.definitions import INDICATORS
 from queries.geography import NATIONAL
-from queries.targets import AT_RISK_FROM, load_targets, plan_progress
+from queries.targets import AT_RISK_FROM
 
+from ..builders.quarterly import as_shown, right_aligned
 from ..builders.targets import (
-    ACTUAL, ACTUAL_TO_DATE, PROJECTED, SHARE, STATUS, TARGET, plan_figure, plan_table, progress_table, status_class,
+    plan_figures, plan_of, plan_table, plan_title, progress_table, progress_title, row_kinds, status_class,
     year_name,
 )
-from ..components import data_table, message
-from ..i18n import N_, _, current_language, number
+from ..components import message
+from ..i18n import N_, _, number
 from ..context import current_scope, guarded, parse_filter, services
+from ..table_view import model_table
 
 dash.register_page(__name__, path="/five-year-targets", name=N_("Five-year targets"), order=7)
+
+_GRAPH_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
 
 
 def layout(**_query):
@@ -32,6 +37,8 @@ def layout(**_query):
                  "from {share} of the target it is at risk; below that it is off track. For median days, fewer days "
                  "is better, so the comparison runs the other way.").format(share=f"{number(100 * AT_RISK_FROM)}%"),
                className="rule"),
+        html.P(_("A year that is over is met when its final value reaches the target, and missed otherwise. The "
+                 "status is decided on the unrounded values."), className="rule"),
         dcc.Loading(html.Div(id="targets-panel")),
     ])
 
@@ -43,46 +50,44 @@ def update_targets(period):
     if current_scope().role == "government":
         return message(_("The plan's targets are national, and this account sees its own divisions or districts "
                          "only: use the other pages for your areas."))
-    path = svc.settings.effective_targets_file
-    if path is None or not path.exists():
+    chosen = parse_filter(period, NATIONAL, by="national")
+    plan = plan_of(svc, chosen)
+    if plan is None:
         return message(_("No targets file is configured (IMPACT_TARGETS_FILE), so there is nothing to compare."))
-    targets = load_targets(path)
-    year = parse_filter(period, NATIONAL, by="national").period.start.year
-    k, today = svc.settings.suppress_below, date.today()
-
-    def national(period_):
-        return parse_filter(period_.label, NATIONAL, by="national")
-
-    plan = plan_progress(svc.engine, targets, national, today, k)
+    year = chosen.period.start.year
+    params = {"period": chosen.period.label, "area": NATIONAL}
     this_year = plan[plan["year"] == year].reset_index(drop=True)
-    return _this_year_section(this_year, year) + _plan_section(plan, today.year)
+    return _this_year_section(this_year, year, params) + _plan_section(plan, params)
 
 
-def _this_year_section(this_year, year):
+def _view(table, kinds, params):
+    """A targets table on screen: each row's numbers as its indicator reads, each status coloured by what it
+    says (the words say the same, so colour is never the only signal)."""
+    status_column = len(table.columns) - 1
+    return model_table(as_shown(table, kinds), params, {**right_aligned(table), status_column: status_class})
+
+
+def _this_year_section(this_year, year, params):
     if this_year.empty:
         return [message(_("The plan has no targets for {year}.").format(year=year_name(year)), "info")]
     elapsed, length = int(this_year.iloc[0]["days_elapsed"]), int(this_year.iloc[0]["days_in_year"])
-    table = progress_table(this_year)
-    # Status cells coloured by what they say (the words say the same, so colour is never the only signal).
-    rendered = data_table(table, _("Progress in {year}, {area}").format(year=year_name(year), area=_national_name()),
-                          "targets-progress-table", numeric=(_(TARGET), _(ACTUAL_TO_DATE), _(PROJECTED), _(SHARE)),
-                          classes={_(STATUS): status_class})
+    table = progress_table(this_year, progress_title(year, services()))
     return [html.H3(_("Progress in {year}").format(year=year_name(year))),
             html.P(_("{elapsed} of {length} days of {year} have passed.").format(
                 elapsed=number(elapsed), length=number(length), year=year_name(year))),
-            rendered]
+            _view(table, row_kinds(this_year), params)]
 
 
-def _plan_section(plan, current_year):
+def _plan_section(plan, params):
     if plan.empty:
         return []
+    charts = [html.Div([html.H4(_(INDICATORS[code].label)),
+                        dcc.Graph(figure=figure, config=_GRAPH_CONFIG)], className="small-multiple")
+              for code, figure in plan_figures(plan, date.today().year)]
     return [html.H3(_("Every year of the plan")),
-            dcc.Graph(figure=plan_figure(plan, current_year), config={"displaylogo": False}),
-            data_table(plan_table(plan),
-                       _("Actual against target, each year of the plan, {area}").format(area=_national_name()),
-                       "targets-plan-table", numeric=(_(ACTUAL), _(TARGET), _(SHARE)))]
-
-
-def _national_name() -> str:
-    return services().gazetteer.full_name(NATIONAL, current_language())
-
+            html.P(_("Actual against target, each year of the plan"), className="chart-title"),
+            html.Div(charts, className="small-multiples",
+                     # One chart per row on a phone, as many as fit on a wider screen.
+                     style={"display": "grid", "gap": "0.5rem 1rem",
+                            "gridTemplateColumns": "repeat(auto-fill, minmax(min(100%, 22rem), 1fr))"}),
+            _view(plan_table(plan, plan_title(services())), row_kinds(plan), params)]

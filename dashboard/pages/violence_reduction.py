@@ -6,12 +6,13 @@ from __future__ import annotations
 import dash
 from dash import Input, Output, callback, dcc, html
 
-from queries.prevalence import BENCHMARK_REDUCTION_PCT, prevalence_summary, visible_study_rows
+from queries.prevalence import BENCHMARK_REDUCTION_PCT
 
 from ..builders import reduction as build
-from ..components import data_table, message
-from ..context import current_scope, guarded, services
+from ..components import message
+from ..context import current_scope, guarded, parse_area_filter, services
 from ..i18n import N_, _, language_of, number
+from ..table_view import model_table
 
 dash.register_page(__name__, path="/violence-reduction", name=N_("Violence reduction"), order=5)
 
@@ -31,11 +32,17 @@ def layout(**_query):
     ])
 
 
-def _panel(summary, baseline_only, language: str) -> list:
+def _chart(title: str, figure) -> list:
+    """A chart under its title as a heading: inside the figure, a title would sit under the chart's toolbar."""
+    return [html.H4(title, className="chart-title"), dcc.Graph(figure=figure, config=_GRAPH_CONFIG)]
+
+
+def _table(table, params):
+    return model_table(table, params, build.unbroken_dates(table))
+
+
+def _panel(rows, waiting, language: str, params: dict) -> list:
     svc = services()
-    scope = current_scope()
-    rows = visible_study_rows(summary, scope, svc.gazetteer)
-    waiting = visible_study_rows(baseline_only, scope, svc.gazetteer)
     parts = []
     if rows.empty:
         parts.append(message(_("No study area you may see has a baseline and a later round yet.")))
@@ -43,26 +50,27 @@ def _panel(summary, baseline_only, language: str) -> list:
         labels = build.area_labels(rows, svc.gazetteer, language)
         parts += [
             html.H3(_("Prevalence at baseline and in the latest round")),
-            dcc.Graph(figure=build.prevalence_figure(rows, labels), config=_GRAPH_CONFIG),
+            *_chart(_(build.PREVALENCE_TITLE), build.prevalence_figure(rows, labels)),
             html.H3(_("Reduction against baseline")),
             html.Ul([html.Li(f"{label}: {build.benchmark_verdict(row)}")
                      for label, row in zip(labels, rows.itertuples())], className="verdicts"),
-            dcc.Graph(figure=build.reduction_figure(rows, labels), config=_GRAPH_CONFIG),
-            data_table(build.reduction_table(rows, labels), _("Prevalence and reduction by study area"),
-                       "reduction-table", numeric=(_(build.BASELINE), _(build.LATEST), _(build.REDUCTION))),
+            *_chart(_(build.REDUCTION_TITLE), build.reduction_figure(rows, labels)),
+            _table(build.reduction_table(rows, labels), params),
         ]
     if not waiting.empty:
         parts += [
             html.H3(_("Baseline only")),
             html.P(_("These areas have a baseline study and no later round yet, so no reduction can be measured.")),
-            data_table(build.baseline_only_table(waiting, build.area_labels(waiting, svc.gazetteer, language)),
-                       _("Study areas with a baseline only"), "baseline-only-table", numeric=(_(build.BASELINE),)),
+            _table(build.baseline_only_table(waiting, build.area_labels(waiting, svc.gazetteer, language)), params),
         ]
     return parts
 
 
-@callback(Output("reduction-panel", "children"), Input("language", "data"))
+@callback(Output("reduction-panel", "children"), Input("language", "data"), Input("filter-period", "value"),
+          Input("filter-area", "value"))
 @guarded
-def update_reduction(language):
-    summary, baseline_only = prevalence_summary(services().databases)
-    return _panel(summary, baseline_only, language_of(language))
+def update_reduction(language, period, area):
+    # The filters choose no study; a download still names them, and checks them against the account.
+    chosen = parse_area_filter(period, area)
+    rows, waiting = build.visible_studies(services(), current_scope())
+    return _panel(rows, waiting, language_of(language), {"period": chosen.period.label, "area": chosen.area})
