@@ -18,7 +18,7 @@ from ..builders.district_map import (
     measure_label, mostly_hidden, nothing_recorded, view_caption, view_table,
 )
 from ..components import definition_link, message
-from ..i18n import N_, _, current_language
+from ..i18n import N_, _, current_language, digits
 from ..context import current_scope, guarded, parse_area_filter, services
 from ..map_figure import FIT_SCRIPT, MAP_CONFIG
 from ..table_view import model_table
@@ -126,7 +126,8 @@ def _year_offer(view) -> list:
     year = str(view.filter.period.start.year)
     return [message(_("Most areas are hidden in this quarter: their counts are small, or would reveal one. A whole "
                       "year gathers more records, so more of the map can be shown."), "info"),
-            html.Button(_("Show the year {year}").format(year=year), id="map-show-year", n_clicks=0, type="button",
+            html.Button(_("Show the year {year}").format(year=digits(year)), id="map-show-year", n_clicks=0,
+                        type="button",
                         className="no-print")]
 
 
