@@ -5,34 +5,21 @@ The panels are built in `dashboard.panels`, as `impact-monitor tables` exports t
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 import dash
-from babel.dates import get_timezone_location
 from dash import Input, Output, callback, html
 
 from .. import panels
 from ..components import panel_section
 from ..context import guarded, parse_area_filter, services
-from ..i18n import N_, _, current_language, number
+from ..i18n import N_, _, current_language, number, zone_name
 
 dash.register_page(__name__, path="/referrals", name=N_("Referrals"), order=2)
 
 FILTER_INPUTS = (Input("filter-period", "value"), Input("filter-area", "value"))
 
 
-def zone_name(zone: ZoneInfo) -> str:
-    """The program's time zone as a person reads it: its IANA name in English, as it is set; in Bangla the
-    place's time in words ("Asia/Dhaka" reads বাংলাদেশ সময়)."""
-    if current_language() != "bn":
-        return zone.key
-    if zone.key in ("UTC", "Etc/UTC"):  # no place: CLDR would call it an unknown region's time
-        return _("Coordinated Universal Time")
-    return get_timezone_location(zone.key, locale="bn")
-
-
 def layout(**_query):
-    zone = zone_name(services().settings.timezone)
+    zone = zone_name(services().settings.timezone.key)
     return html.Div([
         html.H2(_("Referrals")),
         html.P(_("Referrals from the one-stop service to medical, psychosocial, legal and other services. The area "
