@@ -24,9 +24,9 @@ from .i18n import install_language_choice
 from .layout import SKIP_TARGET, shell
 from .security import install_security_headers
 from .signin import OrganisationSignIn, SessionAuth
-from .print_header import update_data_as_of, update_print_header  # noqa: F401 (register their callbacks)
-from .status import refresh_status  # noqa: F401 (registers the banner's callback)
-from .table_view import download_table  # noqa: F401 (registers the tables' downloads)
+from .print_header import install_print_header
+from .status import install_status_banner
+from .table_view import install_downloads
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger("impact_monitor.app")
@@ -87,6 +87,9 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     )
     app.server.config["IMPACT_SETTINGS"] = settings
     app.layout = _serve_layout
+    install_print_header(app)
+    install_status_banner(app)
+    install_downloads(app)
     install_sign_in(app, accounts, settings, set(services.gazetteer.areas))
     install_security_headers(app, settings.https)
     install_language_choice(app.server, settings.https)

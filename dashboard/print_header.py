@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import dash
-from dash import Input, Output, callback, html
+from dash import Input, Output, html
 
 from queries.data_as_of import data_as_of_for
 from queries.scope import Scope
@@ -50,8 +50,6 @@ def data_as_of_line(latest: dict[str, dict[str, date | datetime | None]], zone: 
     return _("Data as of: {databases} (dates in {zone}).").format(databases=", ".join(parts), zone=zone_name(zone))
 
 
-@callback(Output("print-header", "children"), Input("filter-period", "value"), Input("filter-area", "value"),
-          Input("_pages_location", "pathname"))
 @guarded
 def update_print_header(period, area, pathname):
     svc = services()
@@ -61,9 +59,16 @@ def update_print_header(period, area, pathname):
                               svc.gazetteer.full_name(chosen.area, current_language()), current_scope(), today)
 
 
-@callback(Output("data-as-of", "children"), Input("_pages_location", "pathname"))
 @guarded
 def update_data_as_of(_pathname):
     svc = services()
     latest = data_as_of_for(svc.databases, current_scope(), svc.gazetteer, svc.databases.today())
     return data_as_of_line(latest, svc.settings.timezone.key)
+
+
+def install_print_header(app: dash.Dash) -> None:
+    """The print header and the data-as-of line of every page. Registered on `app` itself rather than with Dash's
+    global `callback`, which only the first app made in a process would receive."""
+    app.callback(Output("print-header", "children"), Input("filter-period", "value"), Input("filter-area", "value"),
+                 Input("_pages_location", "pathname"))(update_print_header)
+    app.callback(Output("data-as-of", "children"), Input("_pages_location", "pathname"))(update_data_as_of)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dash import Input, Output, callback, html
+import dash
+from dash import Input, Output, html
 
 from queries.health import DatabaseState
 
@@ -30,7 +31,12 @@ def status_banner(states: list[DatabaseState]) -> list:
     return lines
 
 
-@callback(Output("database-status", "children"), Input("status-refresh", "n_intervals"))
 @guarded
 def refresh_status(_ticks):
     return status_banner(services().monitor.states())
+
+
+def install_status_banner(app: dash.Dash) -> None:
+    """The databases' status banner, refreshed on a timer. Registered on `app` itself: Dash's global `callback`
+    reaches only the first app made in a process."""
+    app.callback(Output("database-status", "children"), Input("status-refresh", "n_intervals"))(refresh_status)

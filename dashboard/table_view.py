@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from dash import MATCH, Input, Output, State, callback, ctx, dcc, html, no_update
+import dash
+from dash import MATCH, Input, Output, State, ctx, dcc, html, no_update
 
 from impact_monitor.exports import MEDIA_TYPES, table_csv, table_workbook
 from impact_monitor.services import Services
@@ -46,6 +47,11 @@ def register_table_source(table_id: str, page: str, build: Callable[[Services, A
 def sources_of(page: str) -> list[TableSource]:
     """The tables of `page`, in the order they were registered (the order the page shows them)."""
     return [source for source in _SOURCES.values() if source.page == page]
+
+
+def every_source() -> list[TableSource]:
+    """Every table any page offers for download, once the pages are imported."""
+    return list(_SOURCES.values())
 
 
 def cell_text(cell: Cell, column: Column) -> str:
@@ -117,16 +123,21 @@ def file_context(params: dict) -> list[tuple[str, str]]:
     return lines
 
 
-@callback(Output({"type": "table-file", "table": MATCH}, "data"),
-          Output({"type": "table-download-status", "table": MATCH}, "children"),
-          Input({"type": "table-csv", "table": MATCH}, "n_clicks"),
-          Input({"type": "table-xlsx", "table": MATCH}, "n_clicks"),
-          State({"type": "table-params", "table": MATCH}, "data"), prevent_initial_call=True)
 def download_table(_csv, _xlsx, params):
     prepared = _prepare(ctx.triggered_id, params or {})
     if isinstance(prepared, dict):
         return prepared, message(_("Prepared {file}.").format(file=prepared["filename"]), "info")
     return no_update, prepared
+
+
+def install_downloads(app: dash.Dash) -> None:
+    """The download buttons of every table. Registered on `app` itself: Dash's global `callback` reaches only the
+    first app made in a process."""
+    app.callback(Output({"type": "table-file", "table": MATCH}, "data"),
+                 Output({"type": "table-download-status", "table": MATCH}, "children"),
+                 Input({"type": "table-csv", "table": MATCH}, "n_clicks"),
+                 Input({"type": "table-xlsx", "table": MATCH}, "n_clicks"),
+                 State({"type": "table-params", "table": MATCH}, "data"), prevent_initial_call=True)(download_table)
 
 
 @guarded

@@ -3,6 +3,7 @@ and every panel of every page and every export run for each account."""
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
 import sqlite3
@@ -10,6 +11,7 @@ from datetime import date
 
 import pytest
 
+from dashboard.table_view import every_source
 from impact_monitor.accounts import hash_password
 from impact_monitor.demo_data import generate_demo
 from impact_monitor.services import prepare_services
@@ -64,7 +66,7 @@ def _with_bad_rows(clean, folder, kinds: list[str]) -> None:
 
 
 def _app(folder, geo_cache_dir):
-    from dashboard.app import create_app
+    from dashboard.app import create_app  # imports every page, so every table is registered
 
     (folder / "geo").mkdir(exist_ok=True)
     for cached in geo_cache_dir.glob("*.json"):
@@ -88,6 +90,7 @@ def _inputs(callback: dict, area: str) -> list[dict]:
 
 
 def _post(client, callback: dict, area: str):
+    """Post a page callback as the browser would, with the filter's values and no page control touched."""
     inputs = _inputs(callback, area)
     body = {"output": callback["output"], "inputs": inputs[:len(callback["inputs"])],
             "state": inputs[len(callback["inputs"]):],
@@ -100,6 +103,25 @@ def _post(client, callback: dict, area: str):
     return client.post("/_dash-update-component", json=body)
 
 
+def _post_download(client, table_id: str, file_format: str, area: str):
+    """Click one table's download button, as the page's pattern-matching callback receives the click."""
+    def named(kind: str) -> dict:
+        return {"table": table_id, "type": kind}
+    button = named(f"table-{file_format}")
+    # The page's own controls as it first shows them: the map's indicator and measure, the quarterly count.
+    params = {"period": quarter_containing(date.today()).previous().label, "area": area,
+              "indicator": "cases_reported", "measure": "count", "quarters": 4}
+    body = {"output": "..{\"table\":[\"MATCH\"],\"type\":\"table-file\"}.data..."
+                      "{\"table\":[\"MATCH\"],\"type\":\"table-download-status\"}.children..",
+            "outputs": [{"id": named("table-file"), "property": "data"},
+                        {"id": named("table-download-status"), "property": "children"}],
+            "inputs": [{"id": named("table-csv"), "property": "n_clicks", "value": int(file_format == "csv")},
+                       {"id": named("table-xlsx"), "property": "n_clicks", "value": int(file_format == "xlsx")}],
+            "state": [{"id": named("table-params"), "property": "data", "value": params}],
+            "changedPropIds": [json.dumps(button, separators=(",", ":"), sort_keys=True) + ".n_clicks"]}
+    return client.post("/_dash-update-component", json=body)
+
+
 KINDS = [*BAD_VALUES, "a duplicate population row", "cases in a view without keys that repeats them"]
 
 
@@ -107,29 +129,39 @@ KINDS = [*BAD_VALUES, "a duplicate population row", "cases in a view without key
 def test_one_bad_row_breaks_no_page_and_no_export(kind, clean_demo, tmp_path, geo_cache_dir, caplog):
     """Each kind alone, as leadership sees every panel (every figure, nothing hidden) and every export."""
     _with_bad_rows(clean_demo, tmp_path, [kind])
-    _every_panel_answers(tmp_path, geo_cache_dir, ["leadership"], caplog)
+    _every_panel_answers(tmp_path, geo_cache_dir, ["leadership"], caplog, ("csv",))
     _every_export_runs(tmp_path, ["leadership"])
 
 
 def test_every_bad_row_at_once_breaks_nothing_for_external_audiences(clean_demo, tmp_path, geo_cache_dir, caplog):
     """All the kinds together, through the protected publications of a donor and a government account."""
     _with_bad_rows(clean_demo, tmp_path, KINDS)
-    _every_panel_answers(tmp_path, geo_cache_dir, ["donor", "dhaka"], caplog)
+    _every_panel_answers(tmp_path, geo_cache_dir, ["donor", "dhaka"], caplog, ("csv", "xlsx"))
     _every_export_runs(tmp_path, ["donor", "dhaka"])
 
 
-def _every_panel_answers(folder, geo_cache_dir, usernames: list[str], caplog) -> None:
+def _every_panel_answers(folder, geo_cache_dir, usernames: list[str], caplog, file_formats: tuple[str, ...]
+                         ) -> None:
+    """Every page callback answers, and every table downloads in `file_formats`."""
     client = _app(folder, geo_cache_dir).test_client()
     caplog.set_level(logging.WARNING)
     for username in usernames:
         areas = ACCOUNTS[username][1]
         signed_in = signed_in_client(client.application, username)
         for callback in signed_in.get("/_dash-dependencies").get_json():
-            if callback["output"].startswith(_SHELL) or "_pages" in callback["output"]:
+            if (callback["output"].startswith(_SHELL) or "_pages" in callback["output"]
+                    or "MATCH" in callback["output"] or callback.get("clientside_function")):
                 continue
             response = _post(signed_in, callback, areas or "BD")
             assert response.status_code in (200, 204), (username, callback["output"], response.data[:300])
             assert b"Something went wrong" not in response.data, (username, callback["output"])
+        for table_id in [source.table_id for source in every_source()]:
+            for file_format in file_formats:
+                response = _post_download(signed_in, table_id, file_format, areas or "BD")
+                assert response.status_code == 200, (username, table_id, file_format, response.data[:300])
+                answer = response.get_json()["response"]
+                assert answer["{\"table\":\"%s\",\"type\":\"table-file\"}" % table_id]["data"]["content"], \
+                    (username, table_id, answer)
     assert not [record.getMessage() for record in caplog.records if record.levelname == "ERROR"]
 
 

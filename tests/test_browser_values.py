@@ -376,5 +376,6 @@ def test_every_page_follows_the_period_and_the_area(open_browser, username, area
             problems.append(f"{path}: unchanged after a new period")
         if path in _FOLLOW_FILTERS and shown[2] == shown[1]:
             problems.append(f"{path}: unchanged after a new area")
-    assert not console_errors(driver)
+    errors = console_errors(driver)
+    assert not errors, "\n".join(errors)
     assert not problems, "\n".join(problems)

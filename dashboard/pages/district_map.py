@@ -67,8 +67,7 @@ def layout(**_query):
                 html.Button(_("Back to districts"), id="map-back", n_clicks=0, type="button", disabled=donor),
             ], className="filter", hidden=donor),
         ], className="filter-bar map-controls"),
-        dcc.Loading(html.Div(dcc.Graph(id=GRAPH_ID, config=MAP_CONFIG, style={"display": "none"}),
-                             id="district-map-panel")),
+        dcc.Loading(html.Div(_no_map(), id="district-map-panel")),
         html.Span(id="district-map-fitted", hidden=True),
     ])
 
@@ -111,7 +110,7 @@ def update_map(period, area, code, measure, district, language):
     chosen = parse_area_filter(period, area)
     view = map_view(services(), chosen, code, measure, district)
     if nothing_recorded(view):
-        return message(_("No records in this period."), "info")
+        return [message(_("No records in this period."), "info"), _no_map()]
     notes = [message(_("Child population is known by district only, so upazilas show counts."), "info")] \
         if view.rate_fell_back else []
     params = {"period": chosen.period.label, "area": chosen.area, "indicator": code, "measure": measure,
@@ -129,6 +128,12 @@ def _year_offer(view) -> list:
             html.Button(_("Show the year {year}").format(year=digits(year)), id="map-show-year", n_clicks=0,
                         type="button",
                         className="no-print")]
+
+
+def _no_map() -> dcc.Graph:
+    """The map's graph, out of sight: the callbacks that read the map's clicks and fit its view need it in the
+    page even when no map is drawn."""
+    return dcc.Graph(id=GRAPH_ID, config=MAP_CONFIG, style={"display": "none"})
 
 
 def _geo_dir():
@@ -159,7 +164,7 @@ def _figure_and_table(figure, view, params):
     """The map (none when `figure` is None) and the table of the same values beside it."""
     gazetteer = services().gazetteer
     caption = view_caption(view, gazetteer)
-    drawn = [] if figure is None else [
+    drawn = [_no_map()] if figure is None else [
         html.Figure([dcc.Graph(id=GRAPH_ID, figure=figure, config=MAP_CONFIG),
                      html.Figcaption(_("Map: {caption}. The table lists the same values.").format(caption=caption))],
                     style={"margin": 0})]
