@@ -26,6 +26,7 @@ from urllib.parse import quote, urlencode, urlsplit
 import dash
 import requests
 from authlib.integrations.base_client import OAuthError
+from werkzeug.exceptions import RequestEntityTooLarge
 from dash_auth.auth import Auth
 from dash_auth.oidc_auth import OIDCAuth
 import flask
@@ -69,7 +70,9 @@ class SessionAuth(Auth):
         server.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
         server.add_url_rule(SIGN_IN, "sign_in_page", self.sign_in_page, methods=["GET"])
         server.add_url_rule(SIGN_IN, "sign_in", self.sign_in, methods=["POST"])
+        server.add_url_rule(SIGN_OUT, "sign_out_page", self.sign_out_page, methods=["GET"])
         server.add_url_rule(SIGN_OUT, "sign_out", self.sign_out, methods=["POST"])
+        server.register_error_handler(RequestEntityTooLarge, self.too_large)
 
     # dash-auth's Auth interface
 
@@ -142,6 +145,22 @@ class SessionAuth(Auth):
             return self.form(error=_("The name or the password is not right."), status=401)
         return self.start_session(account, "password", form.get("next"))
 
+    def sign_out_page(self) -> flask.Response:
+        """`/logout` opened as a page (typed, or from a bookmark): a button that signs out, as the one on every
+        page does. Signing out stays a POST with the session's token, so a link on another site cannot do it."""
+        session = current_session()
+        page = flask.render_template_string(SIGN_OUT_PAGE, language=current_language(), csrf=session.csrf,
+                                            text=_page_text())
+        return flask.Response(page, 200, mimetype="text/html")
+
+    def too_large(self, _error: RequestEntityTooLarge) -> flask.Response:
+        """A body over the limit: the sign-in page says so (400, as any malformed sign-in form); anything else
+        gets 413 with a short JSON body, as other refused requests do."""
+        if flask.request.path == SIGN_IN:
+            return self.form(error=_("The sign-in form was too large."), status=400, next_path="/")
+        body = {"error": "This request is too large."}
+        return flask.Response(json.dumps(body), 413, mimetype="application/json")
+
     def sign_out(self) -> flask.Response:
         request = flask.request
         session_id = request.cookies.get(SESSION_COOKIE)
@@ -202,13 +221,13 @@ class SessionAuth(Auth):
         return response
 
     def form(self, reason: str | None = None, error: str | None = None, status: int = 200,
-             headers: dict | None = None, new_token: bool = False) -> flask.Response:
+             headers: dict | None = None, new_token: bool = False, next_path: str | None = None) -> flask.Response:
         """The sign-in page, with why it is shown or what went wrong (in HTML and the person's language, errors
-        included)."""
+        included). `next_path` is where signing in leads: by default the request's own `next`."""
         kept = flask.request.cookies.get(FORM_COOKIE)
         token = kept if kept and not new_token and _valid_form_token(kept, kept) else _new_form_token()
         notice = _(REASONS[reason]) if reason in REASONS else None
-        next_path = safe_next(flask.request.values.get("next"))
+        next_path = safe_next(flask.request.values.get("next") if next_path is None else next_path)
         page = flask.render_template_string(
             SIGN_IN_PAGE, language=current_language(), notice=notice, error=error, token=token, next_path=next_path,
             languages={code: (name, _language_link(code, next_path, reason)) for code, name in LANGUAGE_NAMES.items()},
@@ -260,7 +279,8 @@ class OrganisationSignIn(OIDCAuth):
             token = self.get_oauth_client(idp).authorize_access_token()
         except OAuthError as error:
             audit_event(self._audit, "sign_in_failed", "", via="organisation", error=error.error)
-            return self._sessions.form(error=_("Your organisation did not sign you in; try again."), status=401)
+            return self._sessions.form(error=_("Your organisation did not sign you in; try again."), status=401,
+                                       next_path=flask.session.get("next"))
         except _PROVIDER_DOWN as error:
             return self._provider_down(error)
         claims = token.get("userinfo") or {}
@@ -270,7 +290,7 @@ class OrganisationSignIn(OIDCAuth):
             audit_event(self._audit, "sign_in_refused", who, via="organisation")
             return self._sessions.form(error=_("Your organisation knows you as {who}, but this dashboard has no "
                                                "account for you: ask the program's data team to add you.")
-                                       .format(who=who), status=403)
+                                       .format(who=who), status=403, next_path=flask.session.get("next"))
         return self._sessions.start_session(account, "organisation", flask.session.pop("next", "/"),
                                             role_from_groups=from_groups)
 
@@ -393,7 +413,9 @@ def _page_text() -> dict[str, str]:
             "submit": _("Sign in"), "language": _("Language"),
             "demo": _("Synthetic demo data: no real person is described here."),
             "demo_accounts": _("Demo accounts: leadership, donor, dhaka; the password is demo."),
-            "organisation": _("Sign in with your organisation's account"), "or": _("or with a name and password:")}
+            "organisation": _("Sign in with your organisation's account"), "or": _("or with a name and password:"),
+            "sign_out": _("Sign out"), "sign_out_question": _("Sign out of the impact monitor on this computer?"),
+            "back": _("Back to the dashboard")}
 
 
 SIGN_IN_PAGE = """<!DOCTYPE html>
@@ -432,6 +454,29 @@ SIGN_IN_PAGE = """<!DOCTYPE html>
     <input id="password" name="password" type="password" autocomplete="current-password" required maxlength="1024">
     <button type="submit">{{ text.submit }}</button>
   </form>
+</main>
+</body>
+</html>
+"""
+
+SIGN_OUT_PAGE = """<!DOCTYPE html>
+<html lang="{{ language }}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ text.sign_out }} · {{ text.app }}</title>
+<link rel="stylesheet" href="/assets/style.css">
+</head>
+<body class="sign-in-body">
+<main class="sign-in" id="main-content">
+  <h1 class="site-title">{{ text.app }}</h1>
+  <h2>{{ text.sign_out }}</h2>
+  <p>{{ text.sign_out_question }}</p>
+  <form method="post" action="/logout" class="sign-in-form">
+    <input type="hidden" name="csrf" value="{{ csrf }}">
+    <button type="submit">{{ text.sign_out }}</button>
+  </form>
+  <p><a href="/">{{ text.back }}</a></p>
 </main>
 </body>
 </html>

@@ -194,6 +194,21 @@ def test_oversized_body_is_refused_after_sign_in(signed_in):
     assert response.status_code == 413
 
 
+def test_an_oversized_sign_in_form_gets_the_sign_in_page_with_400(client):
+    token = form_token(client.get("/login").get_data(as_text=True))
+    response = client.post("/login", data={"username": "x" * (MAX_BODY_BYTES + 1), "password": "demo",
+                                           "form_token": token})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "The sign-in form was too large." in page and '<form method="post"' in page
+    assert session_of(client) is None
+
+
+def test_an_oversized_callback_gets_a_short_json_refusal(signed_in):
+    response = signed_in.post("/_dash-update-component", data="x" * (MAX_BODY_BYTES + 1),
+                              content_type="application/json")
+    assert response.status_code == 413 and response.get_json() == {"error": "This request is too large."}
+
+
 def test_a_unicode_name_and_password_sign_in(tmp_path):
     accounts = {"জন": (hash_password("পাস:ওয়ার্ড"), Account("জন", "donor", ()))}
     client = build_app(tmp_path, accounts=accounts).server.test_client()
@@ -338,6 +353,24 @@ def _sign_out_token(client) -> str:
     with client.application.test_request_context("/", headers={"Cookie": f"{SESSION_COOKIE}={session_of(client)}"}):
         client.application.preprocess_request()
         return flask.g.session.csrf
+
+
+def test_logout_opened_as_a_page_asks_and_its_button_signs_out(app):
+    client = app.server.test_client()
+    sign_in(client)
+    page = client.get("/logout")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Sign out of the impact monitor on this computer?" in text
+    assert page.headers["Cache-Control"] == "no-store"
+    csrf = re.search(r'name="csrf" value="([^"]+)"', text).group(1)
+    assert session_of(client) is not None  # opening the page signs no one out
+    response = client.post("/logout", data={"csrf": csrf})
+    assert response.status_code == 303 and session_of(client) is None
+
+
+def test_logout_opened_without_a_session_goes_to_the_sign_in_page(client):
+    response = client.get("/logout", headers=HTML)
+    assert response.status_code == 303 and response.headers["Location"].startswith("/login")
 
 
 def test_a_sign_out_from_another_site_is_refused(signed_in):

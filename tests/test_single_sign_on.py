@@ -78,10 +78,11 @@ def test_a_group_claim_gives_a_role_and_scope(tmp_path, provider):
 @pytest.mark.parametrize("subject, who", [("stranger", "stranger@example.org"), ("unverified", "oidc:unverified")])
 def test_a_person_the_app_does_not_know_gets_a_clear_refusal(tmp_path, provider, subject, who):
     client = sso_app(tmp_path, provider).server.test_client()
-    answer = through_the_provider(client, subject)
+    answer = through_the_provider(client, subject, "/referrals")
     page = answer.get_data(as_text=True)
     assert answer.status_code == 403 and f"Your organisation knows you as {who}" in page
     assert "Traceback" not in page
+    assert 'href="/login?lang=bn&amp;next=%2Freferrals"' in page  # the other language keeps where they were going
     assert client.get("/", headers=HTML).status_code == 303  # not signed in
 
 
