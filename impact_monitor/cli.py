@@ -92,6 +92,20 @@ def command_prevalence(args) -> int:
     return 0
 
 
+def command_migrate(args) -> int:
+    from sqlalchemy.engine import make_url
+
+    from queries.store import migrate
+
+    settings = _settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    before, after = migrate(settings.store_url)
+    where = make_url(settings.store_url).render_as_string(hide_password=True)
+    print(f"the app's store at {where}: " + (f"schema revision {after}, already up to date" if before == after
+                                              else f"schema revision {before or 'none'} -> {after}"))
+    return 0
+
+
 def command_check(args) -> int:
     from queries.contract_check import run_check
 
@@ -251,6 +265,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=1)
     demo.set_defaults(run=command_demo_data)
 
+    migration = commands.add_parser("migrate", help="create the app's own store, or bring its schema up to date "
+                                                    "(back it up first)")
+    migration.set_defaults(run=command_migrate)
+
     hashing = commands.add_parser("hash-password", help="print a salted argon2 hash for IMPACT_USERS_FILE")
     hashing.set_defaults(run=command_hash_password)
 
@@ -266,13 +284,15 @@ def main(argv: list[str] | None = None) -> int:
     from queries.db import DatabaseConfigError
     from queries.periods import PeriodError
     from queries.scope import FilterError
+    from queries.store import StoreError
     from sqlalchemy.exc import DBAPIError
 
     from .accounts import AccountsError
 
     try:
         return args.run(args)
-    except (SettingsError, FilterError, PeriodError, DatabaseConfigError, AccountsError, ValueError) as error:
+    except (SettingsError, FilterError, PeriodError, DatabaseConfigError, AccountsError, StoreError,
+            ValueError) as error:
         print(f"impact-monitor: {error}", file=sys.stderr)
         return 2
     except DBAPIError as error:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from queries.cache import AggregateCache
@@ -10,6 +11,8 @@ from queries.db import Databases
 from queries.health import DatabaseMonitor
 from queries.geography import Gazetteer, load_gazetteer
 from queries.indicators import IndicatorEngine
+from queries.store import AppStore, StoreError, StoreOutOfDate
+from sqlalchemy.exc import SQLAlchemyError
 
 from .settings import Settings, SettingsError
 
@@ -23,6 +26,28 @@ class Services:
     cache: AggregateCache
     monitor: DatabaseMonitor
     current: CurrentTables
+    # The app's own store, once `attach_store` opened it; else why it could not be (the pages say so).
+    store: AppStore | None = None
+    store_problem: str | None = None
+
+
+log = logging.getLogger("impact_monitor.store")
+
+
+def attach_store(services: Services) -> None:
+    """Open the app's own store (creating a new one, and in demo mode applying any migration it lacks). A store
+    whose schema is not this code's stops the app (SettingsError: `impact-monitor migrate` says how); one that
+    cannot be reached or written leaves the app serving live figures, with `store_problem` saying why."""
+    settings = services.settings
+    try:
+        services.store = AppStore.open(settings.store_url, apply_migrations=settings.demo_mode)
+    except StoreOutOfDate as error:
+        raise SettingsError(f"IMPACT_APP_DB: {error}") from None
+    except (StoreError, OSError, SQLAlchemyError) as error:
+        services.store_problem = str(error) if isinstance(error, StoreError) else (
+            f"the app's store cannot be opened ({error.__class__.__name__}: {getattr(error, 'strerror', None) or error})"
+            "; set IMPACT_APP_DB, or make IMPACT_DATA_DIR writable")
+        log.warning("releases and narratives are unavailable: %s", services.store_problem)
 
 
 def prepare_services(settings: Settings) -> Services:

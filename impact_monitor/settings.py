@@ -13,11 +13,14 @@ from typing import Mapping
 from zoneinfo import ZoneInfo
 
 from queries.localtime import DEFAULT_TIMEZONE, TimeZoneError, load_zone
+from queries.store import default_store_url
 
 ENVIRONMENT_VARIABLES: dict[str, str] = {
     "IMPACT_CASES_DB": "SQLAlchemy URL of the case database (unset: embedded demo)",
     "IMPACT_REFERRALS_DB": "SQLAlchemy URL of the referral database (may equal IMPACT_CASES_DB)",
     "IMPACT_DATA_DIR": "folder for the demo databases and cached map geometry (default ./data)",
+    "IMPACT_APP_DB": "SQLAlchemy URL of the app's own store: releases, narratives (default: a SQLite file in "
+                     "IMPACT_DATA_DIR)",
     "IMPACT_TARGETS_FILE": "CSV of five-year plan targets: indicator,year,target",
     "IMPACT_USERS_FILE": "TOML file of accounts with salted password hashes; required with real databases",
     "IMPACT_FISCAL_YEAR_START": "month that starts the fiscal year: 1, 4, 7 or 10 (unset: calendar quarters)",
@@ -109,6 +112,7 @@ class Settings:
     cases_db: str | None
     referrals_db: str | None
     data_dir: Path
+    app_db: str | None
     targets_file: Path | None
     users_file: Path | None
     fiscal_year_start: int | None
@@ -155,6 +159,7 @@ class Settings:
             cases_db=cases_db,
             referrals_db=referrals_db,
             data_dir=Path(env.get("IMPACT_DATA_DIR") or "data").resolve(),
+            app_db=env.get("IMPACT_APP_DB", "").strip() or None,
             targets_file=Path(targets) if targets else None,
             users_file=Path(users) if users else None,
             fiscal_year_start=_fiscal_year_start(env) if fiscal else None,
@@ -184,6 +189,11 @@ class Settings:
         if self.targets_file:
             return self.targets_file
         return self.data_dir / "demo" / "targets.csv" if self.demo_mode else None
+
+    @property
+    def store_url(self) -> str:
+        """The app's own store: IMPACT_APP_DB, or the SQLite file in the data folder."""
+        return self.app_db or default_store_url(self.data_dir)
 
     def database_urls(self) -> tuple[str, str]:
         """The case and referral database URLs; in demo mode the demo's SQLite files."""
