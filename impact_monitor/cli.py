@@ -106,6 +106,33 @@ def command_migrate(args) -> int:
     return 0
 
 
+def command_release(args) -> int:
+    from importlib.metadata import version
+
+    from dashboard.security import AUDIT, audit_event
+    from queries.periods import parse_period
+    from queries.releases import release_period
+
+    from .logs import configure_logging
+    from .services import attach_store
+
+    settings = _settings()
+    configure_logging(settings.log_level)
+    services = _services(settings)
+    attach_store(services)
+    if services.store is None:
+        raise SettingsError(f"IMPACT_APP_DB: {services.store_problem}")
+    period = parse_period(args.period, settings.fiscal_year_start)
+    release = release_period(services.store, services.engine, services.gazetteer, period,
+                             services.databases.today(), args.released_by, version("impact-monitor"),
+                             provisional=args.provisional)
+    audit_event(AUDIT, "release", release.released_by, calendar=release.calendar, period=release.period,
+                revision=release.revision, provisional=release.provisional, via="command line")
+    print(f"released {release.period} ({release.calendar}) as revision {release.revision}"
+          + (", provisional" if release.provisional else "") + f", at {release.released_at.isoformat()}")
+    return 0
+
+
 def command_check(args) -> int:
     from queries.contract_check import run_check
 
@@ -264,6 +291,15 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--cases", type=int, default=20_000)
     demo.add_argument("--seed", type=int, default=1)
     demo.set_defaults(run=command_demo_data)
+
+    release = commands.add_parser("release", help="freeze every indicator of a period for every area, as its next "
+                                                  "revision, in the app's store")
+    release.add_argument("--period", required=True, help="2026-Q3, FY2027-Q1 or 2026")
+    release.add_argument("--provisional", action="store_true",
+                         help="release a period that has not ended, marked provisional")
+    release.add_argument("--as", dest="released_by", default=getpass.getuser(),
+                         help="who releases it, for the audit log and the release (default: this system user)")
+    release.set_defaults(run=command_release)
 
     migration = commands.add_parser("migrate", help="create the app's own store, or bring its schema up to date "
                                                     "(back it up first)")

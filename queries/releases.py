@@ -1,0 +1,62 @@
+"""Releasing a period: every indicator for every area, with each disaggregation, frozen in the app's store.
+
+A release holds the exact, unprotected figures (numerators and denominators included) as leadership sees them;
+suppression is applied per role when a release is read, as it is to live figures. Releasing a period again makes a
+revision; history is kept (`queries.store`).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+
+from .indicators import GROUP_VALUES, IndicatorEngine
+from .geography import Gazetteer
+from .periods import Period
+from .scope import LEADERSHIP, LEVELS, make_filter
+from .store import FIGURE_COLUMNS, AppStore, Release
+from .words import N_, Refusal
+
+# Calendar ids, by the month its year starts: the store keeps a period's label with its calendar.
+CALENDAR_IDS = {None: "calendar", 1: "calendar", 7: "bd-fiscal", 10: "us-fiscal"}
+
+
+class ReleaseRefused(Refusal):
+    """A release that was not made, with the reason in plain words."""
+
+
+def calendar_of(period: Period) -> str:
+    """The id of the calendar `period` belongs to ("calendar", "bd-fiscal", "us-fiscal", or "fiscal-04")."""
+    start = period.fiscal_year_start
+    return CALENDAR_IDS[start] if start in CALENDAR_IDS else f"fiscal-{start:02d}"
+
+
+def period_figures(engine: IndicatorEngine, gazetteer: Gazetteer, period: Period) -> pd.DataFrame:
+    """Every indicator for the nation and every division, district and upazila, in total and by each
+    disaggregation its definition allows: FIGURE_COLUMNS, one row per (indicator, area, breakdown, category),
+    NaN where a value is not available. About 76,000 rows for the 17 indicators and Bangladesh's areas."""
+    frames = []
+    for level in LEVELS:
+        filter_ = make_filter(period, "BD", level, LEADERSHIP, gazetteer)
+        for breakdown in (None, *GROUP_VALUES):
+            rows = engine.compute(filter_, disaggregate=breakdown)
+            frames.append(pd.DataFrame({
+                "indicator": rows["indicator"], "area": rows["area"], "breakdown": breakdown or "",
+                "category": rows["group"] if breakdown else "", "numerator": rows["numerator"],
+                "denominator": rows["denominator"], "value": rows["value"]}))
+    figures = pd.concat(frames, ignore_index=True)
+    # The nation is every level's parent: its row comes once, from the national level.
+    return figures.drop_duplicates(subset=list(FIGURE_COLUMNS[:4]), keep="first")[list(FIGURE_COLUMNS)]
+
+
+def release_period(store: AppStore, engine: IndicatorEngine, gazetteer: Gazetteer, period: Period, today: date,
+                   released_by: str, app_version: str, provisional: bool = False) -> Release:
+    """Freeze `period` as its next revision. A period that has not ended by `today` is refused, unless
+    `provisional` says it is released early on purpose (its release is marked so)."""
+    if period.end > today and not provisional:
+        raise ReleaseRefused(N_("{period} has not ended (its last day is {last}): it can be released only as "
+                                "provisional"), period=period.label, last=(period.end - timedelta(days=1)).isoformat())
+    figures = period_figures(engine, gazetteer, period)
+    return store.record_release(calendar_of(period), period.label, figures, released_by,
+                                provisional=period.end > today, app_version=app_version)
