@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Select, and_, bindparam, case, func, literal, or_, select
 from sqlalchemy.exc import DBAPIError
@@ -457,64 +458,77 @@ def _complete_grid(raw: pd.DataFrame, periods: list[str], areas: list[str],
     return complete
 
 
-def _value_row(indicator: Indicator, raw: pd.Series) -> tuple[float | None, float | None, float | None]:
-    """(value, numerator, denominator) of one indicator from one area's aggregates."""
+# Where each indicator's figures come from in one area's aggregates.
+_COUNTS = {
+    "cases_reported": "cases", "victims_identified": "victims", "minors_identified": "minors",
+    "victims_brought_to_safety": "safe", "reports_received": "reports", "referrals_made": "referrals",
+    "charge_sheets_filed": "charge_sheets", "accused_convicted": "convicted", "survivors_assessed": "assessed",
+}
+# (numerator, denominator, scale)
+_SHARES = {
+    "referrals_within_target_pct": ("within_target", "referrals", 100.0),
+    "cases_referred_pct": ("referred", "cases", 100.0),
+    "conviction_rate_pct": ("convicted", "verdicts", 100.0),
+    "survivors_restored_pct": ("restored", "assessed", 100.0),
+    "case_rate_per_100k_children": ("cases", "child_population", 100_000.0),
+}
+# (value, how many values it was taken from)
+_MEDIANS = {
+    "referral_turnaround_median_days": ("turnaround_median", "served"),
+    "referral_turnaround_p90_days": ("turnaround_p90", "served"),
+    "median_days_complaint_to_verdict": ("complaint_to_verdict_median", "verdicts_with_complaint"),
+}
+
+
+def _value_columns(indicator: Indicator, raw: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(value, numerator, denominator) of one indicator for every row of the aggregates, NaN where none: a share
+    of a zero or unknown denominator has no value, nor a median of no values."""
+    def column(name: str) -> np.ndarray:
+        if name not in raw.columns:
+            return np.full(len(raw), np.nan)
+        return pd.to_numeric(raw[name], errors="coerce").to_numpy(dtype=float)
+
     code = indicator.code
-    counts = {
-        "cases_reported": "cases", "victims_identified": "victims", "minors_identified": "minors",
-        "victims_brought_to_safety": "safe", "reports_received": "reports", "referrals_made": "referrals",
-        "charge_sheets_filed": "charge_sheets", "accused_convicted": "convicted",
-        "survivors_assessed": "assessed",
-    }
-    percents = {
-        "referrals_within_target_pct": ("within_target", "referrals"),
-        "cases_referred_pct": ("referred", "cases"),
-        "conviction_rate_pct": ("convicted", "verdicts"),
-        "survivors_restored_pct": ("restored", "assessed"),
-    }
-    medians = {
-        "referral_turnaround_median_days": ("turnaround_median", "served"),
-        "referral_turnaround_p90_days": ("turnaround_p90", "served"),
-        "median_days_complaint_to_verdict": ("complaint_to_verdict_median", "verdicts_with_complaint"),
-    }
-    if code in counts:
-        count = _number(raw.get(counts[code]))
-        return count, count, None
-    if code in percents:
-        numerator, denominator = (_number(raw.get(name)) for name in percents[code])
-        return _share(numerator, denominator, 100.0), numerator, denominator
-    if code in medians:
-        value_column, count_column = medians[code]
-        n = _number(raw.get(count_column))
-        return (_number(raw.get(value_column)) if n else None), None, n
-    if code == "case_rate_per_100k_children":
-        numerator, population = _number(raw.get("cases")), _number(raw.get("child_population"))
-        return _share(numerator, population, 100_000.0), numerator, population
+    nothing = np.full(len(raw), np.nan)
+    if code in _COUNTS:
+        count = column(_COUNTS[code])
+        return count, count, nothing
+    if code in _SHARES:
+        numerator_name, denominator_name, scale = _SHARES[code]
+        numerator, denominator = column(numerator_name), column(denominator_name)
+        known = ~np.isnan(numerator) & ~np.isnan(denominator) & (denominator != 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value = np.where(known, scale * numerator / denominator, np.nan)
+        return value, numerator, denominator
+    if code in _MEDIANS:
+        value_name, count_name = _MEDIANS[code]
+        count = column(count_name)
+        value = np.where(~np.isnan(count) & (count != 0), column(value_name), np.nan)
+        return value, nothing, count
     raise KeyError(code)
 
 
-def _number(value) -> float | None:
-    return None if value is None or pd.isna(value) else float(value)
-
-
-def _share(numerator: float | None, denominator: float | None, scale: float) -> float | None:
-    if numerator is None or not denominator:
-        return None
-    return scale * numerator / denominator
-
-
 def _indicator_rows(raw: pd.DataFrame, codes: list[str]) -> pd.DataFrame:
-    records = []
-    for _, area_row in raw.iterrows():
-        for code in codes:
-            value, numerator, denominator = _value_row(INDICATORS[code], area_row)
-            record = {"indicator": code, "period": area_row["period"], "area": area_row["area"], "value": value,
-                      "numerator": numerator, "denominator": denominator, "suppressed": False, "withheld": False}
-            if "grp" in raw.columns:
-                record["group"] = area_row["grp"]
-            records.append(record)
+    """One row per aggregate row and indicator (each area's indicators together, in the order of `codes`): the
+    export's columns, None where a figure is not available."""
     columns = _ROW_COLUMNS + (["group"] if "grp" in raw.columns else [])
-    return pd.DataFrame.from_records(records, columns=columns)
+    if raw.empty or not codes:
+        return pd.DataFrame(columns=columns)
+    frames = []
+    for position, code in enumerate(codes):
+        value, numerator, denominator = _value_columns(INDICATORS[code], raw)
+        frame = pd.DataFrame({"indicator": code, "period": raw["period"].to_numpy(), "area": raw["area"].to_numpy(),
+                              "value": value, "numerator": numerator, "denominator": denominator,
+                              "suppressed": False, "withheld": False,
+                              "_order": np.arange(len(raw)) * len(codes) + position})
+        if "grp" in raw.columns:
+            frame["group"] = raw["grp"].to_numpy()
+        frames.append(frame)
+    rows = pd.concat(frames, ignore_index=True).sort_values("_order", kind="stable")
+    data = {name: rows[name].tolist() for name in columns}
+    for name in ("value", "numerator", "denominator"):  # None, not NaN, where a figure is not available
+        data[name] = [None if figure != figure else figure for figure in data[name]]
+    return pd.DataFrame(data, columns=columns)
 
 
 def _with_reliability(rows: pd.DataFrame) -> pd.DataFrame:
