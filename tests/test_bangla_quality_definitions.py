@@ -11,6 +11,7 @@ from sqlalchemy import func
 
 from dashboard.builders import quality
 from dashboard.builders.definitions import SOURCE_PHRASES, definitions_content
+from dashboard.components import text_of
 from dashboard.i18n import _, speaking
 from queries import contract_check
 from queries.contract_check import check_schema, run_check
@@ -109,11 +110,25 @@ def test_the_schema_panel_counts_its_problems_in_bangla():
                                      (("where", table), ("database", "cases")))
               for table in ("victims", "accused")]
     with speaking("bn"):
-        text = json.dumps(quality.schema_panel(broken).to_plotly_json(), default=lambda c: c.to_plotly_json(),
-                          ensure_ascii=False)
+        text = text_of(quality.schema_panel(broken))
     assert "ডেটাবেসের কাঠামোতে ২টি সমস্যা" in text and "অভিযুক্ত: কেস ডেটাবেসে এই সারণি (বা ভিউ) নেই" in text
-    english = json.dumps(quality.schema_panel(broken[:1]).to_plotly_json(), default=lambda c: c.to_plotly_json())
-    assert "1 problem with the databases' structure" in english
+    assert "1 problem with the databases' structure" in text_of(quality.schema_panel(broken[:1]))
+
+
+def test_codes_in_a_finding_are_set_as_code_and_sample_text():
+    """Column names and allowed values are the contract's, examples the database's: written as they are in
+    either language, and marked as such on the page."""
+    finding = contract_check.Finding(
+        "cases", "victims", "sex", "bad_value", 1, "warning", contract_check.ROWS_QUOTED[0],
+        (("where", "victims.sex"), ("count", 1), ("description", contract_check.ALLOWED_VALUES),
+         ("values", "female, male, other, unknown"), ("examples", "'X'")))
+    with speaking("bn"):
+        parts = quality.finding_parts(finding)
+    coded = {(type(part).__name__, part.children) for part in parts if not isinstance(part, str)}
+    assert coded == {("Code", "sex"), ("Code", "female, male, other, unknown"), ("Samp", "'X'")}
+    assert text_of(parts) == ("ভিকটিম সারণির sex: ১টি সারিতে এমন মান আছে যা এগুলোর কোনোটি নয়: "
+                              "female, male, other, unknown (যেমন 'X')")
+    assert quality.finding_text(finding) == finding.message
 
 
 def _text(component) -> str:

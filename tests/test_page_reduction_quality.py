@@ -12,7 +12,7 @@ import pytest
 from dashboard.builders import quality, reduction
 from dashboard.builders.definitions import (DISCLOSURE_SECTION, PERIODS_SECTION, RECORDS_SECTION, REDUCTION_SECTION,
                                             definitions_content, sheet_table, sheet_table_id)
-from dashboard.components import tables_in
+from dashboard.components import tables_in, text_of
 from dashboard.i18n import _, speaking
 from dashboard.table_view import model_table
 from queries.contract_check import MISSING_TABLE, ROWS, Finding
@@ -308,11 +308,11 @@ def test_schema_findings_come_first_as_an_alert():
                 (("where", "victims.age_at_identification"), ("count", 4),
                  ("description", "with no age (not counted as minors)"))),
     ]
-    panel = quality.schema_panel(findings).to_plotly_json()
-    text = json.dumps(panel, default=lambda c: c.to_plotly_json())
-    assert "reports: table (or view) is missing" in text and '"role": "alert"' in text
-    assert "4 rows" not in text
-    assert "4 rows" in json.dumps(quality.findings_list(findings), default=lambda c: c.to_plotly_json())
+    panel = quality.schema_panel(findings)
+    assert "reports: table (or view) is missing" in text_of(panel) and '"role": "alert"' in json.dumps(
+        panel.to_plotly_json(), default=lambda c: c.to_plotly_json())
+    assert "4 rows" not in text_of(panel)
+    assert "4 rows" in text_of(quality.findings_list(findings))
 
 
 # --- Data as of -----------------------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from queries.publication import ProtectedCells
 from queries.quality import UNKNOWN_DISTRICT, quality_counts
 from queries.scope import AreaFilter, Scope
 
-from ..components import HIDDEN, message
+from ..components import HIDDEN, message, text_of, with_parts
 from ..i18n import N_, _, current_language, day, digits, ngettext, number, zone_name
 from ..table_view import model_table, register_table_source
 
@@ -68,11 +68,20 @@ def place_name(place: str) -> str:
     return _("{table}.{column}").format(table=table_name(table), column=column)
 
 
-def _field_text(name: str, value: str | int, fields: dict) -> str:
+def _place_parts(place: str) -> list:
+    """`place_name`'s words, the column's name set as code: it is the contract's name in any language."""
+    table, dot, column = place.partition(".")
+    if not dot:
+        return [table_name(table)]
+    return with_parts(_("{table}.{column}"), table=table_name(table), column=html.Code(column))
+
+
+def _field(name: str, value: str | int, fields: dict):
     """A field of a finding's message in the current language: names of tables and rules in words, numbers in
-    the language's digits; codes (allowed values, examples, a database error's class) as written."""
+    the language's digits; the contract's codes (allowed values) as code and what the database holds or said
+    (examples, an error's class) as sample text, as written."""
     if name == "where":
-        return place_name(value)
+        return _place_parts(value)
     if name == "database":
         return table_name(value)
     if name == "rule":
@@ -80,15 +89,28 @@ def _field_text(name: str, value: str | int, fields: dict) -> str:
     if name == "count":
         return number(int(value))
     if name == "description":
-        return _(value).format(**fields)
-    return str(value)
+        return with_parts(_(value), **{other: _field(other, given, fields) for other, given in fields.items()
+                                       if other != "description"})
+    if name == "values":
+        return html.Code(value)
+    return html.Samp(str(value))
+
+
+def _flat(pieces: list) -> list:
+    return [piece for part in pieces for piece in (_flat(part) if isinstance(part, list) else [part])]
+
+
+def finding_parts(finding: Finding) -> list:
+    """The check's message about a finding in the current language, as a component's children: its template
+    translated, each field written in the language (`queries.contract_check.Finding`)."""
+    fields = dict(finding.params)
+    parts = {name: _field(name, value, fields) for name, value in fields.items()}
+    return _flat(with_parts(_(finding.template), **parts))
 
 
 def finding_text(finding: Finding) -> str:
-    """The check's message about a finding in the current language: its template translated, each field written
-    in the language (`queries.contract_check.Finding`)."""
-    fields = dict(finding.params)
-    return _(finding.template).format(**{name: _field_text(name, value, fields) for name, value in fields.items()})
+    """`finding_parts` as plain text."""
+    return text_of(finding_parts(finding))
 
 
 def schema_panel(findings: list[Finding]) -> html.Section:
@@ -102,7 +124,7 @@ def schema_panel(findings: list[Finding]) -> html.Section:
                             "cannot show their figures.",
                             "{count} problems with the databases' structure: pages that need these tables or "
                             "columns cannot show their figures.", len(broken)).format(count=number(len(broken)))),
-            html.Ul([html.Li(finding_text(f)) for f in broken]),
+            html.Ul([html.Li(finding_parts(f)) for f in broken]),
         ], className="message message-error", role="alert")
     return html.Section([html.H3(_("Tables and columns")), body], id="quality-schema")
 
@@ -110,7 +132,7 @@ def schema_panel(findings: list[Finding]) -> html.Section:
 def findings_list(findings: list[Finding]) -> html.Section:
     """The check's own messages about bad values (leadership only: they quote example codes)."""
     values = [f for f in findings if f.rule not in SCHEMA_RULES]
-    items = [html.Li(finding_text(f), className=f"finding finding-{f.severity}") for f in values]
+    items = [html.Li(finding_parts(f), className=f"finding finding-{f.severity}") for f in values]
     body = html.Ul(items) if items else message(_("No record breaks a rule of the data contract."), "info")
     return html.Section([html.H3(_("What the check found")), body], id="quality-findings")
 
