@@ -73,7 +73,7 @@ class Finding:
     count: int  # rows affected; 0 for schema findings
     severity: str  # "error" (schema broken, check failed), "warning" (bad values) or "info"
     template: str
-    params: tuple[tuple[str, str | int], ...] = ()  # (field, value) pairs, hashable and in a fixed order
+    params: tuple[tuple[str, str | int], ...]  # (field, value) pairs, hashable and in a fixed order
 
     @property
     def message(self) -> str:
