@@ -7,6 +7,7 @@ from dash import Input, Output, html
 
 from queries.health import DatabaseState
 
+from .components import with_parts
 from .context import guarded, services
 from .i18n import N_, _, digits
 
@@ -24,9 +25,10 @@ def status_banner(states: list[DatabaseState]) -> list:
                                   "the others keep working.").format(database=label, since=since),
                                 className="message message-error"))
         elif state.missing:
-            lines.append(html.P(_("{database} does not match the data contract: missing {columns}. Panels that need "
-                                  "these say so; see Data quality.").format(database=label,
-                                                                            columns=", ".join(state.missing)),
+            # The contract's names of the columns, written as code: the same in either language.
+            lines.append(html.P(with_parts(_("{database} does not match the data contract: missing {columns}. Panels "
+                                             "that need these say so; see Data quality."),
+                                           database=label, columns=html.Code(", ".join(state.missing))),
                                 className="message message-warning"))
     return lines
 

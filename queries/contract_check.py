@@ -7,6 +7,7 @@ are codes (enum values, P-codes) of the offending rows.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, fields
@@ -39,6 +40,19 @@ _PLAIN_DATE = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]"
 _PLAIN_TIMESTAMP = _PLAIN_DATE + " [0-9][0-9]:[0-9][0-9]:[0-9][0-9]"
 
 
+# A finding's message: an English template marked for the interface's catalogue, filled from the finding's `params`.
+# Its fields: `where` ("table" or "table.column"), `database`, `rule` (a rule's code), `error` (the database
+# error's class), `count` (rows), `description` (a rule's own template, which may take `values`), `values` (the
+# allowed codes, listed), `examples` (codes quoted from the offending rows, listed).
+MISSING_TABLE = N_("{where}: table (or view) is missing from the {database} database")
+MISSING_COLUMN = N_("{where}: column is missing from the {database} database")
+CHECK_FAILED = N_("{where}: the database rejected the {rule} check ({error}); is the column of the contract's type?")
+ROWS_QUOTED = (N_("{where}: {count} row {description} (e.g. {examples})"),
+               N_("{where}: {count} rows {description} (e.g. {examples})"))
+ROWS = (N_("{where}: {count} row {description}"), N_("{where}: {count} rows {description}"))
+ALLOWED_VALUES = N_("with a value that is not one of: {values}")
+
+
 @dataclass(frozen=True)
 class Finding:
     """One broken contract rule. `rule` codes: missing_table, missing_column, check_failed (schema, "error");
@@ -47,15 +61,27 @@ class Finding:
     first_service_before_referral, identified_before_report, age_out_of_range, verdict_without_complaint,
     score_out_of_range, minors_above_individuals, negative_minors, non_positive_individuals,
     design_effect_below_1, duplicate_key, duplicate_population, non_positive_population ("warning");
-    missing_age ("info": allowed by the contract, but such victims never count as minors)."""
+    missing_age ("info": allowed by the contract, but such victims never count as minors).
+
+    `template` and `params` are its message (see MISSING_TABLE and the others above): `message` writes it in
+    English for the command line; the interface translates the template and writes each field in its language."""
 
     database: str  # "cases" or "referrals"
     table: str
     column: str | None
     rule: str
     count: int  # rows affected; 0 for schema findings
-    message: str
     severity: str  # "error" (schema broken, check failed), "warning" (bad values) or "info"
+    template: str
+    params: tuple[tuple[str, str | int], ...]  # (field, value) pairs, hashable and in a fixed order
+
+    @property
+    def message(self) -> str:
+        """The message in English, as the command line prints it."""
+        fields = dict(self.params)
+        if "description" in fields:
+            fields["description"] = fields["description"].format(**fields)
+        return self.template.format(**fields)
 
 
 @dataclass(frozen=True)
@@ -116,10 +142,11 @@ class _Rule:
     table: Table
     column: str | None
     code: str
-    description: str  # completes "<n> rows ..."
+    description: str  # completes "<n> rows ...": a template, which may name the allowed {values}
     condition: Condition
     severity: str = "warning"
     quote_values: bool = False  # the column holds codes, safe to quote as examples
+    values: tuple[str, ...] = ()  # the allowed codes, for {values}
 
 
 def _not_a_district(column: Column) -> _Rule:
@@ -138,9 +165,8 @@ def _repeated_key(table: Table) -> _Rule:
 
 def _outside_list(table: str, column: str, allowed: tuple[str, ...]) -> _Rule:
     target = _CONTRACT_TABLES[table].c[column]
-    return _Rule(target.table, column, "bad_value",
-                 N_("with a value that is not one of: {values}").format(values=", ".join(allowed)),
-                 lambda ctx: target.not_in(allowed), quote_values=True)
+    return _Rule(target.table, column, "bad_value", ALLOWED_VALUES, lambda ctx: target.not_in(allowed),
+                 quote_values=True, values=allowed)
 
 
 _ALL_COLUMNS = [column for table in _CONTRACT_TABLES.values() for column in table.columns]
@@ -272,13 +298,12 @@ def check_schema(dbs: Databases) -> list[Finding]:
         present_tables = {table for table, _ in present}
         for table in metadata.tables.values():
             if table.name not in present_tables:
-                findings.append(Finding(database, table.name, None, "missing_table", 0,
-                                        f"{table.name}: table (or view) is missing from the {database} database",
-                                        "error"))
+                findings.append(Finding(database, table.name, None, "missing_table", 0, "error", MISSING_TABLE,
+                                        (("where", table.name), ("database", database))))
                 continue
             findings.extend(
-                Finding(database, table.name, column.name, "missing_column", 0,
-                        f"{table.name}.{column.name}: column is missing from the {database} database", "error")
+                Finding(database, table.name, column.name, "missing_column", 0, "error", MISSING_COLUMN,
+                        (("where", f"{table.name}.{column.name}"), ("database", database)))
                 for column in table.columns
                 if (table.name, column.name) not in present and not column.info.get("optional")
             )
@@ -404,13 +429,18 @@ def _finding(outcome: _Outcome) -> Finding:
     rule = outcome.rule
     where = f"{rule.table.name}.{rule.column}" if rule.column else rule.table.name
     if outcome.error:
-        return Finding(outcome.database, rule.table.name, rule.column, "check_failed", 0,
-                       f"{where}: the database rejected the {rule.code} check ({outcome.error}); "
-                       "is the column of the contract's type?", "error")
-    count = sum(outcome.by_district.values())
-    quoted = f" (e.g. {', '.join(repr(value) for value in outcome.examples)})" if outcome.examples else ""
-    message = f"{where}: {count} {'row' if count == 1 else 'rows'} {rule.description}{quoted}"
-    return Finding(outcome.database, rule.table.name, rule.column, rule.code, count, message, rule.severity)
+        return Finding(outcome.database, rule.table.name, rule.column, "check_failed", 0, "error", CHECK_FAILED,
+                       (("where", where), ("rule", rule.code), ("error", outcome.error)))
+    count = int(sum(outcome.by_district.values()))
+    params: list[tuple[str, str | int]] = [("where", where), ("count", count), ("description", rule.description)]
+    if rule.values:
+        params.append(("values", ", ".join(rule.values)))
+    templates = ROWS
+    if outcome.examples:
+        params.append(("examples", ", ".join(repr(value) for value in outcome.examples)))
+        templates = ROWS_QUOTED
+    return Finding(outcome.database, rule.table.name, rule.column, rule.code, count, rule.severity,
+                   templates[count != 1], tuple(params))
 
 
 def check_values(dbs: Databases, gazetteer: Gazetteer, today: date) -> list[Finding]:
@@ -422,23 +452,30 @@ _FINDING_FIELDS = [f.name for f in fields(Finding)]
 _QUALITY_COLUMNS = _FINDING_FIELDS + ["district_pcode", "district_count"]
 
 
+def _record(finding: Finding, district: str | None, count: int) -> dict:
+    # The params as JSON text: a frame cell the cache keeps as JSON, and that drop_duplicates can hash.
+    return {**asdict(finding), "params": json.dumps(dict(finding.params)), "district_pcode": district,
+            "district_count": count}
+
+
 def quality_frame(dbs: Databases, gazetteer: Gazetteer, today: date, threads: int = 1) -> pd.DataFrame:
     """The whole check in one pass, as one frame: a row per finding and district (schema findings and
     failed checks: one row with no district and a count of 0). `findings_of` and `by_district_of` read it."""
-    records = [{**asdict(f), "district_pcode": None, "district_count": 0} for f in check_schema(dbs)]
+    records = [_record(f, None, 0) for f in check_schema(dbs)]
     for outcome in _outcomes(dbs, gazetteer, today, threads):
-        finding = asdict(_finding(outcome))
+        finding = _finding(outcome)
         if outcome.error:
-            records.append({**finding, "district_pcode": None, "district_count": 0})
-        records.extend({**finding, "district_pcode": district, "district_count": count}
-                       for district, count in outcome.by_district.items())
+            records.append(_record(finding, None, 0))
+        records.extend(_record(finding, district, count) for district, count in outcome.by_district.items())
     frame = pd.DataFrame(records, columns=_QUALITY_COLUMNS)
     return frame.astype({"district_pcode": object})
 
 
 def findings_of(frame: pd.DataFrame) -> list[Finding]:
     unique = frame.drop_duplicates(subset=_FINDING_FIELDS)
-    return [Finding(**{name: record[name] for name in _FINDING_FIELDS}) for record in unique.to_dict("records")]
+    return [Finding(**{**{name: record[name] for name in _FINDING_FIELDS},
+                       "params": tuple(json.loads(record["params"]).items())})
+            for record in unique.to_dict("records")]
 
 
 def by_district_of(frame: pd.DataFrame) -> pd.DataFrame:

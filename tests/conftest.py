@@ -176,9 +176,43 @@ def chromium_paths():
     return chromium, driver
 
 
-@pytest.fixture
-def open_browser(chromium_paths, live_app):
-    """open_browser(username) -> a headless Chromium at the live app, signed in through the sign-in form."""
+# What the demo with flaws (`flawed_app`) breaks: one or more findings of each kind the Data quality page names.
+FLAWS = (
+    "UPDATE cases SET reported_on = '2026-11-31' WHERE rowid = (SELECT min(rowid) FROM cases)",  # no real day
+    "UPDATE cases SET reported_on = '2024-7-5' WHERE rowid = (SELECT min(rowid) + 1 FROM cases)",  # another form
+    "UPDATE cases SET district_pcode = 'BD9999' WHERE rowid = (SELECT min(rowid) + 2 FROM cases)",  # no district
+    "UPDATE victims SET sex = 'X' WHERE rowid = (SELECT min(rowid) FROM victims)",  # outside the list
+    # A view without keys that repeats a victim, and one without a column of the contract.
+    "ALTER TABLE victims RENAME TO victims_stored",
+    "CREATE VIEW victims AS SELECT * FROM victims_stored UNION ALL "
+    "SELECT * FROM victims_stored WHERE rowid = (SELECT min(rowid) FROM victims_stored)",
+    "ALTER TABLE accused RENAME TO accused_stored",
+    "CREATE VIEW accused AS SELECT accused_id, case_id FROM accused_stored",
+)
+
+
+@pytest.fixture(scope="session")
+def flawed_app(tmp_path_factory, geo_cache_dir):
+    """`python app.py` on a small demo with flaws (FLAWS) in its case database."""
+    import sqlite3
+
+    from impact_monitor.demo_data import CASES_FILE, generate_demo
+
+    data_dir = tmp_path_factory.mktemp("flawed-app-data")
+    (data_dir / "geo").mkdir()
+    for cached in GEO_CACHE.glob("*.json"):
+        shutil.copy(cached, data_dir / "geo" / cached.name)
+    generate_demo(data_dir / "demo", 600, 1, geo_cache_dir=geo_cache_dir)  # the app serves this demo as it is
+    with contextlib.closing(sqlite3.connect(data_dir / "demo" / CASES_FILE)) as connection, connection:
+        for statement in FLAWS:
+            connection.execute(statement)
+    with running_app(data_dir, IMPACT_DEMO_CASES="600", IMPACT_CASES_DB="", IMPACT_REFERRALS_DB="") as url:
+        yield url
+
+
+@contextlib.contextmanager
+def browsers_at(chromium_paths, base_url: str):
+    """open_as(username) -> a headless Chromium at `base_url`, signed in through the sign-in form."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -196,13 +230,29 @@ def open_browser(chromium_paths, live_app):
         drivers.append(driver)
         driver.execute_cdp_cmd("Network.enable", {})
         driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": _COUNT_CALLBACK_REQUESTS})
-        sign_in_browser(driver, live_app, username, password)
-        driver.base_url = live_app
+        sign_in_browser(driver, base_url, username, password)
+        driver.base_url = base_url
         return driver
 
-    yield open_as
-    for driver in drivers:
-        driver.quit()
+    try:
+        yield open_as
+    finally:
+        for driver in drivers:
+            driver.quit()
+
+
+@pytest.fixture
+def open_browser(chromium_paths, live_app):
+    """open_browser(username) -> a headless Chromium at the live app, signed in through the sign-in form."""
+    with browsers_at(chromium_paths, live_app) as open_as:
+        yield open_as
+
+
+@pytest.fixture
+def open_flawed_browser(chromium_paths, flawed_app):
+    """open_flawed_browser(username) -> a headless Chromium at the demo with flaws, signed in."""
+    with browsers_at(chromium_paths, flawed_app) as open_as:
+        yield open_as
 
 
 # Counts Dash's callback requests in flight, so tests wait for the page to settle, not for a guess.

@@ -11,7 +11,8 @@ from sqlalchemy import func
 
 from dashboard.builders import quality
 from dashboard.builders.definitions import SOURCE_PHRASES, definitions_content
-from dashboard.i18n import speaking
+from dashboard.components import text_of
+from dashboard.i18n import _, speaking
 from queries import contract_check
 from queries.contract_check import check_schema, run_check
 from queries.definitions import INDICATORS
@@ -20,7 +21,7 @@ from queries.schema import ALLOWED_VALUES, cases_metadata, referrals_metadata
 from queries.scope import LEADERSHIP
 from tests.test_browser_bangla import english_left
 from tests.test_contract_check import TODAY, VALUE_CASES, build, database_urls, edited  # noqa: F401 (fixtures)
-from tests.test_page_reduction_quality import QUALITY
+from tests.test_page_reduction_quality import QUALITY, screen
 
 # Kept as written in either language: the contract's columns and allowed values.
 CONTRACT_CODES = ({code for codes in ALLOWED_VALUES.values() for code in codes}
@@ -75,50 +76,59 @@ def test_a_check_the_database_rejects_reads_in_bangla(build, gazetteer, monkeypa
             "(OperationalError); কলামটি কি চুক্তিতে নির্ধারিত ধরনের?")
 
 
-def test_a_message_that_cannot_be_read_back_is_shown_as_written():
-    odd = contract_check.Finding("cases", "victims", "age_at_identification", "missing_age", 4,
-                                 "victims.age_at_identification: 4 rows", "info")
-    with speaking("bn"):
-        assert quality.finding_text(odd) == odd.message
-
-
 def test_every_rule_of_the_check_has_its_words_in_bangla():
     with speaking("bn"):
         for rule in contract_check._RULES:
             assert english_words_left(quality.rule_words(rule.code)) == [], rule.code
-            assert english_words_left(quality._description(rule.description)) == [], rule.description
+            description = _(rule.description).format(values=", ".join(rule.values))
+            assert english_words_left(description) == [], rule.description
 
 
 def test_the_quality_tables_speak_bangla_with_bengali_digits(gazetteer):
     with speaking("bn"):
-        totals = quality.totals_table(quality_counts(QUALITY, LEADERSHIP, gazetteer, "rule", None))
-        by_district = quality.district_table(quality_counts(QUALITY, LEADERSHIP, gazetteer, "district", None),
-                                             gazetteer, "bn")
-        as_of = quality.as_of_table({"referrals": {"reports.received_at": None,
-                                                   "referrals.referred_at": datetime(2026, 5, 11, 22, 5)},
-                                     "cases": {"cases.reported_on": date(2026, 5, 10)}})
-    assert list(totals.columns) == ["সারণি", "নিয়ম", "রেকর্ড"]
-    assert totals.values.tolist() == [["কেস", "ভবিষ্যতের তারিখ", "১"], ["রেফারেল", "অজানা P-code", "৭"],
-                                      ["ভিকটিম", "বয়স নেই", "১৯"]]
-    assert list(by_district.columns) == ["জেলা", "কেস: ভবিষ্যতের তারিখ", "ভিকটিম: বয়স নেই", "রেফারেল: অজানা P-code"]
-    assert by_district.values.tolist()[-1] == ["অজানা", "০", "৪", "৭"]
-    assert list(as_of.columns) == ["ডেটাবেস", "কলাম", "তারিখ"]
-    assert as_of.values.tolist() == [
+        totals = screen(quality.totals_table(quality_counts(QUALITY, LEADERSHIP, gazetteer, "rule", None)))
+        by_district = screen(quality.district_table(
+            quality_counts(QUALITY, LEADERSHIP, gazetteer, "district", None), gazetteer, "bn"))
+        as_of = screen(quality.as_of_table({"referrals": {"reports.received_at": None,
+                                                          "referrals.referred_at": datetime(2026, 5, 11, 22, 5)},
+                                            "cases": {"cases.reported_on": date(2026, 5, 10)}}, "Asia/Dhaka"))
+    assert totals["columns"] == ["সারণি", "নিয়ম", "রেকর্ড"]
+    assert totals["rows"] == [["কেস", "ভবিষ্যতের তারিখ", "১"], ["রেফারেল", "অজানা P-code", "৭"],
+                              ["ভিকটিম", "বয়স নেই", "১৯"]]
+    assert by_district["columns"] == ["জেলা", "কেস: ভবিষ্যতের তারিখ", "ভিকটিম: বয়স নেই", "রেফারেল: অজানা P-code"]
+    assert by_district["rows"][-1] == ["অজানা", "০", "৪", "৭"]
+    assert as_of["caption"] == "প্রতিটি ডেটাবেস ও কলামের সর্বশেষ তারিখ (বাংলাদেশ সময় অনুযায়ী)"
+    assert as_of["columns"] == ["ডেটাবেস", "কলাম", "তারিখ"]
+    assert as_of["rows"] == [
         ["রেফারেল", "রিপোর্ট সারণির received_at", "তারিখসহ কোনো রেকর্ড নেই (সারণিটি খালি, অথবা নেই: ওপরে দেখুন)"],
         ["রেফারেল", "রেফারেল সারণির referred_at", "১১ মে ২০২৬ ২২:০৫"],
         ["কেস", "কেস সারণির reported_on", "১০ মে ২০২৬"]]
 
 
 def test_the_schema_panel_counts_its_problems_in_bangla():
-    broken = [contract_check.Finding("cases", table, None, "missing_table", 0,
-                                     f"{table}: table (or view) is missing from the cases database", "error")
+    broken = [contract_check.Finding("cases", table, None, "missing_table", 0, "error", contract_check.MISSING_TABLE,
+                                     (("where", table), ("database", "cases")))
               for table in ("victims", "accused")]
     with speaking("bn"):
-        text = json.dumps(quality.schema_panel(broken).to_plotly_json(), default=lambda c: c.to_plotly_json(),
-                          ensure_ascii=False)
+        text = text_of(quality.schema_panel(broken))
     assert "ডেটাবেসের কাঠামোতে ২টি সমস্যা" in text and "অভিযুক্ত: কেস ডেটাবেসে এই সারণি (বা ভিউ) নেই" in text
-    english = json.dumps(quality.schema_panel(broken[:1]).to_plotly_json(), default=lambda c: c.to_plotly_json())
-    assert "1 problem with the databases' structure" in english
+    assert "1 problem with the databases' structure" in text_of(quality.schema_panel(broken[:1]))
+
+
+def test_codes_in_a_finding_are_set_as_code_and_sample_text():
+    """Column names and allowed values are the contract's, examples the database's: written as they are in
+    either language, and marked as such on the page."""
+    finding = contract_check.Finding(
+        "cases", "victims", "sex", "bad_value", 1, "warning", contract_check.ROWS_QUOTED[0],
+        (("where", "victims.sex"), ("count", 1), ("description", contract_check.ALLOWED_VALUES),
+         ("values", "female, male, other, unknown"), ("examples", "'X'")))
+    with speaking("bn"):
+        parts = quality.finding_parts(finding)
+    coded = {(type(part).__name__, part.children) for part in parts if not isinstance(part, str)}
+    assert coded == {("Code", "sex"), ("Code", "female, male, other, unknown"), ("Samp", "'X'")}
+    assert text_of(parts) == ("ভিকটিম সারণির sex: ১টি সারিতে এমন মান আছে যা এগুলোর কোনোটি নয়: "
+                              "female, male, other, unknown (যেমন 'X')")
+    assert quality.finding_text(finding) == finding.message
 
 
 def _text(component) -> str:
@@ -132,8 +142,8 @@ KEPT_IN_BANGLA = {"z", "n", "deff", "r", "exp", "ln", "x", "reliable", "false", 
 
 def test_the_definitions_read_in_bangla_with_bengali_digits():
     with speaking("bn"):
-        content = definitions_content(11, None, "Asia/Dhaka")
-        fiscal = _text(definitions_content(10, 7, "Asia/Dhaka"))
+        content = definitions_content(11, None, "Asia/Dhaka", {})
+        fiscal = _text(definitions_content(10, 7, "Asia/Dhaka", {}))
     text = _text(content)
     visible = "\n".join(re.findall(r'"children": "((?:[^"\\]|\\.)*)"', text))
     assert {found.split("'")[1] for found in english_left(visible)} <= KEPT_IN_BANGLA

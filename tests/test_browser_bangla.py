@@ -61,3 +61,24 @@ def test_a_bangla_page_shows_no_english(open_browser, username, pages):
         if words:
             left[path] = words[:12]
     assert not left, left
+
+
+# On the demo with flaws, what the English page says of each kind of finding (leadership sees the check's messages).
+FINDINGS_IN_ENGLISH = ("with a date or time that is no real one", "not one of Bangladesh's 64 districts",
+                       "with a value that is not one of", "sharing their key with another row",
+                       "accused.role: column is missing from the cases database")
+_FINDINGS = "return [...document.querySelectorAll('#quality-schema li, #quality-findings li')].map(li => li.textContent)"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("username", ["leadership", "donor", "dhaka"])
+def test_the_bangla_data_quality_page_names_findings_of_every_kind_without_english(open_flawed_browser, username):
+    driver = open_flawed_browser(username)
+    open_page(driver, "/data-quality?lang=en")
+    english = driver.execute_script(_FINDINGS)
+    expected = FINDINGS_IN_ENGLISH if username == "leadership" else FINDINGS_IN_ENGLISH[-1:]
+    assert all(any(words in finding for finding in english) for words in expected), english
+    open_page(driver, "/data-quality?lang=bn")
+    assert len(driver.execute_script(_FINDINGS)) == len(english)
+    left = english_left(driver.execute_script(_VISIBLE_TEXT), frozenset({username}))
+    assert not left, left[:12]

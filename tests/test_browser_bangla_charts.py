@@ -1,12 +1,18 @@
 """The charts of the Referrals, Justice and Survivors pages in Bangla, in a browser: hover text in Bangla with
-Bengali digits, and legend entries that do not run into one another."""
+Bengali digits, legend entries that do not run into one another, and Plotly's own toolbar in the page's
+language, its PNG named after the chart."""
 
 from __future__ import annotations
 
 import re
+import time
+from pathlib import Path
 
 import pytest
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
 
+from dashboard.builders.chart_language import chart_file_name
 from tests.conftest import open_page
 
 CHART_PAGES = ("/referrals", "/justice", "/survivors")
@@ -65,3 +71,61 @@ def test_bangla_legend_entries_do_not_overlap(open_browser):
         open_page(driver, path)
         overlapping.update(driver.execute_script(_OVERLAPPING_LEGEND_ENTRIES))
     assert not overlapping, overlapping
+
+
+# Every chart's toolbar (mode bar), by chart: its buttons' tooltips, as plotly.js writes them into data-title.
+_TOOLBAR_TOOLTIPS = """
+const tooltips = {};
+for (const gd of document.querySelectorAll('.js-plotly-plot')) {
+  tooltips[gd.parentElement.id] = [...gd.querySelectorAll('.modebar-btn')].map(b => b.getAttribute('data-title'));
+}
+return tooltips;
+"""
+TOOLBAR_PAGES = ("/referrals", "/district-map", "/violence-reduction", "/five-year-targets")
+ENGLISH_TOOLTIPS = {"Download plot as a PNG", "Zoom", "Pan", "Zoom in", "Zoom out", "Autoscale", "Reset axes"}
+DOWNLOAD_PNG = {"en": "Download plot as a PNG", "bn": "চিত্রটি ছবি (PNG) হিসেবে ডাউনলোড করুন"}
+
+
+def _hovered_tooltip(driver, title: str) -> str:
+    """Hover the first chart, then its toolbar button titled `title`, as a mouse does; the button's tooltip."""
+    chart = driver.find_element(By.CSS_SELECTOR, ".js-plotly-plot")
+    ActionChains(driver).move_to_element(chart).perform()
+    button = chart.find_element(By.CSS_SELECTOR, f'.modebar-btn[data-title="{title}"]')
+    ActionChains(driver).move_to_element(button).perform()
+    return button.get_attribute("data-title")
+
+
+def _png(folder: Path, name: str, seconds: float = 30) -> Path:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if (folder / f"{name}.png").is_file() and (folder / f"{name}.png").stat().st_size:
+            return folder / f"{name}.png"
+        time.sleep(0.2)
+    raise AssertionError(f"no {name}.png in {folder}: {[path.name for path in folder.iterdir()]}")
+
+
+@pytest.mark.browser
+def test_the_chart_toolbar_speaks_the_pages_language_and_names_its_png_after_the_chart(open_browser, tmp_path):
+    driver = open_browser("leadership")
+    for language in ("en", "bn"):
+        folder = tmp_path / language
+        driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(folder)})
+        open_page(driver, f"/?lang={language}")
+        for path in TOOLBAR_PAGES:
+            open_page(driver, path)
+            tooltips = driver.execute_script(_TOOLBAR_TOOLTIPS)
+            assert tooltips and all(tooltips.values()), (path, tooltips)
+            if language == "en":
+                assert all(DOWNLOAD_PNG["en"] in titles and "Zoom in" in titles for titles in tooltips.values())
+            else:  # Bangla, the file format aside
+                english = {title for titles in tooltips.values() for title in titles
+                           if re.search(r"[A-Za-z]", title.replace("PNG", ""))}
+                assert not english, (path, english)
+        open_page(driver, "/referrals")
+        if language == "en":
+            assert ENGLISH_TOOLTIPS <= set(driver.execute_script(_TOOLBAR_TOOLTIPS)["referrals-volume-graph"])
+        assert _hovered_tooltip(driver, DOWNLOAD_PNG[language]) == DOWNLOAD_PNG[language]
+        # The PNG is named after the chart's title, in the page's language.
+        title = driver.find_element(By.CSS_SELECTOR, ".chart .chart-title").text
+        driver.find_element(By.CSS_SELECTOR, f'.modebar-btn[data-title="{DOWNLOAD_PNG[language]}"]').click()
+        assert _png(folder, chart_file_name(title)).read_bytes().startswith(b"\x89PNG")

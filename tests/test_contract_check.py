@@ -11,7 +11,10 @@ import pytest
 from sqlalchemy import Column, Integer, MetaData, Table, Text, column, create_engine, event, func, table
 
 from queries import contract_check
-from queries.contract_check import Finding, check_schema, check_values, quality_by_district, run_check
+from queries.cache import AggregateCache
+from queries.contract_check import (
+    Finding, check_schema, check_values, findings_of, quality_by_district, quality_frame, run_check,
+)
 from queries.db import Databases
 from queries.geography import load_gazetteer
 from queries.schema import cases_metadata, referrals_metadata
@@ -20,6 +23,11 @@ TODAY = date(2026, 11, 23)
 DHAKA, DHAMRAI = "BD3026", "BD30260014"
 CHATTOGRAM, ANWARA = "BD2015", "BD20150004"
 IDENTIFYING_COLUMNS = ("full_name", "phone", "address")
+
+
+def described(findings: list[Finding]) -> list[tuple]:
+    """Each finding's fields and its message in English, as the command line prints it."""
+    return [(f.database, f.table, f.column, f.rule, f.count, f.severity, f.message) for f in findings]
 
 
 def clean_rows() -> dict[str, list[dict]]:
@@ -197,11 +205,11 @@ def test_clean_databases_with_extra_columns_and_tables_have_no_findings(build, g
 def test_missing_columns_are_errors_and_their_rules_are_skipped(build, gazetteer):
     rows = edited([("victims", "V2", {"identified_on": date(2026, 1, 30)})])
     dbs = build(rows, drop_columns={"cases.district_pcode", "referrals.urgency"})
-    assert check_schema(dbs) == [
-        Finding("cases", "cases", "district_pcode", "missing_column", 0,
-                "cases.district_pcode: column is missing from the cases database", "error"),
-        Finding("referrals", "referrals", "urgency", "missing_column", 0,
-                "referrals.urgency: column is missing from the referrals database", "error"),
+    assert described(check_schema(dbs)) == [
+        ("cases", "cases", "district_pcode", "missing_column", 0, "error",
+         "cases.district_pcode: column is missing from the cases database"),
+        ("referrals", "referrals", "urgency", "missing_column", 0, "error",
+         "referrals.urgency: column is missing from the referrals database"),
     ]
     # Rules reaching a victim's case still run; with no district column they count under no district.
     assert counts(check_values(dbs, gazetteer, TODAY)) == {("victims", "identified_on", "identified_before_report"): 1}
@@ -223,11 +231,11 @@ def test_the_optional_design_effect_column_may_be_missing(build, gazetteer):
 def test_missing_tables_are_errors_and_the_other_tables_are_still_checked(build, gazetteer):
     rows = edited([("survivor_assessments", "S1", {"score": 5})])
     dbs = build(rows, omit_tables={"victims", "reports"})
-    assert check_schema(dbs) == [
-        Finding("cases", "victims", None, "missing_table", 0,
-                "victims: table (or view) is missing from the cases database", "error"),
-        Finding("referrals", "reports", None, "missing_table", 0,
-                "reports: table (or view) is missing from the referrals database", "error"),
+    assert described(check_schema(dbs)) == [
+        ("cases", "victims", None, "missing_table", 0, "error",
+         "victims: table (or view) is missing from the cases database"),
+        ("referrals", "reports", None, "missing_table", 0, "error",
+         "reports: table (or view) is missing from the referrals database"),
     ]
     assert counts(check_values(dbs, gazetteer, TODAY)) == {("survivor_assessments", "score", "score_out_of_range"): 1}
     # Without victims an assessment cannot reach its case's district.
@@ -364,20 +372,23 @@ def test_messages_quote_at_most_three_codes(build, gazetteer):
                         *(("victims", key, {"sex": sex}) for key, sex in (("V1", "F"), ("V2", "M"), ("V3", "X"))),
                         ("victims", "V4", {"sex": "W"})]))
     by_rule = {(f.table, f.rule): f for f in check_values(dbs, gazetteer, TODAY)}
-    assert by_rule["cases", "unknown_pcode"] == Finding(
-        "cases", "cases", "district_pcode", "unknown_pcode", 2,
+    assert described([by_rule["cases", "unknown_pcode"]]) == [(
+        "cases", "cases", "district_pcode", "unknown_pcode", 2, "warning",
         "cases.district_pcode: 2 rows with a P-code that is not one of Bangladesh's 64 districts"
-        " (e.g. 'BD9999', 'Dhaka')",
-        "warning")
+        " (e.g. 'BD9999', 'Dhaka')")]
+    # The message as a template and its fields, for the interface to write in its language.
+    assert by_rule["victims", "bad_value"].params == (
+        ("where", "victims.sex"), ("count", 4), ("description", "with a value that is not one of: {values}"),
+        ("values", "female, male, other, unknown"), ("examples", "'F', 'M', 'W'"))
     assert by_rule["victims", "bad_value"].message == (
         "victims.sex: 4 rows with a value that is not one of: female, male, other, unknown (e.g. 'F', 'M', 'W')")
 
 
 def test_one_row_is_singular_and_missing_age_is_information(build, gazetteer):
     dbs = build(edited([("victims", "V1", {"age_at_identification": None})]))
-    assert check_values(dbs, gazetteer, TODAY) == [
-        Finding("cases", "victims", "age_at_identification", "missing_age", 1,
-                "victims.age_at_identification: 1 row with no age (not counted as minors)", "info"),
+    assert described(check_values(dbs, gazetteer, TODAY)) == [
+        ("cases", "victims", "age_at_identification", "missing_age", 1, "info",
+         "victims.age_at_identification: 1 row with no age (not counted as minors)"),
     ]
 
 
@@ -431,3 +442,16 @@ def test_identifying_columns_are_never_named_in_a_query(build, gazetteer):
     assert any("victims" in sql for sql in statements)
     assert not [sql for sql in statements if any(name in sql for name in IDENTIFYING_COLUMNS)]
     assert not [sql for sql in statements if "SELECT *" in sql.upper()]
+
+
+def test_findings_read_back_from_the_cached_check_keep_their_template_and_fields(build, gazetteer):
+    """The check is cached as JSON for the day: its findings come back whole, their messages' fields included."""
+    dbs = build(edited([("cases", "C4", {"district_pcode": "BD9999"}), ("victims", "V1", {"sex": "F"})]),
+                drop_columns={"referrals.urgency"})
+    cache = AggregateCache(ttl_s=300)
+    first = findings_of(cache.get_or_compute(("check",), lambda: quality_frame(dbs, gazetteer, TODAY)))
+    again = findings_of(cache.get_or_compute(("check",), lambda: pytest.fail("computed twice")))
+    assert again == first == run_check(dbs, gazetteer, TODAY)
+    assert {f.rule for f in again} == {"missing_column", "unknown_pcode", "bad_value"}
+    assert [f.message for f in again if f.rule == "unknown_pcode"] == [
+        "cases.district_pcode: 1 row with a P-code that is not one of Bangladesh's 64 districts (e.g. 'BD9999')"]

@@ -11,11 +11,11 @@ import pytest
 
 from dashboard.builders import quality, reduction
 from dashboard.builders.definitions import (DISCLOSURE_SECTION, PERIODS_SECTION, RECORDS_SECTION, REDUCTION_SECTION,
-                                            definitions_content)
-from dashboard.components import tables_in
+                                            definitions_content, sheet_table, sheet_table_id)
+from dashboard.components import tables_in, text_of
 from dashboard.i18n import _, speaking
 from dashboard.table_view import model_table
-from queries.contract_check import Finding
+from queries.contract_check import MISSING_TABLE, ROWS, Finding
 from queries.data_as_of import data_as_of, data_as_of_for
 from queries.db import Databases
 from queries.definitions import INDICATORS
@@ -265,18 +265,26 @@ def test_complementary_suppression_runs_down_each_rule_against_its_total_over_th
                     ("cases", "future_date", "BD3029"): (30, False)}
 
 
+def screen(table) -> dict:
+    """A table model as the page shows it: {table, caption, columns, rows} of cell texts."""
+    return tables_in(model_table(table, {}))[0]
+
+
 def test_district_table_has_one_row_per_district_by_name_and_zeros_filled(gazetteer):
     table = quality.district_table(quality_counts(QUALITY, LEADERSHIP, gazetteer, "district", None), gazetteer, "en")
-    assert list(table.columns) == ["District", "cases: future date", "referrals: unknown P-code",
-                                   "victims: missing age"]
-    assert table.values.tolist() == [["Chattogram", "0", "0", "3"], ["Dhaka", "1", "0", "12"],
-                                     ["unknown", "0", "7", "4"]]
+    shown = screen(table)
+    assert shown["table"] == "quality-by-district"
+    assert shown["columns"] == ["District", "cases: future date", "referrals: unknown P-code", "victims: missing age"]
+    assert shown["rows"] == [["Chattogram", "0", "0", "3"], ["Dhaka", "1", "0", "12"], ["unknown", "0", "7", "4"]]
+    # Counts are numbers in the model (and so in the files), zeros included.
+    assert [column.kind for column in table.columns] == ["text", "count", "count", "count"]
+    assert [cell.value for cell in table.rows[1]] == ["Dhaka", 1, 0, 12]
 
 
 def test_panels_per_audience(gazetteer):
     def panel(role, areas=()):
         scope = make_scope(role, areas, gazetteer)
-        return json.dumps(quality.counts_panel(QUALITY, scope, gazetteer, "en", protected(scope, gazetteer)),
+        return json.dumps(quality.counts_panel(QUALITY, scope, gazetteer, "en", protected(scope, gazetteer), {}),
                           default=lambda c: c.to_plotly_json())
 
     assert "quality-by-district" in panel("leadership") and "hidden" not in panel("leadership")
@@ -285,22 +293,26 @@ def test_panels_per_audience(gazetteer):
     assert "Chattogram" not in government and "unknown" not in government
     donor = make_scope("donor", (), gazetteer)
     totals = quality.totals_table(quality_counts(QUALITY, donor, gazetteer, "rule", protected(donor, gazetteer)))
-    assert totals.values.tolist() == [["cases", "future date", "hidden"], ["referrals", "unknown P-code", "hidden"],
+    assert screen(totals)["rows"] == [["cases", "future date", "hidden"], ["referrals", "unknown P-code", "hidden"],
                                       ["victims", "missing age", "19"]]
+    # A hidden count carries its mark and no value, in the model the files are written from.
+    assert [(row[2].value, row[2].mark) for row in totals.rows] == [(None, "hidden"), (None, "hidden"), (19, None)]
+    assert '"table-csv"' in panel("donor") and '"table-xlsx"' in panel("government", (DHAKA_DIVISION,))
 
 
 def test_schema_findings_come_first_as_an_alert():
     findings = [
-        Finding("referrals", "reports", None, "missing_table", 0,
-                "reports: table (or view) is missing from the referrals database", "error"),
-        Finding("cases", "victims", "age_at_identification", "missing_age", 4, "victims.age_at_identification: 4 rows",
-                "info"),
+        Finding("referrals", "reports", None, "missing_table", 0, "error", MISSING_TABLE,
+                (("where", "reports"), ("database", "referrals"))),
+        Finding("cases", "victims", "age_at_identification", "missing_age", 4, "info", ROWS[1],
+                (("where", "victims.age_at_identification"), ("count", 4),
+                 ("description", "with no age (not counted as minors)"))),
     ]
-    panel = quality.schema_panel(findings).to_plotly_json()
-    text = json.dumps(panel, default=lambda c: c.to_plotly_json())
-    assert "reports: table (or view) is missing" in text and '"role": "alert"' in text
-    assert "4 rows" not in text
-    assert "4 rows" in json.dumps(quality.findings_list(findings), default=lambda c: c.to_plotly_json())
+    panel = quality.schema_panel(findings)
+    assert "reports: table (or view) is missing" in text_of(panel) and '"role": "alert"' in json.dumps(
+        panel.to_plotly_json(), default=lambda c: c.to_plotly_json())
+    assert "4 rows" not in text_of(panel)
+    assert "4 rows" in text_of(quality.findings_list(findings))
 
 
 # --- Data as of -----------------------------------------------------------------------------------------------------
@@ -366,8 +378,8 @@ def test_data_as_of_names_a_missing_table_as_none(url_factory):
     try:
         as_of = data_as_of(databases, TODAY)["referrals"]
         assert as_of == {"reports.received_at": None, "referrals.referred_at": datetime(2026, 5, 11, 22)}
-        shown = quality.as_of_table({"referrals": as_of})
-        assert shown.values.tolist()[1] == ["referrals", "referrals.referred_at", "2026-05-11 22:00"]
+        shown = screen(quality.as_of_table({"referrals": as_of}, "Asia/Dhaka"))
+        assert shown["rows"][1] == ["referrals", "referrals.referred_at", "2026-05-11 22:00"]
     finally:
         databases.dispose()
 
@@ -424,7 +436,7 @@ def _ids_and_text(component) -> tuple[set[str], str]:
 
 
 def test_definitions_give_every_indicator_a_section_with_its_code_as_id():
-    ids, text = _ids_and_text(definitions_content(11, None, "Asia/Dhaka"))
+    ids, text = _ids_and_text(definitions_content(11, None, "Asia/Dhaka", {}))
     assert set(INDICATORS) | {REDUCTION_SECTION, PERIODS_SECTION, DISCLOSURE_SECTION, RECORDS_SECTION} <= ids
     assert "Each record counts once, by its key" in text
     for code, indicator in INDICATORS.items():
@@ -440,5 +452,21 @@ def test_definitions_give_every_indicator_a_section_with_its_code_as_id():
 
 
 def test_definitions_explain_the_deployments_fiscal_quarters():
-    _, text = _ids_and_text(definitions_content(10, 7, "Asia/Dhaka"))
+    _, text = _ids_and_text(definitions_content(10, 7, "Asia/Dhaka", {}))
     assert "FY2027-Q1" in text and "(July 2026 to September 2026)" in text
+
+
+def test_each_reference_sheet_is_a_table_model_with_its_downloads():
+    content = definitions_content(11, None, "Asia/Dhaka", {"period": "2026-Q3", "area": NATIONAL})
+    shown = {table["table"]: table for table in tables_in(content)}
+    assert list(shown) == [sheet_table_id(code) for code in INDICATORS]
+    _, text = _ids_and_text(content)
+    assert text.count('"type": "table-csv"') == text.count('"type": "table-xlsx"') == len(INDICATORS)
+    rate = next(code for code, indicator in INDICATORS.items() if indicator.kind == "rate")
+    sheet = sheet_table(INDICATORS[rate], 11)
+    assert shown[sheet_table_id(rate)]["rows"] == [[cell.value for cell in row] for row in sheet.rows]
+    assert shown[sheet_table_id(rate)]["rows"][0] == ["Code", rate]
+    # The exports' flag is plain text in the model, for the files, and code on the page.
+    reliability = dict((row[0].value, row[1].value) for row in sheet.rows)["Reliability"]
+    assert "Exports flag it with reliable = false." in reliability
+    assert '{"props": {"children": "reliable = false"}, "type": "Code"' in text

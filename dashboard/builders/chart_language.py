@@ -1,4 +1,5 @@
-"""Charts that read in the current language: axis numbers in its digits, text measured in the page's fonts.
+"""Charts that read in the current language: axis numbers in its digits, text measured in the page's fonts,
+Plotly's own interface (the toolbar's tooltips, its messages) in the page's language.
 
 Plotly writes its own tick labels with d3's ASCII digits. In English the charts keep Plotly's ticks; in Bangla an
 axis (or colour bar) takes ticks computed here, written with `number()` in Bengali digits.
@@ -7,6 +8,7 @@ axis (or colour bar) takes ticks computed here, written with `number()` in Benga
 from __future__ import annotations
 
 import math
+import re
 
 from ..i18n import current_language, number
 
@@ -43,3 +45,21 @@ def localized_ticks(low: float, high: float) -> dict:
         return {}
     values, decimals = tick_values(low, high)
     return {"tickmode": "array", "tickvals": values, "ticktext": [number(value, decimals) for value in values]}
+
+
+# A chart's toolbar: no Plotly logo, no selection tools (nothing on these pages reads a selection).
+GRAPH_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
+# What a file name may not hold on common systems, with spaces and punctuation: each run becomes one hyphen.
+_NOT_IN_FILE_NAMES = re.compile(r'[\s\\/:*?"<>|%#&{}()\[\],;.!\'`~^=+]+')
+
+
+def chart_file_name(title: str) -> str:
+    """A chart's title as the name of the PNG it downloads (Plotly adds ".png"): its words, in the page's
+    language, joined by hyphens."""
+    return _NOT_IN_FILE_NAMES.sub("-", title).strip("-") or "chart"
+
+
+def chart_config(title: str, base: dict = GRAPH_CONFIG) -> dict:
+    """`base`, a `dcc.Graph` config, in the current language: Plotly's locale (`bn` is registered by
+    assets/plotly-locale-bn.js; `en` is Plotly's own), and the chart's PNG named after its `title`."""
+    return {**base, "locale": current_language(), "toImageButtonOptions": {"filename": chart_file_name(title)}}

@@ -4,21 +4,29 @@ disclosure control, in the current language."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Callable
 
 from babel.dates import format_date
 from dash import html
 
+from impact_monitor.services import Services
+from impact_monitor.table_model import Cell, Column, Table
 from queries.definitions import INDICATORS, RELIABLE_EVENTS, Indicator
 from queries.periods import parse_period
 from queries.prevalence import BENCHMARK_REDUCTION_PCT, Z_95
 from queries.publication import WITHHELD
+from queries.scope import AreaFilter
 
 from ..components import HIDDEN, unreliable_mark, with_parts
 from ..i18n import N_, _, current_language, digits, number, period_name, zone_name
+from ..table_view import model_table, register_table_source
 from ..vocabulary import code_name
 
 REDUCTION_SECTION, PERIODS_SECTION, DISCLOSURE_SECTION = "violence-reduction-method", "periods", "disclosure-control"
 RECORDS_SECTION = "records-counted"
+PAGE = "definitions"
+# The column and value with which exports flag an unreliable value: written as code in either language.
+RELIABLE_FLAG = "reliable = false"
 _KIND_WORDS = {"count": N_("count"), "percent": N_("percentage"), "rate": N_("rate"),
                "median": N_("median or percentile")}
 # The source tables of `queries.definitions` in words (that module leaves them unmarked, as code).
@@ -51,14 +59,13 @@ def suppression_rule(indicator: Indicator, k: int) -> str:
     return " ".join([*rules, _("Leadership sees exact values.")])
 
 
-def reliability_rule() -> list:
+def reliability_rule() -> str:
     """When a rate or percentage carries the unreliable mark (`queries.definitions.reliable`)."""
     text = _("Shown with the mark \u201c{mark}\u201d when its numerator counts fewer than {events} events: a rate "
              "from so few events has a relative standard error of about 23 % or more (the NCHS practice for rates "
              "from small counts). Exports flag it with {flag}. The mark is never put on a hidden value, and "
              "applies to every account.")
-    return with_parts(text, mark=unreliable_mark(), events=number(RELIABLE_EVENTS),
-                      flag=html.Code("reliable = false"))
+    return text.format(mark=unreliable_mark(), events=number(RELIABLE_EVENTS), flag=RELIABLE_FLAG)
 
 
 def _kind_and_unit(indicator: Indicator) -> str:
@@ -70,12 +77,12 @@ def _source_words(source: str) -> str:
     return _(source) if source in SOURCE_PHRASES else source
 
 
-def _entry(term: str, description: str) -> html.Tr:
-    return html.Tr([html.Th(term, scope="row"), html.Td(description)])
+def sheet_table_id(code: str) -> str:
+    return f"definition-{code}"
 
 
-def indicator_sheet(indicator: Indicator, k: int) -> html.Section:
-    """A reference sheet, like a donor's performance indicator reference sheet."""
+def sheet_table(indicator: Indicator, k: int) -> Table:
+    """A reference sheet, like a donor's performance indicator reference sheet: a row per entry."""
     entries = [
         (_("Code"), indicator.code),
         (_("Kind and unit"), _kind_and_unit(indicator)),
@@ -88,11 +95,32 @@ def indicator_sheet(indicator: Indicator, k: int) -> html.Section:
     ]
     if indicator.kind in ("rate", "percent"):
         entries.append((_("Reliability"), reliability_rule()))
-    return html.Section([
-        html.H3(_(indicator.label)),
-        html.Table(html.Tbody([_entry(term, description) for term, description in entries]),
-                   className="data-table definition-sheet"),
-    ], id=indicator.code, className="definition")
+    return Table(sheet_table_id(indicator.code),
+                 _("Reference sheet: {indicator}").format(indicator=_(indicator.label)),
+                 (Column(_("Entry")), Column(_("Definition"))),
+                 tuple((Cell(term), Cell(description)) for term, description in entries))
+
+
+def _with_code(component, code: str):
+    """`component` with `code` set as code wherever its text writes it, as every formula of the page is (a cell
+    of a table model is plain text, for the files)."""
+    children = getattr(component, "children", None)
+    if isinstance(children, str) and code in children:
+        before, _code, after = children.partition(code)
+        component.children = [before, html.Code(code), after]
+    elif isinstance(children, (list, tuple)):
+        for child in children:
+            _with_code(child, code)
+    elif children is not None and not isinstance(children, (int, float)):
+        _with_code(children, code)
+    return component
+
+
+def indicator_sheet(indicator: Indicator, k: int, params: dict) -> html.Section:
+    """An indicator's section: its heading, and its reference sheet with the sheet's downloads (`params`)."""
+    sheet = html.Div(model_table(sheet_table(indicator, k), params), className="definition-sheet")
+    return html.Section([html.H3(_(indicator.label)), _with_code(sheet, RELIABLE_FLAG)],
+                        id=indicator.code, className="definition")
 
 
 def _katz_interval() -> html.Code:
@@ -225,8 +253,9 @@ def disclosure_section(k: int) -> html.Section:
     ], id=DISCLOSURE_SECTION, className="definition")
 
 
-def definitions_content(k: int, fiscal_year_start: int | None, zone: str) -> list:
-    """The whole reference: a contents list, every indicator's sheet, the reduction method and periods."""
+def definitions_content(k: int, fiscal_year_start: int | None, zone: str, params: dict) -> list:
+    """The whole reference: a contents list, every indicator's sheet, the reduction method and periods. `params`:
+    what the sheets' downloads are built with."""
     contents = [html.Li(html.A(_(i.label), href=f"#{code}")) for code, i in INDICATORS.items()]
     contents += [html.Li(html.A(_("Violence reduction against baseline"), href=f"#{REDUCTION_SECTION}")),
                  html.Li(html.A(_("Periods"), href=f"#{PERIODS_SECTION}")),
@@ -234,9 +263,23 @@ def definitions_content(k: int, fiscal_year_start: int | None, zone: str) -> lis
                  html.Li(html.A(_("Disclosure control"), href=f"#{DISCLOSURE_SECTION}"))]
     return [
         html.Nav(html.Ul(contents), className="definitions-contents", **{"aria-label": _("Definitions")}),
-        *(indicator_sheet(indicator, k) for indicator in INDICATORS.values()),
+        *(indicator_sheet(indicator, k, params) for indicator in INDICATORS.values()),
         reduction_method(),
         periods_section(fiscal_year_start, zone),
         records_section(),
         disclosure_section(k),
     ]
+
+
+def _sheet_source(code: str) -> Callable[[Services, AreaFilter, dict], Table]:
+    def build(svc: Services, _chosen: AreaFilter, _params: dict) -> Table:
+        return sheet_table(INDICATORS[code], svc.settings.suppress_below)
+    return build
+
+
+def _register_sources() -> None:
+    for code in INDICATORS:
+        register_table_source(sheet_table_id(code), PAGE, _sheet_source(code))
+
+
+_register_sources()

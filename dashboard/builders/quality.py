@@ -6,22 +6,27 @@ exports them; leadership also sees the check's own messages.
 
 from __future__ import annotations
 
-import re
-import string
 from datetime import date, datetime
+from typing import Callable
 
 import pandas as pd
 from dash import html
 
-from queries.contract_check import Finding
+from impact_monitor.services import Services
+from impact_monitor.table_model import Cell, Column, Table
+from queries.contract_check import Finding, by_district_of
+from queries.data_as_of import data_as_of_for
 from queries.geography import Gazetteer
 from queries.publication import ProtectedCells
 from queries.quality import UNKNOWN_DISTRICT, quality_counts
-from queries.scope import Scope
+from queries.scope import AreaFilter, Scope
 
-from ..components import HIDDEN, data_table, message
-from ..i18n import N_, _, current_language, day, digits, ngettext, number
+from ..components import HIDDEN, message, text_of, with_parts
+from ..i18n import N_, _, current_language, day, digits, ngettext, number, zone_name
+from ..table_view import model_table, register_table_source
 
+PAGE = "data-quality"
+TOTALS_TABLE, DISTRICT_TABLE, AS_OF_TABLE = "quality-totals", "quality-by-district", "quality-as-of"
 SCHEMA_RULES = ("missing_table", "missing_column", "check_failed")
 # Every rule of the check (`queries.contract_check.Finding`) in words; a rule not listed reads as its own code.
 RULE_WORDS = {
@@ -63,59 +68,49 @@ def place_name(place: str) -> str:
     return _("{table}.{column}").format(table=table_name(table), column=column)
 
 
-# The check writes its messages in English (`queries.contract_check`): to show one in Bangla, it is read back into
-# its parts with the template it was written from, then written again from the template's Bangla. The templates
-# that quote examples come before those that do not, which would read the examples as part of the description.
-_FINDING_MESSAGES = (
-    N_("{where}: table (or view) is missing from the {database} database"),
-    N_("{where}: column is missing from the {database} database"),
-    N_("{where}: the database rejected the {rule} check ({error}); is the column of the contract's type?"),
-    N_("{where}: {count} row {description} (e.g. {examples})"),
-    N_("{where}: {count} rows {description} (e.g. {examples})"),
-    N_("{where}: {count} row {description}"),
-    N_("{where}: {count} rows {description}"),
-)
-_ALLOWED_VALUES = N_("with a value that is not one of: {values}")
-_FIELD_PATTERNS = {"count": r"\d+"}
+def _place_parts(place: str) -> list:
+    """`place_name`'s words, the column's name set as code: it is the contract's name in any language."""
+    table, dot, column = place.partition(".")
+    if not dot:
+        return [table_name(table)]
+    return with_parts(_("{table}.{column}"), table=table_name(table), column=html.Code(column))
 
 
-def _read_back(template: str, text: str) -> dict[str, str] | None:
-    """The fields `template.format(**fields)` was given to write `text`; None when `text` was not written from it."""
-    pattern = "".join(re.escape(literal) + (f"(?P<{name}>{_FIELD_PATTERNS.get(name, '.+?')})" if name else "")
-                      for literal, name, _spec, _conversion in string.Formatter().parse(template))
-    found = re.fullmatch(pattern, text, re.DOTALL)
-    return found.groupdict() if found else None
+def _field(name: str, value: str | int, fields: dict):
+    """A field of a finding's message in the current language: names of tables and rules in words, numbers in
+    the language's digits; the contract's codes (allowed values) as code and what the database holds or said
+    (examples, an error's class) as sample text, as written."""
+    if name == "where":
+        return _place_parts(value)
+    if name == "database":
+        return table_name(value)
+    if name == "rule":
+        return rule_words(value)
+    if name == "count":
+        return number(int(value))
+    if name == "description":
+        return with_parts(_(value), **{other: _field(other, given, fields) for other, given in fields.items()
+                                       if other != "description"})
+    if name == "values":
+        return html.Code(value)
+    return html.Samp(str(value))
 
 
-def _description(text: str) -> str:
-    listed = _read_back(_ALLOWED_VALUES, text)
-    return _(_ALLOWED_VALUES).format(**listed) if listed else _(text)
+def _flat(pieces: list) -> list:
+    return [piece for part in pieces for piece in (_flat(part) if isinstance(part, list) else [part])]
 
 
-def _written_again(template: str, fields: dict[str, str]) -> str:
-    """`template` in the current language, filled with the fields read back, each in the current language."""
-    shown = dict(fields, where=place_name(fields["where"]))
-    if "database" in fields:
-        shown["database"] = table_name(fields["database"])
-    if "rule" in fields:
-        shown["rule"] = rule_words(fields["rule"])
-    if "count" in fields:
-        shown["count"] = number(int(fields["count"]))
-    if "description" in fields:
-        shown["description"] = _description(fields["description"])
-    return _(template).format(**shown)
+def finding_parts(finding: Finding) -> list:
+    """The check's message about a finding in the current language, as a component's children: its template
+    translated, each field written in the language (`queries.contract_check.Finding`)."""
+    fields = dict(finding.params)
+    parts = {name: _field(name, value, fields) for name, value in fields.items()}
+    return _flat(with_parts(_(finding.template), **parts))
 
 
 def finding_text(finding: Finding) -> str:
-    """The check's message about a finding in the current language; as the check wrote it if it cannot be read
-    back (English is never rewritten)."""
-    if current_language() == "en":
-        return finding.message
-    for template in _FINDING_MESSAGES:
-        fields = _read_back(template, finding.message)
-        if fields is not None:
-            return _written_again(template, fields)
-    return finding.message
+    """`finding_parts` as plain text."""
+    return text_of(finding_parts(finding))
 
 
 def schema_panel(findings: list[Finding]) -> html.Section:
@@ -129,7 +124,7 @@ def schema_panel(findings: list[Finding]) -> html.Section:
                             "cannot show their figures.",
                             "{count} problems with the databases' structure: pages that need these tables or "
                             "columns cannot show their figures.", len(broken)).format(count=number(len(broken)))),
-            html.Ul([html.Li(finding_text(f)) for f in broken]),
+            html.Ul([html.Li(finding_parts(f)) for f in broken]),
         ], className="message message-error", role="alert")
     return html.Section([html.H3(_("Tables and columns")), body], id="quality-schema")
 
@@ -137,53 +132,54 @@ def schema_panel(findings: list[Finding]) -> html.Section:
 def findings_list(findings: list[Finding]) -> html.Section:
     """The check's own messages about bad values (leadership only: they quote example codes)."""
     values = [f for f in findings if f.rule not in SCHEMA_RULES]
-    items = [html.Li(finding_text(f), className=f"finding finding-{f.severity}") for f in values]
+    items = [html.Li(finding_parts(f), className=f"finding finding-{f.severity}") for f in values]
     body = html.Ul(items) if items else message(_("No record breaks a rule of the data contract."), "info")
     return html.Section([html.H3(_("What the check found")), body], id="quality-findings")
 
 
-def _cell(records, suppressed: bool) -> str:
-    return _(HIDDEN) if suppressed else number(int(records))
+def _count(records, suppressed: bool) -> Cell:
+    return Cell(mark=HIDDEN) if suppressed else Cell(int(records))
 
 
-def totals_table(totals: pd.DataFrame) -> pd.DataFrame:
-    """`quality_counts(..., by="rule")` rows as text."""
-    return pd.DataFrame({_("Table"): totals["table"].map(table_name), _("Rule"): totals["rule"].map(rule_words),
-                         _("Records"): [_cell(r, s) for r, s in zip(totals["records"], totals["suppressed"])]})
+def totals_table(totals: pd.DataFrame) -> Table:
+    """`quality_counts(..., by="rule")` rows: table and rule in words, records as a count or hidden."""
+    return Table(TOTALS_TABLE, _("Records that break a rule of the data contract, by table and rule"),
+                 (Column(_("Table")), Column(_("Rule")), Column(_("Records"), "count")),
+                 tuple((Cell(table_name(row.table)), Cell(rule_words(row.rule)), _count(row.records, row.suppressed))
+                       for row in totals.itertuples()))
 
 
-def district_table(counts: pd.DataFrame, gazetteer: Gazetteer, language: str) -> pd.DataFrame:
+def district_table(counts: pd.DataFrame, gazetteer: Gazetteer, language: str) -> Table:
     """`quality_counts(..., by="district")` rows as one row per district (by name, "unknown" last) and one
     column per table and rule; a rule a district does not break reads 0."""
     name = {code: _(UNKNOWN_DISTRICT) if code == UNKNOWN_DISTRICT else gazetteer.name(code, language)
             for code in counts["district"]}
-    labelled = counts.assign(column=counts["table"].map(table_name) + ": " + counts["rule"].map(rule_words),
-                             text=[_cell(r, s) for r, s in zip(counts["records"], counts["suppressed"])])
-    table = labelled.pivot(index="district", columns="column", values="text").fillna(number(0))
-    order = sorted(table.index, key=lambda code: (code == UNKNOWN_DISTRICT, name[code]))
-    table = table.loc[order, sorted(table.columns)].reset_index(drop=True)
-    table.columns.name = None
-    table.insert(0, _("District"), [name[code] for code in order])
-    return table
+    cells = {(row.district, f"{table_name(row.table)}: {rule_words(row.rule)}"): _count(row.records, row.suppressed)
+             for row in counts.itertuples()}
+    headings = sorted({heading for _district, heading in cells})
+    districts = sorted(name, key=lambda code: (code == UNKNOWN_DISTRICT, name[code]))
+    return Table(DISTRICT_TABLE, _("Records that break a rule, by district (columns: table: rule)"),
+                 (Column(_("District")), *(Column(heading, "count") for heading in headings)),
+                 tuple((Cell(name[code]), *(cells.get((code, heading), Cell(0)) for heading in headings))
+                       for code in districts))
 
 
 def counts_panel(by_district: pd.DataFrame, scope: Scope, gazetteer: Gazetteer, language: str,
-                 cells: ProtectedCells | None) -> list:
+                 cells: ProtectedCells | None, params: dict) -> list:
     """Totals by table and rule for everyone; the district table for leadership and government. `cells`: an
-    external audience's protected cells of today's tables."""
+    external audience's protected cells of today's tables; `params`: what the downloads are built with."""
     totals = quality_counts(by_district, scope, gazetteer, "rule", cells)
     if totals.empty:
         return [message(_("No record in your scope breaks a rule of the data contract."), "info")]
-    parts = [data_table(totals_table(totals), _("Records that break a rule of the data contract, by table and rule"),
-                        "quality-totals", numeric=(_("Records"),))]
+    parts = [model_table(totals_table(totals), params)]
     if scope.role != "donor":
-        table = district_table(quality_counts(by_district, scope, gazetteer, "district", cells), gazetteer, language)
-        parts.append(data_table(table, _("Records that break a rule, by district (columns: table: rule)"),
-                                "quality-by-district", numeric=tuple(table.columns[1:])))
+        counts = quality_counts(by_district, scope, gazetteer, "district", cells)
+        parts.append(model_table(district_table(counts, gazetteer, language), params))
     return parts
 
 
 def _when(value: date | datetime | None) -> str:
+    """A date as the page writes it (ISO in English, Bengali digits in Bangla); a time in the program's zone."""
     if value is None:
         return _("no dated records (the table is empty, or missing: see above)")
     if isinstance(value, datetime):
@@ -191,10 +187,44 @@ def _when(value: date | datetime | None) -> str:
     return day(value)
 
 
-def as_of_table(as_of: dict[str, dict[str, date | datetime | None]]) -> pd.DataFrame:
-    """The latest date per database and column, as the data_as_of query gives it."""
-    return pd.DataFrame(
-        [(table_name(database), place_name(column), _when(value))
-         for database, columns in as_of.items() for column, value in columns.items()],
-        columns=[_("Database"), _("Latest of"), _("Date")],
-    )
+def as_of_table(as_of: dict[str, dict[str, date | datetime | None]], zone: str) -> Table:
+    """The latest date per database and column, as the data_as_of query gives it; `zone` is the program's."""
+    return Table(AS_OF_TABLE, _("Latest date per database and column (times in {zone})").format(zone=zone_name(zone)),
+                 (Column(_("Database")), Column(_("Latest of")), Column(_("Date"))),
+                 tuple((Cell(table_name(database)), Cell(place_name(column)), Cell(_when(value)))
+                       for database, columns in as_of.items() for column, value in columns.items()))
+
+
+# The tables built again for their downloads, for the account asking (never more than its page shows it).
+
+def check_frame(svc: Services) -> pd.DataFrame:
+    """Today's whole contract check (`contract_check.quality_frame`), cached for the day."""
+    return svc.current.quality_frame(svc.databases.today())
+
+
+def protected_cells(svc: Services, scope: Scope) -> ProtectedCells | None:
+    """An external audience's protected cells of today's tables; None for leadership."""
+    if not scope.suppressed:
+        return None
+    return svc.current.cells(scope, svc.databases.today(), svc.databases.start_of_today(),
+                             svc.settings.suppress_below)
+
+
+def _build_counts(by: str) -> Callable[[Services, AreaFilter, dict], Table]:
+    def build(svc: Services, chosen: AreaFilter, _params: dict) -> Table:
+        # quality_counts refuses a donor the districts, as the page never shows them one.
+        counts = quality_counts(by_district_of(check_frame(svc)), chosen.scope, svc.gazetteer, by,
+                                protected_cells(svc, chosen.scope))
+        if by == "rule":
+            return totals_table(counts)
+        return district_table(counts, svc.gazetteer, current_language())
+    return build
+
+
+def build_as_of(svc: Services, chosen: AreaFilter, _params: dict) -> Table:
+    return as_of_table(data_as_of_for(svc.databases, chosen.scope, svc.gazetteer), svc.settings.timezone.key)
+
+
+register_table_source(TOTALS_TABLE, PAGE, _build_counts("rule"))
+register_table_source(DISTRICT_TABLE, PAGE, _build_counts("district"))
+register_table_source(AS_OF_TABLE, PAGE, build_as_of)

@@ -28,10 +28,10 @@ from ..components import HIDDEN, WITHHELD, chart_text, hidden_bar_marks, mark_hi
 from ..i18n import N_, _, current_language, digits, ngettext, number, period_name
 from ..table_view import model_table
 from ..vocabulary import code_name
+from .chart_language import chart_config
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
-GRAPH_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
 # The page's fonts (assets/style.css), named in the figure too: the stylesheet draws a chart's text in them, but
 # Plotly measures its text (legend entries, margins) outside the chart, in the figure's own font, and without a
 # Bengali font there it would measure Bangla too short and draw legend entries over one another.
@@ -137,7 +137,7 @@ def graph(fig: go.Figure, graph_id: str, title: str) -> html.Div:
     """The chart under its title. The title is a heading of the page rather than text in the figure: it wraps on
     a narrow screen, where a figure's title runs under the toolbar or off the chart."""
     return html.Div([html.H4(title, className="chart-title", id=f"{graph_id}-title"),
-                     dcc.Graph(id=graph_id, figure=fig, config=GRAPH_CONFIG)], className="chart")
+                     dcc.Graph(id=graph_id, figure=fig, config=chart_config(title))], className="chart")
 
 
 def table_params(period: str, area: str) -> dict:

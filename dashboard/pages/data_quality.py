@@ -10,10 +10,9 @@ from queries.contract_check import by_district_of, check_schema, findings_of
 from queries.data_as_of import data_as_of_for
 
 from ..builders import quality as build
-from ..builders.definitions import zone_name
-from ..components import data_table
-from ..context import current_scope, guarded, services
+from ..context import current_scope, guarded, parse_area_filter, services
 from ..i18n import N_, _, language_of
+from ..table_view import model_table
 
 dash.register_page(__name__, path="/data-quality", name=N_("Data quality"), order=8)
 
@@ -33,39 +32,43 @@ def layout(**_query):
     ])
 
 
+def _params(period, area) -> dict:
+    """What the tables' downloads are built with: the filters choose no record here, but a file names them, and
+    they are checked against the account."""
+    chosen = parse_area_filter(period, area)
+    return {"period": chosen.period.label, "area": chosen.area}
 
 
 @callback(Output("quality-schema-panel", "children"), Output("quality-counts-panel", "children"),
-          Input("language", "data"))
-def update_checks(language):
+          Input("language", "data"), Input("filter-period", "value"), Input("filter-area", "value"))
+def update_checks(language, period, area):
     """Both panels from one pass of the check; a failure shows its message in both."""
-    panels = _check_panels(language)
+    panels = _check_panels(language, period, area)
     return panels if isinstance(panels, tuple) else (panels, panels)
 
 
 @guarded
-def _check_panels(language):
+def _check_panels(language, period, area):
     svc = services()
     scope = current_scope()
-    today = svc.databases.today()
-    frame = svc.current.quality_frame(today)
+    params = _params(period, area)
+    frame = build.check_frame(svc)
     if scope.role == "leadership":
         findings = findings_of(frame)
         schema = [build.schema_panel(findings), build.findings_list(findings)]
     else:
         # External audiences: the structure only; value findings are national totals that quote example codes.
         schema = build.schema_panel(check_schema(svc.databases))
-    cells = (svc.current.cells(scope, today, svc.databases.start_of_today(), svc.settings.suppress_below)
-             if scope.suppressed else None)
-    counts = build.counts_panel(by_district_of(frame), scope, svc.gazetteer, language_of(language), cells)
+    counts = build.counts_panel(by_district_of(frame), scope, svc.gazetteer, language_of(language),
+                                build.protected_cells(svc, scope), params)
     return schema, counts
 
 
-@callback(Output("quality-as-of-panel", "children"), Input("language", "data"))
+@callback(Output("quality-as-of-panel", "children"), Input("language", "data"), Input("filter-period", "value"),
+          Input("filter-area", "value"))
 @guarded
-def update_as_of(_language):
+def update_as_of(_language, period, area):
     svc = services()
-    return data_table(build.as_of_table(data_as_of_for(svc.databases, current_scope(), svc.gazetteer)),
-                      _("Latest date per database and column (times in {zone})").format(
-                          zone=zone_name(svc.settings.timezone.key)),
-                      "quality-as-of")
+    table = build.as_of_table(data_as_of_for(svc.databases, current_scope(), svc.gazetteer),
+                              svc.settings.timezone.key)
+    return model_table(table, _params(period, area))

@@ -13,6 +13,7 @@ from queries.definitions import INDICATORS
 from queries.periods import parse_period
 from queries.scope import scope_districts
 
+from ..builders.chart_language import chart_config
 from ..builders.district_map import (
     COUNT, MAP_INDICATORS, RATE, division_names_for_districts, division_values_on_districts, map_figure, map_view,
     measure_label, mostly_hidden, nothing_recorded, view_caption, view_table,
@@ -133,7 +134,7 @@ def _year_offer(view) -> list:
 def _no_map() -> dcc.Graph:
     """The map's graph, out of sight: the callbacks that read the map's clicks and fit its view need it in the
     page even when no map is drawn."""
-    return dcc.Graph(id=GRAPH_ID, config=MAP_CONFIG, style={"display": "none"})
+    return dcc.Graph(id=GRAPH_ID, config=chart_config(_("District map"), MAP_CONFIG), style={"display": "none"})
 
 
 def _geo_dir():
@@ -165,7 +166,7 @@ def _figure_and_table(figure, view, params):
     gazetteer = services().gazetteer
     caption = view_caption(view, gazetteer)
     drawn = [_no_map()] if figure is None else [
-        html.Figure([dcc.Graph(id=GRAPH_ID, figure=figure, config=MAP_CONFIG),
+        html.Figure([dcc.Graph(id=GRAPH_ID, figure=figure, config=chart_config(caption, MAP_CONFIG)),
                      html.Figcaption(_("Map: {caption}. The table lists the same values.").format(caption=caption))],
                     style={"margin": 0})]
     return [

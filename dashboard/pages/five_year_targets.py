@@ -11,6 +11,7 @@ from queries.definitions import INDICATORS
 from queries.geography import NATIONAL
 from queries.targets import AT_RISK_FROM
 
+from ..builders.chart_language import chart_config
 from ..builders.quarterly import as_shown, right_aligned
 from ..builders.targets import (
     plan_figures, plan_of, plan_table, plan_title, progress_table, progress_title, row_kinds, status_class,
@@ -22,8 +23,6 @@ from ..context import current_scope, guarded, parse_filter, services
 from ..table_view import model_table
 
 dash.register_page(__name__, path="/five-year-targets", name=N_("Five-year targets"), order=7)
-
-_GRAPH_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
 
 
 def layout(**_query):
@@ -82,7 +81,8 @@ def _plan_section(plan, params):
     if plan.empty:
         return []
     charts = [html.Div([html.H4(_(INDICATORS[code].label)),
-                        dcc.Graph(figure=figure, config=_GRAPH_CONFIG)], className="small-multiple")
+                        dcc.Graph(figure=figure, config=chart_config(_(INDICATORS[code].label)))],
+                       className="small-multiple")
               for code, figure in plan_figures(plan, date.today().year)]
     return [html.H3(_("Every year of the plan")),
             html.P(_("Actual against target, each year of the plan"), className="chart-title"),

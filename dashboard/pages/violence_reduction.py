@@ -9,14 +9,13 @@ from dash import Input, Output, callback, dcc, html
 from queries.prevalence import BENCHMARK_REDUCTION_PCT
 
 from ..builders import reduction as build
+from ..builders.chart_language import chart_config
 from ..components import message
 from ..context import current_scope, guarded, parse_area_filter, services
 from ..i18n import N_, _, language_of, number
 from ..table_view import model_table
 
 dash.register_page(__name__, path="/violence-reduction", name=N_("Violence reduction"), order=5)
-
-_GRAPH_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
 
 
 def layout(**_query):
@@ -34,7 +33,7 @@ def layout(**_query):
 
 def _chart(title: str, figure) -> list:
     """A chart under its title as a heading: inside the figure, a title would sit under the chart's toolbar."""
-    return [html.H4(title, className="chart-title"), dcc.Graph(figure=figure, config=_GRAPH_CONFIG)]
+    return [html.H4(title, className="chart-title"), dcc.Graph(figure=figure, config=chart_config(title))]
 
 
 def _table(table, params):
