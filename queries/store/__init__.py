@@ -6,12 +6,14 @@ Alembic migrations beside this module: `migrate` applies them (`impact-monitor m
 `AppStore.open` refuses a store whose schema is not the code's, naming the command that brings it up to date.
 
 Several gunicorn workers may write at once. On SQLite every write is one `BEGIN IMMEDIATE` transaction, so writers
-queue (WAL lets readers go on); on PostgreSQL a release's revision is unique per period, and a writer that lost
-the race for a number takes the next. Either way a release and all its figures land together or not at all.
+queue (WAL lets readers go on); on PostgreSQL releases of one period queue behind a transaction-level advisory lock
+on that period. A revision number is also unique per period, as a last guard. Either way a release and all its
+figures land together or not at all.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -35,8 +37,8 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 LANGUAGES = ("en", "bn")
 MAX_NARRATIVE_CHARACTERS = 2000
 FIGURE_COLUMNS = ("indicator", "area", "breakdown", "category", "numerator", "denominator", "value")
-# Any number above one: two writers racing for a revision number on PostgreSQL settle it in two attempts.
-_RELEASE_ATTEMPTS = 5
+# Writers queue for a period, so a second attempt is needed only if the unique revision guard ever fires.
+_RELEASE_ATTEMPTS = 3
 # A constant key for PostgreSQL's advisory lock around migrations ("impact" in ASCII).
 _MIGRATION_LOCK = 0x696D70616374
 
@@ -202,6 +204,7 @@ class AppStore:
         for _attempt in range(_RELEASE_ATTEMPTS):
             try:
                 with self._writing() as connection:
+                    _queue_for_period(connection, calendar, period)
                     revision = 1 + connection.scalar(
                         select(func.coalesce(func.max(releases.c.revision), 0))
                         .where(releases.c.calendar == calendar, releases.c.period == period))
@@ -285,6 +288,14 @@ class AppStore:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _queue_for_period(connection: Connection, calendar: str, period: str) -> None:
+    """On PostgreSQL, wait for any other release of this period to commit (SQLite's write lock already does)."""
+    if connection.dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(f"release:{calendar}:{period}".encode()).digest()[:8], "big",
+                             signed=True)
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 def _figure_rows(figures: pd.DataFrame) -> list[dict]:
