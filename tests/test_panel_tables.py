@@ -11,7 +11,7 @@ from dashboard import panels
 from dashboard.builders import justice as justice_build
 from dashboard.builders import referrals as build
 from dashboard.builders import survivors as survivors_build
-from dashboard.components import HIDDEN, tables_in, text_of
+from dashboard.components import HIDDEN
 from dashboard.i18n import speaking
 from dashboard.table_view import cell_text, sources_of
 from impact_monitor.table_model import Table
@@ -19,7 +19,7 @@ from queries import justice, schema, survivors
 from queries.periods import parse_period
 from queries.publication import WITHHELD
 from queries.scope import FilterError, make_filter, make_scope
-from tests.panel_parts import PARAMS, chart_titles, figures, walk
+from tests.panel_parts import PARAMS, chart_titles, figures, tables_in, text_of, walk
 from tests.test_disclosure_audit import _awkward_services
 
 NUMBER_KINDS = ("count", "percent", "rate", "median", "number")
