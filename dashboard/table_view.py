@@ -124,7 +124,7 @@ def context_of(svc: Services, scope: Scope, chosen: AreaFilter) -> list[tuple[st
     mode."""
     today = svc.databases.today()
     lines = [(_("Area"), svc.gazetteer.full_name(chosen.area, current_language())),
-             (_("Period"), period_text(chosen.period, today)), (_("Signed in as"), account_name(scope)),
+             (_("Period"), period_text(chosen.period, today)), (_("Signed in as"), account_name(scope, svc.gazetteer)),
              (_("Data as of"), data_as_of_line(data_as_of_for(svc.databases, scope, svc.gazetteer, today),
                                                svc.settings.timezone.key))]
     if scope.suppressed:

@@ -63,7 +63,6 @@ def command_indicators(args) -> int:
 
 
 def command_tables(args) -> int:
-    from dashboard.context import install_services
     from dashboard.i18n import speaking
     from dashboard.table_view import context_of, every_source
     from queries.periods import parse_period
@@ -76,7 +75,6 @@ def command_tables(args) -> int:
     params = _page_params(args, sources)
     settings = _settings()
     services = _services(settings)
-    install_services(services)  # the notes name the account and its areas from this process's services
     scope = _scope(args, services)
     area = args.area or default_area(scope)
     chosen = make_filter(parse_period(args.period, settings.fiscal_year_start), area,
