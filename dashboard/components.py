@@ -11,6 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import dcc, html
 
+from impact_monitor.table_model import Cell, Column, kind_of
 from queries.definitions import INDICATORS, RELIABLE_EVENTS, UNRELIABLE_TEMPLATE
 from queries.publication import WITHHELD
 
@@ -61,6 +62,15 @@ def format_value(value, kind: str, suppressed: bool = False, withheld: bool = Fa
     else:
         text = number(value, 1)
     return f"{text} ({unreliable_mark()})" if reliable is False else text
+
+
+def cell_text(cell: Cell, column: Column) -> str:
+    """A table model's cell as the screen shows it, in the current language."""
+    kind = kind_of(cell, column)
+    if kind == "text" and cell.mark is None:
+        return "" if cell.value is None else str(cell.value)
+    return format_value(cell.value, kind, suppressed=cell.mark == HIDDEN, withheld=cell.mark == WITHHELD,
+                        reliable=cell.reliable)
 
 
 def unreliable_mark() -> str:
@@ -147,39 +157,6 @@ def data_table(frame: pd.DataFrame, caption: str, table_id: str | None = None,
     ])
     return scrolling(html.Table([html.Caption(caption), header, body], className="data-table",
                                 **({"id": table_id} if table_id else {})), caption)
-
-
-def text_of(component) -> str:
-    """The text a component shows, as a browser would read it from its children."""
-    if component is None:
-        return ""
-    if isinstance(component, (str, int, float)):
-        return str(component)
-    if isinstance(component, (list, tuple)):
-        return "".join(text_of(child) for child in component)
-    return text_of(getattr(component, "children", None))
-
-
-def _listed(children) -> list:
-    return list(children) if isinstance(children, (list, tuple)) else [children]
-
-
-def tables_in(component) -> list[dict]:
-    """Every table with an id inside a component tree: {table, caption, columns, rows}, all cells as shown."""
-    if isinstance(component, (list, tuple)):
-        return [table for child in component for table in tables_in(child)]
-    if isinstance(component, html.Table) and getattr(component, "id", None):
-        return [_table_cells(component)]
-    children = getattr(component, "children", None)
-    return [] if children is None or isinstance(children, (str, int, float)) else tables_in(children)
-
-
-def _table_cells(table: html.Table) -> dict:
-    parts = {type(part).__name__: part for part in _listed(table.children)}
-    header, body = _listed(parts["Thead"].children), _listed(parts["Tbody"].children)
-    return {"table": table.id, "caption": text_of(parts.get("Caption")),
-            "columns": [text_of(cell) for row in header for cell in _listed(row.children)],
-            "rows": [[text_of(cell) for cell in _listed(row.children)] for row in body]}
 
 
 def panel_section(title: str, panel_id: str, text: str) -> html.Section:

@@ -15,6 +15,7 @@ from typing import Callable
 from impact_monitor.accounts import Account
 from impact_monitor.services import Services
 from queries.db import DatabaseError, describe_database_error
+from queries.geography import Gazetteer
 from queries.periods import Period, PeriodError, parse_period, quarter_containing, recent_quarters, year_period
 from queries.scope import AreaFilter, FilterError, Scope, level_of, make_filter, make_scope
 
@@ -110,9 +111,11 @@ def _area_label(code: str) -> str:
 ROLE_NAMES = {"leadership": N_("program leadership"), "donor": N_("donor"), "government": N_("government partner")}
 
 
-def account_name(scope: Scope) -> str:
-    """Who is signed in, in words: the role, and a government account's areas by name."""
-    areas = ", ".join(services().gazetteer.full_name(code, current_language()) for code in scope.areas)
+def account_name(scope: Scope, gazetteer: Gazetteer | None = None) -> str:
+    """Who is signed in, in words: the role, and a government account's areas by name (from `gazetteer`, the
+    app's by default)."""
+    gazetteer = gazetteer or services().gazetteer
+    areas = ", ".join(gazetteer.full_name(code, current_language()) for code in scope.areas)
     return _(ROLE_NAMES[scope.role]) + (f", {areas}" if areas else "")
 
 

@@ -210,17 +210,21 @@ def justice_pending(svc: Services, filter_: AreaFilter) -> list:
 
 # Survivors
 
+def followed_up(svc: Services, filter_: AreaFilter) -> int | None | str:
+    """The survivors with two or more sessions in the period, as the headline shows it: None when hidden,
+    `survivors_build.NOT_OFFERED` where the audience is not given it."""
+    if not filter_.scope.suppressed:
+        return int(cached(svc, survivors.victims_followed_up, filter_).iloc[0]["victims"])
+    if filter_.area in detailed_areas(filter_.scope, svc.gazetteer):
+        return publication.followed_up(period_cells(svc, filter_), filter_.period.label, filter_.area)
+    return survivors_build.NOT_OFFERED  # a detail figure, shown for the audience's larger areas only
+
+
 @in_language
 def survivor_headline(svc: Services, filter_: AreaFilter):
     rows = svc.engine.compute(filter_, survivors_build.HEADLINE_CODES, suppress_below=_k(svc))
-    if not filter_.scope.suppressed:
-        followed_up = int(cached(svc, survivors.victims_followed_up, filter_).iloc[0]["victims"])
-    elif filter_.area in detailed_areas(filter_.scope, svc.gazetteer):
-        followed_up = publication.followed_up(period_cells(svc, filter_), filter_.period.label, filter_.area)
-    else:
-        followed_up = survivors_build.NOT_OFFERED  # a detail figure, shown for the audience's larger areas only
     area_name = svc.gazetteer.full_name(filter_.area, current_language())
-    return survivors_build.headline_panel(rows, filter_.area, area_name, followed_up)
+    return survivors_build.headline_panel(rows, filter_.area, area_name, followed_up(svc, filter_))
 
 
 def score_counts(svc: Services, filter_: AreaFilter) -> pd.DataFrame:
@@ -250,6 +254,19 @@ PAGE_PANELS: dict[str, tuple[Callable[[Services, AreaFilter, str], object], ...]
     "referrals": (referral_volume, referral_turnaround, referral_within_target, referral_waiting, open_referrals),
     "justice": (justice_funnel, justice_trends, justice_pending),
     "survivors": (survivor_headline, survivor_domains, survivor_services),
+}
+
+
+# The tables each panel draws, in the order it draws them (the registered sources below build them again).
+PANEL_TABLES: dict[Callable, tuple[str, ...]] = {
+    referral_volume: ("referrals-volume-table",), referral_turnaround: ("referrals-turnaround-table",),
+    referral_within_target: ("referrals-within-target-table",), referral_waiting: ("referrals-waiting-table",),
+    open_referrals: ("referrals-open-table",),
+    justice_funnel: ("justice-funnel-table",), justice_trends: ("justice-trends-table",),
+    justice_pending: ("justice-pending-table",),
+    survivor_headline: (),
+    survivor_domains: ("survivors-means-table", "survivors-scores-first-table", "survivors-scores-latest-table"),
+    survivor_services: ("survivors-services-table",),
 }
 
 

@@ -3,12 +3,15 @@
 Every table a page shows comes with two buttons. A download rebuilds the table from the source that drew it
 (`register_table_source`), with the parameters the page drew it with (kept beside it, and checked again against
 the signed-in account's scope), and writes the same typed cells: never text read back from the page. The
-command line (`impact-monitor tables`) builds a page's tables from the same sources.
+command line (`impact-monitor tables`) builds a page's tables from the same sources, and the disclosure audit
+reads them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import importlib
+import pkgutil
+from dataclasses import dataclass, field
 from typing import Callable
 
 import dash
@@ -16,11 +19,11 @@ from dash import MATCH, Input, Output, State, ctx, dcc, html, no_update
 
 from impact_monitor.exports import MEDIA_TYPES, table_csv, table_workbook
 from impact_monitor.services import Services
-from impact_monitor.table_model import Cell, Column, Table
-from queries.scope import AreaFilter
+from impact_monitor.table_model import Cell, Column, Table, kind_of
+from queries.scope import AreaFilter, Scope
 from queries.data_as_of import data_as_of_for
 
-from .components import format_value, message, scrolling
+from .components import cell_text, message, scrolling
 from .context import account_name, current_scope, guarded, parse_area_filter, period_text, services
 from .i18n import _, current_language
 from .print_header import data_as_of_line
@@ -29,43 +32,50 @@ from .security import audit_download, current_account
 @dataclass(frozen=True)
 class TableSource:
     """How a page builds one of its tables: `build(services, filter, params)`, where `params` are the page's
-    own controls besides the period and area (a dict as kept beside the table)."""
+    own controls besides the period and area (a dict as kept beside the table); `controls` are those controls
+    with the values the page starts with (the command line's defaults)."""
 
     table_id: str
     page: str
     build: Callable[[Services, AreaFilter, dict], Table]
+    controls: dict = field(default_factory=dict)
 
 
 _SOURCES: dict[str, TableSource] = {}
 
 
-def register_table_source(table_id: str, page: str, build: Callable[[Services, AreaFilter, dict], Table]) -> None:
-    """Say how the table `table_id` of `page` is built, so that its downloads and the command line build it."""
-    _SOURCES[table_id] = TableSource(table_id, page, build)
+def register_table_source(table_id: str, page: str, build: Callable[[Services, AreaFilter, dict], Table],
+                          controls: dict | None = None) -> None:
+    """Say how the table `table_id` of `page` is built, so that its downloads and the command line build it;
+    `controls`: the page's own controls the build reads, with the values the page starts with."""
+    _SOURCES[table_id] = TableSource(table_id, page, build, dict(controls or {}))
+
+
+def _register_every_source() -> None:
+    """Import every module that registers tables (the panels and the builders), so that a process that shows no
+    page (the command line, the audit) knows them all too."""
+    from . import builders
+
+    importlib.import_module(f"{__package__}.panels")
+    for module in pkgutil.iter_modules(builders.__path__):
+        importlib.import_module(f"{builders.__name__}.{module.name}")
 
 
 def sources_of(page: str) -> list[TableSource]:
     """The tables of `page`, in the order they were registered (the order the page shows them)."""
-    return [source for source in _SOURCES.values() if source.page == page]
+    return [source for source in every_source() if source.page == page]
 
 
 def every_source() -> list[TableSource]:
-    """Every table any page offers for download, once the pages are imported."""
+    """Every table any page offers for download."""
+    _register_every_source()
     return list(_SOURCES.values())
-
-
-def cell_text(cell: Cell, column: Column) -> str:
-    """A cell as the screen shows it, in the current language."""
-    if column.kind == "text" and cell.mark is None:
-        return "" if cell.value is None else str(cell.value)
-    return format_value(cell.value, column.kind, suppressed=cell.mark == "hidden", withheld=cell.mark == "withheld",
-                        reliable=cell.reliable)
 
 
 def _cell(cell: Cell, column: Column, first: bool):
     text = cell_text(cell, column)
     content = html.A(text, href=cell.href) if cell.href else text
-    return (html.Th if first else html.Td)(content, className=None if column.kind == "text" else "num",
+    return (html.Th if first else html.Td)(content, className=None if kind_of(cell, column) == "text" else "num",
                                            **({"scope": "row"} if first else {}))
 
 
@@ -104,13 +114,17 @@ def download_buttons(table_id: str, params: dict) -> html.Div:
 
 
 def file_context(params: dict) -> list[tuple[str, str]]:
-    """The notes block's context of a file: area, period, account, language, data as of, the protection rule,
-    where the definitions are, and the synthetic-data flag in demo mode."""
-    svc, scope = services(), current_scope()
-    chosen = parse_area_filter(params.get("period"), params.get("area"))
+    """The notes block's context of a file the signed-in account downloads (`context_of`)."""
+    return context_of(services(), current_scope(), parse_area_filter(params.get("period"), params.get("area")))
+
+
+def context_of(svc: Services, scope: Scope, chosen: AreaFilter) -> list[tuple[str, str]]:
+    """The notes block's context of a file, as (label, text) lines in the current language: area, period,
+    account, data as of, the protection rule, where the definitions are, and the synthetic-data flag in demo
+    mode."""
     today = svc.databases.today()
     lines = [(_("Area"), svc.gazetteer.full_name(chosen.area, current_language())),
-             (_("Period"), period_text(chosen.period, today)), (_("Signed in as"), account_name(scope)),
+             (_("Period"), period_text(chosen.period, today)), (_("Signed in as"), account_name(scope, svc.gazetteer)),
              (_("Data as of"), data_as_of_line(data_as_of_for(svc.databases, scope, svc.gazetteer, today),
                                                svc.settings.timezone.key))]
     if scope.suppressed:

@@ -12,12 +12,13 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from .exports import FORMATS, tables_bytes, to_bytes
+from .exports import FORMATS, tables_file, to_bytes
 from .settings import Settings, SettingsError
 
-
-# The pages whose panels `dashboard.panels.PAGE_PANELS` builds (named here so that --help imports no Dash).
-TABLE_PAGES = ("referrals", "justice", "survivors")
+# The page controls `impact-monitor tables` takes, besides the period and the area (named here so that --help
+# imports no Dash): the district map's and the quarterly page's.
+MEASURES = ("count", "rate")
+QUARTER_COUNTS = (4, 8)
 
 
 def _settings() -> Settings:
@@ -62,25 +63,49 @@ def command_indicators(args) -> int:
 
 
 def command_tables(args) -> int:
-    from dashboard.components import tables_in
-    from dashboard.panels import PAGE_PANELS
+    from dashboard.i18n import speaking
+    from dashboard.table_view import context_of, every_source
     from queries.periods import parse_period
     from queries.scope import FilterError, default_area, level_of, make_filter
 
+    pages = list(dict.fromkeys(source.page for source in every_source()))
+    if args.page not in pages:
+        raise ValueError(f"no page {args.page!r} has tables: use one of {', '.join(pages)}")
+    sources = [source for source in every_source() if source.page == args.page]
+    params = _page_params(args, sources)
     settings = _settings()
     services = _services(settings)
     scope = _scope(args, services)
     area = args.area or default_area(scope)
-    filter_ = make_filter(parse_period(args.period, settings.fiscal_year_start), area,
-                          level_of(area, services.gazetteer), scope, services.gazetteer)
+    chosen = make_filter(parse_period(args.period, settings.fiscal_year_start), area,
+                         level_of(area, services.gazetteer), scope, services.gazetteer)
+    params.update(period=chosen.period.label, area=chosen.area)
     tables = []
-    for panel in PAGE_PANELS[args.page]:
-        try:
-            tables += tables_in(panel(services, filter_, "en"))
-        except FilterError as refused:  # the page shows this message in the panel's place: no table
-            print(f"impact-monitor: {panel.__name__}: {refused}", file=sys.stderr)
-    _write(tables_bytes(tables, args.format, args.bom), args.out)
+    with speaking("en"):
+        for source in sources:
+            try:
+                tables.append(source.build(services, chosen, params))
+            except FilterError as refused:  # the page shows this message in the table's place
+                print(f"impact-monitor: {source.table_id}: {refused}", file=sys.stderr)
+        payload = tables_file(tables, args.format, context_of(services, scope, chosen), args.bom)
+    _write(payload, args.out)
     return 0
+
+
+# The page controls with an option of the same name.
+_CONTROL_OPTIONS = ("indicator", "measure", "district", "quarters")
+
+
+def _page_params(args, sources) -> dict:
+    """The page's own controls: the values the page starts with, and those given on the command line. A control
+    given to a page that has no such control is refused."""
+    controls = {name: value for source in sources for name, value in source.controls.items()}
+    given = {name: getattr(args, name) for name in _CONTROL_OPTIONS if getattr(args, name) is not None}
+    foreign = sorted(set(given) - set(controls))
+    if foreign:
+        raise ValueError(f"the {args.page} page has no control {', '.join('--' + name for name in foreign)}"
+                         + (f": it takes {', '.join('--' + name for name in controls)}" if controls else ""))
+    return {**controls, **given}
 
 
 def command_prevalence(args) -> int:
@@ -256,10 +281,18 @@ def build_parser() -> argparse.ArgumentParser:
     indicators.set_defaults(run=command_indicators)
 
     tables = commands.add_parser("tables", help="export the tables of a page for a period and area, as shown")
-    tables.add_argument("--page", required=True, choices=TABLE_PAGES)
+    tables.add_argument("--page", required=True,
+                        help="the page as its address names it: referrals, justice, district-map, ... "
+                             "(a page without tables is refused with the list)")
     tables.add_argument("--period", required=True, help="2026-Q3, FY2027-Q1 or 2026")
     tables.add_argument("--area", help="BD, a division, district or upazila P-code (default: the role's own)")
     _add_scope_arguments(tables)
+    tables.add_argument("--indicator", help="district map: the indicator code mapped (default: the page's first)")
+    tables.add_argument("--measure", choices=MEASURES, help="district map: a count, or a rate per 100,000 "
+                                                            "children (default: count)")
+    tables.add_argument("--district", help="district map: the district P-code whose upazilas are mapped")
+    tables.add_argument("--quarters", type=int, choices=QUARTER_COUNTS,
+                        help="quarterly indicators: how many quarters (default: 4)")
     _add_output_arguments(tables)
     tables.set_defaults(run=command_tables)
 

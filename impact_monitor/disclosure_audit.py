@@ -3,9 +3,10 @@
 The inventory is read from what the app shows, not from how it decided to
 hide: the indicator exports of every area, level and disaggregation the
 account may ask for (which the overview, the map, the quarterly and
-five-year pages show too), and every table and chart of the Referrals,
-Justice, Survivors and Data quality pages as the page would render them.
-Each number is tied to the count cells it shows (`queries.cells`): a
+five-year pages show too), every table of the Referrals, Justice, Survivors
+and Data quality pages as its table model holds it (typed values and hidden
+marks: what the page draws and every download writes), and their charts'
+figures. Each number is tied to the count cells it shows (`queries.cells`): a
 percentage shows its numerator and denominator, a median its count of
 values, a curve its intervals' counts. The relations between the cells
 (`cells.build_publication`) and the true values (read at the finest grain)
@@ -18,7 +19,6 @@ shown in another: each of these is reported as a finding.
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass, field
 
@@ -27,9 +27,12 @@ from dash import dcc
 
 from dashboard.builders.justice import STEP_LABELS
 from dashboard.builders.referrals import words
-from dashboard.builders.survivors import SCORE_LABELS
-from dashboard.components import HIDDEN, tables_in
-from dashboard.panels import PAGE_PANELS, justice_trends, referral_turnaround
+from dashboard.builders.survivors import NOT_OFFERED, SCORE_LABELS
+from dashboard.i18n import speaking
+from dashboard.panels import PAGE_PANELS, PANEL_TABLES, followed_up, justice_trends, referral_turnaround
+from dashboard.table_view import sources_of
+from impact_monitor.exports import file_value
+from impact_monitor.table_model import Cell, Table
 from queries import schema as s
 from queries.cells import FUNNEL_MEASURES, Family, build_publication, label
 from queries.current import current_publication, current_values
@@ -48,8 +51,6 @@ from queries.geography import NATIONAL
 
 from .services import Services
 
-_NUMBER = re.compile(r"^-?[\d,]+(\.\d+)?")
-
 
 @dataclass
 class Inventory:
@@ -63,11 +64,10 @@ class Inventory:
     findings: list[str] = field(default_factory=list)
     numbers: int = 0
 
-    def show(self, cell: tuple, text_or_value, where: str) -> None:
-        """Record a number a view shows for `cell` (text as on screen, or a value; None: hidden)."""
-        value = _number(text_or_value)
+    def show(self, cell: tuple, value, where: str) -> None:
+        """Record a number a view shows for `cell`: a number, None when hidden, WITHHELD when withheld."""
         self.numbers += 1
-        if text_or_value == WITHHELD:
+        if value == WITHHELD:
             self.withheld.add(cell)
             return
         if value is None:
@@ -92,13 +92,11 @@ class AuditReport:
         return self.periods.disclosed + self.today.disclosed
 
 
-def _number(text_or_value) -> float | None:
-    if text_or_value is None or text_or_value == HIDDEN:
-        return None
-    if isinstance(text_or_value, (int, float)):
-        return float(text_or_value)
-    match = _NUMBER.match(str(text_or_value))
-    return float(match.group(0).replace(",", "")) if match else None
+def _shown(cell: Cell):
+    """What a table cell shows of its number: WITHHELD, None when hidden, else its value."""
+    if cell.mark is not None:
+        return WITHHELD if cell.mark == WITHHELD else None
+    return cell.value
 
 
 def run_audit(svc: Services, scope: Scope, period: Period, k: int, exact: bool = False) -> AuditReport:
@@ -220,7 +218,7 @@ def _indicator_row(row, disaggregate: str | None, inventory: Inventory) -> None:
         inventory.show(cells[0], row.value, where)
 
 
-# The pages' panels, read as a person sees them.
+# The pages' tables, read from their table models; their charts, from their figures.
 
 # The trend panels show indicator rows of eight quarters: the indicator views above read the same rows, year
 # by year.
@@ -229,26 +227,39 @@ _TREND_PANELS = (referral_turnaround, justice_trends)
 
 def _page_views(svc: Services, scope: Scope, period: Period, area: str, inventory: Inventory) -> None:
     filter_ = make_filter(period, area, level_of(area, svc.gazetteer), scope, svc.gazetteer)
-    for panels in PAGE_PANELS.values():
-        for panel in panels:
-            if panel in _TREND_PANELS:
-                continue
+    with speaking("en"):
+        for page, panels in PAGE_PANELS.items():
+            shown = [table for panel in panels if panel not in _TREND_PANELS for table in PANEL_TABLES[panel]]
+            tables = _tables(svc, filter_, page, shown, {"period": period.label, "area": area})
+            for table_id, reader in _READERS.items():
+                if table_id in tables:
+                    reader(tables[table_id], period.label, area, inventory)
+            for panel in panels:
+                if panel not in _TREND_PANELS:
+                    _figures_against_tables(svc, filter_, panel, [tables[t] for t in PANEL_TABLES[panel]
+                                                                  if t in tables], inventory)
+        _followed_up(svc, filter_, inventory)
+
+
+def _tables(svc: Services, filter_: AreaFilter, page: str, table_ids: list[str], params: dict
+            ) -> dict[str, Table]:
+    """The page's tables `table_ids` as their sources build them for the page's `params` (those the audience is
+    shown: a table refused to it is left out)."""
+    tables = {}
+    for source in sources_of(page):
+        if source.table_id in table_ids:
             try:
-                parts = panel(svc, filter_, "en")
+                tables[source.table_id] = source.build(svc, filter_, params)
             except FilterError:
-                continue
-            tables = tables_in(parts)
-            for table in tables:
-                reader = _READERS.get(table["table"])
-                if reader:
-                    reader(table, period.label, area, inventory)
-            _followed_up(parts, period.label, area, inventory)
-            _figures_against_tables(parts, tables, inventory)
+                continue  # the page shows a message in its place
+    return tables
 
 
-def _rows(table: dict):
-    for row in table["rows"]:
-        yield row[0], dict(zip(table["columns"][1:], row[1:]))
+def _rows(table: Table):
+    """Each row's first cell's value, and its cells by column heading."""
+    headings = [column.heading for column in table.columns]
+    for row in table.rows:
+        yield row[0].value, dict(zip(headings[1:], row[1:]))
 
 
 def _read_volume(table, period, area, inventory):
@@ -256,20 +267,21 @@ def _read_volume(table, period, area, inventory):
         row = dict(_rows(table))[words(service)]
         for provider in s.PROVIDER_TYPES:
             inventory.show(label("referrals", period, area, "service_provider", f"{service}|{provider}"),
-                           row[words(provider)], table["table"])
-        inventory.show(label("referrals", period, area, "service", service), row["Total"], table["table"])
+                           _shown(row[words(provider)]), table.table_id)
+        inventory.show(label("referrals", period, area, "service", service), _shown(row["Total"]), table.table_id)
 
 
 def _read_within_target(table, period, area, inventory):
     for (_, row), urgency in zip(_rows(table), s.URGENCIES):
-        inventory.show(label("referrals", period, area, "urgency", urgency), row["Referrals made"], table["table"])
-        inventory.show(label("within_target", period, area, "urgency", urgency), row["Served within target"],
-                       table["table"])
+        inventory.show(label("referrals", period, area, "urgency", urgency), _shown(row["Referrals made"]),
+                       table.table_id)
+        inventory.show(label("within_target", period, area, "urgency", urgency), _shown(row["Served within target"]),
+                       table.table_id)
 
 
 def _read_curve(table, period, area, inventory):
     """The estimate at each day shown gives away, at most, the counts of the intervals up to it."""
-    days = [int(_number(first)) for first, _ in _rows(table)]
+    days = [first for first, _ in _rows(table)]
     if days:  # the referrals at risk at the start are those made less those left out
         inventory.revealed |= {label(measure, period, area, "interval", LEFT_OUT) for measure in ("served", "censored")}
     for interval, mark in zip(CURVE_INTERVALS, CURVE_MARKS_DAYS):
@@ -284,22 +296,23 @@ def _read_open(table, area, inventory):
     for first, row in _rows(table):
         service = next(code for code in s.SERVICE_TYPES if first.endswith(f"– {words(code)}"))
         for band, _, _ in WAITING_BANDS:
-            inventory.show(label("open", "", area, "service_band", f"{service}|{band}"), row[band], table["table"])
-        inventory.show(label("open", "", area, "service", service), row["Total"], table["table"])
+            inventory.show(label("open", "", area, "service_band", f"{service}|{band}"), _shown(row[band]),
+                           table.table_id)
+        inventory.show(label("open", "", area, "service", service), _shown(row["Total"]), table.table_id)
         if "Oldest wait (days)" in row:
-            inventory.findings.append(f"{table['table']}: an external audience is shown one referral's own wait")
+            inventory.findings.append(f"{table.table_id}: an external audience is shown one referral's own wait")
 
 
 def _read_funnel(table, period, area, inventory):
     steps = {STEP_LABELS[step]: measure for step, measure in zip(FUNNEL_STEPS, FUNNEL_MEASURES)}
     for first, row in _rows(table):
-        inventory.show(label(steps[first], period, area), row["Cases"], table["table"])
+        inventory.show(label(steps[first], period, area), _shown(row["Cases"]), table.table_id)
 
 
 def _read_pending(table, area, inventory):
     for (first, row), band in zip(_rows(table), [*(band for band, _ in PENDING_BANDS), ""]):
         cell = label("pending", "", area, "band", band) if band else label("pending", "", area)
-        inventory.show(cell, row["Cases"], table["table"])
+        inventory.show(cell, _shown(row["Cases"]), table.table_id)
 
 
 def _read_scores(measure):
@@ -308,8 +321,8 @@ def _read_scores(measure):
             domain = next(code for code in s.ASSESSMENT_DOMAINS if words(code) == first)
             for score in (1, 2, 3, 4):
                 inventory.show(label(measure, period, area, "domain_score", f"{domain}|{score}"),
-                               row[SCORE_LABELS[score]], table["table"])
-            inventory.show(label(measure, period, area, "domain", domain), row["Total"], table["table"])
+                               _shown(row[SCORE_LABELS[score]]), table.table_id)
+            inventory.show(label(measure, period, area, "domain", domain), _shown(row["Total"]), table.table_id)
     return read
 
 
@@ -318,21 +331,21 @@ def _read_means(table, period, area, inventory):
     for first, row in _rows(table):
         domain = next(code for code in s.ASSESSMENT_DOMAINS if words(code) == first)
         for moment, measure in (("first", "scores_first"), ("latest", "scores_latest")):
-            if _number(row[f"Mean, {moment} session"]) is None:
+            if row[f"Mean, {moment} session"].value is None:
                 continue
             cells = [label(measure, period, area, "domain_score", f"{domain}|{score}") for score in (1, 2, 3, 4)]
             cells.append(label(measure, period, area, "domain", domain))
             pending = [cell for cell in cells if cell in inventory.hidden]
             if pending:
-                inventory.findings.append(f"{table['table']}: the mean of {domain} ({moment}) is shown beside "
+                inventory.findings.append(f"{table.table_id}: the mean of {domain} ({moment}) is shown beside "
                                           "hidden counts it is made of")
 
 
 def _read_services(table, period, area, inventory):
     for first, row in _rows(table):
         service = next(code for code in s.SERVICE_TYPES if words(code) == first)
-        inventory.show(label("services_delivered", period, area, "service", service), row["Services delivered"],
-                       table["table"])
+        inventory.show(label("services_delivered", period, area, "service", service),
+                       _shown(row["Services delivered"]), table.table_id)
 
 
 _READERS = {
@@ -345,40 +358,50 @@ _READERS = {
     "survivors-scores-first-table": _read_scores("scores_first"),
     "survivors-scores-latest-table": _read_scores("scores_latest"),
     "survivors-services-table": _read_services,
+    "survivors-means-table": _read_means,  # after the score tables: a mean is checked against their counts
 }
 
 
-def _followed_up(parts, period: str, area: str, inventory: Inventory) -> None:
-    for component in _walk(parts):
-        if getattr(component, "id", None) == "survivors-followed-up":
-            inventory.show(label("followed_up", period, area), component.children, "survivors headline")
-
-
-def _walk(component):
-    if isinstance(component, (list, tuple)):
-        for child in component:
-            yield from _walk(child)
+def _followed_up(svc: Services, filter_: AreaFilter, inventory: Inventory) -> None:
+    """The survivors headline's count of survivors followed up, where the audience is given it."""
+    try:
+        count = followed_up(svc, filter_)
+    except FilterError:
         return
-    yield component
-    children = getattr(component, "children", None)
-    if children is not None and not isinstance(children, (str, int, float)):
-        yield from _walk(children)
+    if count != NOT_OFFERED:
+        inventory.show(label("followed_up", filter_.period.label, filter_.area), count, "survivors headline")
 
 
-def _figures_against_tables(parts, tables: list[dict], inventory: Inventory) -> None:
-    """Every number a chart draws must be one its panel's tables show (or an axis' start)."""
-    shown = {round(number, 1) for table in tables for row in table["rows"] for cell in row
-             if (number := _number(cell)) is not None}
+def _graphs(parts):
+    """The charts among a panel's parts."""
+    if isinstance(parts, (list, tuple)):
+        for part in parts:
+            yield from _graphs(part)
+    elif isinstance(parts, dcc.Graph):
+        yield parts
+    elif getattr(parts, "children", None) is not None and not isinstance(parts.children, (str, int, float)):
+        yield from _graphs(parts.children)
+
+
+def _figures_against_tables(svc: Services, filter_: AreaFilter, panel, tables: list[Table],
+                            inventory: Inventory) -> None:
+    """Every number a panel's charts draw must be one its tables show, to the digit they show it (or an axis'
+    start)."""
+    try:
+        parts = panel(svc, filter_, "en")
+    except FilterError:
+        return
+    shown = {round(float(value), 1) for table in tables for row in table.rows
+             for cell, column in zip(row, table.columns)
+             if isinstance(value := file_value(cell, column), (int, float))}
     shown |= {0.0, 100.0}
-    for component in _walk(parts):
-        if not isinstance(component, dcc.Graph):
-            continue
-        figure = go.Figure(component.figure)
+    for graph in _graphs(parts):
+        figure = go.Figure(graph.figure)
         for trace in figure.data:
             numbers = trace.x if getattr(trace, "orientation", None) == "h" else trace.y
             for number in numbers or ():
                 if isinstance(number, (int, float)) and round(float(number), 1) not in shown:
-                    inventory.findings.append(f"{component.id}: the chart draws {number}, which no table of its "
+                    inventory.findings.append(f"{graph.id}: the chart draws {number}, which no table of its "
                                               "panel shows")
 
 

@@ -15,7 +15,7 @@ from openpyxl.styles import Alignment, Font
 from dashboard.i18n import _
 from queries.definitions import INDICATORS, RELIABLE_EVENTS, UNRELIABLE_TEMPLATE
 
-from .table_model import Cell, Table
+from .table_model import Cell, Column, Table, kind_of
 
 FORMATS = ("json", "csv", "xlsx")
 MEDIA_TYPES = {
@@ -127,26 +127,6 @@ def _check_bom(file_format: str, bom: bool) -> None:
         raise ValueError(f"a byte-order mark is for CSV files only, not {file_format}")
 
 
-def tables_bytes(tables: list[dict], file_format: str, bom: bool = False) -> bytes:
-    """A page's tables (`dashboard.components.tables_in`), cells exactly as the page shows them.
-
-    JSON keeps each table whole; CSV has a line per cell (`table, row, column,
-    value`, rows counted from 1); Excel has a sheet per table.
-    """
-    _check_bom(file_format, bom)
-    if file_format == "json":
-        return (json.dumps(tables, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
-    if file_format == "csv":
-        cells = [(t["table"], number, column, value) for t in tables
-                 for number, row in enumerate(t["rows"], start=1) for column, value in zip(t["columns"], row)]
-        return csv_bytes(pd.DataFrame(cells, columns=TABLE_COLUMNS), bom)
-    if file_format == "xlsx":
-        if not tables:
-            raise ValueError("the page shows no table for this filter: a workbook needs at least one sheet")
-        return workbook_bytes({t["table"]: pd.DataFrame(t["rows"], columns=t["columns"]) for t in tables})
-    raise ValueError(f"unknown format {file_format!r}: use one of {', '.join(FORMATS)}")
-
-
 # A page's table in a file (`impact_monitor.table_model`): the numbers the screen shows, to the digit the screen
 # shows them (an unrounded percentage would tell more than the page does), stored as numbers with the screen's
 # formats; a hidden cell holds its mark, in the language of the page; a notes block says what the file is.
@@ -156,8 +136,10 @@ EXCEL_FORMATS = {"count": "#,##0", "percent": '0.0" %"', "rate": "#,##0.0", "med
 UNRELIABLE_SIGN = "\u2020"
 
 
-def file_value(cell: Cell, kind: str):
-    """What a file holds for a cell: its mark's words when hidden, its number rounded as shown, or its text."""
+def file_value(cell: Cell, column: Column):
+    """What a file holds for a cell: its mark's words when hidden, its number rounded as shown (a count whole),
+    or its text."""
+    kind = kind_of(cell, column)
     if cell.mark is not None:
         return _(cell.mark)
     if cell.value is None or kind == "text" or isinstance(cell.value, str):
@@ -189,11 +171,11 @@ def unreliable_words() -> str:
 def table_csv(table: Table, context: list[tuple[str, str]], bom: bool = False) -> bytes:
     """The table as CSV (header, then a line per row; numbers in ASCII digits), then an empty line and the
     notes block, a (label, text) line each."""
-    frame = pd.DataFrame([[file_value(cell, column.kind) for column, cell in zip(table.columns, row)]
-                          for row in table.rows], columns=[column.heading for column in table.columns])
-    notes = pd.DataFrame([["", ""], [_("Notes"), ""], *notes_block(table, context)])
-    body = frame.map(csv_cell).to_csv(index=False, lineterminator="\r\n")
-    text = body + notes.map(csv_cell).to_csv(index=False, header=False, lineterminator="\r\n")
+    frame = _csv_frame([[file_value(cell, column) for column, cell in zip(table.columns, row)]
+                        for row in table.rows], [column.heading for column in table.columns])
+    notes = _csv_frame([["", ""], [_("Notes"), ""], *notes_block(table, context)], ["label", "text"])
+    body = frame.to_csv(index=False, lineterminator="\r\n")
+    text = body + notes.to_csv(index=False, header=False, lineterminator="\r\n")
     return (BYTE_ORDER_MARK if bom else b"") + text.encode("utf-8")
 
 
@@ -228,9 +210,9 @@ def _write_sheet(sheet, table: Table) -> None:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in table.rows:
-        sheet.append([file_value(cell, column.kind) for column, cell in zip(table.columns, row)])
+        sheet.append([file_value(cell, column) for column, cell in zip(table.columns, row)])
         for column, cell, written in zip(table.columns, row, sheet[sheet.max_row]):
-            _format_cell(written, column.kind, cell)
+            _format_cell(written, kind_of(cell, column), cell)
     sheet.freeze_panes = "B2"
     _fit_columns(sheet)
 
@@ -247,23 +229,35 @@ def tables_file(tables: list[Table], file_format: str, context: list[tuple[str, 
                     "tables": [_table_document(table) for table in tables]}
         return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
     if file_format == "csv":
-        cells = [(table.table_id, number, column.heading, file_value(cell, column.kind))
+        cells = [(table.table_id, number, column.heading, file_value(cell, column))
                  for table in tables for number, row in enumerate(table.rows, start=1)
                  for column, cell in zip(table.columns, row)]
         notes = [("", "", "", ""), (_("Notes"), "", "", ""),
                  *[(label, text, "", "") for label, text in context + [line for table in tables
                                                                        for line in notes_block(table, [])]]]
-        frame = pd.DataFrame(cells + notes, columns=TABLE_COLUMNS)
-        return (BYTE_ORDER_MARK if bom else b"") + frame.map(csv_cell).to_csv(
-            index=False, lineterminator="\r\n").encode("utf-8")
+        frame = _csv_frame(cells + notes, TABLE_COLUMNS)
+        return (BYTE_ORDER_MARK if bom else b"") + frame.to_csv(index=False, lineterminator="\r\n").encode("utf-8")
     raise ValueError(f"unknown format {file_format!r}: use one of {', '.join(FORMATS)}")
 
 
+def _csv_frame(rows: list, columns: list[str]) -> pd.DataFrame:
+    """Rows of file values ready for CSV, each cell through `csv_cell`, each kept as it is: a column of counts
+    and rates writes a count 12, never 12.0 (pandas would make the column floats)."""
+    return pd.DataFrame([[csv_cell(value) for value in row] for row in rows], columns=columns, dtype=object)
+
+
 def _table_document(table: Table) -> dict:
+    """A table in a JSON file: `rows` of typed values (numbers as numbers, rounded as shown; a hidden cell its
+    mark's words), `shown` the same cells as the page writes them, and `kinds` how each cell's number reads."""
+    from dashboard.components import cell_text  # the screen's words; the other exports need no Dash
+
     return {"table": table.table_id, "title": table.title,
             "columns": [{"heading": column.heading, "kind": column.kind} for column in table.columns],
-            "rows": [[file_value(cell, column.kind) for column, cell in zip(table.columns, row)]
+            "rows": [[file_value(cell, column) for column, cell in zip(table.columns, row)]
                      for row in table.rows],
+            "kinds": [[kind_of(cell, column) for column, cell in zip(table.columns, row)] for row in table.rows],
+            "shown": [[cell_text(cell, column) for column, cell in zip(table.columns, row)]
+                      for row in table.rows],
             "unreliable": _unreliable_cells(table), "notes": list(table.notes)}
 
 

@@ -17,16 +17,21 @@ KINDS = ("text", "count", "percent", "rate", "median", "number")
 class Cell:
     """One cell: `value` is an int or float for a number, a str for text, None for a blank; `mark` is the
     English mark of a number not shown ("hidden" or "withheld"); `reliable` is False for a rate or percentage
-    on fewer than 20 events. `href` links the cell on screen (an indicator to its definition)."""
+    on fewer than 20 events. `href` links the cell on screen (an indicator to its definition). `kind` is how
+    this cell's number reads where its column holds several kinds (a table whose rows are indicators: a count in
+    one row, a percentage in the next); None: its column's."""
 
     value: int | float | str | None = None
     mark: str | None = None
     reliable: bool | None = None
     href: str | None = None
+    kind: str | None = None
 
     def __post_init__(self) -> None:
         if self.mark is not None and self.value is not None:
             raise ValueError("a hidden cell carries its mark, never its value")
+        if self.kind is not None and self.kind not in KINDS:
+            raise ValueError(f"unknown cell kind {self.kind!r}: use one of {', '.join(KINDS)}")
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,11 @@ class Column:
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"unknown column kind {self.kind!r}: use one of {', '.join(KINDS)}")
+
+
+def kind_of(cell: Cell, column: Column) -> str:
+    """How the cell's number reads: its own kind, else its column's."""
+    return cell.kind or column.kind
 
 
 @dataclass(frozen=True)

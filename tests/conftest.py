@@ -306,6 +306,18 @@ def console_errors(driver) -> list[str]:
     return [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
 
 
+def downloaded(folder: Path, pattern: str, seconds: float = 60) -> Path:
+    """The first file matching the glob `pattern` that Chromium has finished saving in `folder` (it writes a
+    .crdownload file first, and renames it when it is complete)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        done = [path for path in folder.glob(pattern) if path.stat().st_size]
+        if done:
+            return done[0]
+        time.sleep(0.2)
+    raise AssertionError(f"no file {pattern} arrived in {folder}")
+
+
 def outside_requests(driver) -> list[str]:
     """URLs the page requested from anywhere but 127.0.0.1 (data: and blob: are local)."""
     urls = []

@@ -10,10 +10,9 @@ from dashboard import panels
 from dashboard.builders import justice as justice_build
 from dashboard.builders import referrals as build
 from dashboard.builders import survivors as survivors_build
-from dashboard.components import tables_in
 from dashboard.i18n import _, speaking
 from queries import justice, referral_flow, schema, survivors
-from tests.panel_parts import PARAMS, chart_titles, figures
+from tests.panel_parts import PARAMS, chart_titles, figures, tables_in
 
 BENGALI_DIGITS = set("০১২৩৪৫৬৭৮৯")
 ASCII_DIGITS = set("0123456789")

@@ -11,7 +11,7 @@ from sqlalchemy import func
 
 from dashboard.builders import quality
 from dashboard.builders.definitions import SOURCE_PHRASES, definitions_content
-from dashboard.components import text_of
+from tests.panel_parts import text_of
 from dashboard.i18n import _, speaking
 from queries import contract_check
 from queries.contract_check import check_schema, run_check
@@ -29,6 +29,11 @@ CONTRACT_CODES = ({code for codes in ALLOWED_VALUES.values() for code in codes}
                      for table in metadata.tables.values() for column in table.columns})
 
 
+def finding_text(finding) -> str:
+    """A finding's message as the page writes it, as plain text."""
+    return text_of(quality.finding_parts(finding))
+
+
 def english_words_left(text: str) -> list[str]:
     """English left in a Bangla message, the values it quotes ('BD9999') and the contract's codes and columns
     aside."""
@@ -43,12 +48,12 @@ def test_every_finding_of_the_check_reads_in_bangla_and_english_is_the_checks_ow
     findings = run_check(build(rows), gazetteer, TODAY)
     assert len({finding.rule for finding in findings}) >= 18  # every rule but duplicate keys (views have no key)
     for finding in findings:
-        assert quality.finding_text(finding) == finding.message
+        assert finding_text(finding) == finding.message
         with speaking("bn"):
-            shown = quality.finding_text(finding)
+            shown = finding_text(finding)
         assert shown != finding.message and english_words_left(shown) == [], (finding.message, shown)
     with speaking("bn"):
-        by_place = {(f.table, f.column, f.rule): quality.finding_text(f) for f in findings}
+        by_place = {(f.table, f.column, f.rule): finding_text(f) for f in findings}
     assert by_place["cases", "district_pcode", "unknown_pcode"] == (
         "কেস সারণির district_pcode: ২টি সারিতে এমন P-code আছে যা বাংলাদেশের ৬৪টি জেলার কোনোটির নয় "
         "(যেমন 'BD9999', 'Dhaka')")
@@ -59,7 +64,7 @@ def test_every_finding_of_the_check_reads_in_bangla_and_english_is_the_checks_ow
 def test_missing_tables_and_columns_read_in_bangla(build):
     dbs = build(edited([]), drop_columns={"referrals.urgency"}, omit_tables={"victims"})
     with speaking("bn"):
-        shown = [quality.finding_text(finding) for finding in check_schema(dbs)]
+        shown = [finding_text(finding) for finding in check_schema(dbs)]
     assert shown == ["ভিকটিম: কেস ডেটাবেসে এই সারণি (বা ভিউ) নেই",
                      "রেফারেল সারণির urgency: রেফারেল ডেটাবেসে এই কলাম নেই"]
 
@@ -71,7 +76,7 @@ def test_a_check_the_database_rejects_reads_in_bangla(build, gazetteer, monkeypa
     monkeypatch.setattr(contract_check, "_RULES", [rejected])
     [failed] = run_check(build(edited([])), gazetteer, TODAY)
     with speaking("bn"):
-        assert quality.finding_text(failed) == (
+        assert finding_text(failed) == (
             "সারভাইভার মূল্যায়ন সারণির score: ডেটাবেস সীমার বাইরের স্কোর যাচাইটি প্রত্যাখ্যান করেছে "
             "(OperationalError); কলামটি কি চুক্তিতে নির্ধারিত ধরনের?")
 
@@ -128,7 +133,7 @@ def test_codes_in_a_finding_are_set_as_code_and_sample_text():
     assert coded == {("Code", "sex"), ("Code", "female, male, other, unknown"), ("Samp", "'X'")}
     assert text_of(parts) == ("ভিকটিম সারণির sex: ১টি সারিতে এমন মান আছে যা এগুলোর কোনোটি নয়: "
                               "female, male, other, unknown (যেমন 'X')")
-    assert quality.finding_text(finding) == finding.message
+    assert finding_text(finding) == finding.message
 
 
 def _text(component) -> str:

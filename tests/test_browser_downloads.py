@@ -4,24 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
-import time
-from pathlib import Path
 
 import openpyxl
 import pytest
 from selenium.webdriver.common.by import By
 
-from tests.conftest import open_page
-
-
-def _downloaded(folder: Path, suffix: str, seconds: float = 60) -> Path:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        done = [path for path in folder.glob(f"*{suffix}") if path.stat().st_size]
-        if done:
-            return done[0]
-        time.sleep(0.2)
-    raise AssertionError(f"no {suffix} file arrived in {folder}")
+from tests.conftest import downloaded, open_page
 
 
 @pytest.mark.browser
@@ -33,12 +21,12 @@ def test_the_quarterly_downloads_open_in_excel_with_numbers(open_browser, tmp_pa
     cases = [cell.text for cell in driver.find_elements(By.CSS_SELECTOR, "#quarterly-table tbody tr:first-child td")]
 
     driver.find_element(By.CSS_SELECTOR, "#quarterly-panel button[id*='table-csv']").click()
-    data = _downloaded(tmp_path, ".csv").read_bytes()
+    data = downloaded(tmp_path, "*.csv").read_bytes()
     assert data.startswith(b"\xef\xbb\xbf"), "Excel needs the byte-order mark to read UTF-8"
     assert next(csv.reader(io.StringIO(data.decode("utf-8-sig")))) == shown
 
     driver.find_element(By.CSS_SELECTOR, "#quarterly-panel button[id*='table-xlsx']").click()
-    book = openpyxl.load_workbook(_downloaded(tmp_path, ".xlsx"))
+    book = openpyxl.load_workbook(downloaded(tmp_path, "*.xlsx"))
     sheet = book.worksheets[0]
     assert [cell.value for cell in sheet[1]] == shown and "Notes" in book.sheetnames
     # Cases reported, quarter by quarter: numbers a donor can sum, or the mark of a hidden one.

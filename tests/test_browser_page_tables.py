@@ -7,14 +7,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import time
 from pathlib import Path
 
 import openpyxl
 import pytest
 from selenium.webdriver.common.by import By
 
-from tests.conftest import open_page
+from tests.conftest import downloaded, open_page
 
 PAGES = ("/referrals", "/justice", "/survivors")
 MARKS = ("hidden", "withheld")
@@ -41,16 +40,6 @@ def _click(driver, element) -> None:
     element.click()
 
 
-def _downloaded(folder: Path, table_id: str, suffix: str, seconds: float = 60) -> Path:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        done = [path for path in folder.glob(f"{table_id}-*{suffix}") if path.stat().st_size]
-        if done:
-            return done[0]
-        time.sleep(0.2)
-    raise AssertionError(f"no {table_id} {suffix} file arrived in {folder}")
-
-
 def _number(text: str) -> float | None:
     """The number a screen cell shows ("1,234", "71.4 %", "2.5 days"), None for a mark or a dash."""
     first = text.split(" ")[0].replace(",", "")
@@ -67,9 +56,9 @@ def _downloads_of_page(driver, folder: Path, path: str) -> dict[str, dict]:
     assert tables, f"{path} shows no table"
     for table_id, table in tables.items():
         _click(driver, _button(driver, table_id, "table-csv"))
-        table["csv"] = _downloaded(folder, table_id, ".csv").read_bytes()
+        table["csv"] = downloaded(folder, f"{table_id}-*.csv").read_bytes()
         _click(driver, _button(driver, table_id, "table-xlsx"))
-        table["xlsx"] = openpyxl.load_workbook(_downloaded(folder, table_id, ".xlsx"))
+        table["xlsx"] = openpyxl.load_workbook(downloaded(folder, f"{table_id}-*.xlsx"))
     return tables
 
 

@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 from selenium.webdriver.common.by import By
 
-from tests.conftest import callbacks_done, open_page, wait_for_callbacks
+from tests.conftest import callbacks_done, downloaded, open_page, wait_for_callbacks
 from tests.test_browser_values import choose_and_wait, table_rows
 
 PAGES = ["/district-map", "/quarterly-indicators", "/five-year-targets", "/violence-reduction"]
@@ -42,14 +42,7 @@ def _download(driver, folder: Path, table_id: str, kind: str, suffix: str, secon
     for old in folder.glob(f"{table_id}-*{suffix}"):
         old.unlink()
     _button(driver, table_id, kind).click()
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        done = [path for path in folder.glob(f"{table_id}-*{suffix}") if path.stat().st_size]
-        if done:
-            time.sleep(0.2)  # Chromium renames the file when it is complete
-            return done[0]
-        time.sleep(0.2)
-    raise AssertionError(f"no {suffix} file of {table_id} arrived in {folder}")
+    return downloaded(folder, f"{table_id}-*{suffix}", seconds)
 
 
 def _shown(driver, table_id: str) -> tuple[list[str], list[list[str]]]:

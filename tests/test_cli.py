@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 
+import openpyxl
 import pandas as pd
 import pytest
 from sqlalchemy import Column, Date, MetaData, Table, Text, create_engine
@@ -139,47 +140,74 @@ def test_quality_export_refuses_districts_to_a_donor(environment):
     assert b"national totals by table and rule only" in result.stderr and b"Traceback" not in result.stderr
 
 
-def test_tables_in_reads_every_table_with_an_id_as_shown():
-    from dash import dcc, html
+def test_tables_export_writes_each_registered_table_model_in_every_format(environment, tmp_path):
+    from dashboard.table_view import sources_of
 
-    from dashboard.components import data_table, tables_in
-
-    frame = pd.DataFrame({"Step": ["Complaint filed", "Verdict"], "Cases": ["1,204", "<10"]})
-    tree = html.Div([dcc.Graph(id="g"), html.Div(data_table(frame, "A funnel", "funnel-table", numeric=("Cases",))),
-                     data_table(frame, "No id: not exported")])
-    assert tables_in(tree) == [{"table": "funnel-table", "caption": "A funnel", "columns": ["Step", "Cases"],
-                                "rows": [["Complaint filed", "1,204"], ["Verdict", "<10"]]}]
-
-
-def test_tables_export_has_each_panel_table_in_every_format(environment, tmp_path):
-    from dashboard.panels import PAGE_PANELS
-    from impact_monitor.cli import TABLE_PAGES
-
-    assert TABLE_PAGES == tuple(PAGE_PANELS)
     args = ("tables", "--page", "justice", "--period", "2026-Q1", "--area", DHAKA)
-    tables = json.loads(run(environment, *args).stdout)
-    assert [t["table"] for t in tables] == ["justice-funnel-table", "justice-trends-table", "justice-pending-table"]
+    result = run(environment, *args)
+    assert result.returncode == 0, result.stderr.decode()
+    document = json.loads(result.stdout)
+    notes = {note["label"]: note["text"] for note in document["notes"]}
+    assert notes["Period"] == "2026-Q1" and notes["Signed in as"] == "program leadership"
+    tables = document["tables"]
+    assert [t["table"] for t in tables] == [source.table_id for source in sources_of("justice")]
     funnel = tables[0]
-    assert funnel["columns"] == ["Step", "Cases", "Drop-off from the step before"]
+    assert [column["heading"] for column in funnel["columns"]] == ["Step", "Cases", "Drop-off from the step before"]
+    assert [column["kind"] for column in funnel["columns"]] == ["text", "count", "percent"]
     assert [row[0] for row in funnel["rows"]] == ["Complaint filed", "Charge sheet", "Trial started",
                                                   "Verdict (convicted or acquitted)"]
+    cases = [row[1] for row in funnel["rows"]]
+    assert all(type(value) is int for value in cases)  # numbers as numbers, each as the page writes it
+    assert [row[1] for row in funnel["shown"]] == [f"{value:,}" for value in cases]
+
     cells = pd.read_csv(io.BytesIO(run(environment, *args, "--format", "csv").stdout), dtype=str, keep_default_na=False)
     assert list(cells.columns) == ["table", "row", "column", "value"]
-    assert len(cells) == sum(len(t["rows"]) * len(t["columns"]) for t in tables)
+    table_cells = cells[cells["table"].isin([t["table"] for t in tables])]
+    assert len(table_cells) == sum(len(t["rows"]) * len(t["columns"]) for t in tables)
+    assert table_cells[(table_cells["table"] == "justice-funnel-table") & (table_cells["column"] == "Cases")][
+        "value"].tolist() == [str(value) for value in cases]
+    assert ["Period", "2026-Q1"] in cells[["table", "row"]].values.tolist()  # the notes block, after the cells
+
     out = tmp_path / "justice.xlsx"
     assert run(environment, *args, "--format", "xlsx", "--out", str(out)).returncode == 0
-    sheets = pd.read_excel(out, sheet_name=None, dtype=str, keep_default_na=False)
-    assert list(sheets) == [t["table"] for t in tables]
-    assert sheets["justice-funnel-table"].values.tolist() == funnel["rows"]
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == [t["table"] for t in tables] + ["Notes"]
+    written = [[cell.value for cell in row] for row in book["justice-funnel-table"].iter_rows(min_row=2)]
+    assert [row[:2] for row in written] == [row[:2] for row in funnel["rows"]]
+    assert all(row[1].data_type == "n" for row in book["justice-funnel-table"].iter_rows(min_row=2))
 
 
-def test_an_empty_table_list_exports_as_empty_json_and_csv_and_refuses_a_workbook():
-    from impact_monitor.exports import tables_bytes
+def test_tables_export_takes_the_page_s_own_controls(environment):
+    from dashboard.builders import district_map, quarterly
+    from impact_monitor.cli import MEASURES, QUARTER_COUNTS
 
-    assert json.loads(tables_bytes([], "json")) == []
-    assert tables_bytes([], "csv").decode().strip() == "table,row,column,value"
+    assert MEASURES == (district_map.COUNT, district_map.RATE) and QUARTER_COUNTS == quarterly.QUARTER_COUNTS
+    base = ("tables", "--period", "2026-Q1")
+    four, eight = (json.loads(run(environment, *base, "--page", "quarterly-indicators", *more).stdout)["tables"][0]
+                   for more in ((), ("--quarters", "8")))
+    assert [len(t["columns"]) for t in (four, eight)] == [1 + 4 + 1, 1 + 8 + 1]  # indicator, quarters, target
+    counted = json.loads(run(environment, *base, "--page", "district-map").stdout)["tables"][0]
+    assert counted["columns"][-1] == {"heading": "Cases reported", "kind": "count"}  # the page's first indicator
+    rates = json.loads(run(environment, *base, "--page", "district-map", "--indicator", "victims_identified",
+                           "--measure", "rate").stdout)["tables"][0]
+    assert rates["columns"][-1] == {"heading": "Victims identified per 100,000 children", "kind": "rate"}
+    wrong = run(environment, *base, "--page", "district-map", "--indicator", "no_such_indicator")
+    assert wrong.returncode == 0 and b"district-map-table: Choose an indicator and a measure." in wrong.stderr
+    foreign = run(environment, *base, "--page", "justice", "--quarters", "8")
+    assert foreign.returncode == 2 and b"the justice page has no control --quarters" in foreign.stderr
+    unknown = run(environment, *base, "--page", "nowhere")
+    assert unknown.returncode == 2 and b"use one of" in unknown.stderr and b"Traceback" not in unknown.stderr
+
+
+def test_an_empty_table_list_exports_as_its_notes_and_refuses_a_workbook():
+    from impact_monitor.exports import tables_file
+
+    context = [("Period", "2026-Q1")]
+    assert json.loads(tables_file([], "json", context)) == {"notes": [{"label": "Period", "text": "2026-Q1"}],
+                                                           "tables": []}
+    assert tables_file([], "csv", context).decode().splitlines()[:3] == ["table,row,column,value", ",,,", "Notes,,,"]
     with pytest.raises(ValueError, match="no table"):
-        tables_bytes([], "xlsx")
+        tables_file([], "xlsx", context)
 
 
 def test_tables_export_keeps_to_the_scope(environment):

@@ -17,12 +17,11 @@ import pytest
 
 from dashboard.builders import justice as justice_build
 from dashboard.builders import survivors as survivors_build
-from dashboard.components import tables_in
 from queries import justice, schema, survivors
 from queries.db import Databases
 from queries.periods import parse_period
 from queries.scope import LEADERSHIP, make_filter
-from tests.panel_parts import PARAMS, chart_titles, figures
+from tests.panel_parts import PARAMS, chart_titles, figures, tables_in
 from tests.builders import sqlite_url, write_database
 
 DHAKA, CHATTOGRAM = "BD3026", "BD2015"

@@ -12,13 +12,13 @@ from dashboard.builders.district_map import (
     RATE, division_names_for_districts, division_values_on_districts, has_upazila_rows, map_figure, map_table,
     map_values, measure_label, mostly_hidden,
 )
-from dashboard.components import tables_in
 from dashboard.i18n import N_, speaking
 from dashboard.table_view import model_table
 from impact_monitor.exports import table_csv
 from impact_monitor.table_model import Cell
 from queries.boundaries import district_geojson, division_outlines, upazila_geojson
 from tests.conftest import console_errors, outside_requests
+from tests.panel_parts import tables_in
 
 DHAKA, GAZIPUR, NARAYANGANJ, CHATTOGRAM = "BD3026", "BD3033", "BD3067", "BD2015"
 HIDDEN_MARK = 987654321.0  # left in a hidden row on purpose: it must never come out

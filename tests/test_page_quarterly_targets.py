@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from datetime import date
 
 import openpyxl
@@ -12,12 +11,11 @@ import pandas as pd
 import pytest
 
 from dashboard.builders.quarterly import (
-    as_shown, data_as_of_text, last_quarter, no_records, quarterly_table, quarterly_view, quarters_ending,
+    data_as_of_text, last_quarter, no_records, quarterly_table, quarterly_view, quarters_ending,
 )
 from dashboard.builders.targets import (
-    plan_figures, plan_table, progress_table, row_kinds, shown_share, status_class,
+    plan_figures, plan_table, progress_table, shown_share, status_class,
 )
-from dashboard.components import tables_in
 from dashboard.i18n import speaking
 from dashboard.table_view import model_table
 from impact_monitor.exports import table_csv, table_workbook
@@ -31,6 +29,7 @@ from queries.targets import (
     progress, status_of,
 )
 from tests.builders import sqlite_url, write_database
+from tests.panel_parts import tables_in
 
 DHAKA = "BD3026"
 TODAY = date(2026, 4, 10)  # day 100 of 2026 (31 + 28 + 31 + 10)
@@ -162,7 +161,7 @@ def test_progress_hides_a_small_actual_for_a_donor(engine, gazetteer):
     row = result.iloc[0]
     assert row["indicator"] == "cases_reported" and bool(row["suppressed"])
     assert row["status"] == HIDDEN and row["actual"] is None and row["projection"] is None
-    shown = _targets_shown(progress_table(result), result)[0]
+    shown = _targets_shown(progress_table(result))[0]
     assert shown[2:5] == ["hidden", "hidden", "hidden"]  # the actual, and the projection and share built on it
 
 
@@ -179,23 +178,25 @@ def _progress_frame():
     ])
 
 
-def _targets_shown(table, frame) -> list[list[str]]:
+def _targets_shown(table) -> list[list[str]]:
     """A targets table's rows as the screen writes them."""
-    return tables_in(model_table(as_shown(table, row_kinds(frame)), {}))[0]["rows"]
+    return tables_in(model_table(table, {}))[0]["rows"]
 
 
 def test_progress_and_plan_tables_read_as_on_screen():
     frame = _progress_frame()
     table = progress_table(frame)
     assert [column.kind for column in table.columns] == ["text", "number", "number", "number", "percent", "text"]
-    assert table.rows[1][1:5] == (Cell(100), Cell(30), Cell(110), Cell(109.5))  # numbers, never texts: a count whole
-    shown = _targets_shown(table, frame)
+    # Numbers, never texts: a count whole, each of its indicator's kind in a column of several kinds.
+    assert table.rows[1][1:5] == (Cell(100, kind="count"), Cell(30, kind="count"), Cell(110, kind="count"),
+                                  Cell(109.5))
+    shown = _targets_shown(table)
     assert shown[1] == ["Cases reported", "100", "30", "110", "109.5 %", ON_TRACK]
     unreliable = "40.0 % (unreliable: fewer than 20 events)"
     assert shown[2] == ["Conviction rate", "50.0 %", unreliable, unreliable, "80.0 %", OFF_TRACK]
     plan = plan_table(frame)
-    assert _targets_shown(plan, frame)[0] == ["Cases reported", "2025", "hidden", "5", "hidden", HIDDEN]
-    assert plan.rows[0][2] == Cell(mark="hidden")
+    assert _targets_shown(plan)[0] == ["Cases reported", "2025", "hidden", "5", "hidden", HIDDEN]
+    assert plan.rows[0][2] == Cell(mark="hidden", kind="count")
 
 
 def test_two_rows_that_round_alike_show_why_their_statuses_differ():
@@ -205,7 +206,7 @@ def test_two_rows_that_round_alike_show_why_their_statuses_differ():
     frame = _progress_frame().iloc[[1, 1]].reset_index(drop=True)
     frame.loc[0, ["projection", "percent_of_target", "status"]] = [99.96, 99.96, AT_RISK]
     frame.loc[1, ["projection", "percent_of_target", "status"]] = [100.0, 100.0, ON_TRACK]
-    shown = _targets_shown(progress_table(frame), frame)
+    shown = _targets_shown(progress_table(frame))
     assert [row[4:] for row in shown] == [["99.9 %", "at risk"], ["100.0 %", "on track"]]
     assert shown_share(89.99) == 89.9 and shown_share(90.0) == 90.0 and shown_share(None) is None
 
@@ -280,10 +281,48 @@ def test_the_downloads_hold_numbers_and_the_hidden_mark():
     sheet = openpyxl.load_workbook(io.BytesIO(table_workbook(table, []))).worksheets[0]
     assert [cell.value for cell in sheet[1]] == ["Indicator", "2026-Q1", "2026-Q2", "Target 2026"]
     cases = sheet[2]
-    assert (cases[1].value, cases[1].data_type, cases[1].number_format) == (12, "n", "#,##0.0")
+    assert (cases[1].value, cases[1].data_type, cases[1].number_format) == (12, "n", "#,##0")
     assert cases[2].value == "hidden" and (cases[3].value, cases[3].data_type) == (1800, "n")
     rows = list(csv.reader(io.StringIO(table_csv(table, [], bom=True).decode("utf-8-sig"))))
-    assert rows[1][:3] == ["Cases reported", "12.0", "hidden"]
+    assert rows[1][:3] == ["Cases reported", "12", "hidden"]
+
+
+# Rows of several kinds in one column: each file cell as its own indicator reads (an Excel number holds no type:
+# the format says a count is whole, and the CSV writes it so).
+KIND_ROWS = {"cases_reported": (12, "#,##0", "12"), "conviction_rate_pct": (12.0, '0.0" %"', "12.0"),
+             "case_rate_per_100k_children": (12.0, "#,##0.0", "12.0"),
+             "referral_turnaround_median_days": (12.0, "0.0", "12.0")}
+
+
+def _file_cells(table, code_column: list[str]) -> tuple[dict, dict]:
+    """Per indicator of KIND_ROWS: the workbook's second column's cell, and the CSV's second column's text."""
+    sheet = openpyxl.load_workbook(io.BytesIO(table_workbook(table, []))).worksheets[0]
+    lines = list(csv.reader(io.StringIO(table_csv(table, []).decode("utf-8"))))
+    rows = {code: number for number, code in enumerate(code_column, start=2) if code in KIND_ROWS}
+    return ({code: sheet.cell(number, 2) for code, number in rows.items()},
+            {code: lines[number - 1][1] for code, number in rows.items()})
+
+
+def test_a_quarterly_file_writes_counts_whole_and_rates_to_one_decimal():
+    table = quarterly_table(_engine_rows(), ["2026-Q1", "2026-Q2"], "BD30", {}, 2026)
+    cells, texts = _file_cells(table, list(INDICATORS))
+    assert set(cells) == set(KIND_ROWS)
+    for code, (value, number_format, text) in KIND_ROWS.items():
+        cell = cells[code]
+        assert (cell.value, cell.data_type, cell.number_format) == (value, "n", number_format), code
+        assert texts[code] == text, code
+
+
+def test_a_targets_file_writes_counts_whole_and_percentages_to_one_decimal():
+    frame = _progress_frame()
+    for table in (progress_table(frame), plan_table(frame)):
+        column = 1 if table.table_id == "targets-progress-table" else 3  # the target
+        sheet = openpyxl.load_workbook(io.BytesIO(table_workbook(table, []))).worksheets[0]
+        lines = list(csv.reader(io.StringIO(table_csv(table, []).decode("utf-8"))))
+        count, rate = sheet.cell(3, column + 1), sheet.cell(4, column + 1)  # 2026's cases, the conviction rate
+        assert (count.value, count.data_type, count.number_format) == (100, "n", "#,##0")
+        assert (rate.value, rate.data_type, rate.number_format) == (50.0, "n", '0.0" %"')
+        assert (lines[2][column], lines[3][column]) == ("100", "50.0"), table.table_id
 
 
 def test_a_quarter_without_records_says_so():
@@ -316,7 +355,7 @@ def test_the_quarterly_table_speaks_bangla_and_its_download_keeps_ascii_digits()
     assert shown["cases_reported"] == ["রিপোর্ট হওয়া কেস", "১২", "গোপন", "১২,৩৪,৫৬৭"]
     assert shown["referral_turnaround_median_days"][1:3] == ["১২.০ দিন", "৪০.০ দিন"]
     rows = list(csv.reader(io.StringIO(downloaded.decode("utf-8"))))
-    assert rows[1][1:] == ["12.0", "গোপন", "1234567.0"]  # the page's words, numbers in ASCII digits
+    assert rows[1][1:] == ["12", "গোপন", "1234567"]  # the page's words, numbers in ASCII digits
 
 
 def test_data_as_of_reads_in_bangla():
@@ -332,7 +371,7 @@ def test_the_targets_tables_and_chart_speak_bangla():
     frame = _progress_frame()
     with speaking("bn"):
         table, plan = progress_table(frame), plan_table(frame)
-        shown, plan_shown = _targets_shown(table, frame), _targets_shown(plan, frame)
+        shown, plan_shown = _targets_shown(table), _targets_shown(plan)
         figure = dict(plan_figures(frame, current_year=2026))["cases_reported"]
         on_track_class = status_class(Cell("সঠিক পথে"))
     assert [column.heading for column in table.columns] == [

@@ -12,7 +12,6 @@ import pytest
 from dashboard.builders import quality, reduction
 from dashboard.builders.definitions import (DISCLOSURE_SECTION, PERIODS_SECTION, RECORDS_SECTION, REDUCTION_SECTION,
                                             definitions_content, sheet_table, sheet_table_id)
-from dashboard.components import tables_in, text_of
 from dashboard.i18n import _, speaking
 from dashboard.table_view import model_table
 from queries.contract_check import MISSING_TABLE, ROWS, Finding
@@ -25,6 +24,7 @@ from queries.quality import QUALITY_BY, quality_counts
 from queries.referral_flow import WAITING_BANDS
 from queries.scope import LEADERSHIP, FilterError, make_scope
 from tests.builders import sqlite_url, write_database
+from tests.panel_parts import tables_in, text_of
 
 NATIONAL, DHAKA_DIVISION, DHAKA, CHATTOGRAM_DIVISION, CHATTOGRAM = "BD", "BD30", "BD3026", "BD20", "BD2015"
 

@@ -16,13 +16,12 @@ import pytest
 from lifelines import KaplanMeierFitter
 
 from dashboard.builders import referrals as build
-from dashboard.components import tables_in
 from queries import referral_flow, schema
 from queries.db import Databases
 from queries.indicators import IndicatorEngine
 from queries.periods import parse_period
 from queries.scope import LEADERSHIP, FilterError, make_filter
-from tests.panel_parts import PARAMS, chart_titles, figures
+from tests.panel_parts import PARAMS, chart_titles, figures, tables_in
 from tests.builders import sqlite_url, write_database
 
 DHAKA, GAZIPUR, CHATTOGRAM = "BD3026", "BD3033", "BD2015"

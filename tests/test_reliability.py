@@ -9,7 +9,7 @@ from sqlalchemy import Column, Date, MetaData, Table, Text, create_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from dashboard.components import text_of
+from tests.panel_parts import text_of
 from dashboard.status import status_banner
 from queries.db import Databases, ping
 from queries.health import DatabaseMonitor

@@ -86,3 +86,22 @@ def test_a_page_s_tables_in_one_file_for_the_command_line():
     assert book["referrals-by-urgency"]["B2"].value == 40 and book["referrals-by-urgency"]["B2"].data_type == "n"
     with pytest.raises(ValueError, match="needs at least one sheet"):
         tables_file([], "xlsx", CONTEXT)
+
+
+def test_a_column_of_several_kinds_writes_each_cell_as_its_own_kind_reads():
+    mixed = Table("by-indicator", "Indicators", (Column("Indicator"), Column("2026-Q1", "number")),
+                  ((Cell("Cases reported"), Cell(12, kind="count")),
+                   (Cell("Conviction rate"), Cell(41.66, kind="percent", reliable=False)),
+                   (Cell("Median days"), Cell(mark="hidden", kind="median"))))
+    sheet = openpyxl.load_workbook(io.BytesIO(table_workbook(mixed, CONTEXT))).worksheets[0]
+    assert [(c.value, c.data_type, c.number_format) for c in (sheet["B2"], sheet["B3"])] == [
+        (12, "n", "#,##0"), (41.7, "n", '0.0" %"" \u2020"')]
+    assert sheet["B4"].value == "hidden"
+    rows = list(csv.reader(io.StringIO(table_csv(mixed, CONTEXT).decode("utf-8"))))
+    assert [row[1] for row in rows[1:4]] == ["12", "41.7", "hidden"]  # never 12.0
+    document = json.loads(tables_file([mixed], "json", CONTEXT))["tables"][0]
+    assert [row[1] for row in document["rows"]] == [12, 41.7, "hidden"]
+    assert [row[1] for row in document["kinds"]] == ["count", "percent", "median"]
+    assert [row[1] for row in document["shown"]] == ["12", "41.7 % (unreliable: fewer than 20 events)", "hidden"]
+    with pytest.raises(ValueError, match="unknown cell kind"):
+        Cell(3, kind="litres")

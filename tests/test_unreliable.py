@@ -8,7 +8,7 @@ import pytest
 
 from dashboard.builders.district_map import map_figure, map_table, map_values
 from dashboard.builders.quarterly import quarterly_table, quarterly_view
-from dashboard.components import format_value, tables_in
+from dashboard.components import format_value
 from dashboard.table_view import model_table
 from queries.boundaries import district_geojson
 from queries.db import Databases
@@ -18,6 +18,7 @@ from queries.periods import parse_period
 from queries.scope import LEADERSHIP, Scope, make_filter
 from tests.builders import sqlite_url, write_database
 from tests.conftest import GEO_CACHE
+from tests.panel_parts import tables_in
 
 DHAKA, GAZIPUR, CHATTOGRAM, SYLHET, KHULNA, RAJSHAHI, BARISHAL = (
     "BD3026", "BD3033", "BD2015", "BD6091", "BD4047", "BD5081", "BD1006")

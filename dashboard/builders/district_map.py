@@ -229,4 +229,6 @@ def build_map_table(svc: Services, chosen: AreaFilter, params: dict) -> Table:
     return view_table(view, svc.gazetteer)
 
 
-register_table_source(TABLE_ID, "district-map", build_map_table)
+# The page's controls, as the page starts: the first indicator, its count, no district opened.
+CONTROLS = {"indicator": MAP_INDICATORS[0], "measure": COUNT, "district": None}
+register_table_source(TABLE_ID, "district-map", build_map_table, CONTROLS)

@@ -21,7 +21,7 @@ from queries.publication import ProtectedCells
 from queries.quality import UNKNOWN_DISTRICT, quality_counts
 from queries.scope import AreaFilter, Scope
 
-from ..components import HIDDEN, message, text_of, with_parts
+from ..components import HIDDEN, message, with_parts
 from ..i18n import N_, _, current_language, day, digits, ngettext, number, zone_name
 from ..table_view import model_table, register_table_source
 
@@ -106,11 +106,6 @@ def finding_parts(finding: Finding) -> list:
     fields = dict(finding.params)
     parts = {name: _field(name, value, fields) for name, value in fields.items()}
     return _flat(with_parts(_(finding.template), **parts))
-
-
-def finding_text(finding: Finding) -> str:
-    """`finding_parts` as plain text."""
-    return text_of(finding_parts(finding))
 
 
 def schema_panel(findings: list[Finding]) -> html.Section:

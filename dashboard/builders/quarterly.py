@@ -1,5 +1,5 @@
 """Pure builders of the quarterly indicators page: the table (indicators x quarters, plus the year's target),
-its rendering (each row written as its indicator reads), and its source for the downloads.
+its rendering, and its source for the downloads.
 
 A hidden cell carries its mark and never its number, so neither the screen nor a download can show it. The
 downloads are the table's own (`dashboard.table_view`): numbers as numbers, in ASCII digits.
@@ -7,11 +7,9 @@ downloads are the table's own (`dashboard.table_view`): numbers as numbers, in A
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 import pandas as pd
-from babel.dates import get_timezone_name
 
 from impact_monitor.services import Services
 from impact_monitor.table_model import Cell, Column, Table
@@ -23,8 +21,8 @@ from queries.scope import AreaFilter
 from queries.targets import load_targets
 
 from ..components import HIDDEN
-from ..table_view import cell_text, model_table, register_table_source
-from ..i18n import N_, _, current_language, day, digits, period_name
+from ..table_view import model_table, register_table_source
+from ..i18n import N_, _, current_language, day, digits, period_name, zone_name
 
 INDICATOR_HEADING = N_("Indicator")
 QUARTER_COUNTS = (4, 8)
@@ -50,17 +48,18 @@ def target_heading(year: int) -> str:
 
 
 def indicator_cell(row, kind: str) -> Cell:
-    """An engine export row as a cell: its mark when hidden or withheld, else its unrounded number."""
+    """An engine export row as a cell of its indicator's `kind`: its mark when hidden or withheld, else its
+    unrounded number (a count whole)."""
     if bool(row["withheld"]):
-        return Cell(mark=WITHHELD)
+        return Cell(mark=WITHHELD, kind=kind)
     if bool(row["suppressed"]):
-        return Cell(mark=HIDDEN)
+        return Cell(mark=HIDDEN, kind=kind)
     value = row["value"]
     if value is None or pd.isna(value):
-        return Cell()
+        return Cell(kind=kind)
     reliable = row.get("reliable")
     return Cell(int(round(value)) if kind == "count" else float(value),
-                reliable=None if reliable is None or pd.isna(reliable) else bool(reliable))
+                reliable=None if reliable is None or pd.isna(reliable) else bool(reliable), kind=kind)
 
 
 def quarterly_table(rows: pd.DataFrame, quarters: list[str], area: str, targets: dict[str, float],
@@ -70,55 +69,27 @@ def quarterly_table(rows: pd.DataFrame, quarters: list[str], area: str, targets:
 
     `rows` are the engine's export rows for those quarters, already suppressed;
     `targets` maps indicator code -> target of `target_year` (missing: blank).
-    The rows are indicators of different kinds, and a column has one kind: the quarters' columns are "number",
-    and the screen writes each row as its indicator reads (`as_shown`).
+    The rows are indicators of different kinds: the quarters' and the target's columns are "number", and each
+    of their cells carries its indicator's kind (a count whole, a percentage or days to one decimal), on screen
+    and in the files.
     """
     own = rows[rows["area"] == area].set_index(["indicator", "period"])
     columns = (Column(_(INDICATOR_HEADING)), *[Column(period_name(label), "number") for label in quarters],
                Column(target_heading(target_year), "number"))
     table_rows = []
     for code, indicator in INDICATORS.items():
-        cells = [indicator_cell(own.loc[(code, label)], indicator.kind) if (code, label) in own.index else Cell()
-                 for label in quarters]
+        cells = [indicator_cell(own.loc[(code, label)], indicator.kind) if (code, label) in own.index
+                 else Cell(kind=indicator.kind) for label in quarters]
         target = targets.get(code)
         table_rows.append((Cell(_(indicator.label), href=f"/definitions#{code}"), *cells,
                            Cell(None if target is None else int(round(target)) if indicator.kind == "count"
-                                else float(target))))
+                                else float(target), kind=indicator.kind)))
     return Table(TABLE_ID, title, columns, tuple(table_rows))
-
-
-def row_kinds() -> list[str]:
-    """The kind of each row of the quarterly table."""
-    return [indicator.kind for indicator in INDICATORS.values()]
-
-
-def as_shown(table: Table, kinds: list[str]) -> Table:
-    """The table with its numbers written as the screen writes them, for a table whose rows are indicators of
-    different kinds (a count, a percentage, days) while a column has one kind: a "number" column holds each row's
-    own kind (`kinds`, one per row), other columns keep theirs. Hidden cells keep their marks."""
-    def shown(cell: Cell, column: Column, kind: str) -> Cell:
-        if column.kind == "text" or cell.mark is not None:
-            return cell
-        return Cell(cell_text(cell, Column(column.heading, kind if column.kind == "number" else column.kind)),
-                    href=cell.href)
-
-    return replace(table, columns=tuple(Column(column.heading) for column in table.columns),
-                   rows=tuple(tuple(shown(cell, column, kind) for cell, column in zip(row, table.columns))
-                              for row, kind in zip(table.rows, kinds)))
-
-
-def right_aligned(table: Table) -> dict:
-    """`model_table` classes aligning the numeric columns of a table written by `as_shown` to the right."""
-    return {position: _numeric for position, column in enumerate(table.columns) if column.kind != "text"}
-
-
-def _numeric(_cell: Cell) -> str:
-    return "num"
 
 
 def quarterly_view(table: Table, params: dict):
     """The quarterly table on screen, with its downloads."""
-    return model_table(as_shown(table, row_kinds()), params, right_aligned(table))
+    return model_table(table, params)
 
 
 def build_quarterly(svc: Services, chosen: AreaFilter, params: dict) -> Table:
@@ -147,11 +118,11 @@ def targets_of(svc: Services, year: int) -> dict[str, float]:
 
 def no_records(table: Table) -> bool:
     """Every count of the table's last quarter is shown and 0 (or blank): the period holds no record (yet)."""
-    counts = [row[-2] for row, kind in zip(table.rows, row_kinds()) if kind == "count"]
+    counts = [row[-2] for row in table.rows if row[-2].kind == "count"]
     return all(cell.mark is None and not cell.value for cell in counts)
 
 
-register_table_source(TABLE_ID, "quarterly-indicators", build_quarterly)
+register_table_source(TABLE_ID, "quarterly-indicators", build_quarterly, {"quarters": QUARTER_COUNTS[0]})
 
 
 def data_as_of_text(latest: dict[str, dict[str, date | datetime | None]], zone: str) -> str:
@@ -164,7 +135,3 @@ def data_as_of_text(latest: dict[str, dict[str, date | datetime | None]], zone: 
         parts.append(f"{name} {day(max(days))}" if days else _("{database}: no records").format(database=name))
     return _("Data as of (dates in {zone}): {databases}.").format(zone=zone_name(zone), databases="; ".join(parts))
 
-
-def zone_name(zone: str) -> str:
-    """The time zone as the reader knows it: its identifier in English (Asia/Dhaka), its name in Bangla."""
-    return get_timezone_name(zone, locale="bn") if current_language() == "bn" else zone

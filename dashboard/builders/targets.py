@@ -60,23 +60,19 @@ def shown_share(percent) -> float | None:
 
 
 def _number(value, code: str, suppressed: bool = False, reliable=None) -> Cell:
-    """A value of an indicator, hidden when its actual is (a projection or share built on it is hidden too); a
-    count whole, as the screen writes it (its column holds other kinds too, with one decimal in a file)."""
+    """A value of an indicator, hidden when its actual is (a projection or share built on it is hidden too), of
+    its indicator's kind: its column holds counts in one row and percentages or days in the next."""
+    kind = INDICATORS[code].kind
     if suppressed:
-        return Cell(mark=HIDDEN)
+        return Cell(mark=HIDDEN, kind=kind)
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return Cell()
-    return Cell(int(round(value)) if INDICATORS[code].kind == "count" else float(value),
-                reliable=None if reliable is None or pd.isna(reliable) else bool(reliable))
+        return Cell(kind=kind)
+    return Cell(int(round(value)) if kind == "count" else float(value),
+                reliable=None if reliable is None or pd.isna(reliable) else bool(reliable), kind=kind)
 
 
 def _indicator(code: str) -> Cell:
     return Cell(_(INDICATORS[code].label), href=f"/definitions#{code}")
-
-
-def row_kinds(progress: pd.DataFrame) -> list[str]:
-    """The kind of each row (its indicator's), for `quarterly.as_shown`: the "number" columns hold each row's own."""
-    return [INDICATORS[code].kind for code in progress["indicator"]]
 
 
 def progress_table(progress: pd.DataFrame, title: str = "") -> Table:

@@ -15,8 +15,8 @@ from queries.scope import scope_districts
 
 from ..builders.chart_language import chart_config
 from ..builders.district_map import (
-    COUNT, MAP_INDICATORS, RATE, division_names_for_districts, division_values_on_districts, map_figure, map_view,
-    measure_label, mostly_hidden, nothing_recorded, view_caption, view_table,
+    CONTROLS, COUNT, MAP_INDICATORS, RATE, division_names_for_districts, division_values_on_districts, map_figure,
+    map_view, measure_label, mostly_hidden, nothing_recorded, view_caption, view_table,
 )
 from ..components import definition_link, message
 from ..i18n import N_, _, current_language, digits
@@ -51,12 +51,12 @@ def layout(**_query):
         html.Div([
             html.Div([
                 html.Label(_("Indicator to map"), htmlFor="map-indicator"),
-                dcc.Dropdown(id="map-indicator", value=MAP_INDICATORS[0], clearable=False,
+                dcc.Dropdown(id="map-indicator", value=CONTROLS["indicator"], clearable=False,
                              options=[{"label": _(INDICATORS[c].label), "value": c} for c in MAP_INDICATORS]),
             ], className="filter"),
             html.Div([
                 html.Label(_("Measure"), htmlFor="map-measure"),
-                dcc.RadioItems(id="map-measure", value=COUNT, inline=True,
+                dcc.RadioItems(id="map-measure", value=CONTROLS["measure"], inline=True,
                                options=[{"label": " " + _("count") + " ", "value": COUNT},
                                         {"label": " " + _("per 100,000 children"), "value": RATE}]),
             ], className="filter"),

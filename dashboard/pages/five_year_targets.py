@@ -12,10 +12,8 @@ from queries.geography import NATIONAL
 from queries.targets import AT_RISK_FROM
 
 from ..builders.chart_language import chart_config
-from ..builders.quarterly import as_shown, right_aligned
 from ..builders.targets import (
-    plan_figures, plan_of, plan_table, plan_title, progress_table, progress_title, row_kinds, status_class,
-    year_name,
+    plan_figures, plan_of, plan_table, plan_title, progress_table, progress_title, status_class, year_name,
 )
 from ..components import message
 from ..i18n import N_, _, number
@@ -59,11 +57,11 @@ def update_targets(period):
     return _this_year_section(this_year, year, params) + _plan_section(plan, params)
 
 
-def _view(table, kinds, params):
-    """A targets table on screen: each row's numbers as its indicator reads, each status coloured by what it
-    says (the words say the same, so colour is never the only signal)."""
+def _view(table, params):
+    """A targets table on screen, each status coloured by what it says (the words say the same, so colour is
+    never the only signal)."""
     status_column = len(table.columns) - 1
-    return model_table(as_shown(table, kinds), params, {**right_aligned(table), status_column: status_class})
+    return model_table(table, params, {status_column: status_class})
 
 
 def _this_year_section(this_year, year, params):
@@ -74,7 +72,7 @@ def _this_year_section(this_year, year, params):
     return [html.H3(_("Progress in {year}").format(year=year_name(year))),
             html.P(_("{elapsed} of {length} days of {year} have passed.").format(
                 elapsed=number(elapsed), length=number(length), year=year_name(year))),
-            _view(table, row_kinds(this_year), params)]
+            _view(table, params)]
 
 
 def _plan_section(plan, params):
@@ -90,4 +88,4 @@ def _plan_section(plan, params):
                      # One chart per row on a phone, as many as fit on a wider screen.
                      style={"display": "grid", "gap": "0.5rem 1rem",
                             "gridTemplateColumns": "repeat(auto-fill, minmax(min(100%, 22rem), 1fr))"}),
-            _view(plan_table(plan, plan_title(services())), row_kinds(plan), params)]
+            _view(plan_table(plan, plan_title(services())), params)]
