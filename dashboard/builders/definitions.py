@@ -18,7 +18,7 @@ from ..i18n import N_, _, current_language, digits, number, period_name, zone_na
 from ..vocabulary import code_name
 
 REDUCTION_SECTION, PERIODS_SECTION, DISCLOSURE_SECTION = "violence-reduction-method", "periods", "disclosure-control"
-RECORDS_SECTION = "records-counted"
+RECORDS_SECTION, SURVIVORS_SECTION = "records-counted", "survivors-first-and-latest"
 _KIND_WORDS = {"count": N_("count"), "percent": N_("percentage"), "rate": N_("rate"),
                "median": N_("median or percentile")}
 # The source tables of `queries.definitions` in words (that module leaves them unmarked, as code).
@@ -172,6 +172,23 @@ def periods_section(fiscal_year_start: int | None, zone: str) -> html.Section:
     ], id=PERIODS_SECTION, className="definition")
 
 
+def survivors_section() -> html.Section:
+    """How the Survivors page compares a survivor's first and latest sessions, and who is followed up."""
+    return html.Section([
+        html.H3(_("Survivors: first and latest session")),
+        html.Ul([
+            html.Li(_("The Survivors page compares the survivors assessed in the period (those counted by Survivors "
+                      "assessed) at two sessions each: their first session ever, their baseline, however long "
+                      "before the period it was; and their latest session up to the period's end. Sessions after "
+                      "the period's end are left out.")),
+            html.Li(_("Followed up: a survivor assessed in the period with two or more sessions ever up to the "
+                      "period's end, so that their first session is not their latest. A survivor with one session "
+                      "ever is not followed up, and counts the same at both sessions.")),
+            html.Li(_("Survivors restored keeps its own definition: the latest session in the period.")),
+        ]),
+    ], id=SURVIVORS_SECTION, className="definition")
+
+
 def records_section() -> html.Section:
     """Which records count, whatever the source holds."""
     return html.Section([
@@ -230,6 +247,7 @@ def definitions_content(k: int, fiscal_year_start: int | None, zone: str) -> lis
     contents = [html.Li(html.A(_(i.label), href=f"#{code}")) for code, i in INDICATORS.items()]
     contents += [html.Li(html.A(_("Violence reduction against baseline"), href=f"#{REDUCTION_SECTION}")),
                  html.Li(html.A(_("Periods"), href=f"#{PERIODS_SECTION}")),
+                 html.Li(html.A(_("Survivors: first and latest session"), href=f"#{SURVIVORS_SECTION}")),
                  html.Li(html.A(_("Records counted"), href=f"#{RECORDS_SECTION}")),
                  html.Li(html.A(_("Disclosure control"), href=f"#{DISCLOSURE_SECTION}"))]
     return [
@@ -237,6 +255,7 @@ def definitions_content(k: int, fiscal_year_start: int | None, zone: str) -> lis
         *(indicator_sheet(indicator, k) for indicator in INDICATORS.values()),
         reduction_method(),
         periods_section(fiscal_year_start, zone),
+        survivors_section(),
         records_section(),
         disclosure_section(k),
     ]
