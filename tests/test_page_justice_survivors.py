@@ -22,8 +22,9 @@ from dashboard.builders import survivors as survivors_build
 from dashboard.components import tables_in
 from impact_monitor.services import prepare_services
 from impact_monitor.settings import Settings
-from queries import justice, schema, survivors
+from queries import justice, publication, schema, survivors
 from queries.db import Databases
+from queries.localtime import local_midnight
 from queries.periods import parse_period
 from queries.scope import LEADERSHIP, make_filter, make_scope
 from tests.panel_parts import PARAMS, chart_titles, figures, walk
@@ -136,6 +137,18 @@ def test_funnel_counts_cases_at_each_step_reached(databases, gazetteer):
     assert funnel["drop_off_pct"].isna().tolist()[0]
     division = justice.complaint_funnel(databases, gazetteer, _filter(gazetteer, "BD30"), AS_OF)
     assert division["cases"].tolist() == [5, 3, 2, 2]  # without Chattogram's J6
+
+
+def test_an_external_audiences_funnel_counts_the_steps_reached_by_the_same_local_day(page_services, gazetteer):
+    """Protected cells are built at the start of a local day (naive UTC: 18:00 the day before, in Dhaka); J1's
+    verdict on that day counts for a donor as it does for leadership."""
+    day = date(2026, 5, 1)
+    leadership = justice.complaint_funnel(page_services.databases, gazetteer, _filter(gazetteer), day)
+    cells = page_services.engine.publications.cells(make_scope("donor", (), gazetteer), parse_period("2026-Q1"), 1,
+                                                    local_midnight(day, page_services.databases.zone))
+    donor = publication.funnel_table(cells, "2026-Q1", "BD")
+    # J1 J2 J3 J5 J6 J8; by 1 May J1 (verdict that day), J2 and J6 have a charge sheet, J1 a trial and a verdict.
+    assert leadership["cases"].tolist() == donor["cases"].tolist() == [6, 3, 1, 1]
 
 
 def test_funnel_ignores_events_after_today(databases, gazetteer):
