@@ -1,14 +1,16 @@
 """Survivors' recovery across the six assessment domains, and services delivered in the area.
 
-Scores outside 1..4 are data errors and are left out. Area is the victim's
-case district (assessments) or the district where a service was delivered
-(referrals: the referral database links to cases by case_ref only).
+Scores outside 1..4 are data errors and are left out. A survivor assessed in
+a period is compared from their first session ever (their baseline, however
+long before) to their latest session up to the period's end. Area is the
+victim's case district (assessments) or the district where a service was
+delivered (referrals: the referral database links to cases by case_ref only).
 """
 
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import and_, func, literal, select, union_all
+from sqlalchemy import func, literal, select, union_all
 
 from . import schema as s
 from .db import Databases
@@ -17,50 +19,47 @@ from .where import Where
 from .referral_flow import read, referral_area
 from .periods import Period
 from .scope import AreaFilter
-from .sqlparts import in_any_period, in_values, period_label
-from .sqlparts import in_period
+from .sqlparts import date_param, in_any_period, in_values, period_label, real_date
 
 SCORES = (1, 2, 3, 4)
 MOMENTS = ("first", "latest")
 
 
 def score_counts(databases: Databases, gazetteer: Gazetteer, filter_: AreaFilter) -> pd.DataFrame:
-    """Per domain, how many victims scored 1, 2, 3, 4 at their first and at their latest session in the period.
+    """Per domain, how many victims scored 1, 2, 3, 4 at their first session ever (baseline) and at their latest
+    session up to the period's end.
 
-    Victims with a session in the period; a victim with one session counts in
-    both moments. Returns moment, domain, score, victims (zeros filled in).
+    Victims with a session in the period; a victim with one session ever
+    counts the same in both moments. Returns moment, domain, score, victims
+    (zeros filled in).
     """
     a, v, c = s.survivor_assessments.c, s.victims.c, s.cases.c
-    valid = and_(in_period(a.assessed_on, filter_.period), a.score.between(1, 4))
-    sessions = (select(a.victim_id, func.min(a.assessed_on).label("first_on"),
-                       func.max(a.assessed_on).label("latest_on"))
-                .where(valid).group_by(a.victim_id).subquery("sessions"))
+    compared = _compared_sessions((filter_.period,))
     in_area = Where(filter_, gazetteer).condition(c.district_pcode, c.upazila_pcode)
-    joined = (s.survivor_assessments.join(sessions, sessions.c.victim_id == a.victim_id)
+    joined = (s.survivor_assessments.join(compared, compared.c.victim_id == a.victim_id)
               .join(s.victims, v.victim_id == a.victim_id).join(s.cases, c.case_id == v.case_id))
 
     def at(moment: str, session_on):
         return (select(literal(moment).label("moment"), a.domain, a.score, func.count().label("victims"))
-                .select_from(joined).where(valid, a.assessed_on == session_on, in_area)
+                .select_from(joined).where(a.assessed_on == session_on, a.score.between(1, 4), in_area)
                 .group_by(a.domain, a.score))
 
-    counts = read(databases.cases, union_all(at("first", sessions.c.first_on), at("latest", sessions.c.latest_on)))
+    counts = read(databases.cases, union_all(at("first", compared.c.first_on), at("latest", compared.c.latest_on)))
     grid = pd.MultiIndex.from_product([MOMENTS, s.ASSESSMENT_DOMAINS, SCORES], names=["moment", "domain", "score"])
     counts = counts.astype({"score": "int64"}).set_index(["moment", "domain", "score"])
     return counts.reindex(grid, fill_value=0).astype("int64").reset_index()
 
 
 def victims_followed_up(databases: Databases, gazetteer: Gazetteer, filter_: AreaFilter) -> pd.DataFrame:
-    """Victims assessed in the period with two or more sessions in it (first and latest differ): one row,
-    column `victims`."""
-    a, v, c = s.survivor_assessments.c, s.victims.c, s.cases.c
-    sessions = (select(a.victim_id, func.count(a.assessed_on.distinct()).label("sessions"))
-                .where(in_period(a.assessed_on, filter_.period), a.score.between(1, 4))
-                .group_by(a.victim_id).subquery("sessions"))
+    """Victims assessed in the period with two or more sessions ever up to the period's end (their first session
+    ever is not their latest): one row, column `victims`."""
+    v, c = s.victims.c, s.cases.c
+    compared = _compared_sessions((filter_.period,))
     query = (select(func.count().label("victims"))
-             .select_from(sessions.join(s.victims, v.victim_id == sessions.c.victim_id)
+             .select_from(compared.join(s.victims, v.victim_id == compared.c.victim_id)
                           .join(s.cases, c.case_id == v.case_id))
-             .where(sessions.c.sessions >= 2, Where(filter_, gazetteer).condition(c.district_pcode, c.upazila_pcode)))
+             .where(compared.c.first_on < compared.c.latest_on,
+                    Where(filter_, gazetteer).condition(c.district_pcode, c.upazila_pcode)))
     return read(databases.cases, query).fillna(0)
 
 
@@ -76,15 +75,28 @@ def services_delivered(databases: Databases, gazetteer: Gazetteer, filter_: Area
     return counts.astype("int64").rename_axis("service_type").reset_index()
 
 
-def _valid_sessions_per_period(periods: tuple[Period, ...]):
-    """Each victim's first and latest session in each of the periods, and their number of sessions."""
+def _compared_sessions(periods: tuple[Period, ...]):
+    """Per victim assessed in each period: victim_id, period, `first_on` their first session ever (their
+    baseline) and `latest_on` their latest session up to the period's end.
+
+    The latest session up to the end is the latest in the period, since the
+    victim has one there; the baseline is then never after the period's end.
+    A session after the end is ignored. Periods must not overlap.
+    """
     a = s.survivor_assessments.c
     period = period_label(a.assessed_on, periods)
-    return (select(a.victim_id, period.label("period"), func.min(a.assessed_on).label("first_on"),
-                   func.max(a.assessed_on).label("latest_on"),
-                   func.count(a.assessed_on.distinct()).label("sessions"))
-            .where(in_any_period(a.assessed_on, periods), a.score.between(1, 4))
-            .group_by(a.victim_id, period).subquery("sessions"))
+    latest = (select(a.victim_id, period.label("period"), func.max(a.assessed_on).label("latest_on"))
+              .where(in_any_period(a.assessed_on, periods), a.score.between(1, 4))
+              .group_by(a.victim_id, period).subquery("latest"))
+    # Only the victims assessed in the periods: their id's index then serves, not the whole history.
+    assessed = select(a.victim_id).where(in_any_period(a.assessed_on, periods), a.score.between(1, 4))
+    baselines = (select(a.victim_id, func.min(a.assessed_on).label("first_on"))
+                 .where(a.assessed_on < date_param(max(p.end for p in periods)), real_date(a.assessed_on),
+                        a.score.between(1, 4), a.victim_id.in_(assessed))
+                 .group_by(a.victim_id).subquery("baselines"))
+    return (select(latest.c.victim_id, latest.c.period, baselines.c.first_on, latest.c.latest_on)
+            .select_from(latest.join(baselines, baselines.c.victim_id == latest.c.victim_id))
+            .subquery("compared"))
 
 
 def _case_place(gazetteer: Gazetteer):
@@ -94,36 +106,36 @@ def _case_place(gazetteer: Gazetteer):
 
 
 def survivor_cube(databases: Databases, gazetteer: Gazetteer, periods: tuple[Period, ...]) -> pd.DataFrame:
-    """Per period, district and upazila: victims assessed with two or more sessions in the period (followed up),
-    and per moment, domain and score how many victims scored it at their first and their latest session.
+    """Per period, district and upazila: victims assessed in the period with two or more sessions ever up to its
+    end (followed up), and per moment, domain and score how many victims scored it at their first session ever
+    (baseline) and at their latest session up to the period's end.
 
     Periods must not overlap; a year is not the sum of its quarters (a
-    victim's first session of a year is the first of one quarter only), so
-    ask for each on its own. Returns period, area, upazila, moment (`all` for
-    the followed-up row), domain, score, victims.
+    victim assessed in two quarters counts once in the year), so ask for
+    each on its own. Returns period, area, upazila, moment (`all` for the
+    followed-up row), domain, score, victims.
     """
     a, v, c = s.survivor_assessments.c, s.victims.c, s.cases.c
-    sessions = _valid_sessions_per_period(periods)
+    compared = _compared_sessions(periods)
     place, known = _case_place(gazetteer)
-    followed = (select(sessions.c.period, *place, literal("all").label("moment"), literal("").label("domain"),
+    followed = (select(compared.c.period, *place, literal("all").label("moment"), literal("").label("domain"),
                        literal(0).label("score"), func.count().label("victims"))
-                .select_from(sessions.join(s.victims, v.victim_id == sessions.c.victim_id)
+                .select_from(compared.join(s.victims, v.victim_id == compared.c.victim_id)
                              .join(s.cases, c.case_id == v.case_id))
-                .where(sessions.c.sessions >= 2, known)
-                .group_by(sessions.c.period, *place))
-    joined = (s.survivor_assessments.join(sessions, sessions.c.victim_id == a.victim_id)
+                .where(compared.c.first_on < compared.c.latest_on, known)
+                .group_by(compared.c.period, *place))
+    joined = (s.survivor_assessments.join(compared, compared.c.victim_id == a.victim_id)
               .join(s.victims, v.victim_id == a.victim_id).join(s.cases, c.case_id == v.case_id))
 
     def at(moment: str, session_on):
-        return (select(sessions.c.period, *place, literal(moment).label("moment"), a.domain, a.score,
+        return (select(compared.c.period, *place, literal(moment).label("moment"), a.domain, a.score,
                        func.count().label("victims"))
                 .select_from(joined)
-                .where(a.assessed_on == session_on, a.score.between(1, 4), known,
-                       in_any_period(a.assessed_on, periods))
-                .group_by(sessions.c.period, *place, a.domain, a.score))
+                .where(a.assessed_on == session_on, a.score.between(1, 4), known)
+                .group_by(compared.c.period, *place, a.domain, a.score))
 
-    frame = read(databases.cases, union_all(followed, at("first", sessions.c.first_on),
-                                            at("latest", sessions.c.latest_on)))
+    frame = read(databases.cases, union_all(followed, at("first", compared.c.first_on),
+                                            at("latest", compared.c.latest_on)))
     return frame.astype({"score": "int64", "victims": "int64"})
 
 

@@ -32,6 +32,7 @@ from . import justice, referral_flow, survivors
 from .cells import FUNNEL_MEASURES, MEASURES, PAGE_DIMENSIONS, PAGE_MEASURES, SCORE_MEASURES, Family, group_values, label
 from .definitions import DISAGGREGATIONS
 from .geography import NATIONAL, Gazetteer
+from .localtime import as_local
 from .periods import Period, PeriodError, quarter_starting, year_period
 from .scope import Scope
 
@@ -94,15 +95,19 @@ class FamilyCube:
 
 
 def family_cube(engine, family: Family, fiscal_year_start: int | None, as_of: datetime) -> FamilyCube:
+    """The counts of the family's year and quarters; waiting times measured to `as_of` (naive UTC, the start of
+    a local day), steps of the justice funnel reached by that local day, as leadership's funnel counts them."""
     quarters, year = family_periods(family, fiscal_year_start)
     databases, gazetteer = engine.databases, engine.gazetteer
+    # The UTC date of a local midnight east of UTC is the day before: the funnel would miss today's events.
+    local_day = as_local(as_of, databases.zone).date()
     by_quarter = engine.cube(quarters, families=("cases", "victims", "survivors", "legal", "cases_referred",
                                                  "reports", "reports_national"))
     by_year = engine.cube((year,), families=("survivors", "legal"))
     by_quarter |= {
         "referral_flow": referral_flow.referral_cube(databases, gazetteer, quarters, as_of),
         "services": survivors.services_cube(databases, gazetteer, quarters),
-        "funnel": justice.funnel_cube(databases, gazetteer, quarters, as_of.date()),
+        "funnel": justice.funnel_cube(databases, gazetteer, quarters, local_day),
         "survivor_tables": survivors.survivor_cube(databases, gazetteer, quarters),
     }
     year_cube = {name: by_year[name] for name in ("survivors", "legal")}

@@ -149,8 +149,8 @@ def test_the_survivors_panels_speak_bangla():
         headline = survivors_build.headline_panel(rows, "BD", "বাংলাদেশ", 1500)
     means, first = figures(parts)[:2]
     assert means.layout.yaxis.title.text == "গড় স্কোর (১ সংকটে – ৪ ভালো অবস্থায়)"
-    assert list(means.data[0].customdata)[0] == "২.৫" and means.data[0].name == "এই সময়কালের প্রথম সেশন"
-    assert chart_titles(parts)[1] == "ক্ষেত্রভিত্তিক স্কোর: এই সময়কালের প্রথম সেশন"
+    assert list(means.data[0].customdata)[0] == "২.৫" and means.data[0].name == "সর্বপ্রথম সেশন (বেসলাইন)"
+    assert chart_titles(parts)[1] == "ক্ষেত্রভিত্তিক স্কোর: সর্বপ্রথম সেশন (বেসলাইন)"
     assert [trace.name for trace in first.data][0] == "স্কোর ১ (সংকটে)"
     assert tables_in(parts)[0]["rows"][0] == ["নিরাপত্তা", "২.৫", "২.৫"]
     assert headline[0].children == "বাংলাদেশ, ২০২৬, প্রান্তিক ১"

@@ -7,6 +7,7 @@ Period 2026-Q1; the justice "today" is 2026-06-30. Cases are in Dhaka
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import date
 from fractions import Fraction
 from itertools import count
@@ -15,13 +16,17 @@ import pandas as pd
 import plotly
 import pytest
 
+from dashboard import panels
 from dashboard.builders import justice as justice_build
 from dashboard.builders import survivors as survivors_build
-from queries import justice, schema, survivors
+from impact_monitor.services import prepare_services
+from impact_monitor.settings import Settings
+from queries import justice, publication, schema, survivors
 from queries.db import Databases
+from queries.localtime import local_midnight
 from queries.periods import parse_period
-from queries.scope import LEADERSHIP, make_filter
-from tests.panel_parts import PARAMS, chart_titles, figures, tables_in
+from queries.scope import LEADERSHIP, make_filter, make_scope
+from tests.panel_parts import PARAMS, chart_titles, figures, tables_in, walk
 from tests.builders import sqlite_url, write_database
 
 DHAKA, CHATTOGRAM = "BD3026", "BD2015"
@@ -79,16 +84,18 @@ ROWS = {
         *_events("J15", ("complaint_filed", "2026-07-05")),   # complaint after today
         *_events("J16", ("charge_sheet", "2026-02-01")),      # no complaint
     ],
-    "victims": [_victim("V1", "S1"), _victim("V2", "S1"), _victim("V3", "S2")],
+    "victims": [_victim("V1", "S1"), _victim("V2", "S1"), _victim("V3", "S2"), _victim("V4", "S1")],
     "survivor_assessments": [
         *_session("V1", "2026-01-10", [1, 2, 2, 1, 3, 4]),
         *_session("V1", "2026-02-10", [2, 2, 3, 2, 3, 4]),
         *_session("V1", "2026-03-20", [3, 3, 3, 3, 4, 4]),
-        *_session("V2", "2025-12-01", [1] * 6),              # before the period
+        *_session("V2", "2024-11-01", [0] * 6),              # out of range: no session, not a baseline
+        *_session("V2", "2025-12-01", [1] * 6),              # V2's baseline, the year before
         *_session("V2", "2026-02-01", [2, 3, 4, 1, 2, 3]),  # V2's only session in the period
-        *_session("V2", "2026-04-02", [4] * 6),              # after the period
+        *_session("V2", "2026-04-02", [4] * 6),              # after the period: ignored
         *_session("V3", "2026-01-15", [4] * 6),
         *_session("V3", "2026-03-01", [4, 4, 4, 4, 4, 9]),  # 9 is out of range: left out
+        *_session("V4", "2026-03-05", [2] * 6),              # V4's one session ever: not followed up
     ],
     "referrals": [
         # Local times in Dhaka, with their offset.
@@ -106,6 +113,10 @@ EVERY_TABLE = [*schema.cases_metadata.tables, *schema.referrals_metadata.tables]
 def databases(request, tmp_path):
     url = sqlite_url(tmp_path / "program.sqlite") if request.param == "sqlite" else request.getfixturevalue("pg_url")
     write_database(url, ROWS, tables=EVERY_TABLE)
+    if request.param == "sqlite":  # SQLite keeps any text in a date column: a day that is no day is no baseline
+        with sqlite3.connect(tmp_path / "program.sqlite") as connection:
+            connection.executemany("INSERT INTO survivor_assessments VALUES (:assessment_id, :victim_id, "
+                                   ":assessed_on, :domain, :score)", _session("V4", "2025-02-30", [1] * 6))
     dbs = Databases.from_urls(url, url)
     yield dbs
     dbs.dispose()
@@ -127,6 +138,18 @@ def test_funnel_counts_cases_at_each_step_reached(databases, gazetteer):
     assert division["cases"].tolist() == [5, 3, 2, 2]  # without Chattogram's J6
 
 
+def test_an_external_audiences_funnel_counts_the_steps_reached_by_the_same_local_day(page_services, gazetteer):
+    """Protected cells are built at the start of a local day (naive UTC: 18:00 the day before, in Dhaka); J1's
+    verdict on that day counts for a donor as it does for leadership."""
+    day = date(2026, 5, 1)
+    leadership = justice.complaint_funnel(page_services.databases, gazetteer, _filter(gazetteer), day)
+    cells = page_services.engine.publications.cells(make_scope("donor", (), gazetteer), parse_period("2026-Q1"), 1,
+                                                    local_midnight(day, page_services.databases.zone))
+    donor = publication.funnel_table(cells, "2026-Q1", "BD")
+    # J1 J2 J3 J5 J6 J8; by 1 May J1 (verdict that day), J2 and J6 have a charge sheet, J1 a trial and a verdict.
+    assert leadership["cases"].tolist() == donor["cases"].tolist() == [6, 3, 1, 1]
+
+
 def test_funnel_ignores_events_after_today(databases, gazetteer):
     earlier = justice.complaint_funnel(databases, gazetteer, _filter(gazetteer), date(2026, 3, 15))
     # J3 (31 March) is not yet filed; J1 has its charge sheet and trial; J6 its charge sheet; no verdicts yet.
@@ -144,10 +167,12 @@ def test_pending_cases_by_time_since_the_complaint(databases, gazetteer):
 
 # Survivors queries.
 
-FIRST = {"safety": [1, 2, 4], "legal_protection": [2, 3, 4], "mental_wellbeing": [2, 4, 4],
-         "economic_empowerment": [1, 1, 4], "social_support": [3, 2, 4], "physical_wellbeing": [4, 3, 4]}
-LATEST = {"safety": [3, 2, 4], "legal_protection": [3, 3, 4], "mental_wellbeing": [3, 4, 4],
-          "economic_empowerment": [3, 1, 4], "social_support": [4, 2, 4], "physical_wellbeing": [4, 3]}
+# Scores of V1, V2, V3, V4 (in that order): at their first session ever (V2's baseline is in 2025) and at their
+# latest up to the period's end (V2's session in April is not); V4 has one session, the same in both.
+FIRST = {"safety": [1, 1, 4, 2], "legal_protection": [2, 1, 4, 2], "mental_wellbeing": [2, 1, 4, 2],
+         "economic_empowerment": [1, 1, 4, 2], "social_support": [3, 1, 4, 2], "physical_wellbeing": [4, 1, 4, 2]}
+LATEST = {"safety": [3, 2, 4, 2], "legal_protection": [3, 3, 4, 2], "mental_wellbeing": [3, 4, 4, 2],
+          "economic_empowerment": [3, 1, 4, 2], "social_support": [4, 2, 4, 2], "physical_wellbeing": [4, 3, 2]}
 
 
 def test_domain_scores_at_first_and_latest_session(databases, gazetteer):
@@ -158,18 +183,70 @@ def test_domain_scores_at_first_and_latest_session(databases, gazetteer):
             assert got.to_dict() == {s: values.count(s) for s in (1, 2, 3, 4)}, (moment, domain)
     tables = {moment: table.set_index("domain")
               for moment, table in survivors_build.score_tables(survivors_build.with_totals(counts)).items()}
-    assert survivors_build.domain_mean(tables["first"].loc["safety"]) == pytest.approx(7 / 3)
-    assert survivors_build.domain_mean(tables["latest"].loc["economic_empowerment"]) == pytest.approx(8 / 3)
-    assert survivors_build.domain_mean(tables["latest"].loc["physical_wellbeing"]) == pytest.approx(3.5)
-    assert tables["latest"].loc["physical_wellbeing", "total"] == 2
+    assert survivors_build.domain_mean(tables["first"].loc["safety"]) == pytest.approx(8 / 4)
+    assert survivors_build.domain_mean(tables["latest"].loc["economic_empowerment"]) == pytest.approx(10 / 4)
+    assert survivors_build.domain_mean(tables["latest"].loc["physical_wellbeing"]) == pytest.approx(9 / 3)
+    assert tables["latest"].loc["physical_wellbeing", "total"] == 3
 
 
 def test_domain_scores_and_follow_up_in_an_area(databases, gazetteer):
     counts = survivors.score_counts(databases, gazetteer, _filter(gazetteer, "BD30"))
     first_safety = counts[(counts["moment"] == "first") & (counts["domain"] == "safety")]
-    assert first_safety.set_index("score")["victims"].to_dict() == {1: 1, 2: 1, 3: 0, 4: 0}  # V1 and V2
-    assert survivors.victims_followed_up(databases, gazetteer, _filter(gazetteer)).iloc[0]["victims"] == 2  # V1, V3
-    assert survivors.victims_followed_up(databases, gazetteer, _filter(gazetteer, "BD30")).iloc[0]["victims"] == 1
+    assert first_safety.set_index("score")["victims"].to_dict() == {1: 2, 2: 1, 3: 0, 4: 0}  # V1, V2; V4
+    # V1, V2 (a baseline before the period) and V3; V4 has one session ever.
+    assert survivors.victims_followed_up(databases, gazetteer, _filter(gazetteer)).iloc[0]["victims"] == 3
+    assert survivors.victims_followed_up(databases, gazetteer, _filter(gazetteer, "BD30")).iloc[0]["victims"] == 2
+
+
+def test_survivor_cube_compares_each_baseline_with_the_latest_session(databases, gazetteer):
+    """The cube external audiences' tables are protected from: the same comparison as leadership's."""
+    quarter, year = parse_period("2026-Q1"), parse_period("2026")
+    cube = survivors.survivor_cube(databases, gazetteer, (quarter,))
+    followed = cube[cube["moment"] == "all"]
+    assert dict(zip(followed["area"], followed["victims"])) == {DHAKA: 2, CHATTOGRAM: 1}  # V1, V2; V3. Not V4.
+    social = cube[(cube["area"] == DHAKA) & (cube["domain"] == "social_support")]
+    # V1 3 -> 4, V2 1 (baseline) -> 2, V4 2 -> 2.
+    assert dict(zip(zip(social["moment"], social["score"]), social["victims"])) == {
+        ("first", 1): 1, ("first", 2): 1, ("first", 3): 1, ("latest", 2): 2, ("latest", 4): 1}
+    over_year = survivors.survivor_cube(databases, gazetteer, (year,)).set_index(["area", "moment", "domain", "score"])
+    assert over_year.loc[(DHAKA, "latest", "social_support", 4), "victims"] == 2  # V2's latest of 2026 is April's
+    assert over_year.loc[(DHAKA, "first", "social_support", 1), "victims"] == 1
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def page_services(request, tmp_path, geo_cache_dir):
+    """The app's services on the hand-built program, with k = 1: nothing is hidden, and an external audience's
+    tables still come from its protected cells."""
+    url = sqlite_url(tmp_path / "program.sqlite") if request.param == "sqlite" else request.getfixturevalue("pg_url")
+    write_database(url, ROWS, tables=EVERY_TABLE)
+    (tmp_path / "geo").mkdir()
+    for cached in geo_cache_dir.glob("*.json"):
+        (tmp_path / "geo" / cached.name).write_bytes(cached.read_bytes())
+    svc = prepare_services(Settings.from_env({
+        "IMPACT_CASES_DB": url, "IMPACT_REFERRALS_DB": url, "IMPACT_DATA_DIR": str(tmp_path),
+        "IMPACT_USERS_FILE": str(tmp_path / "users.toml"), "IMPACT_QUERY_THREADS": "1", "IMPACT_SUPPRESS_BELOW": "1",
+        "IMPACT_CACHE_TTL_S": "0"}))
+    yield svc
+    svc.databases.dispose()
+
+
+@pytest.mark.parametrize("role", ["leadership", "donor"])
+def test_the_page_compares_each_survivors_baseline_with_their_latest_session(page_services, gazetteer, role):
+    scope = LEADERSHIP if role == "leadership" else make_scope("donor", (), gazetteer)
+    filter_ = make_filter(parse_period("2026-Q1"), "BD", "national", scope, gazetteer)
+    tables = {table["table"]: table["rows"] for table in tables_in(panels.survivor_domains(page_services, filter_,
+                                                                                          "en"))}
+    first = {row[0]: row[1:] for row in tables["survivors-scores-first-table"]}
+    latest = {row[0]: row[1:] for row in tables["survivors-scores-latest-table"]}
+    # Scores 1, 2, 3, 4 and the total. Social support: V1 3 -> 4, V2 1 (a baseline in 2025) -> 2, V3 4 -> 4,
+    # V4 2 (one session ever) -> 2; V2's session after the period is not their latest.
+    assert first["Social support"] == ["1", "1", "1", "1", "4"]
+    assert latest["Social support"] == ["0", "2", "0", "2", "4"]
+    means = {row[0]: row[1:] for row in tables["survivors-means-table"]}
+    assert means["Social support"] == ["2.5", "3.0"]
+    headline = panels.survivor_headline(page_services, filter_, "en")
+    followed = next(part for part in walk(headline) if getattr(part, "id", None) == "survivors-followed-up")
+    assert followed.children == "3"  # V1, V2 and V3; not V4
 
 
 def test_services_delivered_in_the_area(databases, gazetteer):

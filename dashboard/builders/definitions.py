@@ -23,7 +23,7 @@ from ..table_view import model_table, register_table_source
 from ..vocabulary import code_name
 
 REDUCTION_SECTION, PERIODS_SECTION, DISCLOSURE_SECTION = "violence-reduction-method", "periods", "disclosure-control"
-RECORDS_SECTION = "records-counted"
+RECORDS_SECTION, SURVIVORS_SECTION = "records-counted", "survivors-first-and-latest"
 PAGE = "definitions"
 # The column and value with which exports flag an unreliable value: written as code in either language.
 RELIABLE_FLAG = "reliable = false"
@@ -200,6 +200,23 @@ def periods_section(fiscal_year_start: int | None, zone: str) -> html.Section:
     ], id=PERIODS_SECTION, className="definition")
 
 
+def survivors_section() -> html.Section:
+    """How the Survivors page compares a survivor's first and latest sessions, and who is followed up."""
+    return html.Section([
+        html.H3(_("Survivors: first and latest session")),
+        html.Ul([
+            html.Li(_("The Survivors page compares the survivors assessed in the period (those counted by Survivors "
+                      "assessed) at two sessions each: their first session ever, their baseline, however long "
+                      "before the period it was; and their latest session up to the period's end. Sessions after "
+                      "the period's end are left out.")),
+            html.Li(_("Followed up: a survivor assessed in the period with two or more sessions ever up to the "
+                      "period's end, so that their first session is not their latest. A survivor with one session "
+                      "ever is not followed up, and counts the same at both sessions.")),
+            html.Li(_("Survivors restored keeps its own definition: the latest session in the period.")),
+        ]),
+    ], id=SURVIVORS_SECTION, className="definition")
+
+
 def records_section() -> html.Section:
     """Which records count, whatever the source holds."""
     return html.Section([
@@ -259,6 +276,7 @@ def definitions_content(k: int, fiscal_year_start: int | None, zone: str, params
     contents = [html.Li(html.A(_(i.label), href=f"#{code}")) for code, i in INDICATORS.items()]
     contents += [html.Li(html.A(_("Violence reduction against baseline"), href=f"#{REDUCTION_SECTION}")),
                  html.Li(html.A(_("Periods"), href=f"#{PERIODS_SECTION}")),
+                 html.Li(html.A(_("Survivors: first and latest session"), href=f"#{SURVIVORS_SECTION}")),
                  html.Li(html.A(_("Records counted"), href=f"#{RECORDS_SECTION}")),
                  html.Li(html.A(_("Disclosure control"), href=f"#{DISCLOSURE_SECTION}"))]
     return [
@@ -266,6 +284,7 @@ def definitions_content(k: int, fiscal_year_start: int | None, zone: str, params
         *(indicator_sheet(indicator, k, params) for indicator in INDICATORS.values()),
         reduction_method(),
         periods_section(fiscal_year_start, zone),
+        survivors_section(),
         records_section(),
         disclosure_section(k),
     ]

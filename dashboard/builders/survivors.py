@@ -21,7 +21,9 @@ HEADLINE_CODES = ("survivors_assessed", "survivors_restored_pct")
 SCORE_LABELS = {1: N_("Score 1 (in crisis)"), 2: N_("Score 2"), 3: N_("Score 3"), 4: N_("Score 4 (thriving)")}
 # From crisis (vermilion) to thriving (blue), Okabe-Ito colours.
 SCORE_COLOURS = {1: "#D55E00", 2: "#E69F00", 3: "#56B4E9", 4: "#0072B2"}
-MOMENT_LABELS = {"first": N_("First session in the period"), "latest": N_("Latest session in the period")}
+# A survivor assessed in the period, from their baseline (however long before) to the period's end.
+MOMENT_LABELS = {"first": N_("First session ever (baseline)"),
+                 "latest": N_("Latest session up to the period's end")}
 MEAN_COLUMNS = {"first": N_("Mean, first session"), "latest": N_("Mean, latest session")}
 
 
@@ -30,8 +32,8 @@ NOT_OFFERED = "not offered"
 
 
 def headline_panel(rows: pd.DataFrame, area: str, area_name: str, followed_up: int | None | str) -> list:
-    """The area and period, the headline indicators, and the survivors with two or more sessions (None when
-    hidden, NOT_OFFERED when left out)."""
+    """The area and period, the headline indicators, and the survivors assessed in the period with two or more
+    sessions ever up to its end (None when hidden, NOT_OFFERED when left out)."""
     items = []
     for code in HEADLINE_CODES:
         row = rows[(rows["indicator"] == code) & (rows["area"] == area)].iloc[0]
@@ -39,7 +41,7 @@ def headline_panel(rows: pd.DataFrame, area: str, area_name: str, followed_up: i
                   html.Dd(row_text(row, INDICATORS[code].kind),
                           **{"data-indicator": code})]
     if followed_up != NOT_OFFERED:
-        items += [html.Dt(_("Survivors with two or more sessions in the period")),
+        items += [html.Dt(_("Survivors followed up (two or more sessions ever, up to the period's end)")),
                   html.Dd(count_text(followed_up), id="survivors-followed-up")]
     period = period_name(rows["period"].iloc[0])
     return [html.P(f"{area_name}, {period}", className="panel-context"), html.Dl(items, className="headline-list")]
@@ -92,15 +94,17 @@ def means_table(counts: pd.DataFrame) -> Table:
     rows = tuple((Cell(label), *(_mean_cell(*means[moment][index]) for moment in MOMENTS))
                  for index, label in enumerate(labels))
     return Table("survivors-means-table",
-                 _("Mean score per domain at survivors' first and latest session in the period"),
+                 _("Mean score per domain of survivors assessed in the period, at their first session ever "
+                   "(baseline) and at their latest session up to the period's end"),
                  (Column(_("Domain")), *(Column(_(MEAN_COLUMNS[moment]), "number") for moment in MOMENTS)), rows,
                  notes=(comparison_note(),))
 
 
 def comparison_note() -> str:
-    return _("Each survivor assessed in the period counts twice: at their own first session in the period and at "
-             "their own latest one, so the two bars of a domain compare the same survivors. A survivor with one "
-             "session counts the same in both.")
+    return _("Each survivor assessed in the period counts twice: at their own first session ever (their baseline, "
+             "however long before the period) and at their own latest session up to the period's end, so the two "
+             "bars of a domain compare the same survivors. Sessions after the period's end are left out. A survivor "
+             "with one session ever counts the same in both and is not followed up.")
 
 
 def scored_nobody(tables: dict[str, pd.DataFrame]) -> bool:
@@ -124,7 +128,8 @@ def domains_panel(counts: pd.DataFrame, params: dict) -> list:
     fig.update_yaxes(range=[0, 4])
     number_ticks(fig)
     parts = [graph(fig, "survivors-means-graph",
-                   _("Mean score per domain: each survivor's first and latest session in the period")),
+                   _("Mean score per domain: each survivor's first and latest session, from their baseline to "
+                     "the period's end")),
              model_table(means_table(counts), params)]
     for moment in MOMENTS:
         parts += distribution_parts(tables[moment], moment, params)

@@ -1,4 +1,4 @@
-"""Survivors: how many were assessed, their six recovery domains first vs latest, and services delivered.
+"""Survivors: how many were assessed, their six recovery domains from baseline to latest, and services delivered.
 
 The panels are built in `dashboard.panels`, as `impact-monitor tables` exports them.
 """
@@ -25,11 +25,13 @@ def layout(**_query):
                  "session. The area is the district (and upazila) of the survivor's case. Scores outside 1 to 4 are "
                  "left out as data errors.")),
         panel_section(_("Survivors assessed"), "survivors-headline",
-                      _("Survivors with an assessment session in the period, and the share whose latest session "
-                        "scores 3 or more in every domain.")),
+                      _("Survivors with an assessment session in the period, the share whose latest session in "
+                        "the period scores 3 or more in every domain, and how many of them were followed up: "
+                        "assessed two or more times from their first session ever to the period's end.")),
         panel_section(_("Six domains, first and latest session"), "survivors-domains",
-                      _("For survivors assessed in the period: scores at their first and at their latest session in "
-                        "the period. A survivor with one session counts the same in both.")),
+                      _("For survivors assessed in the period: scores at their first session ever (their "
+                        "baseline, even years before the period) and at their latest session up to the period's "
+                        "end. A survivor with one session ever counts the same in both.")),
         panel_section(_("Services delivered in the area"), "survivors-services",
                       _("Referrals whose first service came in the period, by service type, where the service was "
                         "delivered.")),
