@@ -20,20 +20,13 @@ from plotly.colors import sample_colorscale
 from queries.boundaries import bounds
 from queries.publication import WITHHELD
 
-from .builders.chart_language import CHART_FONT
+from .builders.chart_language import CHART_FONT, GRAPH_CONFIG
 from .components import HIDDEN, unreliable_mark
 from .i18n import N_, _, number
 
-# For dcc.Graph(config=...). plotly.js 4 defaults to a "share chart" button
-# that posts the figure's data to Plotly's cloud: never for case data.
-# (plotly.js 4 has no mapbox, so no mapboxAccessToken to blank.)
-MAP_CONFIG = {
-    "displaylogo": False,
-    "showSendToCloud": False,
-    "plotlyServerURL": "",
-    "scrollZoom": True,
-    "modeBarButtonsToRemove": ["sendChartToCloud", "select2d", "lasso2d"],
-}
+# The map's dcc.Graph config, given to `chart_config` (which keeps the chart's data off Plotly's cloud): the
+# charts' own, and the mouse wheel zooms. (plotly.js 4 has no mapbox, so no mapboxAccessToken to blank.)
+MAP_CONFIG = {**GRAPH_CONFIG, "scrollZoom": True}
 
 SUPPRESSED_COLOUR = "#a6a6a6"  # a neutral grey: viridis holds no grey
 NO_DATA_COLOUR = "#e8e8e8"

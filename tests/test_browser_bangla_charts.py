@@ -13,7 +13,7 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 
 from dashboard.builders.chart_language import chart_file_name
-from tests.conftest import open_page
+from tests.conftest import each_page, open_page
 
 CHART_PAGES = ("/referrals", "/justice", "/survivors")
 
@@ -129,3 +129,24 @@ def test_the_chart_toolbar_speaks_the_pages_language_and_names_its_png_after_the
         title = driver.find_element(By.CSS_SELECTOR, ".chart .chart-title").text
         driver.find_element(By.CSS_SELECTOR, f'.modebar-btn[data-title="{DOWNLOAD_PNG[language]}"]').click()
         assert _png(folder, chart_file_name(title)).read_bytes().startswith(b"\x89PNG")
+
+
+# Every chart's plotly.js settings as the page runs them, and its toolbar's buttons.
+_CHART_SETTINGS = """
+return [...document.querySelectorAll('.js-plotly-plot')].map(gd => ({
+  sendToCloud: gd._context.showSendToCloud, server: gd._context.plotlyServerURL,
+  buttons: [...gd.querySelectorAll('.modebar-btn')].map(b => b.getAttribute('data-title'))}));
+"""
+
+
+@pytest.mark.browser
+def test_no_chart_offers_to_send_its_data_to_plotly_s_cloud(open_browser):
+    """plotly.js's "Share chart" button uploads the figure's data to Plotly's cloud: no chart of any page has it."""
+    driver = open_browser("donor")
+    charts = 0
+    for path in each_page(driver):
+        for chart in driver.execute_script(_CHART_SETTINGS):
+            charts += 1
+            assert chart["sendToCloud"] is False and not chart["server"], (path, chart)
+            assert not [title for title in chart["buttons"] if "Share" in (title or "")], (path, chart)
+    assert charts >= 8

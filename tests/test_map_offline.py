@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from dashboard.i18n import speaking
+from dashboard.builders.chart_language import GRAPH_CONFIG, chart_config
 from dashboard.map_figure import CLASS_COUNT, MAP_CONFIG, SUPPRESSED_COLOUR, choropleth_figure, class_colours
 from queries import boundaries
 from queries.boundaries import bounds, district_geojson, division_outlines, upazila_geojson
@@ -195,10 +196,12 @@ def test_figure_fetches_nothing(geo_cache_dir):
     assert figure.layout.uirevision
 
 
-def test_map_config_shares_nothing():
-    assert MAP_CONFIG["displaylogo"] is False
-    assert MAP_CONFIG["showSendToCloud"] is False
-    assert MAP_CONFIG["plotlyServerURL"] == ""
+@pytest.mark.parametrize("base", [MAP_CONFIG, GRAPH_CONFIG, {}])
+def test_no_chart_config_shares_anything(base):
+    config = chart_config("any chart", base)
+    assert config["showSendToCloud"] is False and config["plotlyServerURL"] == ""
+    assert "sendDataToCloud" in config["modeBarButtonsToRemove"]
+    assert config.get("displaylogo") is False or base == {}
 
 
 def test_cache_files_are_reused_then_rebuilt_when_missing(tmp_path):

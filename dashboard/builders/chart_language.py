@@ -49,6 +49,10 @@ def localized_ticks(low: float, high: float) -> dict:
 
 # A chart's toolbar: no Plotly logo, no selection tools (nothing on these pages reads a selection).
 GRAPH_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
+# plotly.js offers a "Share chart" button that uploads the figure's data to Plotly's cloud: never for case data,
+# whatever the chart's own config says.
+NEVER_TO_THE_CLOUD = {"showSendToCloud": False, "plotlyServerURL": ""}
+_CLOUD_BUTTONS = ["sendDataToCloud"]
 # What a file name may not hold on common systems, with spaces and punctuation: each run becomes one hyphen.
 _NOT_IN_FILE_NAMES = re.compile(r'[\s\\/:*?"<>|%#&{}()\[\],;.!\'`~^=+]+')
 
@@ -61,5 +65,8 @@ def chart_file_name(title: str) -> str:
 
 def chart_config(title: str, base: dict = GRAPH_CONFIG) -> dict:
     """`base`, a `dcc.Graph` config, in the current language: Plotly's locale (`bn` is registered by
-    assets/plotly-locale-bn.js; `en` is Plotly's own), and the chart's PNG named after its `title`."""
-    return {**base, "locale": current_language(), "toImageButtonOptions": {"filename": chart_file_name(title)}}
+    assets/plotly-locale-bn.js; `en` is Plotly's own), and the chart's PNG named after its `title`; never a
+    button that sends the chart's data to Plotly's cloud."""
+    removed = [*base.get("modeBarButtonsToRemove", []), *_CLOUD_BUTTONS]
+    return {**base, **NEVER_TO_THE_CLOUD, "modeBarButtonsToRemove": removed, "locale": current_language(),
+            "toImageButtonOptions": {"filename": chart_file_name(title)}}

@@ -8,6 +8,7 @@ from dash import dcc, html
 
 from queries.definitions import INDICATORS
 
+from .chart_language import NEVER_TO_THE_CLOUD
 from ..components import MARK_COLOUR, definition_link, message, row_text
 from ..i18n import N_, _, number
 
@@ -87,7 +88,7 @@ def headline_card(code: str, current, previous, last_year, trend, area: str,
                     change=change_text(now, shown_value(last_year, code, area), indicator.kind))],
                className="change"),
         html.Div(dcc.Graph(figure=sparkline(values, list(series["period"]), hidden),
-                           config={"displayModeBar": False, "staticPlot": True}, className="sparkline"),
+                           config={**NEVER_TO_THE_CLOUD, "displayModeBar": False, "staticPlot": True}, className="sparkline"),
                  **{"aria-hidden": "true"}),
         dcc.Link(_("More about {indicator}").format(indicator=_(indicator.label)), href=PAGE_FOR[code],
                  className="more-link"),
