@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-
 import dash
 from dash import Input, Output, callback, dcc, html
 
 from queries.contract_check import by_district_of, check_schema, findings_of
 from queries.data_as_of import data_as_of_for
+from queries.scope import default_area
 
 from ..builders import quality as build
 from ..context import current_scope, guarded, parse_area_filter, services
@@ -33,10 +33,10 @@ def layout(**_query):
 
 
 def _params(period, area) -> dict:
-    """What the tables' downloads are built with: the filters choose no record here, but a file names them, and
-    they are checked against the account."""
+    """What the tables' downloads are built with: the filters choose no record here (they are checked against
+    the account all the same), so a file names the area the tables count, the account's whole scope."""
     chosen = parse_area_filter(period, area)
-    return {"period": chosen.period.label, "area": chosen.area}
+    return {"period": chosen.period.label, "area": default_area(current_scope())}
 
 
 @callback(Output("quality-schema-panel", "children"), Output("quality-counts-panel", "children"),
