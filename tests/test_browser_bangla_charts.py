@@ -125,6 +125,10 @@ def test_the_chart_toolbar_speaks_the_pages_language_and_names_its_png_after_the
         if language == "en":
             assert ENGLISH_TOOLTIPS <= set(driver.execute_script(_TOOLBAR_TOOLTIPS)["referrals-volume-graph"])
         assert _hovered_tooltip(driver, DOWNLOAD_PNG[language]) == DOWNLOAD_PNG[language]
+        # The tooltip is CSS text drawn in the shipped font: no empty boxes where no Bengali font is installed.
+        tooltip_font = driver.execute_script(
+            "return getComputedStyle(document.querySelector('.modebar-btn'), '::after').fontFamily")
+        assert tooltip_font.startswith('"Noto Sans Bengali"'), tooltip_font
         # The PNG is named after the chart's title, in the page's language.
         title = driver.find_element(By.CSS_SELECTOR, ".chart .chart-title").text
         driver.find_element(By.CSS_SELECTOR, f'.modebar-btn[data-title="{DOWNLOAD_PNG[language]}"]').click()
