@@ -39,15 +39,17 @@ def print_header_lines(page: str, period: str, area: str, scope: Scope, printed_
             html.P(" · ".join(f"{label}: {value}" for label, value in words), className="print-context")]
 
 
-def data_as_of_line(latest: dict[str, dict[str, date | datetime | None]], zone: str) -> str:
+def data_as_of_line(latest: dict[str, dict[str, date | datetime | None]], zone: str, labelled: bool = True) -> str:
     """ "Data as of: case database 2026-11-23, referral database 2026-11-28 (dates in Asia/Dhaka)." from
-    `queries.data_as_of`: each database's newest record as a local day, by the database's name."""
+    `queries.data_as_of`: each database's newest record as a local day, by the database's name. Without
+    `labelled`, the same without "Data as of:", for a place that names it already (a file's notes)."""
     parts = []
     for database, columns in latest.items():
         days = [value.date() if isinstance(value, datetime) else value for value in columns.values() if value]
         name = _(DATABASE_NAMES.get(database, database))
         parts.append(f"{name} {day(max(days))}" if days else _("{database}: no records").format(database=name))
-    return _("Data as of: {databases} (dates in {zone}).").format(databases=", ".join(parts), zone=zone_name(zone))
+    template = _("Data as of: {databases} (dates in {zone}).") if labelled else _("{databases} (dates in {zone}).")
+    return template.format(databases=", ".join(parts), zone=zone_name(zone))
 
 
 @guarded

@@ -126,7 +126,7 @@ def context_of(svc: Services, scope: Scope, chosen: AreaFilter) -> list[tuple[st
     lines = [(_("Area"), svc.gazetteer.full_name(chosen.area, current_language())),
              (_("Period"), period_text(chosen.period, today)), (_("Signed in as"), account_name(scope, svc.gazetteer)),
              (_("Data as of"), data_as_of_line(data_as_of_for(svc.databases, scope, svc.gazetteer, today),
-                                               svc.settings.timezone.key))]
+                                               svc.settings.timezone.key, labelled=False))]
     if scope.suppressed:
         lines.append((_("Protection"), _("Counts from 1 to {largest} are hidden, with any number that would let "
                                          "one be worked out; see Definitions, disclosure control.")

@@ -25,6 +25,10 @@ def test_data_as_of_names_each_database_and_its_newest_day():
         assert data_as_of_line(latest, "Asia/Dhaka") == (
             "ডেটা হালনাগাদ: কেস ডেটাবেস ২৩ নভেম্বর ২০২৬, রেফারেল ডেটাবেস ২৮ নভেম্বর ২০২৬ "
             "(তারিখ বাংলাদেশ সময় অনুযায়ী)।")
+        assert data_as_of_line(latest, "Asia/Dhaka", labelled=False) == (  # a file's note, under its own label
+            "কেস ডেটাবেস ২৩ নভেম্বর ২০২৬, রেফারেল ডেটাবেস ২৮ নভেম্বর ২০২৬ (তারিখ বাংলাদেশ সময় অনুযায়ী)।")
+    assert data_as_of_line(latest, "Asia/Dhaka", labelled=False) == (
+        "case database 2026-11-23, referral database 2026-11-28 (dates in Asia/Dhaka).")
 
 
 def test_a_period_still_running_is_marked_in_progress_up_to_today():
