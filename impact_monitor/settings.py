@@ -13,7 +13,6 @@ from typing import Mapping
 from zoneinfo import ZoneInfo
 
 from queries.localtime import DEFAULT_TIMEZONE, TimeZoneError, load_zone
-from queries.store import default_store_url
 
 ENVIRONMENT_VARIABLES: dict[str, str] = {
     "IMPACT_CASES_DB": "SQLAlchemy URL of the case database (unset: embedded demo)",
@@ -193,6 +192,8 @@ class Settings:
     @property
     def store_url(self) -> str:
         """The app's own store: IMPACT_APP_DB, or the SQLite file in the data folder."""
+        from queries.store import default_store_url  # with Alembic and pandas: only where the store is used
+
         return self.app_db or default_store_url(self.data_dir)
 
     def database_urls(self) -> tuple[str, str]:
