@@ -125,24 +125,26 @@ def zone_name(zone: str) -> str:
     return get_timezone_location(zone, locale="bn")
 
 
-_QUARTER = re.compile(r"^(FY)?(\d{4})-Q([1-4])$")
-_YEAR = re.compile(r"^(FY)?(\d{4})$")
+_PERIOD = re.compile(r"^(BD-FY|US-FY|FY)?(\d{4})(?:-Q([1-4]))?$")
+_PERIOD_WORDS = {  # calendar prefix -> (a quarter, a year)
+    None: (N_("{year}, quarter {n}"), N_("Year {year}")),
+    "FY": (N_("Fiscal year {year}, quarter {n}"), N_("Fiscal year {year}")),
+    "BD-FY": (N_("Bangladesh fiscal year {year}, quarter {n}"), N_("Bangladesh fiscal year {year}")),
+    "US-FY": (N_("US fiscal year {year}, quarter {n}"), N_("US fiscal year {year}")),
+}
 
 
 def period_name(label: str) -> str:
-    """A period's label as a person reads it: the label itself in English ("2026-Q1", "FY2027"), in words and
-    Bengali digits in Bangla."""
+    """A period's label as a person reads it: the label itself in English ("2026-Q1", "BD-FY2027"), in words and
+    Bengali digits in Bangla, naming the calendar of a fiscal year."""
     if current_language() != "bn":
         return label
-    quarter, year = _QUARTER.match(label), _YEAR.match(label)
-    if quarter:
-        fiscal, year_text, n = quarter.groups()
-        template = _("Fiscal year {year}, quarter {n}") if fiscal else _("{year}, quarter {n}")
-        return digits(template.format(year=year_text, n=n))
-    if year:
-        fiscal, year_text = year.groups()
-        return digits((_("Fiscal year {year}") if fiscal else _("Year {year}")).format(year=year_text))
-    return digits(label)
+    match = _PERIOD.match(label)
+    if not match:
+        return digits(label)
+    prefix, year, n = match.groups()
+    quarter_words, year_words = _PERIOD_WORDS[prefix]
+    return digits(_(quarter_words).format(year=year, n=n) if n else _(year_words).format(year=year))
 
 
 def install_language_choice(server: flask.Flask, https: bool) -> None:

@@ -13,6 +13,7 @@ from typing import Mapping
 from zoneinfo import ZoneInfo
 
 from queries.localtime import DEFAULT_TIMEZONE, TimeZoneError, load_zone
+from queries.periods import CALENDAR_YEAR, CALENDARS, Calendar, PeriodError, calendar_named, calendar_starting
 
 ENVIRONMENT_VARIABLES: dict[str, str] = {
     "IMPACT_CASES_DB": "SQLAlchemy URL of the case database (unset: embedded demo)",
@@ -22,7 +23,9 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
                      "IMPACT_DATA_DIR)",
     "IMPACT_TARGETS_FILE": "CSV of five-year plan targets: indicator,year,target",
     "IMPACT_USERS_FILE": "TOML file of accounts with salted password hashes; required with real databases",
-    "IMPACT_FISCAL_YEAR_START": "month that starts the fiscal year: 1, 4, 7 or 10 (unset: calendar quarters)",
+    "IMPACT_CALENDAR": "the calendar pages open in and accounts report in unless their own says otherwise: calendar, "
+                       "bd-fiscal or us-fiscal (default calendar)",
+    "IMPACT_FISCAL_YEAR_START": "older spelling of IMPACT_CALENDAR: 1, 7 or 10 (calendar, bd-fiscal, us-fiscal)",
     "IMPACT_SUPPRESS_BELOW": "k of small-cell suppression: counts 1..k-1 are hidden (default 10)",
     "IMPACT_STATEMENT_TIMEOUT_S": "PostgreSQL statement timeout in seconds (default 30)",
     "IMPACT_CACHE_TTL_S": "seconds an aggregate stays cached (default 300; 0 disables)",
@@ -89,14 +92,27 @@ def _oidc(env: Mapping[str, str]) -> dict[str, str | None]:
             "oidc_groups_claim": env.get("IMPACT_OIDC_GROUPS_CLAIM", "").strip() or None}
 
 
-def _fiscal_year_start(env: Mapping[str, str]) -> int:
-    """A fiscal year must start with a calendar quarter, so that every quarter lies in one calendar year: the
-    small-cell protection of a year and its quarters depends on it."""
+def _default_calendar(env: Mapping[str, str]) -> Calendar:
+    """IMPACT_CALENDAR, or the calendar whose year starts in the month IMPACT_FISCAL_YEAR_START names (its older
+    spelling, kept so that deployments and their `FY2027-Q1` labels go on working)."""
+    named = env.get("IMPACT_CALENDAR", "").strip()
+    month_text = env.get("IMPACT_FISCAL_YEAR_START", "").strip()
+    calendars = ", ".join(CALENDARS)
+    try:
+        calendar = calendar_named(named) if named else None
+    except PeriodError:
+        raise SettingsError(f"IMPACT_CALENDAR must be one of {calendars}, not {named[:30]!r}") from None
+    if not month_text:
+        return calendar or CALENDARS[CALENDAR_YEAR]
     month = _int(env, "IMPACT_FISCAL_YEAR_START", 1, 1, 12)
-    if month not in (1, 4, 7, 10):
-        raise SettingsError(f"IMPACT_FISCAL_YEAR_START must be 1, 4, 7 or 10 (a fiscal year starts with a calendar "
-                            f"quarter), not {month}")
-    return month
+    try:
+        by_month = calendar_starting(month)
+    except PeriodError:
+        raise SettingsError(f"IMPACT_FISCAL_YEAR_START must be 1, 7 or 10 (the years of {calendars}), not {month}: "
+                            f"set IMPACT_CALENDAR instead") from None
+    if calendar and calendar != by_month:
+        raise SettingsError(f"IMPACT_CALENDAR={named} and IMPACT_FISCAL_YEAR_START={month} disagree: set one")
+    return by_month
 
 
 def _timezone(env: Mapping[str, str]) -> ZoneInfo:
@@ -114,7 +130,7 @@ class Settings:
     app_db: str | None
     targets_file: Path | None
     users_file: Path | None
-    fiscal_year_start: int | None
+    default_calendar: Calendar
     timezone: ZoneInfo
     suppress_below: int
     statement_timeout_s: int
@@ -138,6 +154,11 @@ class Settings:
     port: int
 
     @property
+    def fiscal_year_start(self) -> int | None:
+        """The month the default calendar's year starts (None: the calendar year); it reads `FY2027-Q1`."""
+        return self.default_calendar.fiscal_year_start
+
+    @property
     def demo_mode(self) -> bool:
         """No database configured: the app serves its embedded synthetic demo."""
         return not self.cases_db and not self.referrals_db
@@ -151,7 +172,6 @@ class Settings:
             raise SettingsError(
                 "set both IMPACT_CASES_DB and IMPACT_REFERRALS_DB (they may be the same URL), or neither for the demo"
             )
-        fiscal = env.get("IMPACT_FISCAL_YEAR_START", "").strip()
         targets = env.get("IMPACT_TARGETS_FILE") or None
         users = env.get("IMPACT_USERS_FILE") or None
         return cls(
@@ -161,7 +181,7 @@ class Settings:
             app_db=env.get("IMPACT_APP_DB", "").strip() or None,
             targets_file=Path(targets) if targets else None,
             users_file=Path(users) if users else None,
-            fiscal_year_start=_fiscal_year_start(env) if fiscal else None,
+            default_calendar=_default_calendar(env),
             timezone=_timezone(env),
             suppress_below=_int(env, "IMPACT_SUPPRESS_BELOW", 10, 1, 1000),
             statement_timeout_s=_int(env, "IMPACT_STATEMENT_TIMEOUT_S", 30, 1, 3600),

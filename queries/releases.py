@@ -13,23 +13,24 @@ import pandas as pd
 
 from .indicators import GROUP_VALUES, IndicatorEngine
 from .geography import Gazetteer
-from .periods import Period
+from .periods import Period, quarter_starting
 from .scope import LEADERSHIP, LEVELS, make_filter
 from .store import FIGURE_COLUMNS, AppStore, Release
 from .words import N_, Refusal
 
-# Calendar ids, by the month its year starts: the store keeps a period's label with its calendar.
-CALENDAR_IDS = {None: "calendar", 1: "calendar", 7: "bd-fiscal", 10: "us-fiscal"}
 
 
 class ReleaseRefused(Refusal):
     """A release that was not made, with the reason in plain words."""
 
 
-def calendar_of(period: Period) -> str:
-    """The id of the calendar `period` belongs to ("calendar", "bd-fiscal", "us-fiscal", or "fiscal-04")."""
-    start = period.fiscal_year_start
-    return CALENDAR_IDS[start] if start in CALENDAR_IDS else f"fiscal-{start:02d}"
+def store_key(period: Period) -> tuple[str, str]:
+    """(calendar id, label) under which the store keeps a period's releases and narratives. A quarter is the
+    same dates in every calendar, so it is kept once, under its calendar-year label ("2026-Q3" for BD-FY2027-Q1
+    and US-FY2026-Q4 alike); a year is kept under its own calendar."""
+    if period.kind == "quarter":
+        return quarter_starting(period.start).calendar.id, quarter_starting(period.start).label
+    return period.calendar.id, period.label
 
 
 def period_figures(engine: IndicatorEngine, gazetteer: Gazetteer, period: Period) -> pd.DataFrame:
@@ -58,5 +59,5 @@ def release_period(store: AppStore, engine: IndicatorEngine, gazetteer: Gazettee
         raise ReleaseRefused(N_("{period} has not ended (its last day is {last}): it can be released only as "
                                 "provisional"), period=period.label, last=(period.end - timedelta(days=1)).isoformat())
     figures = period_figures(engine, gazetteer, period)
-    return store.record_release(calendar_of(period), period.label, figures, released_by,
+    return store.record_release(*store_key(period), figures, released_by,
                                 provisional=period.end > today, app_version=app_version)

@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError
 from impact_monitor.settings import ENVIRONMENT_VARIABLES, Settings, SettingsError
 from queries import schema
 from queries.db import Databases, DatabaseConfigError, make_engine
-from queries.periods import PeriodError, parse_period, quarter_containing
+from queries.periods import CALENDARS, PeriodError, parse_period, quarter_containing, quarters_of, year_containing
 from tests.builders import sqlite_url, write_database
 from tests.indicator_fixture import CASES_ROWS
 
@@ -45,17 +45,45 @@ def test_calendar_periods(text_, start, end):
     assert (period.start, period.end, period.label) == (start, end, text_)
 
 
-def test_fiscal_quarters_start_in_the_configured_month():
+def test_the_older_fiscal_labels_are_read_in_the_default_calendar_and_named_with_it():
     first = parse_period("FY2027-Q1", fiscal_year_start=7)
-    assert (first.start, first.end) == (date(2026, 7, 1), date(2026, 10, 1))
+    assert (first.start, first.end, first.label) == (date(2026, 7, 1), date(2026, 10, 1), "BD-FY2027-Q1")
     third = parse_period("FY2027-Q3", fiscal_year_start=7)
     assert (third.start, third.end) == (date(2027, 1, 1), date(2027, 4, 1))
-    assert quarter_containing(date(2026, 8, 15), 7).label == "FY2027-Q1"
-    assert first.previous().label == "FY2026-Q4" and first.same_period_last_year().label == "FY2026-Q1"
+    assert quarter_containing(date(2026, 8, 15), 7).label == "BD-FY2027-Q1"
+    assert first.previous().label == "BD-FY2026-Q4" and first.same_period_last_year().label == "BD-FY2026-Q1"
+    assert parse_period("FY2027-Q1", fiscal_year_start=10).label == "US-FY2027-Q1"
+
+
+@pytest.mark.parametrize("text_, start, end", [
+    ("BD-FY2027-Q1", date(2026, 7, 1), date(2026, 10, 1)),
+    ("BD-FY2027-Q4", date(2027, 4, 1), date(2027, 7, 1)),
+    ("BD-FY2027", date(2026, 7, 1), date(2027, 7, 1)),
+    ("US-FY2027-Q1", date(2026, 10, 1), date(2027, 1, 1)),
+    ("US-FY2027-Q4", date(2027, 7, 1), date(2027, 10, 1)),
+    ("US-FY2027", date(2026, 10, 1), date(2027, 10, 1)),
+])
+def test_every_calendar_is_read_at_once_whatever_the_deployment(text_, start, end):
+    for default in (None, 7, 10):
+        period = parse_period(text_, default)
+        assert (period.start, period.end, period.label) == (start, end, text_)
+    assert parse_period(text_.lower()).label == text_
+
+
+def test_a_fiscal_year_moves_by_years_and_holds_its_quarters():
+    year = parse_period("US-FY2027")
+    assert year.shifted(-4).label == "US-FY2026" and year.numbered_year == 2027
+    assert [q.label for q in quarters_of(year)] == ["US-FY2027-Q1", "US-FY2027-Q2", "US-FY2027-Q3", "US-FY2027-Q4"]
+    assert year_containing(parse_period("2027-Q3"), CALENDARS["us-fiscal"]).label == "US-FY2027"
+    assert year_containing(parse_period("2027-Q4"), CALENDARS["us-fiscal"]).label == "US-FY2028"
+    assert parse_period("2026-Q3").in_calendar(CALENDARS["bd-fiscal"]).label == "BD-FY2027-Q1"
+    with pytest.raises(PeriodError):
+        parse_period("BD-FY2027").in_calendar(CALENDARS["calendar"])
 
 
 @pytest.mark.parametrize("bad", ["2026-Q5", "2026-07-01..2026-09-30", "Q3 2026", "2026-Q3'; DROP TABLE cases; --",
-                                 "x" * 5000, None, 2026, "FY2027-Q1", "1200"])
+                                 "x" * 5000, None, 2026, "FY2027-Q1", "1200",
+                                 "UK-FY2027-Q1", "BD-FY2027-Q5", "BDFY2027-Q1"])
 def test_malformed_periods_are_refused_with_what_is_allowed(bad):
     with pytest.raises(PeriodError, match=r"2026|1990-2100"):
         parse_period(bad)

@@ -17,7 +17,7 @@ from queries.db import Databases
 from queries.definitions import INDICATORS
 from queries.indicators import IndicatorEngine
 from queries.periods import parse_period
-from queries.releases import ReleaseRefused, calendar_of, release_period
+from queries.releases import ReleaseRefused, release_period, store_key
 from queries.store import AppStore, default_store_url
 from tests.builders import sqlite_url, write_database
 from tests.conftest import GEO_CACHE
@@ -92,10 +92,13 @@ def test_an_early_release_is_provisional_and_releasing_again_is_a_revision(sourc
     assert store.release_figures(early.id).equals(store.release_figures(final.id))
 
 
-@pytest.mark.parametrize("fiscal_year_start, calendar", [(None, "calendar"), (7, "bd-fiscal"), (10, "us-fiscal")])
-def test_a_period_names_its_calendar(fiscal_year_start, calendar):
-    label = "2026-Q3" if fiscal_year_start is None else "FY2027-Q1"
-    assert calendar_of(parse_period(label, fiscal_year_start)) == calendar
+@pytest.mark.parametrize("label, key", [
+    ("2026-Q3", ("calendar", "2026-Q3")), ("BD-FY2027-Q1", ("calendar", "2026-Q3")),
+    ("US-FY2026-Q4", ("calendar", "2026-Q3")), ("US-FY2027-Q1", ("calendar", "2026-Q4")),
+    ("2026", ("calendar", "2026")), ("BD-FY2027", ("bd-fiscal", "BD-FY2027")), ("US-FY2027", ("us-fiscal", "US-FY2027")),
+])
+def test_a_quarter_is_kept_once_whichever_calendar_names_it(label, key):
+    assert store_key(parse_period(label)) == key
 
 
 def test_the_command_line_releases_a_period_and_audits_it(tmp_path):
