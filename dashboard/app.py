@@ -21,7 +21,7 @@ from impact_monitor.settings import Settings
 from .context import install_services
 from .operations import install_operations
 from .i18n import install_language_choice
-from .layout import SKIP_TARGET, shell
+from .layout import SKIP_TARGET, install_calendar_choice, shell
 from .security import install_security_headers
 from .signin import OrganisationSignIn, SessionAuth
 from .print_header import install_print_header
@@ -91,6 +91,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     install_print_header(app)
     install_status_banner(app)
     install_downloads(app)
+    install_calendar_choice(app)
     install_sign_in(app, accounts, settings, set(services.gazetteer.areas))
     install_security_headers(app, settings.https)
     install_language_choice(app.server, settings.https)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from datetime import date
+from datetime import date, timedelta
 from typing import Callable
 
 
@@ -16,7 +16,8 @@ from impact_monitor.accounts import Account
 from impact_monitor.services import Services
 from queries.db import DatabaseError, describe_database_error
 from queries.geography import Gazetteer
-from queries.periods import Period, PeriodError, parse_period, quarter_containing, recent_quarters, year_period
+from queries.periods import (CALENDAR_YEAR, CALENDARS, Calendar, Period, PeriodError, parse_period, quarter_containing,
+                             recent_quarters, year_containing)
 from queries.scope import AreaFilter, FilterError, Scope, level_of, make_filter, make_scope
 
 from .components import message
@@ -39,7 +40,22 @@ def services() -> Services:
 
 
 def scope_of(account: Account) -> Scope:
-    return make_scope(account.role, account.scope, services().gazetteer)
+    svc = services()
+    return make_scope(account.role, account.scope, svc.gazetteer,
+                      account.calendar or svc.settings.default_calendar.id)
+
+
+def calendar_choices(scope: Scope) -> list[Calendar]:
+    """The calendars a person may pick: any, for leadership; an external audience's own, which its periods are
+    protected in."""
+    if scope.suppressed:
+        return [CALENDARS[scope.calendar]]
+    return list(CALENDARS.values())
+
+
+def opening_calendar(scope: Scope) -> Calendar:
+    """The calendar the filter bar opens in: an external audience's own, else the deployment's default."""
+    return CALENDARS[scope.calendar] if scope.suppressed else services().settings.default_calendar
 
 
 def current_scope() -> Scope:
@@ -62,26 +78,36 @@ def parse_area_filter(period: object, area: object) -> AreaFilter:
     return parse_filter(period, area, by=level_of(area, services().gazetteer))
 
 
-def default_period(today: date | None = None) -> Period:
-    """The latest complete quarter: the current one is still filling up."""
-    fiscal = services().settings.fiscal_year_start
-    return quarter_containing(today or services().databases.today(), fiscal).previous()
+def default_period(calendar: Calendar, today: date | None = None) -> Period:
+    """The latest complete quarter, named in `calendar`: the current one is still filling up."""
+    return quarter_containing(today or services().databases.today(), calendar.fiscal_year_start).previous()
 
 
-def period_options(today: date | None = None) -> list[dict]:
-    fiscal = services().settings.fiscal_year_start
+def period_options(calendar: Calendar, today: date | None = None) -> list[dict]:
+    """The last 16 quarters and the years that hold them, newest first, named in `calendar`."""
     today = today or services().databases.today()
-    quarters = recent_quarters(today, 16, fiscal)
-    years = sorted({q.start.year for q in quarters}, reverse=True)
+    quarters = recent_quarters(today, 16, calendar.fiscal_year_start)
+    years = sorted({year_containing(q, calendar) for q in quarters}, reverse=True)
     return ([{"label": period_text(q, today), "value": q.label} for q in reversed(quarters)]
-            + [{"label": period_text(year_period(y), today), "value": str(y)} for y in years])
+            + [{"label": period_text(y, today), "value": y.label} for y in years])
+
+
+def period_in_calendar(label: object, calendar: Calendar, today: date | None = None) -> str:
+    """The filter's period named in another calendar: a quarter is the same quarter; a year becomes the year of
+    `calendar` that holds its last quarter (the latest complete quarter when the label cannot be read)."""
+    try:
+        period = parse_period(label, services().settings.fiscal_year_start)
+    except PeriodError:
+        return default_period(calendar, today).label
+    last_quarter = quarter_containing(period.end - timedelta(days=1), calendar.fiscal_year_start)
+    return (last_quarter if period.kind == "quarter" else year_containing(last_quarter, calendar)).label
 
 
 def period_text(period: Period, today: date) -> str:
     """A period as the filter and the printout name it: "Year 2026" for a year; a period still running marked
     "in progress, up to" today (its figures will grow)."""
     name = period_name(period.label)
-    if period.kind == "year" and current_language() == "en":
+    if period.kind == "year" and period.calendar.id == CALENDAR_YEAR and current_language() == "en":
         name = f"Year {period.label}"
     if period.start <= today < period.end:
         return _("{period} (in progress, up to {day})").format(period=name, day=day(today))

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import Input, Output, State, dcc, html
 
 from queries.scope import default_area
 
 from .components import hidden_note
-from .context import account_name, area_options, current_scope, default_period, period_options, services
+from .context import (account_name, area_options, calendar_choices, current_scope, default_period, opening_calendar,
+                      period_in_calendar, period_options, services)
 from .i18n import LANGUAGE_NAMES, _, current_language
 from .security import current_account
 from .signin import SIGN_OUT, current_session
@@ -34,11 +35,14 @@ def _navigation() -> html.Nav:
 
 def _filter_bar() -> html.Div:
     scope, language = current_scope(), current_language()
+    calendar = opening_calendar(scope)
     return html.Div(
         [
+            _calendar_filter(scope, calendar),
             html.Div([
                 html.Label(_("Period"), htmlFor="filter-period"),
-                dcc.Dropdown(id="filter-period", options=period_options(), value=default_period().label,
+                dcc.Dropdown(id="filter-period", options=period_options(calendar),
+                             value=default_period(calendar).label,
                              clearable=False, persistence=True, persistence_type="session"),
             ], className="filter"),
             html.Div([
@@ -61,6 +65,31 @@ def _filter_bar() -> html.Div:
         className="filter-bar",
         role="search",
     )
+
+
+def _calendar_filter(scope, calendar) -> html.Div:
+    """The reporting calendar; an external account's is fixed (its periods are protected in it), and says so."""
+    choices = calendar_choices(scope)
+    fixed = len(choices) == 1
+    return html.Div([
+        html.Label(_("Calendar"), htmlFor="filter-calendar"),
+        dcc.Dropdown(id="filter-calendar", options=[{"label": _(c.name), "value": c.id} for c in choices],
+                     value=calendar.id, clearable=False, searchable=False, disabled=fixed,
+                     persistence=not fixed, persistence_type="session"),
+        html.Small(_("Your account reports in this calendar."), className="filter-hint") if fixed else None,
+    ], className="filter filter-calendar")
+
+
+def install_calendar_choice(app: dash.Dash) -> None:
+    """Picking a calendar names the periods in it: the same quarter keeps being shown, a year becomes the
+    calendar's year holding its last quarter."""
+
+    @app.callback(Output("filter-period", "options"), Output("filter-period", "value"),
+                  Input("filter-calendar", "value"), State("filter-period", "value"))
+    def name_periods_in(calendar_id, period_label):
+        allowed = {c.id: c for c in calendar_choices(current_scope())}
+        calendar = allowed.get(calendar_id) or opening_calendar(current_scope())
+        return period_options(calendar), period_in_calendar(period_label, calendar)
 
 
 def sign_out_control() -> html.Form:

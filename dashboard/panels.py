@@ -107,7 +107,7 @@ def referral_volume(svc: Services, filter_: AreaFilter) -> list:
 
 def turnaround_series(svc: Services, filter_: AreaFilter) -> pd.DataFrame:
     referral_flow.require_districts(filter_, svc.gazetteer)
-    quarters = referrals_build.trend_quarters(filter_.period, TREND_QUARTERS, svc.settings.fiscal_year_start)
+    quarters = referrals_build.trend_quarters(filter_.period, TREND_QUARTERS, filter_.period.fiscal_year_start)
     return svc.engine.compute_series(filter_, quarters, referrals_build.TREND_CODES, suppress_below=_k(svc))
 
 
@@ -187,7 +187,7 @@ def justice_funnel(svc: Services, filter_: AreaFilter) -> list:
 
 
 def justice_series(svc: Services, filter_: AreaFilter) -> pd.DataFrame:
-    quarters = referrals_build.trend_quarters(filter_.period, TREND_QUARTERS, svc.settings.fiscal_year_start)
+    quarters = referrals_build.trend_quarters(filter_.period, TREND_QUARTERS, filter_.period.fiscal_year_start)
     codes = justice_build.COUNT_CODES + justice_build.RATE_CODES + justice_build.MEDIAN_CODES
     return svc.engine.compute_series(filter_, quarters, codes, suppress_below=_k(svc))
 

@@ -22,12 +22,14 @@ from typing import Callable
 import argon2
 import redis
 
+from queries.periods import CALENDARS
+
 log = logging.getLogger(__name__)
 
 ROLES = ("leadership", "donor", "government")
 # Division P-codes are BD + 2 digits (BD30), districts BD + 4 digits (BD3026).
 _SCOPE_PCODE = re.compile(r"BD\d{2}(\d{2})?")
-_USER_KEYS = {"password_hash", "role", "scope", "sign_in"}
+_USER_KEYS = {"password_hash", "role", "scope", "sign_in", "calendar"}
 _MAX_USERNAME = 64
 _WARN_EVERY_S = 60  # at most one Redis-outage warning a minute, not one per request
 
@@ -45,6 +47,8 @@ class Account:
     username: str
     role: str  # leadership | donor | government
     scope: tuple[str, ...]  # division/district P-codes for government, () otherwise
+    # The calendar an external account reports in (its periods are protected in it); None: the deployment's.
+    calendar: str | None = None
 
 
 # username -> (password hash, account); no hash for an account that signs in through its organisation only.
@@ -112,7 +116,10 @@ def _parse_user(name: str, entry: object, known_pcodes: set[str] | None) -> tupl
     if role not in ROLES:
         raise AccountsError(f"user {name} has role {role!r}; use one of {', '.join(ROLES)}")
     scope = _parse_scope(name, role, entry.get("scope", []), known_pcodes)
-    return password_hash, Account(name, role, scope)
+    calendar = entry.get("calendar")
+    if calendar is not None and calendar not in CALENDARS:
+        raise AccountsError(f"user {name} has calendar {calendar!r}; use one of {', '.join(CALENDARS)}")
+    return password_hash, Account(name, role, scope, calendar)
 
 
 def _check_username(name: str) -> None:
@@ -192,7 +199,7 @@ def provider_name(claims: dict) -> str:
 
 
 def demo_accounts() -> Accounts:
-    """The demo's three accounts, all with password `demo`."""
+    """The demo's four accounts, all with password `demo`."""
     return dict(_demo_accounts())
 
 
@@ -203,6 +210,7 @@ def _demo_accounts() -> tuple[tuple[str, tuple[str, Account]], ...]:
         Account("leadership", "leadership", ()),
         Account("donor", "donor", ()),
         Account("dhaka", "government", ("BD30",)),
+        Account("usaid", "donor", (), "us-fiscal"),  # a donor whose grant runs on the US fiscal year
     )
     return tuple((a.username, (hash_password("demo"), a)) for a in accounts)
 

@@ -18,6 +18,7 @@ from .settings import Settings, SettingsError
 # The page controls `impact-monitor tables` takes, besides the period and the area (named here so that --help
 # imports no Dash): the district map's and the quarterly page's.
 MEASURES = ("count", "rate")
+PERIOD_HELP = "a quarter (2026-Q3, BD-FY2027-Q1, US-FY2027-Q1) or a year (2026, BD-FY2027, US-FY2027)"
 QUARTER_COUNTS = (4, 8)
 
 
@@ -42,7 +43,8 @@ def _write(payload: bytes, out: str | None) -> None:
 def _scope(args, services):
     from queries.scope import make_scope
 
-    return make_scope(args.role, [code for code in (args.scope or "").split(",") if code], services.gazetteer)
+    return make_scope(args.role, [code for code in (args.scope or "").split(",") if code], services.gazetteer,
+                      args.calendar or services.settings.default_calendar.id)
 
 
 def command_indicators(args) -> int:
@@ -190,6 +192,7 @@ def command_quality(args) -> int:
 
 def command_disclosure_audit(args) -> int:
     from queries.periods import parse_period
+    from queries.scope import reporting_period
 
     from .disclosure_audit import run_audit
 
@@ -198,8 +201,8 @@ def command_disclosure_audit(args) -> int:
     scope = _scope(args, services)
     if not scope.suppressed:
         raise ValueError("leadership sees exact counts: audit a donor or government account")
-    report = run_audit(services, scope, parse_period(args.period, settings.fiscal_year_start),
-                       settings.suppress_below, exact=args.intervals)
+    period = reporting_period(parse_period(args.period, settings.fiscal_year_start), scope)
+    report = run_audit(services, scope, period, settings.suppress_below, exact=args.intervals)
     for result, what in ((report.periods, f"the year of {args.period} and its quarters"), (report.today, "today's tables")):
         print(f"{what}: {result.cells:,} cells, {result.relations:,} relations, {len(result.intervals):,} hidden "
               f"counts under {settings.suppress_below} audited in {result.components:,} groups")
@@ -263,6 +266,9 @@ def _add_scope_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("--role", default="leadership", choices=("leadership", "donor", "government"),
                          help="export what an account of this role sees (default: leadership)")
     command.add_argument("--scope", help="government scope: comma-separated division/district P-codes")
+    command.add_argument("--calendar", choices=("calendar", "bd-fiscal", "us-fiscal"),
+                         help="the calendar a donor or government account reports in (default: IMPACT_CALENDAR); "
+                              "its quarters are named in it, and a year of another calendar is refused")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -270,7 +276,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     indicators = commands.add_parser("indicators", help="export indicator rows for a period")
-    indicators.add_argument("--period", required=True, help="2026-Q3, FY2027-Q1 or 2026")
+    indicators.add_argument("--period", required=True, help=PERIOD_HELP)
     indicators.add_argument("--by", default="national", choices=("national", "division", "district", "upazila"))
     indicators.add_argument("--area", help="BD, a division, district or upazila P-code (default: BD)")
     _add_scope_arguments(indicators)
@@ -284,7 +290,7 @@ def build_parser() -> argparse.ArgumentParser:
     tables.add_argument("--page", required=True,
                         help="the page as its address names it: referrals, justice, district-map, ... "
                              "(a page without tables is refused with the list)")
-    tables.add_argument("--period", required=True, help="2026-Q3, FY2027-Q1 or 2026")
+    tables.add_argument("--period", required=True, help=PERIOD_HELP)
     tables.add_argument("--area", help="BD, a division, district or upazila P-code (default: the role's own)")
     _add_scope_arguments(tables)
     tables.add_argument("--indicator", help="district map: the indicator code mapped (default: the page's first)")
@@ -314,7 +320,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit = commands.add_parser("disclosure-audit", help="audit what an account can work out from everything "
                                                          "the app shows it, by linear programming")
     _add_scope_arguments(audit)
-    audit.add_argument("--period", required=True, help="a period of the year to audit, with its quarters: 2026-Q3 or 2026")
+    audit.add_argument("--period", required=True, help="a period of the year to audit, with its quarters: 2026-Q3, BD-FY2027 ...")
     audit.add_argument("--intervals", action="store_true",
                        help="compute every hidden count's exact interval (slower) instead of certifying it")
     audit.set_defaults(run=command_disclosure_audit, role="donor")
@@ -327,7 +333,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     release = commands.add_parser("release", help="freeze every indicator of a period for every area, as its next "
                                                   "revision, in the app's store")
-    release.add_argument("--period", required=True, help="2026-Q3, FY2027-Q1 or 2026")
+    release.add_argument("--period", required=True, help=PERIOD_HELP)
     release.add_argument("--provisional", action="store_true",
                          help="release a period that has not ended, marked provisional")
     release.add_argument("--as", dest="released_by", default=getpass.getuser(),

@@ -114,7 +114,7 @@ def run_audit(svc: Services, scope: Scope, period: Period, k: int, exact: bool =
 def collect_inventory(svc: Services, scope: Scope, period: Period, k: int) -> Inventory:
     """Every number the pages and exports show `scope` for `period`'s calendar year, its quarters and today."""
     inventory = Inventory()
-    quarters, year = family_periods(family_of(period), period.fiscal_year_start)
+    quarters, year = family_periods(family_of(period))
     for each in (*quarters, year):
         _indicator_views(svc, scope, each, k, inventory)
         for area in _detail_areas(svc, scope):
@@ -127,7 +127,7 @@ def true_cells(svc: Services, scope: Scope, period: Period) -> tuple[dict[tuple,
     """The true value of every cell `scope` can be shown: of the year and its quarters, and of today's tables."""
     as_of, today = svc.databases.start_of_today(), svc.databases.today()
     family = family_of(period)
-    periods = cells_of(family_cube(svc.engine, family, period.fiscal_year_start, as_of), scope, svc.gazetteer)
+    periods = cells_of(family_cube(svc.engine, family, as_of), scope, svc.gazetteer)
     everywhere = AreaFilter(None, NATIONAL, "national", LEADERSHIP)
     current = current_values(pending_cube(svc.databases, svc.gazetteer, today),
                              open_referrals_by_waiting_band(svc.databases, svc.gazetteer, everywhere, as_of),

@@ -181,7 +181,7 @@ class Publications:
         key = ("protected-cells", scope.cache_key, family.year, family.quarters, as_of.isoformat(), k)
 
         def build() -> pd.DataFrame:
-            cube = family_cube(self.engine, family, period.fiscal_year_start, as_of)
+            cube = family_cube(self.engine, family, as_of)
             return protected_cells(cube, scope, self.engine.gazetteer, k).to_frame()
 
         return self._decoded.get(key, lambda: ProtectedCells.from_frame(

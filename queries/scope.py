@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from .geography import NATIONAL, Gazetteer
-from .periods import Period
+from .periods import CALENDAR_YEAR, Period, calendar_named
 from .words import Refusal
 
 ROLES = ("leadership", "donor", "government")
@@ -27,6 +27,9 @@ class FilterError(Refusal):
 class Scope:
     role: str
     areas: tuple[str, ...] = ()  # divisions or districts, for government accounts
+    # The calendar an external audience sees every period in: a quarter is protected together with the year that
+    # holds it, so one audience must see one calendar's years (leadership sees any).
+    calendar: str = CALENDAR_YEAR
 
     @property
     def suppressed(self) -> bool:
@@ -35,7 +38,7 @@ class Scope:
 
     @property
     def cache_key(self) -> str:
-        return f"{self.role}:{','.join(sorted(self.areas))}"
+        return f"{self.role}:{','.join(sorted(self.areas))}" + (f":{self.calendar}" if self.suppressed else "")
 
 
 LEADERSHIP = Scope("leadership")
@@ -55,7 +58,10 @@ class AreaFilter:
         return f"{self.period.label}|{self.area}|{self.by}|{self.scope.cache_key}"
 
 
-def make_scope(role: str, areas: tuple[str, ...] | list[str], gazetteer: Gazetteer) -> Scope:
+def make_scope(role: str, areas: tuple[str, ...] | list[str], gazetteer: Gazetteer,
+               calendar: str = CALENDAR_YEAR) -> Scope:
+    """A validated scope; `calendar` is the one an external audience reports in."""
+    calendar_named(calendar)
     if role not in ROLES:
         raise FilterError("unknown role {role}: use one of {roles}", role=repr(role), roles=", ".join(ROLES))
     areas = tuple(areas)
@@ -67,7 +73,19 @@ def make_scope(role: str, areas: tuple[str, ...] | list[str], gazetteer: Gazette
                 raise FilterError("scope {code} is not a division or district P-code", code=repr(code))
     elif areas:
         raise FilterError("a {role} account has no area scope", role=role)
-    return Scope(role, areas)
+    return Scope(role, areas, calendar)
+
+
+def reporting_period(period: Period, scope: Scope) -> Period:
+    """The period as `scope` sees it: for an external audience, a quarter named in its calendar; a year of
+    another calendar is refused (its total, set against the audience's own years, would undo their protection)."""
+    if not scope.suppressed or period.calendar.id == scope.calendar:
+        return period
+    calendar = calendar_named(scope.calendar)
+    if period.kind == "year":
+        raise FilterError("this account reports in the {calendar}: choose one of its years, not {period}",
+                          calendar=calendar.name, period=period.label)
+    return period.in_calendar(calendar)
 
 
 def level_of(pcode: str, gazetteer: Gazetteer) -> str:
@@ -109,7 +127,7 @@ def make_filter(period: Period, area: str, by: str, scope: Scope, gazetteer: Gaz
     if LEVELS.index(by) < LEVELS.index(level_of(area, gazetteer)):
         raise FilterError("cannot group {area} ({level}) by the larger {by} level", area=area,
                           level=level_of(area, gazetteer), by=by)
-    return AreaFilter(period, area, by, scope)
+    return AreaFilter(reporting_period(period, scope), area, by, scope)
 
 
 def visible_areas(filter_: AreaFilter, gazetteer: Gazetteer) -> list[str]:

@@ -24,7 +24,7 @@ slower and hid half of the district totals).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 import pandas as pd
 
@@ -33,23 +33,21 @@ from .cells import FUNNEL_MEASURES, MEASURES, PAGE_DIMENSIONS, PAGE_MEASURES, SC
 from .definitions import DISAGGREGATIONS
 from .geography import NATIONAL, Gazetteer
 from .localtime import as_local
-from .periods import Period, PeriodError, quarter_starting, year_period
+from .periods import Period, parse_period, quarters_of, year_containing
 from .scope import Scope
 
 
 def family_of(period: Period) -> Family:
-    """The calendar year a period lies in, and that year's quarters in the deployment's labels."""
-    year = period.start.year
-    quarters = [quarter_starting(date(year, month, 1), period.fiscal_year_start) for month in (1, 4, 7, 10)]
-    if period.kind == "quarter" and period not in quarters:
-        raise PeriodError("{period} does not lie within one calendar year", period=period.label)
-    return Family(str(year), tuple(q.label for q in quarters))
+    """The year of the period's own calendar that holds it, and that year's quarters: the periods protected
+    together. An audience must see every period in one calendar (`dashboard.context` sees to it), or one quarter
+    would be protected twice, differently."""
+    year = year_containing(period, period.calendar)
+    return Family(year.label, tuple(quarter.label for quarter in quarters_of(year)))
 
 
-def family_periods(family: Family, fiscal_year_start: int | None) -> tuple[tuple[Period, ...], Period]:
-    year = int(family.year)
-    quarters = tuple(quarter_starting(date(year, month, 1), fiscal_year_start) for month in (1, 4, 7, 10))
-    return quarters, year_period(year)
+def family_periods(family: Family) -> tuple[tuple[Period, ...], Period]:
+    year = parse_period(family.year)
+    return quarters_of(year), year
 
 
 def publication_areas(scope: Scope, gazetteer: Gazetteer) -> dict[str, list[str]]:
@@ -94,10 +92,10 @@ class FamilyCube:
     reports_national: pd.DataFrame
 
 
-def family_cube(engine, family: Family, fiscal_year_start: int | None, as_of: datetime) -> FamilyCube:
+def family_cube(engine, family: Family, as_of: datetime) -> FamilyCube:
     """The counts of the family's year and quarters; waiting times measured to `as_of` (naive UTC, the start of
     a local day), steps of the justice funnel reached by that local day, as leadership's funnel counts them."""
-    quarters, year = family_periods(family, fiscal_year_start)
+    quarters, year = family_periods(family)
     databases, gazetteer = engine.databases, engine.gazetteer
     # The UTC date of a local midnight east of UTC is the day before: the funnel would miss today's events.
     local_day = as_local(as_of, databases.zone).date()

@@ -169,6 +169,7 @@ def test_demo_accounts_log_in_with_demo():
         "leadership": Account("leadership", "leadership", ()),
         "donor": Account("donor", "donor", ()),
         "dhaka": Account("dhaka", "government", ("BD30",)),
+        "usaid": Account("usaid", "donor", (), "us-fiscal"),
     }
     for password_hash, _ in accounts.values():
         assert verify_password(password_hash, "demo") and not verify_password(password_hash, "Demo")
@@ -185,7 +186,7 @@ def test_demo_accounts_are_hashed_once_and_copied():
 def test_resolve_accounts_demo_mode_without_users_file():
     settings = Settings.from_env({})
     assert settings.demo_mode
-    assert set(resolve_accounts(settings)) == {"leadership", "donor", "dhaka"}
+    assert set(resolve_accounts(settings)) == {"leadership", "donor", "dhaka", "usaid"}
 
 
 def test_resolve_accounts_uses_the_users_file(tmp_path):

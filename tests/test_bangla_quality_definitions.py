@@ -13,6 +13,7 @@ from dashboard.builders import quality
 from dashboard.builders.definitions import SOURCE_PHRASES, definitions_content
 from tests.panel_parts import text_of
 from dashboard.i18n import _, speaking
+from queries.periods import CALENDARS
 from queries import contract_check
 from queries.contract_check import check_schema, run_check
 from queries.definitions import INDICATORS
@@ -147,8 +148,8 @@ KEPT_IN_BANGLA = {"z", "n", "deff", "r", "exp", "ln", "x", "reliable", "false", 
 
 def test_the_definitions_read_in_bangla_with_bengali_digits():
     with speaking("bn"):
-        content = definitions_content(11, None, "Asia/Dhaka", {})
-        fiscal = _text(definitions_content(10, 7, "Asia/Dhaka", {}))
+        content = definitions_content(11, CALENDARS["calendar"], "Asia/Dhaka", {})
+        fiscal = _text(definitions_content(10, CALENDARS["bd-fiscal"], "Asia/Dhaka", {}))
     text = _text(content)
     visible = "\n".join(re.findall(r'"children": "((?:[^"\\]|\\.)*)"', text))
     assert {found.split("'")[1] for found in english_left(visible)} <= KEPT_IN_BANGLA
@@ -158,8 +159,8 @@ def test_the_definitions_read_in_bangla_with_bengali_digits():
     assert "কর্মসূচির সময় অঞ্চল বাংলাদেশ সময়" in text and "Asia/Dhaka" not in text
     assert text.count("অনির্ভরযোগ্য: ২০টির কম ঘটনা") == sum(i.kind in ("rate", "percent") for i in INDICATORS.values())
     assert "কেসের ধরন, লিঙ্গ, বয়সের শ্রেণি" in text and "ভিকটিম, কেসের সঙ্গে সংযুক্ত" in text
-    assert "“অর্থবছর ২০২৭, প্রান্তিক ১” হলো ২০২৭ সালে শেষ হওয়া অর্থবছরের প্রথম প্রান্তিক" in fiscal
-    assert "বছরের ৭ নম্বর মাসে" in fiscal
+    assert "বাংলাদেশ অর্থবছর ২০২৭, প্রান্তিক ১ (জুলাই ২০২৬ থেকে সেপ্টেম্বর ২০২৬)" in fiscal
+    assert "মার্কিন অর্থবছর ২০২৭ (অক্টোবর ২০২৬ থেকে সেপ্টেম্বর ২০২৭)" in fiscal
 
 
 def test_every_indicators_source_has_its_words():

@@ -66,6 +66,17 @@ def test_nothing_is_disclosed_on_the_awkward_program(awkward, gazetteer, role, a
     assert report.numbers > 500
 
 
+@pytest.mark.parametrize("calendar, quarter", [("bd-fiscal", "BD-FY2026-Q3"), ("us-fiscal", "US-FY2026-Q2")])
+def test_nothing_is_disclosed_to_a_donor_reporting_in_a_fiscal_year(awkward, gazetteer, calendar, quarter):
+    """A donor of a fiscal calendar sees its fiscal years, each protected with its own quarters (2026-Q1 is the
+    third quarter of BD-FY2026 and the second of US-FY2026)."""
+    scope = make_scope("donor", (), gazetteer, calendar)
+    report = run_audit(awkward, scope, parse_period(quarter), K)
+    assert family_of(parse_period(quarter)).year == quarter[:-3]
+    assert report.findings == [] and report.disclosed == []
+    assert report.periods.intervals and report.numbers > 500
+
+
 def _hidden_band_beside_minors(values, period="2026-Q1"):
     """Cell-by-cell suppression of an age-band table: the one child under 12 hidden, every other band and
     minors_identified shown, as each table checked on its own allowed."""

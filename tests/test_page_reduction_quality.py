@@ -14,6 +14,7 @@ from dashboard.builders.definitions import (DISCLOSURE_SECTION, PERIODS_SECTION,
                                             definitions_content, sheet_table, sheet_table_id)
 from dashboard.i18n import _, speaking
 from dashboard.table_view import model_table
+from queries.periods import CALENDARS
 from queries.contract_check import MISSING_TABLE, ROWS, Finding
 from queries.data_as_of import data_as_of, data_as_of_for
 from queries.db import Databases
@@ -436,7 +437,7 @@ def _ids_and_text(component) -> tuple[set[str], str]:
 
 
 def test_definitions_give_every_indicator_a_section_with_its_code_as_id():
-    ids, text = _ids_and_text(definitions_content(11, None, "Asia/Dhaka", {}))
+    ids, text = _ids_and_text(definitions_content(11, CALENDARS["calendar"], "Asia/Dhaka", {}))
     assert set(INDICATORS) | {REDUCTION_SECTION, PERIODS_SECTION, DISCLOSURE_SECTION, RECORDS_SECTION} <= ids
     assert "Each record counts once, by its key" in text
     for code, indicator in INDICATORS.items():
@@ -451,13 +452,17 @@ def test_definitions_give_every_indicator_a_section_with_its_code_as_id():
     assert text.count("unreliable: fewer than 20 events") == rates_and_percentages and "NCHS" in text
 
 
-def test_definitions_explain_the_deployments_fiscal_quarters():
-    _, text = _ids_and_text(definitions_content(10, 7, "Asia/Dhaka", {}))
-    assert "FY2027-Q1" in text and "(July 2026 to September 2026)" in text
+def test_definitions_explain_every_calendar_and_which_the_pages_open_in():
+    _, text = _ids_and_text(definitions_content(10, CALENDARS["bd-fiscal"], "Asia/Dhaka", {}))
+    assert "quarters like BD-FY2027-Q1 (July 2026 to September 2026), years like BD-FY2027 (July 2026 to June " \
+           "2027). The pages open in this calendar." in text
+    assert "quarters like US-FY2027-Q1 (October 2026 to December 2026)" in text
+    assert "quarters like 2026-Q3 (July 2026 to September 2026), years like 2026 (January 2026 to December " \
+           "2026)." in text
 
 
 def test_each_reference_sheet_is_a_table_model_with_its_downloads():
-    content = definitions_content(11, None, "Asia/Dhaka", {"period": "2026-Q3", "area": NATIONAL})
+    content = definitions_content(11, CALENDARS["calendar"], "Asia/Dhaka", {"period": "2026-Q3", "area": NATIONAL})
     shown = {table["table"]: table for table in tables_in(content)}
     assert list(shown) == [sheet_table_id(code) for code in INDICATORS]
     _, text = _ids_and_text(content)

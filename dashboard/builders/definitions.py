@@ -12,7 +12,7 @@ from dash import html
 from impact_monitor.services import Services
 from impact_monitor.table_model import Cell, Column, Table
 from queries.definitions import INDICATORS, RELIABLE_EVENTS, Indicator
-from queries.periods import parse_period
+from queries.periods import BD_FISCAL, CALENDAR_YEAR, CALENDARS, US_FISCAL, Calendar, parse_period
 from queries.prevalence import BENCHMARK_REDUCTION_PCT, Z_95
 from queries.publication import WITHHELD
 from queries.scope import AreaFilter
@@ -168,33 +168,45 @@ def _month(day: date) -> str:
     return digits(format_date(day, "MMMM y", locale="bn")) if current_language() == "bn" else f"{day:%B %Y}"
 
 
-def _months(label: str, fiscal_year_start: int | None) -> str:
-    quarter = parse_period(label, fiscal_year_start)
-    last_day = quarter.end - timedelta(days=1)
-    return _("{first} to {last}").format(first=_month(quarter.start), last=_month(last_day))
+def _months(label: str) -> str:
+    period = parse_period(label)
+    last_day = period.end - timedelta(days=1)
+    return _("{first} to {last}").format(first=_month(period.start), last=_month(last_day))
 
 
-def periods_section(fiscal_year_start: int | None, zone: str) -> html.Section:
-    if fiscal_year_start is None:
-        quarters = _("This deployment uses calendar quarters, labelled like {label} ({months}).").format(
-            label=period_name("2026-Q3"), months=_months("2026-Q3", None))
-    else:
-        quarters = " ".join([
-            _("This deployment uses fiscal quarters; its fiscal year starts in month {month}.").format(
-                month=number(fiscal_year_start)),
-            _("{label} is the first quarter of the fiscal year that ends in {year} ({months}).").format(
-                label=period_name("FY2027-Q1"), year=digits("2027"), months=_months("FY2027-Q1", fiscal_year_start)),
-        ])
+_CALENDAR_EXAMPLES = {CALENDAR_YEAR: ("2026-Q3", "2026"), BD_FISCAL: ("BD-FY2027-Q1", "BD-FY2027"),
+                      US_FISCAL: ("US-FY2027-Q1", "US-FY2027")}
+
+
+def _calendar_item(calendar: Calendar, default: Calendar) -> html.Li:
+    quarter, year = _CALENDAR_EXAMPLES[calendar.id]
+    text = _("{calendar}: quarters like {quarter} ({quarter_months}), years like {year} ({year_months}).").format(
+        calendar=_(calendar.name), quarter=period_name(quarter), quarter_months=_months(quarter),
+        year=period_name(year), year_months=_months(year))
+    return html.Li([text, " ", html.Strong(_("The pages open in this calendar."))] if calendar == default else text)
+
+
+def periods_section(default_calendar: Calendar, zone: str) -> html.Section:
+    quarters = [
+        html.P(_("Three calendars are available at once; the filter bar picks one, and a label always names its "
+                 "calendar, since \"fiscal year 2027, quarter 1\" is a different quarter in each fiscal year. A "
+                 "fiscal year is named after the calendar year it ends in.")),
+        html.Ul([_calendar_item(calendar, default_calendar) for calendar in CALENDARS.values()]),
+        html.P(_("A quarter is the same three months, with the same figures, whichever calendar names it. Donor "
+                 "and government accounts see one calendar, their own: its years are protected together with "
+                 "their quarters. Earlier versions named fiscal quarters {old} without their calendar; such "
+                 "labels are still read, in this deployment's calendar.").format(old="FY2027-Q1")),
+    ]
     return html.Section([
         html.H3(_("Periods")),
-        html.P(quarters),
-        html.P(_("A year, like {year}, is a calendar year. The program's time zone is {zone}: an event belongs to "
+        *quarters,
+        html.P(_("The program's time zone is {zone}: an event belongs to "
                  "the period its local date falls in there. A date is a local date already; a timestamp is read "
                  "as the instant it records (a time with no offset is UTC) and dated in {zone}, so a referral made "
                  "at 01:00 on 1 July in Dhaka belongs to July's quarter. \"Today\", waiting times and the ages of "
                  "pending cases start at midnight in {zone}. (Earlier versions dated timestamps in UTC; a "
                  "Bangladeshi program's quarters and fiscal years begin at its own midnight.)").format(
-                     year=digits("2026"), zone=zone_name(zone))),
+                     zone=zone_name(zone))),
         html.P(_("Donor and government accounts see whole quarters and years only, never an arbitrary date range, "
                  "so hidden counts cannot be recovered by comparing two overlapping ranges.")),
     ], id=PERIODS_SECTION, className="definition")
@@ -270,7 +282,7 @@ def disclosure_section(k: int) -> html.Section:
     ], id=DISCLOSURE_SECTION, className="definition")
 
 
-def definitions_content(k: int, fiscal_year_start: int | None, zone: str, params: dict) -> list:
+def definitions_content(k: int, default_calendar: Calendar, zone: str, params: dict) -> list:
     """The whole reference: a contents list, every indicator's sheet, the reduction method and periods. `params`:
     what the sheets' downloads are built with."""
     contents = [html.Li(html.A(_(i.label), href=f"#{code}")) for code, i in INDICATORS.items()]
@@ -283,7 +295,7 @@ def definitions_content(k: int, fiscal_year_start: int | None, zone: str, params
         html.Nav(html.Ul(contents), className="definitions-contents", **{"aria-label": _("Definitions")}),
         *(indicator_sheet(indicator, k, params) for indicator in INDICATORS.values()),
         reduction_method(),
-        periods_section(fiscal_year_start, zone),
+        periods_section(default_calendar, zone),
         survivors_section(),
         records_section(),
         disclosure_section(k),

@@ -96,7 +96,7 @@ def build_quarterly(svc: Services, chosen: AreaFilter, params: dict) -> Table:
     """The table for a filter and a number of quarters (`params["quarters"]`, one of QUARTER_COUNTS)."""
     count = params.get("quarters")
     count = count if count in QUARTER_COUNTS else QUARTER_COUNTS[0]
-    quarters = quarters_ending(chosen.period, count, svc.settings.fiscal_year_start)
+    quarters = quarters_ending(chosen.period, count, chosen.period.fiscal_year_start)
     rows = svc.engine.compute_series(chosen, quarters, suppress_below=svc.settings.suppress_below)
     target_year = quarters[-1].start.year
     # The plan's targets are national: beside a division's numbers they would mislead.

@@ -28,5 +28,5 @@ def update_definitions(_language, period, area):
     # The filters change no definition; a sheet's download still names them, and checks them against the account.
     chosen = parse_area_filter(period, area)
     settings = services().settings
-    return definitions_content(settings.suppress_below, settings.fiscal_year_start, settings.timezone.key,
+    return definitions_content(settings.suppress_below, settings.default_calendar, settings.timezone.key,
                                {"period": chosen.period.label, "area": chosen.area})
