@@ -94,6 +94,27 @@ def command_tables(args) -> int:
     return 0
 
 
+def command_iptt(args) -> int:
+    """The Donor report's table, as its Excel download writes it."""
+    from dashboard.builders.iptt import build_iptt_table
+    from dashboard.i18n import speaking
+    from dashboard.table_view import context_of
+    from queries.periods import calendar_named, year_of
+    from queries.scope import default_area, level_of, make_filter
+
+    settings = _settings()
+    services = _services(settings)
+    scope = _scope(args, services)
+    year = year_of(calendar_named(args.calendar), args.year)
+    area = args.area or default_area(scope)
+    chosen = make_filter(year, area, level_of(area, services.gazetteer), scope, services.gazetteer)
+    with speaking(args.language):
+        table = build_iptt_table(services, chosen, {})
+        payload = tables_file([table], "xlsx", context_of(services, scope, chosen))
+    _write(payload, args.out)
+    return 0
+
+
 # The page controls with an option of the same name.
 _CONTROL_OPTIONS = ("indicator", "measure", "district", "quarters")
 
@@ -301,6 +322,19 @@ def build_parser() -> argparse.ArgumentParser:
                         help="quarterly indicators: how many quarters (default: 4)")
     _add_output_arguments(tables)
     tables.set_defaults(run=command_tables)
+
+    iptt = commands.add_parser("iptt", help="write the Indicator Performance Tracking Table of a year as a workbook")
+    iptt.add_argument("--calendar", required=True, choices=("calendar", "bd-fiscal", "us-fiscal"),
+                      help="the reporting calendar (a donor or government account must report in it)")
+    iptt.add_argument("--year", required=True, type=int,
+                      help="the year of that calendar; a fiscal year by the year it ends in (2027: BD-FY2027)")
+    iptt.add_argument("--area", help="BD, a division or district P-code (default: the role's own)")
+    iptt.add_argument("--role", default="leadership", choices=("leadership", "donor", "government"),
+                      help="write what an account of this role sees (default: leadership)")
+    iptt.add_argument("--scope", help="government scope: comma-separated division/district P-codes")
+    iptt.add_argument("--language", default="en", choices=("en", "bn"), help="the workbook's language")
+    iptt.add_argument("--out", required=True, help="the .xlsx file to write")
+    iptt.set_defaults(run=command_iptt)
 
     prevalence = commands.add_parser("prevalence", help="export violence reduction against baseline")
     _add_scope_arguments(prevalence)

@@ -1,0 +1,126 @@
+"""The Donor report's table: the IPTT (`queries.iptt`) as a table model, which the page shows and every file
+(the page's downloads, `impact-monitor iptt`) writes."""
+
+from __future__ import annotations
+
+from importlib.metadata import version
+
+from impact_monitor.services import Services
+from impact_monitor.table_model import NOT_AVAILABLE, NOT_YET, Cell, Column, Table
+from queries.definitions import INDICATORS
+from queries.iptt import HIGHER, Actual, Iptt, IpttRow, build_iptt
+from queries.periods import year_containing
+from queries.publication import WITHHELD
+from queries.scope import AreaFilter
+from queries.targets import iptt_targets, load_plan
+
+from ..components import HIDDEN
+from ..i18n import N_, _, current_language, day, period_name
+from ..table_view import register_table_source
+from ..vocabulary import code_name
+
+TABLE_ID = "iptt"
+PAGE = "donor-report"
+DIRECTION_NAMES = {HIGHER: N_("Higher is better"), "lower": N_("Lower is better")}
+
+
+def iptt_of(svc: Services, chosen: AreaFilter) -> Iptt:
+    """The IPTT of the year of the chosen period's calendar that holds the period, for the chosen area."""
+    year = year_containing(chosen.period, chosen.period.calendar)
+    path = svc.settings.effective_targets_file
+    plan = load_plan(path) if path is not None and path.exists() else None
+    targets = iptt_targets(plan, year.calendar.id, year.numbered_year) if plan is not None else {}
+    return build_iptt(svc.engine, svc.gazetteer, chosen.scope, year.calendar.id, year.numbered_year, chosen.area,
+                      targets, svc.databases.today(), svc.settings.suppress_below)
+
+
+def iptt_table(iptt: Iptt, title: str, narratives: dict[str, str], notes: tuple[str, ...] = ()) -> Table:
+    """One row per IpttRow; `narratives` maps an indicator code to its deviation narrative (totals only)."""
+    year = period_name(iptt.year.label)
+    start = period_name(iptt.programme_start.label) if iptt.programme_start else None
+    columns = (Column(_("Indicator")), Column(_("Disaggregation")), Column(_("Direction")),
+               Column(_("Baseline"), "number"), Column(_("Baseline period")),
+               Column(_("Life-of-programme target"), "number"), Column(_("Target {year}").format(year=year), "number"),
+               *[Column(period_name(quarter.label), "number") for quarter in iptt.quarters],
+               Column(_("Year to date"), "number"), Column(_("% of annual target"), "percent"),
+               Column(_("Cumulative since {start}").format(start=start) if start else _("Cumulative"), "number"),
+               Column(_("Deviation narrative")))
+    rows = tuple(_row(row, narratives.get(row.indicator, "") if not row.breakdown else "") for row in iptt.rows)
+    return Table(TABLE_ID, title, columns, rows, notes)
+
+
+def _row(row: IpttRow, narrative: str) -> tuple[Cell, ...]:
+    kind = INDICATORS[row.indicator].kind
+    targets = row.targets
+    return (Cell(_(INDICATORS[row.indicator].label), href=f"/definitions#{row.indicator}"),
+            Cell(_("Total") if not row.breakdown else f"{code_name(row.breakdown)}: {code_name(row.category)}"),
+            Cell(_(DIRECTION_NAMES[row.direction])),
+            _target(targets.baseline if targets else None, kind),
+            Cell(period_name(targets.baseline_period) if targets and targets.baseline_period else None),
+            _target(targets.life_of_programme if targets else None, kind),
+            _target(targets.annual if targets else None, kind),
+            *[_actual(actual, kind) for actual in row.quarters],
+            _actual(row.year_to_date, kind),
+            Cell(row.percent_achieved, kind="percent") if row.percent_achieved is not None
+            else Cell(mark=HIDDEN) if row.year_to_date.hidden else Cell(mark=NOT_AVAILABLE),
+            _actual(row.cumulative, kind),
+            Cell(narrative or None))
+
+
+def _target(value: float | None, kind: str) -> Cell:
+    """A target as set in the targets file; a missing one is not set, which is not 0."""
+    if value is None:
+        return Cell(mark=NOT_AVAILABLE)
+    return Cell(int(round(value)) if kind == "count" else float(value), kind=kind)
+
+
+def _actual(actual: Actual, kind: str) -> Cell:
+    if not actual.started:
+        return Cell(mark=NOT_YET)
+    if actual.withheld:
+        return Cell(mark=WITHHELD)
+    if actual.hidden:
+        return Cell(mark=HIDDEN)
+    if actual.value is None:
+        return Cell(mark=NOT_AVAILABLE)
+    return Cell(int(round(actual.value)) if kind == "count" else actual.value, reliable=actual.reliable, kind=kind)
+
+
+def method_notes(iptt: Iptt) -> tuple[str, ...]:
+    """How the columns are made, for the file's notes and under the table."""
+    notes = [
+        _("Year to date: each indicator over {year} up to today; a quarter not begun reads \"not yet\".").format(
+            year=period_name(iptt.year.label)),
+        _("% of annual target: year to date divided by the year's target; for days, where fewer is better, the "
+          "target divided by the year to date. Not capped at 100 %."),
+        _("Cumulative: counts added up, and percentages pooled (numerators over denominators), over each year "
+          "since the programme's first year in the targets file; medians and rates per 100,000 children do not "
+          "add up over years. A sum with a hidden part is hidden."),
+        _("\"not available\": no figure exists (no target set, no record to compute it from); it is not 0."),
+        _("Baseline and targets are the targets file's, for the indicator as a whole."),
+    ]
+    if iptt.programme_start is None:
+        notes.append(_("The targets file names no programme year in this calendar: no cumulative figure."))
+    return tuple(notes)
+
+
+def definition_notes() -> tuple[str, ...]:
+    """Each indicator's definition in one line, as the notes sheet lists them."""
+    return tuple(f"{_(indicator.label)}: {_(indicator.numerator)}"
+                 + (f" / {_(indicator.denominator)}" if indicator.denominator else "")
+                 for indicator in INDICATORS.values())
+
+
+def iptt_title(svc: Services, iptt: Iptt) -> str:
+    return _("Indicator Performance Tracking Table, {area}, {year}").format(
+        area=svc.gazetteer.full_name(iptt.area, current_language()), year=period_name(iptt.year.label))
+
+
+def build_iptt_table(svc: Services, chosen: AreaFilter, _params: dict) -> Table:
+    iptt = iptt_of(svc, chosen)
+    notes = (*method_notes(iptt), _("Generated by impact-monitor {version} on {day}.").format(
+        version=version("impact-monitor"), day=day(svc.databases.today())), *definition_notes())
+    return iptt_table(iptt, iptt_title(svc, iptt), {}, notes)
+
+
+register_table_source(TABLE_ID, PAGE, build_iptt_table)
