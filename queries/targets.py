@@ -84,8 +84,8 @@ def load_plan(path: Path | str) -> pd.DataFrame:
             return _read_plan(reader, path.name)
         except UnicodeDecodeError:
             raise ValueError(f"{path.name}: not UTF-8 text; save it as \"CSV UTF-8\"") from None
-        except csv.Error as error:  # a NUL byte, an unclosed quote at the end
-            raise ValueError(f"{path.name} line {reader.line_num}: not CSV ({error})") from None
+        except csv.Error as error:  # a value longer than the csv module takes; the line is not counted yet
+            raise ValueError(f"{path.name} line {reader.line_num + 1}: not CSV ({error})") from None
 
 
 def _read_plan(reader: csv.DictReader, name: str) -> pd.DataFrame:
