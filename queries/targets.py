@@ -2,17 +2,17 @@
 
 The plan is a small CSV. Its columns `indicator,year,target` are required and,
 alone, are the annual targets of calendar years. Two optional columns say more:
-`calendar` (calendar, bd-fiscal or us-fiscal; empty: calendar), whose year
-`year` is (2027 in bd-fiscal is BD-FY2027), and `type`: annual (empty: annual),
-baseline (`target` is the value measured over that year) or life-of-programme
-(the target of the whole programme, `year` its last year). An Indicator
-Performance Tracking Table reads them all (`load_plan`, `iptt_targets`); the
-pages of progress read the annual targets of calendar years (`load_targets`).
+`calendar` (calendar, bd-fiscal or us-fiscal; empty: calendar) is the calendar
+`year` belongs to (2027 in bd-fiscal is BD-FY2027); `type` is annual (empty:
+annual), baseline (`target` is the value measured over that year) or
+life-of-programme (the target of the whole programme, `year` its last year). An
+Indicator Performance Tracking Table reads every row (`load_plan`,
+`iptt_targets`); progress reads the calendar years' annual targets
+(`load_targets`).
 
-Progress compares
-the year-to-date value of an indicator, computed by the indicator engine for
-the whole calendar year (records dated after today do not exist yet), with the
-year's target:
+Progress compares the year-to-date value of an indicator, computed by the
+indicator engine for the whole calendar year (records dated after today do not
+exist yet), with the year's target:
 
 - counts and the per-100,000 rate accumulate over the year: the projection is
   a straight line, actual / (share of the year elapsed);
