@@ -38,6 +38,7 @@ from sqlalchemy.schema import CreateTable
 
 from queries import schema
 from queries.geography import NATIONAL, Gazetteer, load_gazetteer
+from queries.periods import BD_FISCAL, CALENDAR_YEAR, CALENDARS, US_FISCAL
 
 NULL = -1
 DAY_S = 86_400
@@ -895,25 +896,71 @@ def _distinct_per_year(entity: np.ndarray, days: np.ndarray, calendar: _Calendar
     return {year: float((distinct_years == year).sum()) for year in calendar.years}
 
 
+# Rows an Indicator Performance Tracking Table reads besides the calendar years' targets. A baseline is the count
+# of the programme's first year (there are no records before it); a life-of-programme target is the sum of the
+# years' targets (a percentage: the last year's); a fiscal year's target is its calendar years' share of theirs.
+BASELINE_INDICATORS = ("cases_reported", "victims_identified", "referrals_made")
+LIFE_OF_PROGRAMME_INDICATORS = ("cases_reported", "victims_identified", "referrals_made",
+                                "referrals_within_target_pct", "conviction_rate_pct")
+FISCAL_PLANS = {BD_FISCAL: ("cases_reported", "referrals_made", "conviction_rate_pct"),
+                US_FISCAL: ("victims_identified", "referrals_within_target_pct")}
+FISCAL_BASELINES = {BD_FISCAL: ("referrals_made",)}  # beside its calendar-year baseline: the IPTT prefers its own
+
+
 def _write_targets(path: Path, rng, actuals: dict[str, dict[int, float]], districts, calendar: _Calendar) -> None:
     """Counts: what the program actually does per year, give or take, rounded like a plan would be.
 
     Each indicator's plan is a little ambitious or a little cautious overall (0.95-1.15 x actual),
     varies +-5 % by year, and never plans fewer than the year before: the program is scaling up.
+    Then the rows of `_tracking_rows`: baselines, life-of-programme targets and fiscal years' targets.
     """
     years = calendar.years
-    rows = []
+    plans: dict[str, dict[int, float]] = {}
     for indicator, per_year in actuals.items():
         expected = _annualise(per_year, districts, calendar)
         ambition = rng.uniform(0.95, 1.15) * rng.uniform(0.95, 1.05, len(years))
         plan = np.maximum.accumulate([expected[year] * factor for year, factor in zip(years, ambition)])
-        rows.extend((indicator, year, _round_target(value)) for year, value in zip(years, plan))
+        plans[indicator] = {year: _round_target(value) for year, value in zip(years, plan)}
     for indicator, values in PERCENT_TARGETS.items():
-        rows.extend((indicator, year, value) for year, value in zip(years, values))
+        plans[indicator] = dict(zip(years, values))
+    rows = [(indicator, year, value, CALENDAR_YEAR, "annual")
+            for indicator, plan in plans.items() for year, value in plan.items()]
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["indicator", "year", "target"])
-        writer.writerows(rows)
+        writer.writerow(["indicator", "year", "target", "calendar", "type"])
+        writer.writerows(rows + _tracking_rows(plans, actuals, calendar))
+
+
+def _tracking_rows(plans: dict[str, dict[int, float]], actuals: dict[str, dict[int, float]],
+                   calendar: _Calendar) -> list[tuple]:
+    """(indicator, year, target, calendar, type) rows of baselines, life-of-programme targets and fiscal years'
+    annual targets, from the calendar years' plans and the counts that happened."""
+    first, last = calendar.years[0], calendar.years[-1]
+    rows = [(code, first, int(actuals[code][first]), CALENDAR_YEAR, "baseline") for code in BASELINE_INDICATORS]
+    for fiscal, codes in FISCAL_BASELINES.items():
+        rows += [(code, first + 1, round(_fiscal_share(actuals[code], fiscal, first + 1)), fiscal, "baseline")
+                 for code in codes]
+    for code in LIFE_OF_PROGRAMME_INDICATORS:
+        total = plans[code][last] if code in PERCENT_TARGETS else sum(plans[code].values())
+        rows.append((code, last, total, CALENDAR_YEAR, "life-of-programme"))
+    for fiscal, codes in FISCAL_PLANS.items():
+        # Fiscal years that lie wholly within the programme's calendar years.
+        rows += [(code, year, _fiscal_target(plans[code], fiscal, year, code in PERCENT_TARGETS), fiscal, "annual")
+                 for code in codes for year in calendar.years[1:]]
+    return rows
+
+
+def _fiscal_share(per_year: dict[int, float], fiscal: str, year: int) -> float:
+    """A fiscal year's part of two calendar years' values, month by month: BD-FY2027 is half of 2026's and half
+    of 2027's; US-FY2027 a quarter of 2026's and three quarters of 2027's."""
+    months_in_earlier_year = 13 - CALENDARS[fiscal].start_month
+    return (months_in_earlier_year * per_year[year - 1] + (12 - months_in_earlier_year) * per_year[year]) / 12
+
+
+def _fiscal_target(plan: dict[int, float], fiscal: str, year: int, percentage: bool) -> int:
+    """A fiscal year's target: the months' share of a count's plan, or the months' mean of a percentage's."""
+    value = _fiscal_share(plan, fiscal, year)
+    return round(value) if percentage else _round_target(value)
 
 
 def _annualise(per_year: dict[int, float], districts: _Districts, calendar: _Calendar) -> dict[int, float]:

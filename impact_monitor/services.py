@@ -12,6 +12,7 @@ from queries.health import DatabaseMonitor
 from queries.geography import Gazetteer, load_gazetteer
 from queries.indicators import IndicatorEngine
 from queries.store import AppStore, StoreError, StoreOutOfDate
+from queries.targets import load_plan
 from sqlalchemy.exc import SQLAlchemyError
 
 from .settings import Settings, SettingsError
@@ -50,6 +51,20 @@ def attach_store(services: Services) -> None:
         log.warning("releases and narratives are unavailable: %s", services.store_problem)
 
 
+def check_targets_file(settings: Settings) -> None:
+    """Read the whole targets file once, so that a bad one stops the app at start (SettingsError naming its line)
+    rather than the pages that read it; a configured file that is not there stops it too."""
+    path = settings.effective_targets_file
+    if path is None:
+        return
+    try:
+        load_plan(path)
+    except OSError as error:
+        raise SettingsError(f"IMPACT_TARGETS_FILE: cannot read {path} ({error.strerror})") from None
+    except ValueError as error:
+        raise SettingsError(f"IMPACT_TARGETS_FILE: {error}") from None
+
+
 def prepare_services(settings: Settings) -> Services:
     """Open the configured databases read-only; in demo mode build the embedded demo on first use."""
     gazetteer = load_gazetteer(settings.data_dir / "geo")
@@ -63,6 +78,7 @@ def prepare_services(settings: Settings) -> Services:
                 f"IMPACT_DATA_DIR: cannot write the demo databases to {settings.data_dir / 'demo'} "
                 f"({error.strerror}); build them there once where it is writable, or set IMPACT_CASES_DB and "
                 "IMPACT_REFERRALS_DB") from None
+    check_targets_file(settings)
     cases_url, referrals_url = settings.database_urls()
     databases = Databases.from_urls(cases_url, referrals_url, settings.statement_timeout_s, settings.timezone)
     cache = AggregateCache(settings.cache_ttl_s, settings.redis_url)

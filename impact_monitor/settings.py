@@ -21,7 +21,8 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "IMPACT_DATA_DIR": "folder for the demo databases and cached map geometry (default ./data)",
     "IMPACT_APP_DB": "SQLAlchemy URL of the app's own store: releases, narratives (default: a SQLite file in "
                      "IMPACT_DATA_DIR)",
-    "IMPACT_TARGETS_FILE": "CSV of five-year plan targets: indicator,year,target",
+    "IMPACT_TARGETS_FILE": "CSV of the plan's targets: indicator,year,target, optionally calendar and type (baseline, "
+                           "life-of-programme, annual targets of fiscal years); a bad one stops the app at start",
     "IMPACT_USERS_FILE": "TOML file of accounts with salted password hashes; required with real databases",
     "IMPACT_CALENDAR": "the calendar pages open in and accounts report in unless their own says otherwise: calendar, "
                        "bd-fiscal or us-fiscal (default calendar)",

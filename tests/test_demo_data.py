@@ -17,6 +17,7 @@ from impact_monitor import demo_data
 from impact_monitor.demo_data import ensure_demo, generate_demo
 from queries import schema
 from queries.geography import load_gazetteer
+from queries.targets import IndicatorTargets, iptt_targets, load_plan, load_targets
 
 GEO_CACHE = Path(tempfile.gettempdir()) / "impact-monitor-test-geo"
 END = date(2026, 5, 17)  # mid-year: the current plan year is unfinished
@@ -291,12 +292,11 @@ REQUIRED_INDICATORS = (
 
 def test_targets_give_one_plausible_value_per_indicator_and_year(demo):
     with open(demo.targets_path, newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        assert reader.fieldnames == ["indicator", "year", "target"]
-        rows = list(reader)
-    keys = [(row["indicator"], int(row["year"])) for row in rows]
+        assert csv.DictReader(handle).fieldnames == ["indicator", "year", "target", "calendar", "type"]
+    rows = load_targets(demo.targets_path).to_dict("records")  # the calendar years' annual targets
+    keys = [(row["indicator"], row["year"]) for row in rows]
     assert len(keys) == len(set(keys))
-    targets = {key: float(row["target"]) for key, row in zip(keys, rows)}
+    targets = {key: row["target"] for key, row in zip(keys, rows)}
     for indicator in REQUIRED_INDICATORS:
         assert [targets[(indicator, year)] for year in range(2022, 2027)]
     assert {year for _, year in keys} == set(range(2022, 2027))
@@ -308,6 +308,25 @@ def test_targets_give_one_plausible_value_per_indicator_and_year(demo):
     assert targets[("cases_reported", 2026)] > 1.5 * so_far
     percents = [targets[("referrals_within_target_pct", year)] for year in range(2022, 2027)]
     assert percents == sorted(percents) and all(0 < p <= 100 for p in percents)
+
+
+def test_targets_give_an_iptt_baselines_life_of_programme_and_fiscal_years(demo):
+    plan = load_plan(demo.targets_path)
+    annual = load_targets(demo.targets_path).set_index(["indicator", "year"])["target"]
+    cases_2022 = scalar(demo.cases_path, "SELECT count(*) FROM cases WHERE reported_on LIKE '2022%'")
+    bd_fy_2026 = iptt_targets(plan, "bd-fiscal", 2026)
+    assert bd_fy_2026["cases_reported"] == IndicatorTargets(
+        baseline=cases_2022, baseline_period="2022", life_of_programme=annual["cases_reported"].sum(),
+        annual=bd_fy_2026["cases_reported"].annual, programme_start="BD-FY2023")
+    # July 2025-June 2026: between the two calendar years' targets.
+    assert annual[("cases_reported", 2025)] <= bd_fy_2026["cases_reported"].annual <= annual[("cases_reported", 2026)]
+    assert bd_fy_2026["referrals_made"].baseline_period == "BD-FY2023"  # its own calendar's baseline
+    assert bd_fy_2026["conviction_rate_pct"].life_of_programme == annual[("conviction_rate_pct", 2026)]
+    us_fy_2024 = iptt_targets(plan, "us-fiscal", 2024)
+    assert us_fy_2024["victims_identified"].programme_start == "US-FY2023"
+    assert us_fy_2024["referrals_within_target_pct"].annual == round(0.25 * 65 + 0.75 * 70)
+    assert set(plan["calendar"]) == {"calendar", "bd-fiscal", "us-fiscal"}
+    assert set(plan["type"]) == {"annual", "baseline", "life-of-programme"}
 
 
 # --- Reproducibility, atomicity, build once ------------------------------------------------------
