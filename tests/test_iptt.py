@@ -42,7 +42,7 @@ AGE_BANDS = {"<12": "Under 12", "12-14": "12 to 14", "15-17": "15 to 17", "18+":
 SEXES = {"female": "Female", "male": "Male", "other": "Other", "unknown": "Unknown"}
 CASE_TYPES = {"csec": "Commercial sexual exploitation of children", "osec": "Online sexual exploitation of children",
               "sex_trafficking": "Sex trafficking", "labour_trafficking": "Labour trafficking",
-              "child_trafficking": "Child trafficking", "child_labour": "Child labour", "other": "Other"}
+              "child_labour": "Child labour", "other": "Other"}
 BREAKDOWNS = {"case_type": ("Case type", CASE_TYPES), "sex": ("Sex", SEXES), "age_band": ("Age band", AGE_BANDS)}
 
 
