@@ -274,7 +274,7 @@ def callbacks_done(driver) -> int:
     return driver.execute_script("return window.__callbacks ? window.__callbacks.done : 0")
 
 
-PAGES = ["/", "/district-map", "/referrals", "/justice", "/survivors", "/violence-reduction",
+PAGES = ["/", "/district-map", "/referrals", "/justice", "/survivors", "/violence-reduction", "/donor-report",
          "/quarterly-indicators", "/five-year-targets", "/data-quality", "/definitions"]
 
 

@@ -7,12 +7,11 @@ import dash
 from dash import ClientsideFunction, Input, Output, callback, clientside_callback, dcc, html
 
 from impact_monitor.table_model import NOT_AVAILABLE
-from queries.periods import year_containing
 
 from ..builders.iptt import build_iptt_table
 from ..components import HIDDEN
 from ..context import guarded, parse_area_filter, services
-from ..i18n import N_, _, period_name
+from ..i18n import N_, _
 from ..table_view import model_table
 
 dash.register_page(__name__, path="/donor-report", name=N_("Donor report"), order=7.5)
@@ -38,10 +37,8 @@ def layout(**_query):
 @guarded
 def update_iptt(period, area):
     chosen = parse_area_filter(period, area)
-    year = year_containing(chosen.period, chosen.period.calendar)
     params = {"period": chosen.period.label, "area": chosen.area}
-    return [html.H3(_("Year {year}").format(year=period_name(year.label))),
-            model_table(build_iptt_table(services(), chosen, params), params)]
+    return model_table(build_iptt_table(services(), chosen, params), params)
 
 
 clientside_callback(ClientsideFunction(namespace="impactPrint", function_name="print"),
