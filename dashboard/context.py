@@ -140,7 +140,8 @@ ROLE_NAMES = {"leadership": N_("program leadership"), "donor": N_("donor"), "gov
 def account_name(scope: Scope, gazetteer: Gazetteer | None = None) -> str:
     """Who is signed in, in words: the role, and a government account's areas by name (from `gazetteer`, the
     app's by default)."""
-    gazetteer = gazetteer or services().gazetteer
+    if scope.areas:  # a donor or leadership account names no area: no gazetteer needed
+        gazetteer = gazetteer or services().gazetteer
     areas = ", ".join(gazetteer.full_name(code, current_language()) for code in scope.areas)
     return _(ROLE_NAMES[scope.role]) + (f", {areas}" if areas else "")
 

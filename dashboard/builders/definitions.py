@@ -194,8 +194,8 @@ def periods_section(default_calendar: Calendar, zone: str) -> html.Section:
         html.Ul([_calendar_item(calendar, default_calendar) for calendar in CALENDARS.values()]),
         html.P(_("A quarter is the same three months, with the same figures, whichever calendar names it. Donor "
                  "and government accounts see one calendar, their own: its years are protected together with "
-                 "their quarters. Earlier versions named fiscal quarters {old} without their calendar; such "
-                 "labels are still read, in this deployment's calendar.").format(old="FY2027-Q1")),
+                 "their quarters. Earlier versions named fiscal quarters without their calendar; such labels are "
+                 "still read, in this deployment's calendar.")),
     ]
     return html.Section([
         html.H3(_("Periods")),
