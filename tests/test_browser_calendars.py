@@ -66,3 +66,6 @@ def test_a_donor_sees_its_own_fiscal_calendar_only(open_browser):
     offered = [option.text for option in driver.find_elements(By.CSS_SELECTOR, ".dash-dropdown-content [role='option']")]
     periods.click()
     assert offered and [text for text in offered if not text.startswith("US-FY")] == []
+    open_page(driver, "/five-year-targets?lang=en")
+    assert "this account reports in the US government fiscal year (October-September): its targets, year by " \
+           "year, are on the Donor report" in driver.find_element(By.ID, "main-content").text

@@ -9,6 +9,7 @@ from dash import Input, Output, callback, dcc, html
 
 from queries.definitions import INDICATORS
 from queries.geography import NATIONAL
+from queries.periods import CALENDAR_YEAR, CALENDARS
 from queries.targets import AT_RISK_FROM
 
 from ..builders.chart_language import chart_config
@@ -47,6 +48,11 @@ def update_targets(period):
     if current_scope().role == "government":
         return message(_("The plan's targets are national, and this account sees its own divisions or districts "
                          "only: use the other pages for your areas."))
+    scope = current_scope()
+    if scope.suppressed and scope.calendar != CALENDAR_YEAR:
+        return message(_("The five-year plan's targets are set per calendar year, and this account reports in the "
+                         "{calendar}: its targets, year by year, are on the Donor report.").format(
+                             calendar=_(CALENDARS[scope.calendar].name)), "info")
     chosen = parse_filter(period, NATIONAL, by="national")
     plan = plan_of(svc, chosen)
     if plan is None:
