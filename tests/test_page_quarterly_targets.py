@@ -235,7 +235,7 @@ def test_quarters_end_with_the_chosen_quarter_or_the_years_last():
     assert [q.label for q in quarters_ending(parse_period("2026-Q2"), 4)] == ["2025-Q3", "2025-Q4", "2026-Q1", "2026-Q2"]
     assert last_quarter(parse_period("2025")).label == "2025-Q4"
     assert len(quarters_ending(parse_period("2025"), 8)) == 8
-    assert last_quarter(parse_period("2026", 7), 7).label == "FY2027-Q2"  # October-December 2026
+    assert last_quarter(parse_period("2026", 7), 7).label == "BD-FY2027-Q2"  # October-December 2026
 
 
 def _engine_rows():
