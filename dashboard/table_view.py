@@ -97,6 +97,11 @@ def model_table(table: Table, params: dict, classes: dict[int, Callable[[Cell], 
                      download_buttons(table.table_id, params)], className="model-table")
 
 
+def narrative_class(_cell: Cell) -> str:
+    """The class of a narrative column's cells (`model_table`'s `classes`): text wide enough to read."""
+    return "narrative"
+
+
 def _with_class(cell, class_name: str | None):
     if class_name:
         cell.className = " ".join(filter(None, (cell.className, class_name)))

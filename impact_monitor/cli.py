@@ -102,8 +102,11 @@ def command_iptt(args) -> int:
     from queries.periods import calendar_named, year_of
     from queries.scope import default_area, level_of, make_filter
 
+    from .services import attach_store
+
     settings = _settings()
     services = _services(settings)
+    attach_store(services)  # its narratives fill the deviation narrative; without it the column stays empty
     scope = _scope(args, services)
     year = year_of(calendar_named(args.calendar), args.year)
     area = args.area or default_area(scope)

@@ -19,6 +19,7 @@ from tests.builders import sqlite_url
 from impact_monitor.services import prepare_services
 from impact_monitor.settings import Settings
 from queries.iptt import Actual, percent_achieved
+from queries.store import AppStore
 
 K = 10
 DHAKA_TIME = ZoneInfo("Asia/Dhaka")
@@ -227,3 +228,29 @@ def test_a_year_not_begun_reads_not_yet_in_every_quarter(program, monkeypatch):
     headings, table = _table(_workbook(folder, monkeypatch, services, "--calendar", "us-fiscal", "--year", str(year)))
     quarter_columns = [headings.index(q.label) for q in quarters_of(year_of(CALENDARS["us-fiscal"], year))]
     assert {cells[i].value for cells in table.values() for i in quarter_columns} == {"not yet"}
+
+
+def test_the_deviation_narrative_holds_each_quarter_s_narrative_on_the_indicator_s_total_row(program, monkeypatch):
+    folder, services, _rows = program
+    store = AppStore.open(services.settings.store_url)
+    # US-FY2026's first two quarters, and one of the next year, under the calendar-year labels of their dates.
+    written = [("2026-Q1", "en", "Floods in Sylhet"), ("2025-Q4", "en", "Hotline down"),
+               ("2025-Q4", "bn", "হটলাইন বন্ধ"), ("2026-Q4", "en", "Another year's")]
+    try:
+        for quarter, language, body in written:
+            store.write_narrative("cases_reported", "calendar", quarter, "", language, body, "leadership")
+        headings, table = _table(_workbook(folder, monkeypatch, services, "--calendar", "us-fiscal", "--year", "2026"))
+        narrative = headings.index("Deviation narrative")
+        assert table[("Cases reported", "Total")][narrative].value == \
+            "US-FY2026-Q1: Hotline down\nUS-FY2026-Q2: Floods in Sylhet"
+        assert table[("Cases reported", "Case type: Sex trafficking")][narrative].value is None
+        assert table[("Victims identified", "Total")][narrative].value is None
+        _headings, bangla = _table(_workbook(folder, monkeypatch, services, "--calendar", "us-fiscal", "--year",
+                                             "2026", "--language", "bn"))
+        assert bangla[("রিপোর্ট হওয়া কেস", "মোট")][narrative].value == (
+            "মার্কিন অর্থবছর ২০২৬, প্রান্তিক ১: হটলাইন বন্ধ\n"
+            "মার্কিন অর্থবছর ২০২৬, প্রান্তিক ২: Floods in Sylhet")  # written in English only
+    finally:
+        for quarter, language, _body in written:  # taken away: the module's other tables have none
+            store.write_narrative("cases_reported", "calendar", quarter, "", language, "", "leadership")
+        store.dispose()

@@ -24,6 +24,7 @@ from ..vocabulary import code_name
 
 REDUCTION_SECTION, PERIODS_SECTION, DISCLOSURE_SECTION = "violence-reduction-method", "periods", "disclosure-control"
 RECORDS_SECTION, SURVIVORS_SECTION = "records-counted", "survivors-first-and-latest"
+NARRATIVES_SECTION = "narratives"
 PAGE = "definitions"
 # The column and value with which exports flag an unreliable value: written as code in either language.
 RELIABLE_FLAG = "reliable = false"
@@ -282,6 +283,24 @@ def disclosure_section(k: int) -> html.Section:
     ], id=DISCLOSURE_SECTION, className="definition")
 
 
+def narratives_section() -> html.Section:
+    """What a narrative is, who writes it, and where it shows."""
+    return html.Section([
+        html.H3(_("Narratives")),
+        html.Ul([
+            html.Li(_("Programme leadership writes a short comment on an indicator's figure for a quarter, for "
+                      "Bangladesh or for one area, in English and in Bangla. A figure shows its area's own "
+                      "narrative, else the one written for Bangladesh; in the reader's language, else in the "
+                      "other.")),
+            html.Li(_("It shows in the Narrative column of the Quarterly indicators table and in the deviation "
+                      "narrative of the Donor report's IPTT (on the indicator's total row), on screen, in print and "
+                      "in the downloads, to every audience. A quarter's narrative belongs to its months, whichever "
+                      "calendar names them.")),
+            html.Li(_("Every version is kept, with who wrote it and when; an empty text takes a narrative away.")),
+        ]),
+    ], id=NARRATIVES_SECTION, className="definition")
+
+
 def definitions_content(k: int, default_calendar: Calendar, zone: str, params: dict) -> list:
     """The whole reference: a contents list, every indicator's sheet, the reduction method and periods. `params`:
     what the sheets' downloads are built with."""
@@ -290,7 +309,8 @@ def definitions_content(k: int, default_calendar: Calendar, zone: str, params: d
                  html.Li(html.A(_("Periods"), href=f"#{PERIODS_SECTION}")),
                  html.Li(html.A(_("Survivors: first and latest session"), href=f"#{SURVIVORS_SECTION}")),
                  html.Li(html.A(_("Records counted"), href=f"#{RECORDS_SECTION}")),
-                 html.Li(html.A(_("Disclosure control"), href=f"#{DISCLOSURE_SECTION}"))]
+                 html.Li(html.A(_("Disclosure control"), href=f"#{DISCLOSURE_SECTION}")),
+                 html.Li(html.A(_("Narratives"), href=f"#{NARRATIVES_SECTION}"))]
     return [
         html.Nav(html.Ul(contents), className="definitions-contents", **{"aria-label": _("Definitions")}),
         *(indicator_sheet(indicator, k, params) for indicator in INDICATORS.values()),
@@ -299,6 +319,7 @@ def definitions_content(k: int, default_calendar: Calendar, zone: str, params: d
         survivors_section(),
         records_section(),
         disclosure_section(k),
+        narratives_section(),
     ]
 
 

@@ -8,7 +8,9 @@ from importlib.metadata import version
 from impact_monitor.services import Services
 from impact_monitor.table_model import NOT_AVAILABLE, NOT_YET, Cell, Column, Table
 from queries.definitions import INDICATORS
+from queries.geography import NATIONAL
 from queries.iptt import HIGHER, Actual, Iptt, IpttRow, build_iptt
+from queries.narratives import joined_by_quarter, narrative_area, quarter_narratives
 from queries.periods import year_containing
 from queries.publication import WITHHELD
 from queries.scope import AreaFilter
@@ -116,11 +118,19 @@ def iptt_title(svc: Services, iptt: Iptt) -> str:
         area=svc.gazetteer.full_name(iptt.area, current_language()), year=period_name(iptt.year.label))
 
 
+def deviation_narratives(svc: Services, iptt: Iptt) -> dict[str, str]:
+    """{indicator code: what leadership wrote about its quarters of the year, each after the quarter's name}, in
+    the reader's language where written in it; {} without the app's store."""
+    shown = quarter_narratives(svc.store, iptt.quarters, narrative_area(iptt.area, NATIONAL), current_language())
+    names = {quarter.label: period_name(quarter.label) for quarter in iptt.quarters}
+    return {code: joined_by_quarter(shown, code, names) for code, _label in shown}
+
+
 def build_iptt_table(svc: Services, chosen: AreaFilter, _params: dict) -> Table:
     iptt = iptt_of(svc, chosen)
     notes = (*method_notes(iptt), _("Made by the impact monitor, version {version}, on {day}.").format(
         version=digits(version("impact-monitor")), day=day(svc.databases.today())), *definition_notes())
-    return iptt_table(iptt, iptt_title(svc, iptt), {}, notes)
+    return iptt_table(iptt, iptt_title(svc, iptt), deviation_narratives(svc, iptt), notes)
 
 
 register_table_source(TABLE_ID, PAGE, build_iptt_table)

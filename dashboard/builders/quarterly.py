@@ -15,16 +15,18 @@ from impact_monitor.services import Services
 from impact_monitor.table_model import Cell, Column, Table
 from queries.definitions import INDICATORS
 from queries.geography import NATIONAL
+from queries.narratives import joined_by_quarter, narrative_area, quarter_narratives
 from queries.periods import Period, quarter_containing
 from queries.publication import WITHHELD
 from queries.scope import AreaFilter
 from queries.targets import load_targets
 
 from ..components import HIDDEN
-from ..table_view import model_table, register_table_source
+from ..table_view import model_table, narrative_class, register_table_source
 from ..i18n import N_, _, current_language, day, digits, period_name, zone_name
 
 INDICATOR_HEADING = N_("Indicator")
+NARRATIVE_HEADING = N_("Narrative")
 QUARTER_COUNTS = (4, 8)
 TABLE_ID = "quarterly-table"
 DATABASE_NAMES = {"cases": N_("Case database"), "referrals": N_("Referral database")}
@@ -63,9 +65,9 @@ def indicator_cell(row, kind: str) -> Cell:
 
 
 def quarterly_table(rows: pd.DataFrame, quarters: list[str], area: str, targets: dict[str, float],
-                    target_year: int, title: str = "") -> Table:
+                    target_year: int, title: str = "", narratives: dict[str, str] | None = None) -> Table:
     """One row per indicator (INDICATORS order), one column per quarter (headed by its name), then the year's
-    target.
+    target, then, when any is given, leadership's narratives (`narratives`: indicator code -> text).
 
     `rows` are the engine's export rows for those quarters, already suppressed;
     `targets` maps indicator code -> target of `target_year` (missing: blank).
@@ -75,7 +77,7 @@ def quarterly_table(rows: pd.DataFrame, quarters: list[str], area: str, targets:
     """
     own = rows[rows["area"] == area].set_index(["indicator", "period"])
     columns = (Column(_(INDICATOR_HEADING)), *[Column(period_name(label), "number") for label in quarters],
-               Column(target_heading(target_year), "number"))
+               Column(target_heading(target_year), "number"), *([Column(_(NARRATIVE_HEADING))] if narratives else []))
     table_rows = []
     for code, indicator in INDICATORS.items():
         cells = [indicator_cell(own.loc[(code, label)], indicator.kind) if (code, label) in own.index
@@ -83,13 +85,16 @@ def quarterly_table(rows: pd.DataFrame, quarters: list[str], area: str, targets:
         target = targets.get(code)
         table_rows.append((Cell(_(indicator.label), href=f"/definitions#{code}"), *cells,
                            Cell(None if target is None else int(round(target)) if indicator.kind == "count"
-                                else float(target), kind=indicator.kind)))
+                                else float(target), kind=indicator.kind),
+                           *([Cell(narratives.get(code) or None)] if narratives else [])))
     return Table(TABLE_ID, title, columns, tuple(table_rows))
 
 
 def quarterly_view(table: Table, params: dict):
-    """The quarterly table on screen, with its downloads."""
-    return model_table(table, params)
+    """The quarterly table on screen, with its downloads; a narrative column wide enough to read."""
+    last = len(table.columns) - 1
+    narrative = table.columns[last].heading == _(NARRATIVE_HEADING)
+    return model_table(table, params, {last: narrative_class} if narrative else None)
 
 
 def build_quarterly(svc: Services, chosen: AreaFilter, params: dict) -> Table:
@@ -104,7 +109,15 @@ def build_quarterly(svc: Services, chosen: AreaFilter, params: dict) -> Table:
     title = _("Indicators by quarter, {area}, {first} to {last}").format(
         area=svc.gazetteer.full_name(chosen.area, current_language()), first=period_name(quarters[0].label),
         last=period_name(quarters[-1].label))
-    return quarterly_table(rows, [q.label for q in quarters], chosen.area, targets, target_year, title)
+    return quarterly_table(rows, [q.label for q in quarters], chosen.area, targets, target_year, title,
+                           narratives_of(svc, quarters, chosen.area))
+
+
+def narratives_of(svc: Services, quarters: list[Period], area: str) -> dict[str, str]:
+    """{indicator code: leadership's narratives of the area's quarters, each after its quarter's name}."""
+    shown = quarter_narratives(svc.store, quarters, narrative_area(area, NATIONAL), current_language())
+    names = {quarter.label: period_name(quarter.label) for quarter in quarters}
+    return {code: joined_by_quarter(shown, code, names) for code, _label in shown}
 
 
 def targets_of(svc: Services, year: int) -> dict[str, float]:
@@ -118,7 +131,9 @@ def targets_of(svc: Services, year: int) -> dict[str, float]:
 
 def no_records(table: Table) -> bool:
     """Every count of the table's last quarter is shown and 0 (or blank): the period holds no record (yet)."""
-    counts = [row[-2] for row in table.rows if row[-2].kind == "count"]
+    # The number columns are the quarters', then the target's.
+    last_quarter_column = [i for i, column in enumerate(table.columns) if column.kind == "number"][-2]
+    counts = [row[last_quarter_column] for row in table.rows if row[last_quarter_column].kind == "count"]
     return all(cell.mark is None and not cell.value for cell in counts)
 
 

@@ -13,6 +13,7 @@ from ..builders.quarterly import QUARTER_COUNTS, build_quarterly, data_as_of_tex
 from ..components import HIDDEN, message
 from ..i18n import N_, _, number
 from ..context import guarded, parse_area_filter, services
+from ..narrative_editor import SAVED_ID, narrative_editor
 
 dash.register_page(__name__, path="/quarterly-indicators", name=N_("Quarterly indicators"), order=6)
 
@@ -34,13 +35,15 @@ def layout(**_query):
         ], className="filter-bar no-print"),
         html.Span(id="quarterly-print-done", hidden=True),
         dcc.Loading(html.Div(id="quarterly-panel")),
+        dcc.Store(id=SAVED_ID),
+        narrative_editor(),
     ])
 
 
 @callback(Output("quarterly-panel", "children"), Input("filter-period", "value"), Input("filter-area", "value"),
-          Input("quarterly-count", "value"))
+          Input("quarterly-count", "value"), Input(SAVED_ID, "data"))
 @guarded
-def update_quarterly(period, area, count):
+def update_quarterly(period, area, count, _narrative_saved):
     svc = services()
     chosen = parse_area_filter(period, area)
     params = {"period": chosen.period.label, "area": chosen.area,

@@ -1,0 +1,151 @@
+"""Leadership's narratives, written on the Quarterly indicators page: what leadership says about an indicator's
+figure in the quarter the table ends with, for the chosen area, in English and in Bangla.
+
+Only leadership is offered the editor, and the server checks the role again on every save, whatever the browser
+sends. Each save adds a version (`queries.store`): earlier ones stay, with who wrote them and when, and each goes
+to the audit log. The text is shown as text wherever it appears (never as HTML), and the files neutralise a
+formula in it (`impact_monitor.exports`).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from dash import Input, Output, State, callback, ctx, dcc, html
+
+from queries.definitions import INDICATORS
+from queries.geography import NATIONAL
+from queries.narratives import narrative_area
+from queries.releases import store_key
+from queries.scope import AreaFilter
+from queries.store import LANGUAGES, MAX_NARRATIVE_CHARACTERS, Narrative
+
+from .builders.quarterly import last_quarter
+from .components import message
+from .context import current_scope, guarded, parse_area_filter, services
+from .i18n import N_, _, current_language, digits, period_name
+from .security import AUDIT, audit_event, current_account
+
+SAVED_ID = "narrative-saved"  # a save's outcome: the editor and the table it writes beside both redraw
+LANGUAGE_NAMES = {"en": N_("English"), "bn": N_("Bangla")}
+OUTCOMES = {
+    "saved": N_("Saved. The table shows it now; the Donor report and its IPTT show it too."),
+    "unchanged": N_("Nothing to save: the texts are as they were."),
+    "refused": N_("Only programme leadership writes narratives."),
+    "too_long": N_("A narrative holds at most {limit} characters."),
+    "no_store": N_("Narratives cannot be saved: the app's own store is not available."),
+    "failed": N_("The narrative could not be saved; the failure has been logged."),
+}
+log = logging.getLogger("impact_monitor.narratives")
+
+
+def narrative_editor() -> html.Section | None:
+    """The editor, for leadership only (None for anyone else)."""
+    if current_scope().role != "leadership":
+        return None
+    return html.Section([
+        html.H3(_("Narratives"), id="narrative-heading"),
+        html.P(_("A short comment on an indicator's figure in the last quarter shown, for the chosen area: it shows "
+                 "beside the figure here, in print, and in the Donor report's deviation narrative. Written for "
+                 "Bangladesh, it stands for every area without one of its own. Each save is kept, with who wrote "
+                 "it and when; saving an empty text takes the narrative away. Donors and government partners read it: "
+                 "give no count they are not shown.")),
+        html.Div([html.Label(_("Indicator"), htmlFor="narrative-indicator"),
+                  dcc.Dropdown(id="narrative-indicator", value=next(iter(INDICATORS)), clearable=False,
+                               options=[{"label": _(indicator.label), "value": code}
+                                        for code, indicator in INDICATORS.items()])], className="filter"),
+        dcc.Loading(html.Div(id="narrative-fields")),
+        html.Button(_("Save narrative"), id="narrative-save", n_clicks=0, type="button"),
+    ], className="narrative-editor no-print", **{"aria-labelledby": "narrative-heading"})
+
+
+def _target(period, area) -> tuple[AreaFilter, str, str, str]:
+    """The filter, the label of the quarter the table ends with, and the store's (calendar, quarter) key of it."""
+    chosen = parse_area_filter(period, area)
+    quarter = last_quarter(chosen.period, chosen.period.fiscal_year_start)
+    return chosen, quarter.label, *store_key(quarter)
+
+
+def _standing(indicator: str, calendar: str, quarter: str, area: str) -> dict[str, str]:
+    """{language: the narrative's current text} of one figure."""
+    return {narrative.language: narrative.body for narrative in services().store.narratives(calendar, quarter)
+            if narrative.indicator == indicator and narrative.area == area}
+
+
+@callback(Output("narrative-fields", "children"), Input("narrative-indicator", "value"),
+          Input("filter-period", "value"), Input("filter-area", "value"), Input(SAVED_ID, "data"))
+@guarded
+def show_narrative(indicator, period, area, saved):
+    if current_scope().role != "leadership" or indicator not in INDICATORS:
+        return None
+    if services().store is None:
+        return message(_(OUTCOMES["no_store"]), "info")
+    chosen, label, calendar, quarter = _target(period, area)
+    where = narrative_area(chosen.area, NATIONAL)
+    standing = _standing(indicator, calendar, quarter, where)
+    about = _("{indicator}, {quarter}, {area}").format(
+        indicator=_(INDICATORS[indicator].label), quarter=period_name(label),
+        area=services().gazetteer.full_name(chosen.area, current_language()))
+    status = saved.get("outcome") if ctx.triggered_id == SAVED_ID and isinstance(saved, dict) else None
+    return [
+        html.P(html.Strong(about)),
+        *[html.Div([html.Label(_(LANGUAGE_NAMES[language]), htmlFor=f"narrative-{language}"),
+                    dcc.Textarea(id=f"narrative-{language}", value=standing.get(language, ""), rows=3,
+                                 maxLength=MAX_NARRATIVE_CHARACTERS, className="narrative-text")],
+                   className="filter") for language in LANGUAGES],
+        *([message(_(OUTCOMES[status]).format(limit=MAX_NARRATIVE_CHARACTERS), "info")] if status in OUTCOMES
+          else []),
+        _history(indicator, calendar, quarter, where),
+    ]
+
+
+def _history(indicator: str, calendar: str, quarter: str, area: str) -> html.Details | None:
+    versions = sorted((version for language in LANGUAGES for version in
+                       services().store.narrative_history(indicator, calendar, quarter, area, language)),
+                      key=lambda version: version.id, reverse=True)
+    if not versions:
+        return None
+    return html.Details([html.Summary(_("Every version, newest first ({count})").format(count=digits(str(
+        len(versions))))), html.Ul([html.Li(_version_line(version)) for version in versions])])
+
+
+def _version_line(version: Narrative) -> str:
+    when = version.written_at.astimezone(services().settings.timezone)
+    return _("{when}, {who}, {language}: {text}").format(
+        when=digits(when.strftime("%Y-%m-%d %H:%M")), who=version.written_by,
+        language=_(LANGUAGE_NAMES[version.language]), text=version.body or _("(taken away)"))
+
+
+@callback(Output(SAVED_ID, "data"), Input("narrative-save", "n_clicks"), State("narrative-indicator", "value"),
+          State("narrative-en", "value"), State("narrative-bn", "value"), State("filter-period", "value"),
+          State("filter-area", "value"), prevent_initial_call=True)
+def save_narrative(clicks, indicator, english, bangla, period, area):
+    """Write each language whose text changed, as a new version; {"outcome": a key of OUTCOMES, "at": when}."""
+    at = datetime.now().isoformat()  # a new value on every save, so that the editor and the table redraw
+    try:
+        return {"outcome": _save(indicator, {"en": english, "bn": bangla}, period, area), "at": at}
+    except Exception:
+        log.exception("a narrative could not be saved")
+        return {"outcome": "failed", "at": at}
+
+
+def _save(indicator: str, texts: dict[str, object], period, area) -> str:
+    account = current_account()
+    if current_scope().role != "leadership" or indicator not in INDICATORS:
+        return "refused"
+    store = services().store
+    if store is None:
+        return "no_store"
+    chosen, _label, calendar, quarter = _target(period, area)
+    where = narrative_area(chosen.area, NATIONAL)
+    standing = _standing(indicator, calendar, quarter, where)
+    changed = {language: text.strip() for language, text in texts.items()
+               if isinstance(text, str) and text.strip() != standing.get(language, "")}
+    if any(len(body) > MAX_NARRATIVE_CHARACTERS for body in changed.values()):
+        return "too_long"  # before writing either language: a save is whole or not at all
+    for language, body in changed.items():
+        store.write_narrative(indicator, calendar, quarter, where, language, body, account.username)
+        audit_event(AUDIT, "narrative", account.username, indicator=indicator, calendar=calendar, period=quarter,
+                    area=where, language=language, characters=len(body))
+    return "saved" if changed else "unchanged"

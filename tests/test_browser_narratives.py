@@ -1,0 +1,89 @@
+"""Narratives as leadership writes them and a donor reads them: typed on the Quarterly indicators page, shown beside
+the figure there, in the Donor report's deviation narrative and in its downloaded workbook, as text (never HTML,
+never a formula), with every version kept; then taken away again, so that the shared demo is left as it was."""
+
+from __future__ import annotations
+
+import openpyxl
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+
+from queries.periods import CALENDARS, parse_period, quarters_of, year_containing
+from tests.conftest import callbacks_done, open_page, wait_for_callbacks
+from tests.test_browser_table_files import _download, _shown
+from tests.test_browser_values import run_cli
+
+US = CALENDARS["us-fiscal"]
+# Hostile on purpose: HTML that must show as its characters, and a formula a spreadsheet must not run.
+ENGLISH = '<b>Late records</b> from two districts =HYPERLINK("http://example.org","see")'
+BANGLA = "দুটি জেলার রেকর্ড দেরিতে এসেছে"
+
+
+def _write(driver, english: str, bangla: str) -> str:
+    """Type both texts as a person would, save, and return the message the page answers with."""
+    for language, text in (("en", english), ("bn", bangla)):
+        box = driver.find_element(By.ID, f"narrative-{language}")
+        box.send_keys(Keys.CONTROL, "a")  # selected and typed over: clear() would bypass React's state
+        box.send_keys(Keys.DELETE, text)
+    before = callbacks_done(driver)
+    driver.find_element(By.ID, "narrative-save").click()
+    wait_for_callbacks(driver, after=before)
+    return driver.find_element(By.CSS_SELECTOR, "#narrative-fields .message").text
+
+
+def _narrative_of(header: list[str], rows: list[list[str]], indicator: str, column: str) -> str:
+    """The column's cell of the indicator's first row (its total, in the IPTT)."""
+    return next(row for row in rows if row[0] == indicator)[header.index(column)]
+
+
+def _us_quarter(label: str):
+    """The US fiscal quarter of the same dates as a calendar-year quarter."""
+    quarter = parse_period(label)
+    return next(q for q in quarters_of(year_containing(quarter, US)) if q.start == quarter.start)
+
+
+@pytest.mark.browser
+def test_leadership_writes_a_narrative_that_a_donor_reads_beside_the_figure_and_in_the_workbook(
+        open_browser, app_data_dir, tmp_path):
+    leadership = open_browser("leadership")
+    open_page(leadership, "/quarterly-indicators?lang=en")
+    header, _rows = _shown(leadership, "quarterly-table")
+    assert "Narrative" not in header  # the demo starts without one
+    quarter = header[-2]  # the last quarter shown, before the target
+    try:
+        assert _write(leadership, ENGLISH, BANGLA).startswith("Saved.")
+        header, rows = _shown(leadership, "quarterly-table")
+        assert _narrative_of(header, rows, "Cases reported", "Narrative") == f"{quarter}: {ENGLISH}"
+        assert not leadership.find_elements(By.CSS_SELECTOR, "#quarterly-table b")  # text, never markup
+        assert _write(leadership, ENGLISH, BANGLA) == "Nothing to save: the texts are as they were."
+        history = leadership.find_element(By.CSS_SELECTOR, "#narrative-fields details")
+        history.click()
+        versions = [item.text for item in history.find_elements(By.TAG_NAME, "li")]
+        assert len(versions) == 2 and all(", leadership, " in line for line in versions), versions
+        assert versions[0].endswith(f"Bangla: {BANGLA}") and versions[1].endswith(f"English: {ENGLISH}")
+
+        donor = open_browser("usaid")
+        donor.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
+        open_page(donor, "/donor-report?lang=en")
+        header, rows = _shown(donor, "iptt")
+        expected = f"{_us_quarter(quarter).label}: {ENGLISH}"
+        assert _narrative_of(header, rows, "Cases reported", "Deviation narrative") == expected
+        sheet = openpyxl.load_workbook(_download(donor, tmp_path, "iptt", "table-xlsx", ".xlsx")).worksheets[0]
+        column = [cell.value for cell in sheet[1]].index("Deviation narrative")
+        [written] = [row[column] for row in sheet.iter_rows(min_row=2) if row[0].value == "Cases reported"
+                     and row[1].value == "Total"]
+        assert (written.value, written.data_type) == (expected, "s")
+
+        made = tmp_path / "cli.xlsx"
+        year = year_containing(_us_quarter(quarter), US)
+        result = run_cli(app_data_dir, "iptt", "--calendar", "us-fiscal", "--year", str(year.numbered_year),
+                         "--role", "leadership", "--language", "bn", "--out", str(made))
+        assert result.returncode == 0, result.stderr
+        cli_sheet = openpyxl.load_workbook(made).worksheets[0]
+        assert any(str(cell.value).endswith(f": {BANGLA}") for cell in cli_sheet[2]), "the Bangla narrative"
+    finally:
+        open_page(leadership, "/quarterly-indicators?lang=en")
+        assert _write(leadership, "", "").startswith("Saved.")
+    header, _rows = _shown(leadership, "quarterly-table")
+    assert "Narrative" not in header
