@@ -7,6 +7,7 @@ revision; history is kept (`queries.store`).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 import pandas as pd
@@ -61,3 +62,24 @@ def release_period(store: AppStore, engine: IndicatorEngine, gazetteer: Gazettee
     figures = period_figures(engine, gazetteer, period)
     return store.record_release(*store_key(period), figures, released_by,
                                 provisional=period.end > today, app_version=app_version)
+
+
+def quarter_releases(store: AppStore | None, quarters: Iterable[Period]) -> dict[str, list[Release]]:
+    """{quarter label (the given periods' own): its releases, oldest first} for the quarters released at least
+    once; {} without a store."""
+    if store is None:
+        return {}
+    found = {quarter.label: store.releases(*store_key(quarter)) for quarter in quarters}
+    return {label: releases for label, releases in found.items() if releases}
+
+
+def changed_since_release(released: pd.DataFrame, live: pd.DataFrame) -> pd.DataFrame:
+    """The indicators whose total differs now from the release: columns indicator, released, live (values; NaN
+    where not available), in `live`'s order. `released` is a release's figures of one area (FIGURE_COLUMNS);
+    `live` has the engine's columns indicator and value, for the same area and period. A value that was not
+    available then and is now (or the other way) has changed too."""
+    totals = released[released["breakdown"].eq("")].set_index("indicator")["value"]
+    then = live["indicator"].map(totals)
+    now = live["value"].astype(float)
+    differs = ~((then.isna() & now.isna()) | ((then - now).abs() < 1e-9))
+    return pd.DataFrame({"indicator": live["indicator"], "released": then, "live": now})[differs.to_numpy()]

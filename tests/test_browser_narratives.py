@@ -1,8 +1,12 @@
-"""Narratives as leadership writes them and a donor reads them: typed on the Quarterly indicators page, shown beside
-the figure there, in the Donor report's deviation narrative and in its downloaded workbook, as text (never HTML,
-never a formula), with every version kept; then taken away again, so that the shared demo is left as it was."""
+"""A release and a narrative as leadership makes them and a donor reads them. The quarter is released from the
+Quarterly indicators page, and the narrative typed there; the narrative shows beside the figure there, in the Donor
+report's deviation narrative and in its downloaded workbook, as text (never HTML, never a formula), with every
+version kept; the release shows in both tables' notes and in the workbook's. The narrative is taken away at the
+end, so that the shared demo's tables are left as they were (a release stays, as releases do)."""
 
 from __future__ import annotations
+
+import re
 
 import openpyxl
 import pytest
@@ -32,6 +36,17 @@ def _write(driver, english: str, bangla: str) -> str:
     return driver.find_element(By.CSS_SELECTOR, "#narrative-fields .message").text
 
 
+def _release(driver) -> str:
+    before = callbacks_done(driver)
+    driver.find_element(By.ID, "release-button").click()
+    wait_for_callbacks(driver, after=before)
+    return driver.find_element(By.ID, "release-fields").text
+
+
+def _notes(driver) -> list[str]:
+    return [note.text for note in driver.find_elements(By.CSS_SELECTOR, ".table-note")]
+
+
 def _narrative_of(header: list[str], rows: list[list[str]], indicator: str, column: str) -> str:
     """The column's cell of the indicator's first row (its total, in the IPTT)."""
     return next(row for row in rows if row[0] == indicator)[header.index(column)]
@@ -44,13 +59,17 @@ def _us_quarter(label: str):
 
 
 @pytest.mark.browser
-def test_leadership_writes_a_narrative_that_a_donor_reads_beside_the_figure_and_in_the_workbook(
+def test_leadership_releases_a_quarter_and_writes_a_narrative_that_a_donor_reads_on_the_page_and_in_the_workbook(
         open_browser, app_data_dir, tmp_path):
     leadership = open_browser("leadership")
     open_page(leadership, "/quarterly-indicators?lang=en")
     header, _rows = _shown(leadership, "quarterly-table")
     assert "Narrative" not in header  # the demo starts without one
     quarter = header[-2]  # the last quarter shown, before the target
+    released = re.compile(r"released on \d{4}-\d{2}-\d{2} by leadership")
+    status = _release(leadership)
+    assert re.search(rf"^{quarter}: {released.pattern}", status) and "Released." in status, status
+    assert any(note.startswith(f"{quarter}: released on ") for note in _notes(leadership))
     try:
         assert _write(leadership, ENGLISH, BANGLA).startswith("Saved.")
         header, rows = _shown(leadership, "quarterly-table")
@@ -69,7 +88,11 @@ def test_leadership_writes_a_narrative_that_a_donor_reads_beside_the_figure_and_
         header, rows = _shown(donor, "iptt")
         expected = f"{_us_quarter(quarter).label}: {ENGLISH}"
         assert _narrative_of(header, rows, "Cases reported", "Deviation narrative") == expected
-        sheet = openpyxl.load_workbook(_download(donor, tmp_path, "iptt", "table-xlsx", ".xlsx")).worksheets[0]
+        release_note = re.compile(rf"{_us_quarter(quarter).label}: {released.pattern}")
+        assert any(release_note.match(note) for note in _notes(donor)), _notes(donor)
+        book = openpyxl.load_workbook(_download(donor, tmp_path, "iptt", "table-xlsx", ".xlsx"))
+        assert any(release_note.match(str(row[1].value)) for row in book["Notes"].iter_rows())
+        sheet = book.worksheets[0]
         column = [cell.value for cell in sheet[1]].index("Deviation narrative")
         [written] = [row[column] for row in sheet.iter_rows(min_row=2) if row[0].value == "Cases reported"
                      and row[1].value == "Total"]

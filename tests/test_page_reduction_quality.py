@@ -11,7 +11,7 @@ import pytest
 
 from dashboard.builders import quality, reduction
 from dashboard.builders.definitions import (DISCLOSURE_SECTION, NARRATIVES_SECTION, PERIODS_SECTION, RECORDS_SECTION,
-                                            REDUCTION_SECTION, definitions_content, sheet_table, sheet_table_id)
+                                            REDUCTION_SECTION, RELEASES_SECTION, definitions_content, sheet_table, sheet_table_id)
 from dashboard.i18n import _, speaking
 from dashboard.table_view import model_table
 from queries.periods import CALENDARS
@@ -439,7 +439,7 @@ def _ids_and_text(component) -> tuple[set[str], str]:
 def test_definitions_give_every_indicator_a_section_with_its_code_as_id():
     ids, text = _ids_and_text(definitions_content(11, CALENDARS["calendar"], "Asia/Dhaka", {}))
     assert set(INDICATORS) | {REDUCTION_SECTION, PERIODS_SECTION, DISCLOSURE_SECTION, RECORDS_SECTION,
-                              NARRATIVES_SECTION} <= ids
+                              RELEASES_SECTION, NARRATIVES_SECTION} <= ids
     assert "Each record counts once, by its key" in text
     for code, indicator in INDICATORS.items():
         assert f'"href": "#{code}"' in text

@@ -24,7 +24,7 @@ from ..vocabulary import code_name
 
 REDUCTION_SECTION, PERIODS_SECTION, DISCLOSURE_SECTION = "violence-reduction-method", "periods", "disclosure-control"
 RECORDS_SECTION, SURVIVORS_SECTION = "records-counted", "survivors-first-and-latest"
-NARRATIVES_SECTION = "narratives"
+NARRATIVES_SECTION, RELEASES_SECTION = "narratives", "releases"
 PAGE = "definitions"
 # The column and value with which exports flag an unreliable value: written as code in either language.
 RELIABLE_FLAG = "reliable = false"
@@ -301,6 +301,21 @@ def narratives_section() -> html.Section:
     ], id=NARRATIVES_SECTION, className="definition")
 
 
+def releases_section() -> html.Section:
+    """What a release is, and what the tables say of it."""
+    return html.Section([
+        html.H3(_("Releases")),
+        html.Ul([
+            html.Li(_("Programme leadership releases a quarter once it has ended: every indicator, for every area, "
+                      "is frozen as the records stood then, with who released it and when. Releasing it again is a "
+                      "revision; every revision is kept. A quarter released before it ended is provisional.")),
+            html.Li(_("The pages show live figures. The quarterly table and the Donor report's IPTT say in their "
+                      "notes when each quarter was released and last revised; for leadership, the quarterly table "
+                      "also lists each figure that has moved since its release, and by how much.")),
+        ]),
+    ], id=RELEASES_SECTION, className="definition")
+
+
 def definitions_content(k: int, default_calendar: Calendar, zone: str, params: dict) -> list:
     """The whole reference: a contents list, every indicator's sheet, the reduction method and periods. `params`:
     what the sheets' downloads are built with."""
@@ -310,6 +325,7 @@ def definitions_content(k: int, default_calendar: Calendar, zone: str, params: d
                  html.Li(html.A(_("Survivors: first and latest session"), href=f"#{SURVIVORS_SECTION}")),
                  html.Li(html.A(_("Records counted"), href=f"#{RECORDS_SECTION}")),
                  html.Li(html.A(_("Disclosure control"), href=f"#{DISCLOSURE_SECTION}")),
+                 html.Li(html.A(_("Releases"), href=f"#{RELEASES_SECTION}")),
                  html.Li(html.A(_("Narratives"), href=f"#{NARRATIVES_SECTION}"))]
     return [
         html.Nav(html.Ul(contents), className="definitions-contents", **{"aria-label": _("Definitions")}),
@@ -319,6 +335,7 @@ def definitions_content(k: int, default_calendar: Calendar, zone: str, params: d
         survivors_section(),
         records_section(),
         disclosure_section(k),
+        releases_section(),
         narratives_section(),
     ]
 

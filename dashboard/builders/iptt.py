@@ -20,6 +20,7 @@ from ..components import HIDDEN
 from ..i18n import N_, _, current_language, day, digits, period_name
 from ..table_view import register_table_source
 from ..vocabulary import code_name
+from .release_marks import release_notes
 
 TABLE_ID = "iptt"
 PAGE = "donor-report"
@@ -128,8 +129,9 @@ def deviation_narratives(svc: Services, iptt: Iptt) -> dict[str, str]:
 
 def build_iptt_table(svc: Services, chosen: AreaFilter, _params: dict) -> Table:
     iptt = iptt_of(svc, chosen)
-    notes = (*method_notes(iptt), _("Made by the impact monitor, version {version}, on {day}.").format(
-        version=digits(version("impact-monitor")), day=day(svc.databases.today())), *definition_notes())
+    made = _("Made by the impact monitor, version {version}, on {day}.").format(
+        version=digits(version("impact-monitor")), day=day(svc.databases.today()))
+    notes = (*method_notes(iptt), *release_notes(svc, list(iptt.quarters)), made, *definition_notes())
     return iptt_table(iptt, iptt_title(svc, iptt), deviation_narratives(svc, iptt), notes)
 
 

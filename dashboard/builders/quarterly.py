@@ -7,6 +7,7 @@ downloads are the table's own (`dashboard.table_view`): numbers as numbers, in A
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 import pandas as pd
@@ -24,6 +25,7 @@ from queries.targets import load_targets
 from ..components import HIDDEN
 from ..table_view import model_table, narrative_class, register_table_source
 from ..i18n import N_, _, current_language, day, digits, period_name, zone_name
+from .release_marks import change_notes, release_notes
 
 INDICATOR_HEADING = N_("Indicator")
 NARRATIVE_HEADING = N_("Narrative")
@@ -109,8 +111,12 @@ def build_quarterly(svc: Services, chosen: AreaFilter, params: dict) -> Table:
     title = _("Indicators by quarter, {area}, {first} to {last}").format(
         area=svc.gazetteer.full_name(chosen.area, current_language()), first=period_name(quarters[0].label),
         last=period_name(quarters[-1].label))
-    return quarterly_table(rows, [q.label for q in quarters], chosen.area, targets, target_year, title,
-                           narratives_of(svc, quarters, chosen.area))
+    table = quarterly_table(rows, [q.label for q in quarters], chosen.area, targets, target_year, title,
+                            narratives_of(svc, quarters, chosen.area))
+    # Leadership's figures are exact, so theirs may say how far a figure moved since its release; an external
+    # audience's difference could reveal a count hidden in one of the two.
+    changes = () if chosen.scope.suppressed else change_notes(svc, quarters, chosen.area, rows)
+    return replace(table, notes=(*release_notes(svc, quarters), *changes))
 
 
 def narratives_of(svc: Services, quarters: list[Period], area: str) -> dict[str, str]:

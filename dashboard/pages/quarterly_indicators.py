@@ -14,6 +14,7 @@ from ..components import HIDDEN, message
 from ..i18n import N_, _, number
 from ..context import guarded, parse_area_filter, services
 from ..narrative_editor import SAVED_ID, narrative_editor
+from ..release_control import RELEASED_ID, release_control
 
 dash.register_page(__name__, path="/quarterly-indicators", name=N_("Quarterly indicators"), order=6)
 
@@ -36,14 +37,16 @@ def layout(**_query):
         html.Span(id="quarterly-print-done", hidden=True),
         dcc.Loading(html.Div(id="quarterly-panel")),
         dcc.Store(id=SAVED_ID),
+        dcc.Store(id=RELEASED_ID),
         narrative_editor(),
+        release_control(),
     ])
 
 
 @callback(Output("quarterly-panel", "children"), Input("filter-period", "value"), Input("filter-area", "value"),
-          Input("quarterly-count", "value"), Input(SAVED_ID, "data"))
+          Input("quarterly-count", "value"), Input(SAVED_ID, "data"), Input(RELEASED_ID, "data"))
 @guarded
-def update_quarterly(period, area, count, _narrative_saved):
+def update_quarterly(period, area, count, _narrative_saved, _released):
     svc = services()
     chosen = parse_area_filter(period, area)
     params = {"period": chosen.period.label, "area": chosen.area,

@@ -237,10 +237,12 @@ class AppStore:
         found = self.releases(calendar, period)
         return found[-1] if found else None
 
-    def release_figures(self, release_id: int) -> pd.DataFrame:
-        """The figures of one release: FIGURE_COLUMNS, NaN where not available."""
+    def release_figures(self, release_id: int, area: str | None = None) -> pd.DataFrame:
+        """The figures of one release (of one `area` when given): FIGURE_COLUMNS, NaN where not available."""
         query = select(*[release_figures.c[name] for name in FIGURE_COLUMNS]).where(
             release_figures.c.release_id == release_id)
+        if area is not None:
+            query = query.where(release_figures.c.area == area)
         with self.engine.connect() as connection:
             rows = connection.execute(query.order_by(*[release_figures.c[n] for n in FIGURE_COLUMNS[:4]])).all()
         frame = pd.DataFrame(rows, columns=list(FIGURE_COLUMNS))

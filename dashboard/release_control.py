@@ -1,0 +1,96 @@
+"""Releasing a quarter from the Quarterly indicators page, as `impact-monitor release` does: leadership freezes
+the last quarter the table shows, every indicator for every area (`queries.releases`). Releasing it again is a
+revision; a quarter that has not ended is refused unless released as provisional. The server checks the role on
+every release, whatever the browser sends, and each release goes to the audit log."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from importlib.metadata import version
+
+from dash import Input, Output, State, callback, ctx, dcc, html
+
+from queries.releases import ReleaseRefused, quarter_releases, release_period
+
+from .builders.quarterly import last_quarter
+from .builders.release_marks import release_line
+from .components import message
+from .context import current_scope, guarded, parse_area_filter, services
+from .i18n import N_, _, period_name
+from .security import AUDIT, audit_event, current_account
+
+RELEASED_ID = "release-done"  # a release's outcome: the status line and the table's notes redraw
+PROVISIONAL = "provisional"
+OUTCOMES = {
+    "released": N_("Released. The table's notes, the Donor report and its files say so now."),
+    "refused": N_("Only programme leadership releases figures."),
+    "no_store": N_("Nothing can be released: the app's own store is not available."),
+    "failed": N_("The release could not be made; the failure has been logged."),
+}
+log = logging.getLogger("impact_monitor.releases")
+
+
+def release_control() -> html.Section | None:
+    """The release button, for leadership only (None for anyone else)."""
+    if current_scope().role != "leadership":
+        return None
+    return html.Section([
+        html.H3(_("Release"), id="release-heading"),
+        html.P(_("Releasing freezes the last quarter shown: every indicator, for every area, as the records stand "
+                 "now, with who released it and when. Releasing it again makes a revision; every revision is "
+                 "kept. A quarter that has not ended can be released only as provisional.")),
+        dcc.Loading(html.Div(id="release-fields")),
+        dcc.Checklist(id="release-provisional", options=[
+            {"label": " " + _("Provisional: the quarter has not ended"), "value": PROVISIONAL}], value=[]),
+        html.Button(_("Release this quarter"), id="release-button", n_clicks=0, type="button"),
+    ], className="release-control no-print", **{"aria-labelledby": "release-heading"})
+
+
+@callback(Output("release-fields", "children"), Input("filter-period", "value"), Input("filter-area", "value"),
+          Input(RELEASED_ID, "data"))
+@guarded
+def show_release(period, area, done):
+    if current_scope().role != "leadership":
+        return None
+    svc = services()
+    if svc.store is None:
+        return message(_(OUTCOMES["no_store"]), "info")
+    chosen = parse_area_filter(period, area)
+    quarter = last_quarter(chosen.period, chosen.period.fiscal_year_start)
+    releases = quarter_releases(svc.store, [quarter]).get(quarter.label, [])
+    status = done if ctx.triggered_id == RELEASED_ID and isinstance(done, dict) else {}
+    said = (_(OUTCOMES[status["outcome"]]) if status.get("outcome") in OUTCOMES
+            else status.get("refusal"))
+    return [html.P(release_line(period_name(quarter.label), releases, svc.settings.timezone)),
+            *([message(said, "info")] if said else [])]
+
+
+@callback(Output(RELEASED_ID, "data"), Input("release-button", "n_clicks"), State("release-provisional", "value"),
+          State("filter-period", "value"), State("filter-area", "value"), prevent_initial_call=True)
+def release_quarter(_clicks, provisional, period, area):
+    """{"outcome": a key of OUTCOMES} or {"refusal": why, in words}, and when."""
+    at = datetime.now().isoformat()  # a new value on every click, so that the status and the table redraw
+    try:
+        return {**_release(PROVISIONAL in (provisional or []), period, area), "at": at}
+    except ReleaseRefused as refusal:
+        return {"refusal": _(refusal.template).format(**refusal.params), "at": at}
+    except Exception:
+        log.exception("a release could not be made")
+        return {"outcome": "failed", "at": at}
+
+
+def _release(provisional: bool, period, area) -> dict:
+    account = current_account()
+    if current_scope().role != "leadership":
+        return {"outcome": "refused"}
+    svc = services()
+    if svc.store is None:
+        return {"outcome": "no_store"}
+    chosen = parse_area_filter(period, area)
+    quarter = last_quarter(chosen.period, chosen.period.fiscal_year_start)
+    release = release_period(svc.store, svc.engine, svc.gazetteer, quarter, svc.databases.today(), account.username,
+                             version("impact-monitor"), provisional=provisional)
+    audit_event(AUDIT, "release", account.username, calendar=release.calendar, period=release.period,
+                revision=release.revision, provisional=release.provisional, via="page")
+    return {"outcome": "released"}

@@ -1,0 +1,89 @@
+"""What the tables say of releases, on a generated program and a real store: each quarter's release and revision
+in the notes of the quarterly table and of the IPTT (page, print and files alike), dated in the program's time
+zone; and, for leadership, each figure that moved since its release, with both values and by how much."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import pytest
+
+from dashboard.builders.quarterly import build_quarterly
+from dashboard.builders.release_marks import release_line
+from dashboard.i18n import speaking
+from impact_monitor.services import attach_store
+from queries.periods import parse_period
+from queries.releases import changed_since_release, period_figures
+from queries.scope import LEADERSHIP, level_of, make_filter
+from queries.store import Release
+from tests.test_iptt import _workbook, program  # noqa: F401 (the generated program, with its targets)
+
+DHAKA_TIME = datetime(2026, 4, 2, 20, 30, tzinfo=timezone.utc)  # 3 April, 02:30 in Dhaka
+LATER = datetime(2026, 6, 10, 9, 0, tzinfo=timezone.utc)
+
+
+def _release(revision: int, by: str, at: datetime, provisional: bool = False) -> Release:
+    return Release(revision, "calendar", "2026-Q1", revision, at, by, provisional, "test")
+
+
+def test_a_release_line_names_the_first_release_and_the_latest_revision_in_local_days():
+    dhaka = ZoneInfo("Asia/Dhaka")
+    assert release_line("2026-Q1", [], dhaka) == "2026-Q1: not released."
+    assert release_line("2026-Q1", [_release(1, "ayesha", DHAKA_TIME)], dhaka) == \
+        "2026-Q1: released on 2026-04-03 by ayesha."
+    assert release_line("2026-Q1", [_release(1, "ayesha", DHAKA_TIME, provisional=True),
+                                    _release(2, "karim", LATER)], dhaka) == \
+        "2026-Q1: released on 2026-04-03 by ayesha; revised on 2026-06-10 by karim (revision 2)."
+    assert release_line("2026-Q1", [_release(1, "ayesha", DHAKA_TIME, provisional=True)], dhaka).endswith(
+        "by ayesha. Provisional: released before the quarter ended.")
+    with speaking("bn"):
+        assert "৩ এপ্রিল ২০২৬" in release_line("2026-Q1", [_release(1, "ayesha", DHAKA_TIME)], dhaka)
+
+
+def test_a_figure_changed_since_its_release_is_found_and_an_unchanged_one_is_not():
+    released = pd.DataFrame({"indicator": ["a", "a", "b", "c", "d"], "area": "BD",
+                             "breakdown": ["", "sex", "", "", ""], "category": ["", "female", "", "", ""],
+                             "numerator": None, "denominator": None, "value": [10.0, 4.0, 2.5, float("nan"), 7.0]})
+    live = pd.DataFrame({"indicator": ["a", "b", "c", "d", "e"], "value": [12.0, 2.5, 3.0, float("nan"), 1.0]})
+    changed = changed_since_release(released, live)
+    assert changed["indicator"].tolist() == ["a", "c", "d", "e"]  # b unchanged; e was not in the release
+    assert changed.iloc[0][["released", "live"]].tolist() == [10.0, 12.0]
+
+
+@pytest.fixture(scope="module")
+def released(program):  # noqa: F811
+    """The program with 2026-Q1 released, then revised with cases reported 5 lower than the records now hold,
+    as if five cases had arrived since."""
+    _folder, services, _rows = program
+    attach_store(services)
+    quarter = parse_period("2026-Q1")
+    figures = period_figures(services.engine, services.gazetteer, quarter)
+    services.store.record_release("calendar", "2026-Q1", figures, "ayesha", False, "test", at=DHAKA_TIME)
+    national = figures["area"].eq("BD") & figures["breakdown"].eq("") & figures["indicator"].eq("cases_reported")
+    live = int(figures.loc[national, "value"].item())
+    figures.loc[national, ["numerator", "value"]] = live - 5
+    services.store.record_release("calendar", "2026-Q1", figures, "karim", False, "test", at=LATER)
+    return program, live
+
+
+def test_the_quarterly_table_notes_each_quarter_s_release_and_leadership_s_figures_moved_since(released):
+    (_folder, services, _rows), live = released
+    chosen = make_filter(parse_period("2026-Q2"), "BD", level_of("BD", services.gazetteer), LEADERSHIP,
+                         services.gazetteer)
+    table = build_quarterly(services, chosen, {"quarters": 4})
+    assert table.notes == (
+        "The figures are live, counted from the records as they stand. Releases:",
+        "2025-Q3: not released.", "2025-Q4: not released.",
+        "2026-Q1: released on 2026-04-03 by ayesha; revised on 2026-06-10 by karim (revision 2).",
+        "2026-Q2: not released.",
+        f"Cases reported, 2026-Q1: {live:,} now, {live - 5:,} in the release of 2026-06-10 (+5).")
+
+
+def test_the_iptt_notes_say_which_release_each_quarter_came_from(released, monkeypatch):
+    (folder, services, _rows), _live = released
+    book = _workbook(folder, monkeypatch, services, "--calendar", "us-fiscal", "--year", "2026")
+    notes = [row[1].value for row in book["Notes"].iter_rows() if row[0].value == "Note"]
+    assert "US-FY2026-Q2: released on 2026-04-03 by ayesha; revised on 2026-06-10 by karim (revision 2)." in notes
+    assert "US-FY2026-Q1: not released." in notes and "US-FY2026-Q3: not released." in notes
