@@ -82,8 +82,10 @@ def test_the_quarterly_table_notes_each_quarter_s_release_and_leadership_s_figur
 
 
 def test_the_iptt_notes_say_which_release_each_quarter_came_from(released, monkeypatch):
-    (folder, services, _rows), _live = released
+    (folder, services, _rows), live = released
     book = _workbook(folder, monkeypatch, services, "--calendar", "us-fiscal", "--year", "2026")
     notes = [row[1].value for row in book["Notes"].iter_rows() if row[0].value == "Note"]
     assert "US-FY2026-Q2: released on 2026-04-03 by ayesha; revised on 2026-06-10 by karim (revision 2)." in notes
     assert "US-FY2026-Q1: not released." in notes and "US-FY2026-Q3: not released." in notes
+    moved = [note for note in notes if " now, " in note]
+    assert moved == [f"Cases reported, US-FY2026-Q2: {live:,} now, {live - 5:,} in the release of 2026-06-10 (+5)."]

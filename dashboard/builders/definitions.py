@@ -310,8 +310,8 @@ def releases_section() -> html.Section:
                       "is frozen as the records stood then, with who released it and when. Releasing it again is a "
                       "revision; every revision is kept. A quarter released before it ended is provisional.")),
             html.Li(_("The pages show live figures. The quarterly table and the Donor report's IPTT say in their "
-                      "notes when each quarter was released and last revised; for leadership, the quarterly table "
-                      "also lists each figure that has moved since its release, and by how much.")),
+                      "notes when each quarter was released and last revised; for leadership, they also list each "
+                      "indicator whose figure has moved since its release, and by how much.")),
         ]),
     ], id=RELEASES_SECTION, className="definition")
 

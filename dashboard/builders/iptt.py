@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from importlib.metadata import version
 
+import pandas as pd
+
 from impact_monitor.services import Services
 from impact_monitor.table_model import NOT_AVAILABLE, NOT_YET, Cell, Column, Table
 from queries.definitions import INDICATORS
@@ -20,7 +22,7 @@ from ..components import HIDDEN
 from ..i18n import N_, _, current_language, day, digits, period_name
 from ..table_view import register_table_source
 from ..vocabulary import code_name
-from .release_marks import release_notes
+from .release_marks import change_notes, release_notes
 
 TABLE_ID = "iptt"
 PAGE = "donor-report"
@@ -131,8 +133,19 @@ def build_iptt_table(svc: Services, chosen: AreaFilter, _params: dict) -> Table:
     iptt = iptt_of(svc, chosen)
     made = _("Made by the impact monitor, version {version}, on {day}.").format(
         version=digits(version("impact-monitor")), day=day(svc.databases.today()))
-    notes = (*method_notes(iptt), *release_notes(svc, list(iptt.quarters)), made, *definition_notes())
+    # As on the quarterly table: only leadership's exact figures may say how far they moved since a release.
+    changes = () if chosen.scope.suppressed else change_notes(svc, list(iptt.quarters), iptt.area, live_totals(iptt))
+    notes = (*method_notes(iptt), *release_notes(svc, list(iptt.quarters)), *changes, made, *definition_notes())
     return iptt_table(iptt, iptt_title(svc, iptt), deviation_narratives(svc, iptt), notes)
+
+
+def live_totals(iptt: Iptt) -> pd.DataFrame:
+    """The quarters' figures of each indicator's total row, as the engine's rows: indicator, period, area, value
+    (NaN where there is none, a quarter not begun included)."""
+    return pd.DataFrame([{"indicator": row.indicator, "period": quarter.label, "area": iptt.area,
+                          "value": float("nan") if actual.value is None else actual.value}
+                         for row in iptt.rows if not row.breakdown
+                         for quarter, actual in zip(iptt.quarters, row.quarters)])
 
 
 register_table_source(TABLE_ID, PAGE, build_iptt_table)
