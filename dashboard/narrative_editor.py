@@ -44,8 +44,11 @@ def narrative_editor() -> html.Section | None:
     """The editor, for leadership only (None for anyone else)."""
     if current_scope().role != "leadership":
         return None
+    heading = html.H3(_("Narratives"), id="narrative-heading")
+    if services().store is None:
+        return html.Section([heading, message(_(OUTCOMES["no_store"]), "info")], className="no-print")
     return html.Section([
-        html.H3(_("Narratives"), id="narrative-heading"),
+        heading,
         html.P(_("A short comment on an indicator's figure in the last quarter shown, for the chosen area: it shows "
                  "beside the figure here, in print, and in the Donor report's deviation narrative. Written for "
                  "Bangladesh, it stands for every area without one of its own. Each save is kept, with who wrote "
@@ -79,8 +82,6 @@ def _standing(indicator: str, calendar: str, quarter: str, area: str) -> dict[st
 def show_narrative(indicator, period, area, saved):
     if current_scope().role != "leadership" or indicator not in INDICATORS:
         return None
-    if services().store is None:
-        return message(_(OUTCOMES["no_store"]), "info")
     chosen, label, calendar, quarter = _target(period, area)
     where = narrative_area(chosen.area, NATIONAL)
     standing = _standing(indicator, calendar, quarter, where)
@@ -135,8 +136,6 @@ def _save(indicator: str, texts: dict[str, object], period, area) -> str:
     if current_scope().role != "leadership" or indicator not in INDICATORS:
         return "refused"
     store = services().store
-    if store is None:
-        return "no_store"
     chosen, _label, calendar, quarter = _target(period, area)
     where = narrative_area(chosen.area, NATIONAL)
     standing = _standing(indicator, calendar, quarter, where)

@@ -35,8 +35,11 @@ def release_control() -> html.Section | None:
     """The release button, for leadership only (None for anyone else)."""
     if current_scope().role != "leadership":
         return None
+    heading = html.H3(_("Release"), id="release-heading")
+    if services().store is None:
+        return html.Section([heading, message(_(OUTCOMES["no_store"]), "info")], className="no-print")
     return html.Section([
-        html.H3(_("Release"), id="release-heading"),
+        heading,
         html.P(_("Releasing freezes the last quarter shown: every indicator, for every area, as the records stand "
                  "now, with who released it and when. Releasing it again makes a revision; every revision is "
                  "kept. A quarter that has not ended can be released only as provisional.")),
@@ -54,8 +57,6 @@ def show_release(period, area, done):
     if current_scope().role != "leadership":
         return None
     svc = services()
-    if svc.store is None:
-        return message(_(OUTCOMES["no_store"]), "info")
     chosen = parse_area_filter(period, area)
     quarter = last_quarter(chosen.period, chosen.period.fiscal_year_start)
     releases = quarter_releases(svc.store, [quarter]).get(quarter.label, [])
@@ -85,8 +86,6 @@ def _release(provisional: bool, period, area) -> dict:
     if current_scope().role != "leadership":
         return {"outcome": "refused"}
     svc = services()
-    if svc.store is None:
-        return {"outcome": "no_store"}
     chosen = parse_area_filter(period, area)
     quarter = last_quarter(chosen.period, chosen.period.fiscal_year_start)
     release = release_period(svc.store, svc.engine, svc.gazetteer, quarter, svc.databases.today(), account.username,
