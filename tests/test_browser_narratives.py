@@ -47,6 +47,25 @@ def _notes(driver) -> list[str]:
     return [note.text for note in driver.find_elements(By.CSS_SELECTOR, ".table-note")]
 
 
+# An A4 page's printable width at the printout's 12 mm margins, in CSS pixels.
+A4_CONTENT_WIDTH = round((210 - 2 * 12) / 25.4 * 96)
+
+
+def _fits_on_paper(driver, table_id: str) -> bool:
+    """Laid out as print styles lay it out on A4, the table needs no more width than its box has (a wider one
+    is cut at the margin on paper)."""
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+        "width": A4_CONTENT_WIDTH, "height": 1100, "deviceScaleFactor": 1, "mobile": False})
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        return driver.execute_script("const box = arguments[0].closest('.table-scroll');"
+                                     "return box.scrollWidth <= box.clientWidth;",
+                                     driver.find_element(By.ID, table_id))
+    finally:
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
 def _narrative_of(header: list[str], rows: list[list[str]], indicator: str, column: str) -> str:
     """The column's cell of the indicator's first row (its total, in the IPTT)."""
     return next(row for row in rows if row[0] == indicator)[header.index(column)]
@@ -75,6 +94,7 @@ def test_leadership_releases_a_quarter_and_writes_a_narrative_that_a_donor_reads
         header, rows = _shown(leadership, "quarterly-table")
         assert _narrative_of(header, rows, "Cases reported", "Narrative") == f"{quarter}: {ENGLISH}"
         assert not leadership.find_elements(By.CSS_SELECTOR, "#quarterly-table b")  # text, never markup
+        assert _fits_on_paper(leadership, "quarterly-table")
         assert _write(leadership, ENGLISH, BANGLA) == "Nothing to save: the texts are as they were."
         history = leadership.find_element(By.CSS_SELECTOR, "#narrative-fields details")
         history.click()
