@@ -24,13 +24,14 @@ from queries.store import LANGUAGES, MAX_NARRATIVE_CHARACTERS, Narrative
 from .builders.quarterly import last_quarter
 from .components import message
 from .context import current_scope, guarded, parse_area_filter, services
-from .i18n import N_, _, current_language, digits, period_name
+from .i18n import N_, _, current_language, day, digits, period_name, zone_name
 from .security import AUDIT, audit_event, current_account
 
 SAVED_ID = "narrative-saved"  # a save's outcome: the editor and the table it writes beside both redraw
 LANGUAGE_NAMES = {"en": N_("English"), "bn": N_("Bangla")}
 OUTCOMES = {
     "saved": N_("Saved. The table shows it now; the Donor report and its IPTT show it too."),
+    "taken_away": N_("Taken away: the table, the Donor report and its IPTT no longer show it."),
     "unchanged": N_("Nothing to save: the texts are as they were."),
     "refused": N_("Only programme leadership writes narratives."),
     "too_long": N_("A narrative holds at most {limit} characters."),
@@ -107,14 +108,15 @@ def _history(indicator: str, calendar: str, quarter: str, area: str) -> html.Det
                       key=lambda version: version.id, reverse=True)
     if not versions:
         return None
-    return html.Details([html.Summary(_("Every version, newest first ({count})").format(count=digits(str(
-        len(versions))))), html.Ul([html.Li(_version_line(version)) for version in versions])])
+    summary = _("Every version, newest first ({count}; times in {zone})").format(
+        count=digits(str(len(versions))), zone=zone_name(services().settings.timezone.key))
+    return html.Details([html.Summary(summary), html.Ul([html.Li(_version_line(version)) for version in versions])])
 
 
 def _version_line(version: Narrative) -> str:
     when = version.written_at.astimezone(services().settings.timezone)
     return _("{when}, {who}, {language}: {text}").format(
-        when=digits(when.strftime("%Y-%m-%d %H:%M")), who=version.written_by,
+        when=f"{day(when.date())} {digits(when.strftime('%H:%M'))}", who=version.written_by,
         language=_(LANGUAGE_NAMES[version.language]), text=version.body or _("(taken away)"))
 
 
@@ -134,6 +136,7 @@ def save_narrative(clicks, indicator, english, bangla, period, area):
 def _save(indicator: str, texts: dict[str, object], period, area) -> str:
     account = current_account()
     if current_scope().role != "leadership" or indicator not in INDICATORS:
+        audit_event(AUDIT, "narrative_refused", account.username, role=account.role, indicator=str(indicator)[:40])
         return "refused"
     store = services().store
     chosen, _label, calendar, quarter = _target(period, area)
@@ -147,4 +150,6 @@ def _save(indicator: str, texts: dict[str, object], period, area) -> str:
         store.write_narrative(indicator, calendar, quarter, where, language, body, account.username)
         audit_event(AUDIT, "narrative", account.username, indicator=indicator, calendar=calendar, period=quarter,
                     area=where, language=language, characters=len(body))
-    return "saved" if changed else "unchanged"
+    if not changed:
+        return "unchanged"
+    return "saved" if any(_standing(indicator, calendar, quarter, where).values()) else "taken_away"

@@ -6,7 +6,7 @@ every release, whatever the browser sends, and each release goes to the audit lo
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import date, datetime
 from importlib.metadata import version
 
 from dash import Input, Output, State, callback, ctx, dcc, html
@@ -17,7 +17,7 @@ from .builders.quarterly import last_quarter
 from .builders.release_marks import release_line
 from .components import message
 from .context import current_scope, guarded, parse_area_filter, services
-from .i18n import N_, _, period_name
+from .i18n import N_, _, day, period_name
 from .security import AUDIT, audit_event, current_account
 
 RELEASED_ID = "release-done"  # a release's outcome: the status line and the table's notes redraw
@@ -75,15 +75,23 @@ def release_quarter(_clicks, provisional, period, area):
     try:
         return {**_release(PROVISIONAL in (provisional or []), period, area), "at": at}
     except ReleaseRefused as refusal:
-        return {"refusal": _(refusal.template).format(**refusal.params), "at": at}
+        return {"refusal": _refusal_words(refusal), "at": at}
     except Exception:
         log.exception("a release could not be made")
         return {"outcome": "failed", "at": at}
 
 
+def _refusal_words(refusal: ReleaseRefused) -> str:
+    """The refusal in the page's language, its quarter and day as the page names them."""
+    params = {**refusal.params, "period": period_name(str(refusal.params["period"])),
+              "last": day(date.fromisoformat(str(refusal.params["last"])))}
+    return _(refusal.template).format(**params)
+
+
 def _release(provisional: bool, period, area) -> dict:
     account = current_account()
     if current_scope().role != "leadership":
+        audit_event(AUDIT, "release_refused", account.username, role=account.role, reason="not leadership")
         return {"outcome": "refused"}
     svc = services()
     chosen = parse_area_filter(period, area)

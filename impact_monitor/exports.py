@@ -266,6 +266,9 @@ def _format_cell(written, kind: str, cell: Cell) -> None:
         written.data_type = "s"
     if cell.mark is not None:
         written.alignment = Alignment(horizontal="right")
+    elif isinstance(written.value, str) and (len(written.value) > _WIDEST_COLUMN or "\n" in written.value):
+        # Wrapped inside its column (at most _WIDEST_COLUMN wide), its lines kept, as the page shows it.
+        written.alignment = Alignment(wrap_text=True, vertical="top")
     elif kind in EXCEL_FORMATS and isinstance(written.value, (int, float)):
         written.number_format = EXCEL_FORMATS[kind]
         if cell.reliable is False:
@@ -278,7 +281,10 @@ def _sheet_title(title: str) -> str:
     return re.sub(r"[\[\]:*?/\\]", " ", title)[:31] or "table"
 
 
+_WIDEST_COLUMN = 60  # characters
+
+
 def _fit_columns(sheet) -> None:
     for cells in sheet.columns:
         longest = max(len(str(cell.value)) if cell.value is not None else 0 for cell in cells)
-        sheet.column_dimensions[cells[0].column_letter].width = min(60, max(10, longest + 2))
+        sheet.column_dimensions[cells[0].column_letter].width = min(_WIDEST_COLUMN, max(10, longest + 2))

@@ -58,7 +58,7 @@ def release_period(store: AppStore, engine: IndicatorEngine, gazetteer: Gazettee
     `provisional` says it is released early on purpose (its release is marked so)."""
     if period.end > today and not provisional:
         raise ReleaseRefused(N_("{period} has not ended (its last day is {last}): it can be released only as "
-                                "provisional"), period=period.label, last=(period.end - timedelta(days=1)).isoformat())
+                                "provisional."), period=period.label, last=(period.end - timedelta(days=1)).isoformat())
     figures = period_figures(engine, gazetteer, period)
     return store.record_release(*store_key(period), figures, released_by,
                                 provisional=period.end > today, app_version=app_version)

@@ -127,6 +127,6 @@ def test_leadership_releases_a_quarter_and_writes_a_narrative_that_a_donor_reads
         assert any(str(cell.value).endswith(f": {BANGLA}") for cell in cli_sheet[2]), "the Bangla narrative"
     finally:
         open_page(leadership, "/quarterly-indicators?lang=en")
-        assert _write(leadership, "", "").startswith("Saved.")
+        assert _write(leadership, "", "").startswith("Taken away:")
     header, _rows = _shown(leadership, "quarterly-table")
     assert "Narrative" not in header

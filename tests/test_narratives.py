@@ -84,6 +84,10 @@ def test_the_quarterly_table_shows_narratives_as_text_beside_the_figures_and_in_
     sheet = openpyxl.load_workbook(io.BytesIO(table_workbook(table, []))).worksheets[0]
     assert (sheet.cell(2, 5).value, sheet.cell(2, 5).data_type, sheet.cell(3, 5).value) == (
         f"2026-Q2: {text}", "s", None)
+    several = quarterly_table(_engine_rows(), ["2026-Q1", "2026-Q2"], "BD30", {}, 2026,
+                              narratives={"cases_reported": "2026-Q1: Floods\n2026-Q2: Late records"})
+    cell = openpyxl.load_workbook(io.BytesIO(table_workbook(several, []))).worksheets[0].cell(2, 5)
+    assert cell.alignment.wrap_text and cell.value == "2026-Q1: Floods\n2026-Q2: Late records"  # its lines kept
     # A narrative beginning a cell is neutralised in the CSV, and stays text in the workbook.
     alone = quarterly_table(_engine_rows(), ["2026-Q1", "2026-Q2"], "BD30", {}, 2026,
                             narratives={"cases_reported": text})

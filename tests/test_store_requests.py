@@ -4,10 +4,16 @@ the limit is refused whole, though a browser may skip the text box's own limit."
 
 from __future__ import annotations
 
+import json
+import logging
+from datetime import date, timedelta
+
 import pytest
 
 from dashboard.narrative_editor import SAVED_ID
 from dashboard.release_control import RELEASED_ID
+from queries.periods import quarter_containing
+from queries.releases import store_key
 from queries.store import MAX_NARRATIVE_CHARACTERS, AppStore, default_store_url
 from tests.test_app_requests import _as, client  # noqa: F401 (the app in process, on the browser tests' demo)
 
@@ -36,16 +42,32 @@ def store(client, app_data_dir):  # noqa: F811
     opened.dispose()
 
 
+def _release(client, username: str, period: str, provisional: list[str] = []):  # noqa: F811
+    return _callback(client, username, f"{RELEASED_ID}.data", "release-button", {
+        "release-provisional": provisional, "filter-period": period, "filter-area": AREA})
+
+
 @pytest.mark.parametrize("username", ["usaid", "dhaka"])
-def test_an_external_audience_s_forged_save_or_release_is_refused_and_writes_nothing(client, store,  # noqa: F811
-                                                                                       username):
+def test_an_external_audience_s_forged_save_or_release_is_refused_audited_and_writes_nothing(
+        client, store, username, caplog):  # noqa: F811
     before = (store.narrative_history("cases_reported", "calendar", PERIOD, "", "en"), store.releases("calendar"))
-    assert _save(client, username, "Forged")["outcome"] == "refused"
-    released = _callback(client, username, f"{RELEASED_ID}.data", "release-button", {
-        "release-provisional": [], "filter-period": PERIOD, "filter-area": AREA})
-    assert released["outcome"] == "refused"
+    with caplog.at_level(logging.INFO, logger="impact_monitor.audit"):
+        assert _save(client, username, "Forged")["outcome"] == "refused"
+        assert _release(client, username, PERIOD)["outcome"] == "refused"
     assert (store.narrative_history("cases_reported", "calendar", PERIOD, "", "en"),
             store.releases("calendar")) == before
+    audited = [json.loads(record.getMessage()) for record in caplog.records if record.name == "impact_monitor.audit"]
+    assert [(line["what"], line["who"]) for line in audited if line["what"].endswith("_refused")] == [("narrative_refused", username),
+                                                                ("release_refused", username)]
+
+
+def test_a_quarter_not_ended_is_refused_with_its_last_day_unless_provisional(client, store):  # noqa: F811
+    quarter = quarter_containing(date.today())
+    refused = _release(client, "leadership", quarter.label)
+    last = (quarter.end - timedelta(days=1)).isoformat()
+    assert refused["refusal"] == (f"{quarter.label} has not ended (its last day is {last}): it can be released only "
+                                  "as provisional.")
+    assert store.releases(*store_key(quarter)) == []
 
 
 def test_a_narrative_over_the_limit_is_refused_whole(client, store):  # noqa: F811
