@@ -16,7 +16,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html
 
 from queries.definitions import INDICATORS
 from queries.geography import NATIONAL
-from queries.narratives import narrative_area
+from queries.narratives import WHOLE_INDICATOR, narrative_area
 from queries.releases import store_key
 from queries.scope import AreaFilter
 from queries.store import LANGUAGES, MAX_NARRATIVE_CHARACTERS, Narrative
@@ -92,6 +92,7 @@ def show_narrative(indicator, period, area, saved):
     status = saved.get("outcome") if ctx.triggered_id == SAVED_ID and isinstance(saved, dict) else None
     return [
         html.P(html.Strong(about)),
+        *_standing_in(indicator, calendar, quarter, where, standing),
         *[html.Div([html.Label(_(LANGUAGE_NAMES[language]), htmlFor=f"narrative-{language}"),
                     dcc.Textarea(id=f"narrative-{language}", value=standing.get(language, ""), rows=3,
                                  maxLength=MAX_NARRATIVE_CHARACTERS, className="narrative-text")],
@@ -100,6 +101,15 @@ def show_narrative(indicator, period, area, saved):
           else []),
         _history(indicator, calendar, quarter, where),
     ]
+
+
+def _standing_in(indicator: str, calendar: str, quarter: str, area: str, standing: dict[str, str]) -> list:
+    """For an area with no narrative of its own, a line saying the national one stands in for it (on its table
+    and in its IPTT)."""
+    if area == WHOLE_INDICATOR or standing or not _standing(indicator, calendar, quarter, WHOLE_INDICATOR):
+        return []
+    return [message(_("This area has no narrative of its own: its figures show the one written for Bangladesh. "
+                      "Write here to give it its own."), "info")]
 
 
 def _history(indicator: str, calendar: str, quarter: str, area: str) -> html.Details | None:

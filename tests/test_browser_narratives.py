@@ -16,7 +16,7 @@ from selenium.webdriver.common.keys import Keys
 from queries.periods import CALENDARS, parse_period, quarters_of, year_containing
 from tests.conftest import callbacks_done, open_page, wait_for_callbacks
 from tests.test_browser_table_files import _download, _shown
-from tests.test_browser_values import run_cli
+from tests.test_browser_values import choose_and_wait, run_cli
 
 US = CALENDARS["us-fiscal"]
 # Hostile on purpose: HTML that must show as its characters, and a formula a spreadsheet must not run.
@@ -101,6 +101,13 @@ def test_leadership_releases_a_quarter_and_writes_a_narrative_that_a_donor_reads
         versions = [item.text for item in history.find_elements(By.TAG_NAME, "li")]
         assert len(versions) == 2 and all(", leadership, " in line for line in versions), versions
         assert versions[0].endswith(f"Bangla: {BANGLA}") and versions[1].endswith(f"English: {ENGLISH}")
+        # A division without its own: its figures show the national one, and the editor says so.
+        choose_and_wait(leadership, "filter-area", "Dhaka division")
+        header, rows = _shown(leadership, "quarterly-table")
+        assert _narrative_of(header, rows, "Cases reported", "Narrative") == f"{quarter}: {ENGLISH}"
+        assert "no narrative of its own" in leadership.find_element(By.ID, "narrative-fields").text
+        choose_and_wait(leadership, "filter-area", "Bangladesh")
+        assert "no narrative of its own" not in leadership.find_element(By.ID, "narrative-fields").text
 
         donor = open_browser("usaid")
         donor.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
