@@ -71,9 +71,9 @@ def _target(period, area) -> tuple[AreaFilter, str, str, str]:
     return chosen, quarter.label, *store_key(quarter)
 
 
-def _standing(indicator: str, calendar: str, quarter: str, area: str) -> dict[str, str]:
-    """{language: the narrative's current text} of one figure."""
-    return {narrative.language: narrative.body for narrative in services().store.narratives(calendar, quarter)
+def _standing(narratives: list[Narrative], indicator: str, area: str) -> dict[str, str]:
+    """{language: the narrative's current text} of one figure, from its quarter's standing narratives."""
+    return {narrative.language: narrative.body for narrative in narratives
             if narrative.indicator == indicator and narrative.area == area}
 
 
@@ -85,14 +85,15 @@ def show_narrative(indicator, period, area, saved):
         return None
     chosen, label, calendar, quarter = _target(period, area)
     where = narrative_area(chosen.area, NATIONAL)
-    standing = _standing(indicator, calendar, quarter, where)
+    narratives = services().store.narratives(calendar, quarter)
+    standing = _standing(narratives, indicator, where)
     about = _("{indicator}, {quarter}, {area}").format(
         indicator=_(INDICATORS[indicator].label), quarter=period_name(label),
         area=services().gazetteer.full_name(chosen.area, current_language()))
     status = saved.get("outcome") if ctx.triggered_id == SAVED_ID and isinstance(saved, dict) else None
     return [
         html.P(html.Strong(about)),
-        *_standing_in(indicator, calendar, quarter, where, standing),
+        *_standing_in(where, standing, _standing(narratives, indicator, WHOLE_INDICATOR)),
         *[html.Div([html.Label(_(LANGUAGE_NAMES[language]), htmlFor=f"narrative-{language}"),
                     dcc.Textarea(id=f"narrative-{language}", value=standing.get(language, ""), rows=3,
                                  maxLength=MAX_NARRATIVE_CHARACTERS, className="narrative-text")],
@@ -103,10 +104,10 @@ def show_narrative(indicator, period, area, saved):
     ]
 
 
-def _standing_in(indicator: str, calendar: str, quarter: str, area: str, standing: dict[str, str]) -> list:
+def _standing_in(area: str, standing: dict[str, str], national: dict[str, str]) -> list:
     """For an area with no narrative of its own, a line saying the national one stands in for it (on its table
     and in its IPTT)."""
-    if area == WHOLE_INDICATOR or standing or not _standing(indicator, calendar, quarter, WHOLE_INDICATOR):
+    if area == WHOLE_INDICATOR or standing or not national:
         return []
     return [message(_("This area has no narrative of its own: its figures show the one written for Bangladesh. "
                       "Write here to give it its own."), "info")]
@@ -151,7 +152,7 @@ def _save(indicator: str, texts: dict[str, object], period, area) -> str:
     store = services().store
     chosen, _label, calendar, quarter = _target(period, area)
     where = narrative_area(chosen.area, NATIONAL)
-    standing = _standing(indicator, calendar, quarter, where)
+    standing = _standing(store.narratives(calendar, quarter), indicator, where)
     changed = {language: text.strip() for language, text in texts.items()
                if isinstance(text, str) and text.strip() != standing.get(language, "")}
     if any(len(body) > MAX_NARRATIVE_CHARACTERS for body in changed.values()):
@@ -162,4 +163,4 @@ def _save(indicator: str, texts: dict[str, object], period, area) -> str:
                     area=where, language=language, characters=len(body))
     if not changed:
         return "unchanged"
-    return "saved" if any(_standing(indicator, calendar, quarter, where).values()) else "taken_away"
+    return "saved" if any({**standing, **changed}.values()) else "taken_away"

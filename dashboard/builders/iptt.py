@@ -10,9 +10,7 @@ import pandas as pd
 from impact_monitor.services import Services
 from impact_monitor.table_model import NOT_AVAILABLE, NOT_YET, Cell, Column, Table
 from queries.definitions import INDICATORS
-from queries.geography import NATIONAL
 from queries.iptt import HIGHER, Actual, Iptt, IpttRow, build_iptt
-from queries.narratives import joined_by_quarter, narrative_area, quarter_narratives
 from queries.periods import year_containing
 from queries.publication import WITHHELD
 from queries.scope import AreaFilter
@@ -22,7 +20,8 @@ from ..components import HIDDEN
 from ..i18n import N_, _, current_language, day, digits, period_name
 from ..table_view import register_table_source
 from ..vocabulary import code_name
-from .release_marks import change_notes, release_notes
+from .quarterly import narratives_of
+from .release_marks import release_notes
 
 TABLE_ID = "iptt"
 PAGE = "donor-report"
@@ -121,22 +120,15 @@ def iptt_title(svc: Services, iptt: Iptt) -> str:
         area=svc.gazetteer.full_name(iptt.area, current_language()), year=period_name(iptt.year.label))
 
 
-def deviation_narratives(svc: Services, iptt: Iptt) -> dict[str, str]:
-    """{indicator code: what leadership wrote about its quarters of the year, each after the quarter's name}, in
-    the reader's language where written in it; {} without the app's store."""
-    shown = quarter_narratives(svc.store, iptt.quarters, narrative_area(iptt.area, NATIONAL), current_language())
-    names = {quarter.label: period_name(quarter.label) for quarter in iptt.quarters}
-    return {code: joined_by_quarter(shown, code, names) for code, _label in shown}
-
-
 def build_iptt_table(svc: Services, chosen: AreaFilter, _params: dict) -> Table:
     iptt = iptt_of(svc, chosen)
     made = _("Made by the impact monitor, version {version}, on {day}.").format(
         version=digits(version("impact-monitor")), day=day(svc.databases.today()))
     # As on the quarterly table: only leadership's exact figures may say how far they moved since a release.
-    changes = () if chosen.scope.suppressed else change_notes(svc, list(iptt.quarters), iptt.area, live_totals(iptt))
-    notes = (*method_notes(iptt), *release_notes(svc, list(iptt.quarters)), *changes, made, *definition_notes())
-    return iptt_table(iptt, iptt_title(svc, iptt), deviation_narratives(svc, iptt), notes)
+    live = None if chosen.scope.suppressed else live_totals(iptt)
+    notes = (*method_notes(iptt), *release_notes(svc, list(iptt.quarters), iptt.area, live), made,
+             *definition_notes())
+    return iptt_table(iptt, iptt_title(svc, iptt), narratives_of(svc, iptt.quarters, iptt.area), notes)
 
 
 def live_totals(iptt: Iptt) -> pd.DataFrame:

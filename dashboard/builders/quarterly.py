@@ -7,6 +7,7 @@ downloads are the table's own (`dashboard.table_view`): numbers as numbers, in A
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
@@ -25,7 +26,7 @@ from queries.targets import load_targets
 from ..components import HIDDEN
 from ..table_view import model_table, narrative_class, register_table_source
 from ..i18n import N_, _, current_language, day, digits, period_name, zone_name
-from .release_marks import change_notes, release_notes
+from .release_marks import release_notes
 
 INDICATOR_HEADING = N_("Indicator")
 NARRATIVE_HEADING = N_("Narrative")
@@ -115,11 +116,11 @@ def build_quarterly(svc: Services, chosen: AreaFilter, params: dict) -> Table:
                             narratives_of(svc, quarters, chosen.area))
     # Leadership's figures are exact, so theirs may say how far a figure moved since its release; an external
     # audience's difference could reveal a count hidden in one of the two.
-    changes = () if chosen.scope.suppressed else change_notes(svc, quarters, chosen.area, rows)
-    return replace(table, notes=(*release_notes(svc, quarters), *changes))
+    live = None if chosen.scope.suppressed else rows
+    return replace(table, notes=release_notes(svc, quarters, chosen.area, live))
 
 
-def narratives_of(svc: Services, quarters: list[Period], area: str) -> dict[str, str]:
+def narratives_of(svc: Services, quarters: Iterable[Period], area: str) -> dict[str, str]:
     """{indicator code: leadership's narratives of the area's quarters, each after its quarter's name}."""
     shown = quarter_narratives(svc.store, quarters, narrative_area(area, NATIONAL), current_language())
     names = {quarter.label: period_name(quarter.label) for quarter in quarters}

@@ -40,28 +40,22 @@ def _local_day(moment: datetime, zone: ZoneInfo) -> str:
     return day(moment.astimezone(zone).date())
 
 
-def release_notes(svc: Services, quarters: list[Period]) -> tuple[str, ...]:
-    """A line per quarter shown, oldest first, after a line saying the figures are live; none without the app's
-    store (nothing can have been released)."""
+def release_notes(svc: Services, quarters: list[Period], area: str, live: pd.DataFrame | None) -> tuple[str, ...]:
+    """A line saying the figures are live, then a line per quarter shown, oldest first; then, given `live`
+    (leadership's exact figures: the engine's columns indicator, period, area and value), each indicator whose
+    total of `area` differs from its quarter's latest release, with both values and the difference. None without
+    the app's store (nothing can have been released)."""
     if svc.store is None:
         return ()
     found = quarter_releases(svc.store, quarters)
     zone = svc.settings.timezone
-    return (_("The figures are live, counted from the records as they stand. Releases:"),
-            *[release_line(period_name(quarter.label), found.get(quarter.label, []), zone) for quarter in quarters])
-
-
-def change_notes(svc: Services, quarters: list[Period], area: str, live: pd.DataFrame) -> tuple[str, ...]:
-    """For leadership's exact figures: each indicator whose live total of `area` differs from its quarter's latest
-    release, with both values and the difference. `live` has the engine's columns indicator, period, area and
-    value."""
-    found = quarter_releases(svc.store, quarters)
-    lines = []
-    for quarter in (quarter for quarter in quarters if quarter.label in found):
+    lines = [_("The figures are live, counted from the records as they stand. Releases:"),
+             *[release_line(period_name(quarter.label), found.get(quarter.label, []), zone) for quarter in quarters]]
+    for quarter in (quarter for quarter in quarters if live is not None and quarter.label in found):
         latest = found[quarter.label][-1]
         own = live[live["area"].eq(area) & live["period"].eq(quarter.label)]
         changed = changed_since_release(svc.store.release_figures(latest.id, area), own)
-        lines += [_change_line(row, quarter, latest, svc.settings.timezone) for row in changed.itertuples()]
+        lines += [_change_line(row, quarter, latest, zone) for row in changed.itertuples()]
     return tuple(lines)
 
 
