@@ -33,7 +33,7 @@ from queries.universe import detailed_areas
 from .builders import justice as justice_build
 from .builders import referrals as referrals_build
 from .builders import survivors as survivors_build
-from .i18n import current_language, speaking
+from .i18n import current_language, period_name, speaking
 from .table_view import register_table_source
 
 TREND_QUARTERS = 8
@@ -76,7 +76,12 @@ def period_cells(svc: Services, filter_: AreaFilter) -> ProtectedCells | None:
     if not filter_.scope.suppressed:
         return None
     _detailed(svc, filter_)
-    return svc.engine.publications.cells(filter_.scope, filter_.period, _k(svc), svc.databases.start_of_today())
+    cells = svc.engine.publications.cells(filter_.scope, filter_.period, _k(svc), svc.databases.start_of_today())
+    if cells.not_released(("", filter_.period.label)):
+        raise FilterError("{period} has not been released. This account is shown released figures only: each quarter "
+                          "once leadership has released it, and no year (its quarters are released, not the year).",
+                          period=period_name(filter_.period.label))
+    return cells
 
 
 def current_cells(svc: Services, filter_: AreaFilter) -> ProtectedCells | None:

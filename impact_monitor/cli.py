@@ -26,10 +26,15 @@ def _settings() -> Settings:
     return Settings.from_env()
 
 
-def _services(settings: Settings):
-    from .services import prepare_services
+def _services(settings: Settings, role: str | None = None):
+    """The services; with the app's store attached for an audience shown released figures only (its figures are
+    read from the releases there)."""
+    from .services import attach_store, prepare_services
 
-    return prepare_services(settings)
+    services = prepare_services(settings)
+    if role in settings.released_only_roles:
+        attach_store(services)
+    return services
 
 
 def _write(payload: bytes, out: str | None) -> None:
@@ -52,7 +57,7 @@ def command_indicators(args) -> int:
     from queries.scope import make_filter
 
     settings = _settings()
-    services = _services(settings)
+    services = _services(settings, args.role)
     scope = _scope(args, services)
     area = args.area or ("BD" if scope.role != "government" else scope.areas[0])
     filter_ = make_filter(parse_period(args.period, settings.fiscal_year_start), area, args.by, scope,
@@ -76,7 +81,7 @@ def command_tables(args) -> int:
     sources = [source for source in every_source() if source.page == args.page]
     params = _page_params(args, sources)
     settings = _settings()
-    services = _services(settings)
+    services = _services(settings, args.role)
     scope = _scope(args, services)
     area = args.area or default_area(scope)
     chosen = make_filter(parse_period(args.period, settings.fiscal_year_start), area,
@@ -221,7 +226,7 @@ def command_disclosure_audit(args) -> int:
     from .disclosure_audit import run_audit
 
     settings = _settings()
-    services = _services(settings)
+    services = _services(settings, args.role)
     scope = _scope(args, services)
     if not scope.suppressed:
         raise ValueError("leadership sees exact counts: audit a donor or government account")

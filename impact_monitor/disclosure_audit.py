@@ -22,6 +22,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+import pandas as pd
 import plotly.graph_objects as go
 from dash import dcc
 
@@ -206,6 +207,8 @@ def _indicator_row(row, disaggregate: str | None, inventory: Inventory) -> None:
         for cell in cells:
             inventory.show(cell, WITHHELD if row.withheld else None, where)
         return
+    if all(pd.isna(value) for value in (row.value, row.numerator, row.denominator)):
+        return  # not available (a quarter not released): no number and no hidden mark
     kind = INDICATORS[row.indicator].kind
     if kind == "rate":
         inventory.show(cells[0], row.numerator, where)

@@ -38,7 +38,8 @@ log = logging.getLogger("impact_monitor.store")
 def attach_store(services: Services) -> None:
     """Open the app's own store (creating a new one, and in demo mode applying any migration it lacks). A store
     whose schema is not this code's stops the app (SettingsError: `impact-monitor migrate` says how); one that
-    cannot be reached or written leaves the app serving live figures, with `store_problem` saying why."""
+    cannot be reached or written leaves the app serving live figures, with `store_problem` saying why (an audience
+    shown released figures only is then shown none). Audiences shown released figures only read them from it."""
     settings = services.settings
     try:
         services.store = AppStore.open(settings.store_url, apply_migrations=settings.demo_mode)
@@ -49,6 +50,8 @@ def attach_store(services: Services) -> None:
             f"the app's store cannot be opened ({error.__class__.__name__}: {getattr(error, 'strerror', None) or error})"
             "; set IMPACT_APP_DB, or make IMPACT_DATA_DIR writable")
         log.warning("releases and narratives are unavailable: %s", services.store_problem)
+    # Without a store nothing is released: such an audience is then shown no period's figures.
+    services.engine.publications.show_released_only(settings.released_only_roles, services.store)
 
 
 def check_targets_file(settings: Settings) -> None:
@@ -83,5 +86,7 @@ def prepare_services(settings: Settings) -> Services:
     databases = Databases.from_urls(cases_url, referrals_url, settings.statement_timeout_s, settings.timezone)
     cache = AggregateCache(settings.cache_ttl_s, settings.redis_url)
     engine = IndicatorEngine(databases, gazetteer, cache, settings.query_threads, settings.publication_ttl_s)
+    # Until `attach_store` opens the store, an audience shown released figures only is shown none.
+    engine.publications.show_released_only(settings.released_only_roles, None)
     current = CurrentTables(databases, gazetteer, cache, settings.publication_ttl_s, settings.query_threads)
     return Services(settings, databases, gazetteer, engine, cache, DatabaseMonitor(databases), current)

@@ -27,6 +27,8 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "IMPACT_CALENDAR": "the calendar pages open in and accounts report in unless their own says otherwise: calendar, "
                        "bd-fiscal or us-fiscal (default calendar)",
     "IMPACT_FISCAL_YEAR_START": "older spelling of IMPACT_CALENDAR: 1, 7 or 10 (calendar, bd-fiscal, us-fiscal)",
+    "IMPACT_DONOR_FIGURES": "released (default): donors are shown released quarters only, from the app's store; "
+                            "live: donors are shown live figures, as government partners are",
     "IMPACT_SUPPRESS_BELOW": "k of small-cell suppression: counts 1..k-1 are hidden (default 10)",
     "IMPACT_STATEMENT_TIMEOUT_S": "PostgreSQL statement timeout in seconds (default 30)",
     "IMPACT_CACHE_TTL_S": "seconds an aggregate stays cached (default 300; 0 disables)",
@@ -52,6 +54,16 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
 
 class SettingsError(ValueError):
     """A setting has a value the app cannot use."""
+
+
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
+    """One of `choices` (the first when unset)."""
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return choices[0]
+    if raw not in choices:
+        raise SettingsError(f"{name}: {raw!r} is not one of {', '.join(choices)}")
+    return raw
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -133,6 +145,7 @@ class Settings:
     users_file: Path | None
     default_calendar: Calendar
     timezone: ZoneInfo
+    donor_figures: str
     suppress_below: int
     statement_timeout_s: int
     cache_ttl_s: int
@@ -160,6 +173,11 @@ class Settings:
         return self.default_calendar.fiscal_year_start
 
     @property
+    def released_only_roles(self) -> tuple[str, ...]:
+        """The roles shown released figures only."""
+        return ("donor",) if self.donor_figures == "released" else ()
+
+    @property
     def demo_mode(self) -> bool:
         """No database configured: the app serves its embedded synthetic demo."""
         return not self.cases_db and not self.referrals_db
@@ -184,6 +202,7 @@ class Settings:
             users_file=Path(users) if users else None,
             default_calendar=_default_calendar(env),
             timezone=_timezone(env),
+            donor_figures=_choice(env, "IMPACT_DONOR_FIGURES", ("released", "live")),
             suppress_below=_int(env, "IMPACT_SUPPRESS_BELOW", 10, 1, 1000),
             statement_timeout_s=_int(env, "IMPACT_STATEMENT_TIMEOUT_S", 30, 1, 3600),
             cache_ttl_s=_int(env, "IMPACT_CACHE_TTL_S", 300, 0, 86400),

@@ -363,7 +363,7 @@ class IndicatorEngine:
     def _cached_rows(self, filter_: AreaFilter, periods: tuple[Period, ...], codes: tuple[str, ...] | None,
                      disaggregate: str | None, suppress_below: int) -> pd.DataFrame:
         key = ("indicators", replace(filter_, period=periods[0]).cache_key, tuple(p.label for p in periods),
-               codes, disaggregate, suppress_below)
+               codes, disaggregate, suppress_below, self.publications.version(filter_.scope, periods))
         rows = self.cache.get_or_compute(
             key, lambda: self._compute(filter_, periods, codes, disaggregate, suppress_below))
         return _with_reliability(rows)

@@ -73,6 +73,7 @@ class Iptt:
     quarters: tuple[Period, ...]
     programme_start: Period | None
     rows: tuple[IpttRow, ...]
+    released_only: bool = False  # the audience is shown released quarters only: years are added up from them
 
 
 def direction_of(code: str) -> str:
@@ -100,7 +101,10 @@ def build_iptt(engine: IndicatorEngine, gazetteer: Gazetteer, scope: Scope, cale
     past_years = [] if start is None else [year_of(the_year.calendar, number)
                                            for number in range(start.numbered_year, the_year.numbered_year)]
     filter_ = make_filter(the_year, area, _level(area, gazetteer), scope, gazetteer)
-    frames = {breakdown: _figures(engine, filter_, [*quarters, the_year, *past_years], breakdown, today,
+    released_only = engine.publications.shows_released(scope)
+    # An audience shown released figures only is shown no year: its years are added up from their quarters.
+    years = [year for each in (*past_years, the_year) for year in (quarters_of(each) if released_only else (each,))]
+    frames = {breakdown: _figures(engine, filter_, list(dict.fromkeys([*quarters, *years])), breakdown, today,
                                   suppress_below)
               for breakdown in ("", *GROUP_VALUES)}
     rows = []
@@ -113,8 +117,8 @@ def build_iptt(engine: IndicatorEngine, gazetteer: Gazetteer, scope: Scope, cale
                 if key not in figures.index:
                     continue
                 rows.append(_row(code, breakdown, category, figures.loc[key], quarters, the_year, past_years,
-                                 targets.get(code) if not breakdown else None, today))
-    return Iptt(the_year, filter_.area, quarters, start, tuple(rows))
+                                 targets.get(code) if not breakdown else None, today, released_only))
+    return Iptt(the_year, filter_.area, quarters, start, tuple(rows), released_only)
 
 
 def _level(area: str, gazetteer: Gazetteer) -> str:
@@ -145,15 +149,49 @@ def _figures(engine: IndicatorEngine, filter_, periods: list[Period], breakdown:
 
 
 def _row(code: str, breakdown: str, category: str, figures: pd.DataFrame, quarters, the_year: Period,
-         past_years: list[Period], targets: IndicatorTargets | None, today: date) -> IpttRow:
+         past_years: list[Period], targets: IndicatorTargets | None, today: date, released_only: bool) -> IpttRow:
     by_period = {record["period"]: record for record in figures.reset_index().to_dict("records")}
     quarter_actuals = tuple(_actual(by_period.get(q.label), started=q.start <= today) for q in quarters)
+    if released_only:
+        by_period |= {year.label: _released_year(code, year, by_period, today) for year in (*past_years, the_year)}
     year_to_date = _actual(by_period.get(the_year.label), started=the_year.start <= today)
     annual = targets.annual if targets else None
     cumulative = _cumulative(code, [by_period.get(y.label) for y in past_years] + [by_period.get(the_year.label)]) \
         if the_year.start <= today else Actual(started=False)
     return IpttRow(code, breakdown, category, direction_of(code), targets, quarter_actuals, year_to_date,
                    percent_achieved(code, year_to_date, annual), cumulative)
+
+
+# The indicators whose year is the sum of its quarters (counts of events, and percentages of such counts): the only
+# ones whose year can be added up from released quarters.
+ADDITIVE_OVER_QUARTERS = ("cases_reported", "victims_identified", "minors_identified", "victims_brought_to_safety",
+                          "reports_received", "referrals_made", "referrals_within_target_pct", "cases_referred_pct")
+
+
+def _released_year(code: str, year: Period, by_period: dict, today: date) -> dict | None:
+    """A year's record added up from its released quarters' records (to `today`): counts summed, percentages
+    pooled; hidden when a part is hidden (the sum would give it away); None (not available) for an indicator that
+    does not add up over quarters, or when a quarter that has begun is not released (or has no record)."""
+    begun = [by_period.get(quarter.label) for quarter in quarters_of(year) if quarter.start <= today]
+    if code not in ADDITIVE_OVER_QUARTERS or not begun or any(_not_available(record) for record in begun):
+        return None
+    hidden = any(record["suppressed"] or record["withheld"] for record in begun)
+    if hidden:
+        return {"value": None, "numerator": None, "denominator": None, "suppressed": True, "withheld": False}
+    numerator = sum(float(record["numerator"]) for record in begun)
+    if INDICATORS[code].kind == "count":
+        return {"value": numerator, "numerator": numerator, "denominator": None, "suppressed": False,
+                "withheld": False}
+    denominator = sum(float(record["denominator"]) for record in begun)
+    percent = 100.0 * numerator / denominator if denominator else None
+    return {"value": percent, "numerator": numerator, "denominator": denominator, "suppressed": False,
+            "withheld": False, "reliable": None if percent is None else reliable("percent", percent, numerator)}
+
+
+def _not_available(record: dict | None) -> bool:
+    """No record, or one that shows nothing and hides nothing (a quarter not released)."""
+    return record is None or (not record["suppressed"] and not record["withheld"]
+                              and all(_missing(record.get(name)) for name in ("value", "numerator", "denominator")))
 
 
 def _actual(record: dict | None, started: bool = True) -> Actual:
@@ -172,7 +210,7 @@ def _actual(record: dict | None, started: bool = True) -> Actual:
 def _cumulative(code: str, records: list[dict | None]) -> Actual:
     """The sum over the years of a count, or the pooled percentage; see the module."""
     kind = INDICATORS[code].kind
-    if kind not in ("count", "percent") or any(record is None for record in records):
+    if kind not in ("count", "percent") or any(_not_available(record) for record in records):
         return Actual()
     if any(record["suppressed"] or record["withheld"] for record in records):
         return Actual(hidden=True)

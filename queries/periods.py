@@ -219,3 +219,12 @@ def recent_quarters(today: date, count: int, fiscal_year_start: int | None = Non
     """The last `count` quarters up to and including the one containing `today`, oldest first."""
     current = quarter_containing(today, fiscal_year_start)
     return [current.shifted(-offset) for offset in range(count - 1, -1, -1)]
+
+
+def store_key(period: Period) -> tuple[str, str]:
+    """(calendar id, label) under which the store keeps a period's releases and narratives. A quarter is the
+    same dates in every calendar, so it is kept once, under its calendar-year label ("2026-Q3" for BD-FY2027-Q1
+    and US-FY2026-Q4 alike); a year is kept under its own calendar."""
+    if period.kind == "quarter":
+        return quarter_starting(period.start).calendar.id, quarter_starting(period.start).label
+    return period.calendar.id, period.label

@@ -25,11 +25,11 @@ import pandas as pd
 
 from . import schema as s
 from .cache import AggregateCache
-from .cells import FUNNEL_MEASURES, SCORES, build_publication, label
+from .cells import FUNNEL_MEASURES, SCORES, Family, build_publication, label
 from .disclosure import HIDDEN, PUBLISHED, UNSHOWN, protect
-from .periods import Period
+from .periods import Period, store_key
 from .scope import FilterError, Scope
-from .universe import cells_of, disaggregated_areas, family_cube, family_of
+from .universe import FamilyCube, cells_of, disaggregated_areas, family_cube, family_of
 from .words import N_
 
 
@@ -75,11 +75,16 @@ def indicator_cells(code: str, period: str, area: str, dimension: str = "", grou
 @dataclass
 class ProtectedCells:
     """One audience's cells of one year: each with its value and the state it is shown in (PUBLISHED, HIDDEN, or
-    UNSHOWN for a part of a breakdown withheld as a whole)."""
+    UNSHOWN for a part of a breakdown withheld as a whole). For an audience shown released figures only, the cells
+    are one released quarter's, with `medians` its released medians ((indicator, period, area, dimension, group)
+    -> days, NaN where not available), or none, with `unreleased` naming the period that was not released (a year
+    never is: releases are of quarters)."""
 
     values: dict[tuple, int]
     states: dict[tuple, int]
     k: int
+    unreleased: frozenset[str] = frozenset()
+    medians: dict[tuple, float] | None = None
 
     COLUMNS = ["measure", "period", "area", "dimension", "group", "value", "state"]
 
@@ -106,12 +111,18 @@ class ProtectedCells:
     def withheld(self, cell: tuple) -> bool:
         return self.states.get(cell) == UNSHOWN
 
+    def not_released(self, cell: tuple) -> bool:
+        """True for a cell of a period this audience is shown released figures of, and that was not released."""
+        return cell[1] in self.unreleased
+
     def indicator_row(self, code: str, period: str, area: str, dimension: str, group: str,
                       live_value, population) -> tuple[float | None, float | None, float | None, bool, bool]:
         """(value, numerator, denominator, suppressed, withheld) of an indicator row from the cells: withheld
         for a count that is part of a withheld breakdown. `live_value` is the median the databases give (a
         median is no count), `population` the public child population."""
         cells = indicator_cells(code, period, area, dimension, group)
+        if any(self.not_released(cell) for cell in cells):
+            return None, None, None, False, False  # not available: the period's figures were not released
         hidden = (None, None, None, True, False)
         if any(self.hidden(cell) for cell in cells):
             is_count = code in _COUNT_MEASURE and code != "case_rate_per_100k_children"
@@ -121,7 +132,9 @@ class ProtectedCells:
             count = shown[0]
             if 0 < count < self.k:
                 return hidden
-            return (live_value if count else None), None, count, False, False
+            median = live_value if self.medians is None else _number(
+                self.medians.get((code, period, area, dimension, group)))
+            return (median if count else None), None, count, False, False
         if code == "case_rate_per_100k_children":
             cases = shown[0]
             rate = 100_000.0 * cases / population if population else None
@@ -167,15 +180,38 @@ class DecodedCells:
 
 class Publications:
     """The protected cells of each external audience and year, built once and reused for `ttl_s` seconds (the
-    aggregate cache's, so shared by workers through Redis)."""
+    aggregate cache's, so shared by workers through Redis).
+
+    The roles in `released_only` (`show_released_only`) are shown released figures only: each quarter's cells
+    are built from its latest release in `store`, never from the databases, so late records do not move what
+    they were shown and no live figure sits beside a released one to be compared with it."""
 
     def __init__(self, engine, cache: AggregateCache, ttl_s: int):
         self.engine, self.cache, self.ttl_s = engine, cache, ttl_s
         self._decoded = DecodedCells(ttl_s)
+        self.released_only: frozenset[str] = frozenset()
+        self.store = None
+
+    def show_released_only(self, roles: tuple[str, ...], store) -> None:
+        """Show `roles` released figures only, from `store` (None: no store could be opened, so nothing is
+        released)."""
+        self.released_only, self.store = frozenset(roles), store
+
+    def shows_released(self, scope: Scope) -> bool:
+        return scope.role in self.released_only
+
+    def version(self, scope: Scope, periods: tuple[Period, ...]) -> tuple:
+        """What the scope's figures of `periods` were read from: "live", or the release of each (a key part for
+        anything cached from them)."""
+        if not self.shows_released(scope):
+            return ("live",)
+        return tuple(self._cell_release(period) for period in periods)
 
     def cells(self, scope: Scope, period: Period, k: int, as_of: datetime | None = None) -> ProtectedCells:
         """The protected cells of the calendar year `period` lies in, waiting times measured to `as_of`
-        (default: the start of today)."""
+        (default: the start of today); for a role shown released figures only, those of the released quarter."""
+        if self.shows_released(scope):
+            return self._released_cells(scope, period, k)
         family = family_of(period)
         as_of = as_of or self.engine.databases.start_of_today()
         key = ("protected-cells", scope.cache_key, family.year, family.quarters, as_of.isoformat(), k)
@@ -186,6 +222,35 @@ class Publications:
 
         return self._decoded.get(key, lambda: ProtectedCells.from_frame(
             self.cache.get_or_compute(key, build, ttl_s=self.ttl_s), k))
+
+    def _cell_release(self, period: Period) -> int | None:
+        """The id of a quarter's latest release when it holds cells; None for a year, a quarter never released,
+        or one whose latest release was made before releases held cells (it counts as not released until it is
+        released again)."""
+        if self.store is None or period.kind != "quarter":
+            return None
+        release = self.store.latest_release(*store_key(period))
+        return release.id if release is not None and self.store.holds_cells(release.id) else None
+
+    def _released_cells(self, scope: Scope, period: Period, k: int) -> ProtectedCells:
+        """A released quarter's cells, protected on their own: no relation ties two quarters once the year is not
+        shown (its totals and distinct counts are not released), so each quarter's hidden cells are decided once
+        and stay the same whatever is released after it."""
+        release_id = self._cell_release(period)
+        if release_id is None:
+            return ProtectedCells({}, {}, k, unreleased=frozenset({period.label}))
+        key = ("released-cells", scope.cache_key, period.label, release_id, k)
+
+        def build() -> pd.DataFrame:
+            cube = released_cube(self.store.release_cells(release_id), period.label)
+            return protected_cells(cube, scope, self.engine.gazetteer, k).to_frame()
+
+        def read() -> ProtectedCells:
+            cells = ProtectedCells.from_frame(self.cache.get_or_compute(key, build, ttl_s=self.ttl_s), k)
+            cells.medians = released_medians(self.store.release_figures(release_id), period.label)
+            return cells
+
+        return self._decoded.get(key, read)
 
     def protect_rows(self, rows: pd.DataFrame, scope: Scope, periods: tuple[Period, ...], k: int,
                      disaggregate: str | None) -> pd.DataFrame:
@@ -201,6 +266,22 @@ class Publications:
                 by_label[row["period"]].indicator_row(row["indicator"], row["period"], row["area"], disaggregate or "",
                                                       group, _number(row["value"]), _number(row["denominator"])))
         return protected.astype({"suppressed": bool, "withheld": bool})
+
+
+def released_cube(frames: dict[str, pd.DataFrame], quarter: str) -> FamilyCube:
+    """A cube of one released quarter from the cells its release froze, relabelled from the calendar-year label
+    they are kept under to `quarter`, the label the audience reads it under. It has no year: a year's totals and
+    distinct counts are not released."""
+    frames = {name: frame.assign(period=quarter) for name, frame in frames.items()}
+    national = frames.pop("reports_national")
+    return FamilyCube(Family(f"{quarter} (year not released)", (quarter,)), frames, None, national)
+
+
+def released_medians(figures: pd.DataFrame, quarter: str) -> dict[tuple, float]:
+    """(indicator, quarter, area, breakdown, category) -> the released median, from a release's figures."""
+    figures = figures[figures["indicator"].isin(list(_MEDIAN_MEASURE))]
+    return {(row.indicator, quarter, row.area, row.breakdown, row.category): row.value
+            for row in figures.itertuples(index=False)}
 
 
 def check_disaggregation(scope: Scope, areas, disaggregate: str | None) -> None:

@@ -14,24 +14,16 @@ import pandas as pd
 
 from .indicators import GROUP_VALUES, IndicatorEngine
 from .geography import Gazetteer
-from .periods import Period, quarter_starting
+from .periods import Period, quarter_starting, store_key
 from .scope import LEADERSHIP, LEVELS, make_filter
 from .store import FIGURE_COLUMNS, AppStore, Release
+from .universe import quarter_frames
 from .words import N_, Refusal
 
 
 
 class ReleaseRefused(Refusal):
     """A release that was not made, with the reason in plain words."""
-
-
-def store_key(period: Period) -> tuple[str, str]:
-    """(calendar id, label) under which the store keeps a period's releases and narratives. A quarter is the
-    same dates in every calendar, so it is kept once, under its calendar-year label ("2026-Q3" for BD-FY2027-Q1
-    and US-FY2026-Q4 alike); a year is kept under its own calendar."""
-    if period.kind == "quarter":
-        return quarter_starting(period.start).calendar.id, quarter_starting(period.start).label
-    return period.calendar.id, period.label
 
 
 def period_figures(engine: IndicatorEngine, gazetteer: Gazetteer, period: Period) -> pd.DataFrame:
@@ -54,14 +46,19 @@ def period_figures(engine: IndicatorEngine, gazetteer: Gazetteer, period: Period
 
 def release_period(store: AppStore, engine: IndicatorEngine, gazetteer: Gazetteer, period: Period, today: date,
                    released_by: str, app_version: str, provisional: bool = False) -> Release:
-    """Freeze `period` as its next revision. A period that has not ended by `today` is refused, unless
-    `provisional` says it is released early on purpose (its release is marked so)."""
+    """Freeze `period` as its next revision: its figures and, for a quarter, its counts at their finest grain (from
+    which audiences shown released figures only get theirs). A period that has not ended by `today` is refused,
+    unless `provisional` says it is released early on purpose (its release is marked so)."""
     if period.end > today and not provisional:
         raise ReleaseRefused(N_("{period} has not ended (its last day is {last}): it can be released only as "
                                 "provisional."), period=period.label, last=(period.end - timedelta(days=1)).isoformat())
     figures = period_figures(engine, gazetteer, period)
+    cells = None
+    if period.kind == "quarter":
+        # Kept under the quarter's calendar-year label, as the release itself (`store_key`).
+        cells = quarter_frames(engine, (quarter_starting(period.start),), engine.databases.start_of_today())
     return store.record_release(*store_key(period), figures, released_by,
-                                provisional=period.end > today, app_version=app_version)
+                                provisional=period.end > today, app_version=app_version, cells=cells)
 
 
 def quarter_releases(store: AppStore | None, quarters: Iterable[Period]) -> dict[str, list[Release]]:

@@ -88,28 +88,38 @@ def detailed_areas(scope: Scope, gazetteer: Gazetteer) -> tuple[str, ...] | None
 class FamilyCube:
     family: Family
     quarters: dict[str, pd.DataFrame]  # family -> frame over the year's quarters
-    year: dict[str, pd.DataFrame]  # the families of distinct counts, over the whole year
+    year: dict[str, pd.DataFrame] | None  # the families of distinct counts, over the whole year (None: not known)
     reports_national: pd.DataFrame
 
 
-def family_cube(engine, family: Family, as_of: datetime) -> FamilyCube:
-    """The counts of the family's year and quarters; waiting times measured to `as_of` (naive UTC, the start of
-    a local day), steps of the justice funnel reached by that local day, as leadership's funnel counts them."""
-    quarters, year = family_periods(family)
+QUARTER_FRAMES = ("cases", "victims", "survivors", "legal", "cases_referred", "reports", "referral_flow", "services",
+                  "funnel", "survivor_tables", "reports_national")
+
+
+def quarter_frames(engine, quarters: tuple[Period, ...], as_of: datetime) -> dict[str, pd.DataFrame]:
+    """The counts of each of `quarters` at their finest grain (a frame per name of QUARTER_FRAMES, each with a
+    `period` column of the quarters' labels); waiting times measured to `as_of` (naive UTC, the start of a local
+    day), steps of the justice funnel reached by that local day, as leadership's funnel counts them."""
     databases, gazetteer = engine.databases, engine.gazetteer
     # The UTC date of a local midnight east of UTC is the day before: the funnel would miss today's events.
     local_day = as_local(as_of, databases.zone).date()
-    by_quarter = engine.cube(quarters, families=("cases", "victims", "survivors", "legal", "cases_referred",
-                                                 "reports", "reports_national"))
-    by_year = engine.cube((year,), families=("survivors", "legal"))
-    by_quarter |= {
+    frames = engine.cube(quarters, families=("cases", "victims", "survivors", "legal", "cases_referred",
+                                             "reports", "reports_national"))
+    return frames | {
         "referral_flow": referral_flow.referral_cube(databases, gazetteer, quarters, as_of),
         "services": survivors.services_cube(databases, gazetteer, quarters),
         "funnel": justice.funnel_cube(databases, gazetteer, quarters, local_day),
         "survivor_tables": survivors.survivor_cube(databases, gazetteer, quarters),
     }
+
+
+def family_cube(engine, family: Family, as_of: datetime) -> FamilyCube:
+    """The counts of the family's year and quarters, as `quarter_frames` reads them."""
+    quarters, year = family_periods(family)
+    by_quarter = quarter_frames(engine, quarters, as_of)
+    by_year = engine.cube((year,), families=("survivors", "legal"))
     year_cube = {name: by_year[name] for name in ("survivors", "legal")}
-    year_cube["survivor_tables"] = survivors.survivor_cube(databases, gazetteer, (year,))
+    year_cube["survivor_tables"] = survivors.survivor_cube(engine.databases, engine.gazetteer, (year,))
     return FamilyCube(family, by_quarter, year_cube, by_quarter.pop("reports_national"))
 
 
@@ -133,7 +143,7 @@ class _Universe:
         self.add(q["cases_referred"], {"referred": "referred"}, ("case_type",), upazila=True)
         self.add(q["victims"], {"victims": "victims", "safe": "safe"}, ("case_type", "sex", "age_band"), upazila=True)
         self.add(q["victims"], {"minors": "minors"}, ("case_type", "sex"), upazila=True)
-        for source in (q, y):
+        for source in (q, y) if y is not None else (q,):
             over_year = source is y
             self.add(source["survivors"], {"assessed": "assessed", "restored": "restored"},
                      ("case_type", "sex", "age_band"), upazila=True, over_year=over_year)
@@ -160,7 +170,9 @@ class _Universe:
         frame["division"] = frame["area"].str[:4]
         family = self.cube.family
         periods = (family.year,) if over_year else family.quarters
-        sums_to_year = not over_year and MEASURES[next(iter(measures))].periods == "sum"
+        # A cube with no year of its own (a released quarter) has no year cells at all.
+        sums_to_year = (not over_year and self.cube.year is not None
+                        and MEASURES[next(iter(measures))].periods == "sum")
         for measure, column in measures.items():
             frame[column] = pd.to_numeric(frame[column]).fillna(0)
             for dimension in ("", *dimensions):
@@ -210,7 +222,8 @@ class _Universe:
         national = dict(zip(self.cube.reports_national["period"], self.cube.reports_national["reports"]))
         for quarter in self.cube.family.quarters:
             self.values[label("reports", quarter, NATIONAL)] = int(national.get(quarter, 0))
-        self._year_as_sum("reports", "", [NATIONAL])
+        if self.cube.year is not None:
+            self._year_as_sum("reports", "", [NATIONAL])
 
     def _referral_flow(self, flow: pd.DataFrame) -> None:
         flow = flow.assign(service=flow["service_type"],

@@ -15,7 +15,7 @@ from impact_monitor.settings import Settings
 from queries.periods import quarter_containing
 from queries.releases import store_key
 from queries.store import MAX_NARRATIVE_CHARACTERS, AppStore, default_store_url
-from tests.conftest import BROWSER_DEMO_CASES, GEO_CACHE
+from tests.conftest import BROWSER_DEMO_CASES, GEO_CACHE, LIVE_FIGURES
 from tests.signin import signed_in_client
 
 
@@ -31,7 +31,7 @@ def client(app_data_dir):
     (app_data_dir / "geo").mkdir(exist_ok=True)
     for cached in GEO_CACHE.glob("*.json"):
         (app_data_dir / "geo" / cached.name).write_bytes(cached.read_bytes())
-    settings = Settings.from_env({"IMPACT_DATA_DIR": str(app_data_dir), "IMPACT_DEMO_CASES": BROWSER_DEMO_CASES,
+    settings = Settings.from_env({**LIVE_FIGURES, "IMPACT_DATA_DIR": str(app_data_dir), "IMPACT_DEMO_CASES": BROWSER_DEMO_CASES,
                                   "IMPACT_CACHE_TTL_S": "0"})
     return create_app(settings).server.test_client()
 
@@ -148,7 +148,7 @@ def test_a_burst_of_requests_on_a_fresh_process_is_answered(app_data_dir):
 
     from dashboard.app import create_app
 
-    settings = Settings.from_env({"IMPACT_DATA_DIR": str(app_data_dir), "IMPACT_DEMO_CASES": BROWSER_DEMO_CASES,
+    settings = Settings.from_env({**LIVE_FIGURES, "IMPACT_DATA_DIR": str(app_data_dir), "IMPACT_DEMO_CASES": BROWSER_DEMO_CASES,
                                   "IMPACT_CACHE_TTL_S": "0"})
     for attempt in range(3):  # a race: a few fresh processes, each hit at once
         fresh = create_app(settings).server

@@ -18,6 +18,7 @@ from impact_monitor.services import prepare_services
 from impact_monitor.settings import Settings
 from queries.periods import quarter_containing
 from tests.builders import sqlite_url
+from tests.conftest import LIVE_FIGURES
 from tests.signin import signed_in_client
 
 # kind -> (table, column, the value written over one row's, as SQLite stores it)
@@ -77,7 +78,7 @@ def _app(folder, geo_cache_dir):
     demo_hash = hash_password("demo")
     users.write_text("".join(f'[users.{name}]\npassword_hash = "{demo_hash}"\nrole = "{role}"\n'
                              + (f'scope = ["{areas}"]\n' if areas else "") for name, (role, areas) in ACCOUNTS.items()))
-    return create_app(Settings.from_env({
+    return create_app(Settings.from_env({**LIVE_FIGURES, 
         "IMPACT_CASES_DB": sqlite_url(folder / "cases.sqlite"),
         "IMPACT_REFERRALS_DB": sqlite_url(folder / "referrals.sqlite"), "IMPACT_DATA_DIR": str(folder),
         "IMPACT_USERS_FILE": str(users), "IMPACT_CACHE_TTL_S": "0"})).server

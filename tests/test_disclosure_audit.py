@@ -25,7 +25,7 @@ from queries.scope import make_scope
 from queries.universe import family_of
 from tests import awkward_program
 from tests.builders import sqlite_url, write_database
-from tests.conftest import REPO_ROOT
+from tests.conftest import LIVE_FIGURES, REPO_ROOT
 
 K = 10
 CASE_TABLES = ("cases", "victims", "accused", "legal_events", "survivor_assessments", "district_population",
@@ -36,7 +36,7 @@ def _services(data_dir: Path, geo_cache_dir: Path, cases_url: str, referrals_url
     (data_dir / "geo").mkdir(parents=True, exist_ok=True)
     for cached in geo_cache_dir.glob("*.json"):
         (data_dir / "geo" / cached.name).write_bytes(cached.read_bytes())
-    return prepare_services(Settings.from_env({
+    return prepare_services(Settings.from_env({**LIVE_FIGURES, 
         "IMPACT_CASES_DB": cases_url, "IMPACT_REFERRALS_DB": referrals_url, "IMPACT_DATA_DIR": str(data_dir),
         "IMPACT_USERS_FILE": str(data_dir / "users.toml"), "IMPACT_QUERY_THREADS": "1"}))
 

@@ -20,6 +20,7 @@ from impact_monitor.services import prepare_services
 from impact_monitor.settings import Settings
 from queries.iptt import Actual, percent_achieved
 from queries.store import AppStore
+from tests.conftest import LIVE_FIGURES
 
 K = 10
 DHAKA_TIME = ZoneInfo("Asia/Dhaka")
@@ -56,7 +57,7 @@ def program(tmp_path_factory, geo_cache_dir, gazetteer):
     (folder / "geo").mkdir()
     for cached in geo_cache_dir.glob("*.json"):
         (folder / "geo" / cached.name).write_bytes(cached.read_bytes())
-    services = prepare_services(Settings.from_env({
+    services = prepare_services(Settings.from_env({**LIVE_FIGURES, 
         "IMPACT_CASES_DB": sqlite_url(folder / "demo" / "cases.sqlite"), "IMPACT_DATA_DIR": str(folder),
         "IMPACT_REFERRALS_DB": sqlite_url(folder / "demo" / "referrals.sqlite"), "IMPACT_TARGETS_FILE": str(targets),
         "IMPACT_QUERY_THREADS": "1"}))

@@ -28,6 +28,7 @@ from queries.periods import parse_period
 from queries.scope import LEADERSHIP, make_filter, make_scope
 from tests.panel_parts import PARAMS, chart_titles, figures, tables_in, walk
 from tests.builders import sqlite_url, write_database
+from tests.conftest import LIVE_FIGURES
 
 DHAKA, CHATTOGRAM = "BD3026", "BD2015"
 AS_OF = date(2026, 6, 30)
@@ -222,7 +223,7 @@ def page_services(request, tmp_path, geo_cache_dir):
     (tmp_path / "geo").mkdir()
     for cached in geo_cache_dir.glob("*.json"):
         (tmp_path / "geo" / cached.name).write_bytes(cached.read_bytes())
-    svc = prepare_services(Settings.from_env({
+    svc = prepare_services(Settings.from_env({**LIVE_FIGURES, 
         "IMPACT_CASES_DB": url, "IMPACT_REFERRALS_DB": url, "IMPACT_DATA_DIR": str(tmp_path),
         "IMPACT_USERS_FILE": str(tmp_path / "users.toml"), "IMPACT_QUERY_THREADS": "1", "IMPACT_SUPPRESS_BELOW": "1",
         "IMPACT_CACHE_TTL_S": "0"}))

@@ -29,6 +29,7 @@ from dashboard.security import (
 from dashboard.signin import FORM_COOKIE, SESSION_COOKIE, safe_next
 from impact_monitor.accounts import Account, demo_accounts, hash_password
 from impact_monitor.settings import Settings
+from tests.conftest import LIVE_FIGURES
 from tests.conftest import REDIS_TEST_URL as REDIS_URL
 from tests.signin import form_token, sign_in
 
@@ -55,7 +56,7 @@ def build_app(tmp_path, accounts=None, **env: str) -> dash.Dash:
         return flask.Response(SECRET_CSV, mimetype="text/csv",
                               headers={"Content-Disposition": f"attachment; filename={name}"})
 
-    settings = Settings.from_env({"IMPACT_DATA_DIR": str(tmp_path), **env})
+    settings = Settings.from_env({**LIVE_FIGURES, "IMPACT_DATA_DIR": str(tmp_path), **env})
     install_sign_in(app, accounts or demo_accounts(), settings)
     install_security_headers(app, https=settings.https)
     return app

@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 
 from impact_monitor.services import attach_store
 from impact_monitor.settings import Settings, SettingsError
+from queries.publication import Publications
 from queries.store import (FIGURE_COLUMNS, AppStore, StoreError, StoreOutOfDate, default_store_url, head_revision,
                            migrate)
 from queries.store.tables import metadata
@@ -74,12 +75,12 @@ def test_an_empty_database_becomes_a_store_and_another_s_or_a_newer_schema_is_re
         AppStore.open(store_url)
 
 
-def test_a_store_one_migration_behind_asks_for_migration_until_it_is_migrated(store_url):
+def test_a_store_migrations_behind_asks_for_migration_until_it_is_migrated(store_url):
     assert migrate(store_url, to="0001") == (None, "0001")  # as the version before narratives left it
-    with pytest.raises(StoreOutOfDate, match="at schema revision 0001; this version needs 0002: back it up, then "
+    with pytest.raises(StoreOutOfDate, match="at schema revision 0001; this version needs 0003: back it up, then "
                                              "run `impact-monitor migrate`"):
         AppStore.open(store_url)
-    assert migrate(store_url) == ("0001", "0002")
+    assert migrate(store_url) == ("0001", "0003")
     store = AppStore.open(store_url)
     assert store.narratives("calendar", "2026-Q3") == []
     store.dispose()
@@ -223,8 +224,10 @@ def test_the_command_line_migrates_and_says_what_it_did(tmp_path):
 
 
 def _services_of(**env: str) -> SimpleNamespace:
-    """What `attach_store` reads and sets of the app's services: its settings, its store."""
-    return SimpleNamespace(settings=Settings.from_env(env), store=None, store_problem=None)
+    """What `attach_store` reads and sets of the app's services: its settings, its store, the publications that
+    read released figures from it."""
+    return SimpleNamespace(settings=Settings.from_env(env), store=None, store_problem=None,
+                           engine=SimpleNamespace(publications=Publications(None, None, 0)))
 
 
 def test_the_app_stops_at_start_on_a_store_behind_its_schema(store_url, tmp_path):
@@ -237,8 +240,10 @@ def test_the_app_stops_at_start_on_a_store_behind_its_schema(store_url, tmp_path
 
 def test_the_demo_migrates_its_store_at_start(tmp_path):
     migrate(default_store_url(tmp_path), to="0001")
-    services = _services_of(IMPACT_DATA_DIR=str(tmp_path))
+    services = _services_of(IMPACT_DATA_DIR=str(tmp_path), IMPACT_DONOR_FIGURES="released")
     attach_store(services)
     assert services.store is not None and services.store_problem is None
+    assert services.engine.publications.store is services.store  # donors' figures are read from its releases
+    assert services.engine.publications.released_only == {"donor"}
     services.store.dispose()
 

@@ -301,24 +301,33 @@ def narratives_section() -> html.Section:
     ], id=NARRATIVES_SECTION, className="definition")
 
 
-def releases_section() -> html.Section:
-    """What a release is, and what the tables say of it."""
+def releases_section(donors_released: bool = True) -> html.Section:
+    """What a release is, what the tables say of it, and who is shown released figures (`donors_released`)."""
     return html.Section([
         html.H3(_("Releases")),
         html.Ul([
             html.Li(_("Programme leadership releases a quarter once it has ended: every indicator, for every area, "
                       "is frozen as the records stood then, with who released it and when. Releasing it again is a "
                       "revision; every revision is kept. A quarter released before it ended is provisional.")),
-            html.Li(_("The pages show live figures. The quarterly table and the Donor report's IPTT say in their "
-                      "notes when each quarter was released and last revised; for leadership, they also list each "
-                      "indicator whose figure has moved since its release, and by how much.")),
+            html.Li(_("The quarterly table and the Donor report's IPTT say in their notes when each quarter was "
+                      "released and last revised; for leadership, they also list each indicator whose figure has "
+                      "moved since its release, and by how much.")),
+            html.Li(_("Donor accounts are shown released figures only, on every page and in every download: each "
+                      "quarter as its latest release froze it, so records that arrive later change nothing they "
+                      "see until the quarter is released again. A quarter not released shows no figure, and "
+                      "neither does a year: quarters are released, not years. Each released quarter's small "
+                      "counts are protected on their own, so what it hides never changes when another quarter is "
+                      "released. Leadership and government partners see live figures.")
+                    if donors_released else
+                    _("Every account is shown live figures, counted from the records as they stand.")),
         ]),
     ], id=RELEASES_SECTION, className="definition")
 
 
-def definitions_content(k: int, default_calendar: Calendar, zone: str, params: dict) -> list:
+def definitions_content(k: int, default_calendar: Calendar, zone: str, params: dict,
+                        donors_released: bool = True) -> list:
     """The whole reference: a contents list, every indicator's sheet, the reduction method and periods. `params`:
-    what the sheets' downloads are built with."""
+    what the sheets' downloads are built with; `donors_released`: donors are shown released figures only."""
     contents = [html.Li(html.A(_(i.label), href=f"#{code}")) for code, i in INDICATORS.items()]
     contents += [html.Li(html.A(_("Violence reduction against baseline"), href=f"#{REDUCTION_SECTION}")),
                  html.Li(html.A(_("Periods"), href=f"#{PERIODS_SECTION}")),
@@ -335,7 +344,7 @@ def definitions_content(k: int, default_calendar: Calendar, zone: str, params: d
         survivors_section(),
         records_section(),
         disclosure_section(k),
-        releases_section(),
+        releases_section(donors_released),
         narratives_section(),
     ]
 

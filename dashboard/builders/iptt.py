@@ -103,6 +103,11 @@ def method_notes(iptt: Iptt) -> tuple[str, ...]:
         _("\"not available\": no figure exists (no target set, no record to compute it from); it is not 0."),
         _("Baseline and targets are the targets file's, for the indicator as a whole."),
     ]
+    if iptt.released_only:
+        notes.append(_("Released figures only: every quarter is its latest release. A year is not released, so the "
+                       "year to date and the cumulative figures add up released quarters: counts are summed and "
+                       "percentages pooled, where the indicator adds up over quarters (not distinct people or "
+                       "cases, medians or rates), and only when every quarter begun has been released."))
     if iptt.programme_start is None:
         notes.append(_("The targets file names no programme year in this calendar: no cumulative figure."))
     return tuple(notes)
@@ -126,7 +131,8 @@ def build_iptt_table(svc: Services, chosen: AreaFilter, _params: dict) -> Table:
         version=digits(version("impact-monitor")), day=day(svc.databases.today()))
     # As on the quarterly table: only leadership's exact figures may say how far they moved since a release.
     live = None if chosen.scope.suppressed else live_totals(iptt)
-    notes = (*method_notes(iptt), *release_notes(svc, list(iptt.quarters), iptt.area, live), made,
+    released_only = svc.engine.publications.shows_released(chosen.scope)
+    notes = (*method_notes(iptt), *release_notes(svc, list(iptt.quarters), iptt.area, live, released_only), made,
              *definition_notes())
     return iptt_table(iptt, iptt_title(svc, iptt), narratives_of(svc, iptt.quarters, iptt.area), notes)
 

@@ -117,7 +117,8 @@ def build_quarterly(svc: Services, chosen: AreaFilter, params: dict) -> Table:
     # Leadership's figures are exact, so theirs may say how far a figure moved since its release; an external
     # audience's difference could reveal a count hidden in one of the two.
     live = None if chosen.scope.suppressed else rows
-    return replace(table, notes=release_notes(svc, quarters, chosen.area, live))
+    released_only = svc.engine.publications.shows_released(chosen.scope)
+    return replace(table, notes=release_notes(svc, quarters, chosen.area, live, released_only))
 
 
 def narratives_of(svc: Services, quarters: Iterable[Period], area: str) -> dict[str, str]:

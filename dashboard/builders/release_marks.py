@@ -22,6 +22,12 @@ RELEASED = N_("{quarter}: released on {day} by {who}.")
 REVISED = N_("{quarter}: released on {day} by {who}; revised on {revised} by {reviser} (revision {revision}).")
 PROVISIONAL = N_("Provisional: released before the quarter ended.")
 NOT_RELEASED = N_("{quarter}: not released.")
+LIVE = N_("The figures are live, counted from the records as they stand. Releases:")
+RELEASED_ONLY = N_("The figures are as released: each quarter's from its latest release, so records that arrive "
+                   "later do not change them; a quarter not released shows no figures, and neither does a year "
+                   "(its quarters are released, not the year). Releases:")
+NO_STORE = N_("The figures shown here are released ones only, and the store that holds the releases cannot be "
+              "opened: no figures can be shown.")
 CHANGED = N_("{indicator}, {quarter}: {live} now, {released} in the release of {day} ({difference}).")
 
 
@@ -40,16 +46,18 @@ def _local_day(moment: datetime, zone: ZoneInfo) -> str:
     return day(moment.astimezone(zone).date())
 
 
-def release_notes(svc: Services, quarters: list[Period], area: str, live: pd.DataFrame | None) -> tuple[str, ...]:
-    """A line saying the figures are live, then a line per quarter shown, oldest first; then, given `live`
-    (leadership's exact figures: the engine's columns indicator, period, area and value), each indicator whose
-    total of `area` differs from its quarter's latest release, with both values and the difference. None without
-    the app's store (nothing can have been released)."""
+def release_notes(svc: Services, quarters: list[Period], area: str, live: pd.DataFrame | None,
+                  released_only: bool = False) -> tuple[str, ...]:
+    """A line saying the figures are live (or, `released_only`, that they are each quarter's latest release),
+    then a line per quarter shown, oldest first; then, given `live` (leadership's exact figures: the engine's
+    columns indicator, period, area and value), each indicator whose total of `area` differs from its quarter's
+    latest release, with both values and the difference. None without the app's store (nothing can have been
+    released), unless the figures are released ones only: then a line says none can be shown."""
     if svc.store is None:
-        return ()
+        return (_(NO_STORE),) if released_only else ()
     found = quarter_releases(svc.store, quarters)
     zone = svc.settings.timezone
-    lines = [_("The figures are live, counted from the records as they stand. Releases:"),
+    lines = [_(RELEASED_ONLY if released_only else LIVE),
              *[release_line(period_name(quarter.label), found.get(quarter.label, []), zone) for quarter in quarters]]
     for quarter in (quarter for quarter in quarters if live is not None and quarter.label in found):
         latest = found[quarter.label][-1]

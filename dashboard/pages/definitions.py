@@ -29,4 +29,5 @@ def update_definitions(_language, period, area):
     chosen = parse_area_filter(period, area)
     settings = services().settings
     return definitions_content(settings.suppress_below, settings.default_calendar, settings.timezone.key,
-                               {"period": chosen.period.label, "area": chosen.area})
+                               {"period": chosen.period.label, "area": chosen.area},
+                               donors_released=bool(settings.released_only_roles))

@@ -14,6 +14,7 @@ figures land together or not at all.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, func, insert, i
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
-from .tables import narratives, release_figures, releases
+from .tables import narratives, release_cells, release_figures, releases
 
 STORE_FILE = "app-store.sqlite"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -193,9 +194,11 @@ class AppStore:
     # Releases
 
     def record_release(self, calendar: str, period: str, figures: pd.DataFrame, released_by: str,
-                       provisional: bool, app_version: str, at: datetime | None = None) -> Release:
+                       provisional: bool, app_version: str, at: datetime | None = None,
+                       cells: dict[str, pd.DataFrame] | None = None) -> Release:
         """Freeze `figures` (columns FIGURE_COLUMNS, one row per indicator, area, breakdown and category; NaN for
-        a value that is not available) as the next revision of `period`. The release and all its figures are
+        a value that is not available) as the next revision of `period`, with a quarter's `cells` (name -> frame
+        of counts at their finest grain, `universe.quarter_frames`). The release, its figures and its cells are
         written in one transaction; two releases of one period at once get two revisions, in order."""
         missing = [name for name in FIGURE_COLUMNS if name not in figures.columns]
         if missing:
@@ -216,6 +219,10 @@ class AppStore:
                     ).returning(releases.c.id)).scalar_one()
                     if rows:
                         connection.execute(insert(release_figures), [{"release_id": release_id, **row} for row in rows])
+                    if cells:
+                        connection.execute(insert(release_cells), [
+                            {"release_id": release_id, "name": name, "frame": frame.to_json(orient="split", index=False)}
+                            for name, frame in cells.items()])
                 return Release(release_id, calendar, period, revision, released_at, released_by, provisional,
                                app_version)
             except IntegrityError:
@@ -247,6 +254,21 @@ class AppStore:
             rows = connection.execute(query.order_by(*[release_figures.c[n] for n in FIGURE_COLUMNS[:4]])).all()
         frame = pd.DataFrame(rows, columns=list(FIGURE_COLUMNS))
         return frame.astype({"numerator": float, "denominator": float, "value": float})
+
+    def holds_cells(self, release_id: int) -> bool:
+        """True when the release froze a quarter's cells (`record_release`'s `cells`)."""
+        query = select(func.count()).select_from(release_cells).where(release_cells.c.release_id == release_id)
+        with self.engine.connect() as connection:
+            return bool(connection.scalar(query))
+
+    def release_cells(self, release_id: int) -> dict[str, pd.DataFrame]:
+        """The counts a quarter's release froze at their finest grain (name -> frame, as given to
+        `record_release`); {} for a year's release, or one made before releases held cells."""
+        query = select(release_cells.c.name, release_cells.c.frame).where(release_cells.c.release_id == release_id)
+        with self.engine.connect() as connection:
+            found = connection.execute(query).all()
+        return {name: pd.read_json(io.StringIO(frame), orient="split", dtype=False,
+                                          convert_dates=False) for name, frame in found}
 
     # Narratives
 

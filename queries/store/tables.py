@@ -43,6 +43,16 @@ release_figures = Table(
     Column("value", Float(53)),
 )
 
+# A released quarter's counts at their finest grain (period, district, upazila, every disaggregation): one frame
+# per family of counts, as JSON ("split" orientation). External audiences shown released figures only have their
+# protected cells built from these, so every page they see holds the release's numbers.
+release_cells = Table(
+    "release_cells", metadata,
+    Column("release_id", Integer, ForeignKey("releases.id", ondelete="CASCADE"), primary_key=True),
+    Column("name", String(40), primary_key=True),
+    Column("frame", Text, nullable=False),
+)
+
 # What leadership says about a figure. Each edit is a new row; the newest row of a key is the narrative.
 narratives = Table(
     "narratives", metadata,
