@@ -14,7 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from impact_monitor.accounts import make_limiter, resolve_accounts
 from impact_monitor.logs import configure_logging
-from impact_monitor.services import attach_store, prepare_services
+from impact_monitor.services import attach_store, prepare_services, release_demo_quarters
 from impact_monitor.sessions import make_sessions
 from impact_monitor.settings import Settings
 
@@ -71,6 +71,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     configure_logging(settings.log_level)
     services = prepare_services(settings)
     attach_store(services)  # stops here when the store's schema is not this code's
+    release_demo_quarters(services)
     # Refuses to start with real databases and no users file, or with a plain password in it.
     accounts = resolve_accounts(settings, set(services.gazetteer.areas))
     install_services(services)

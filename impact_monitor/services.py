@@ -90,3 +90,34 @@ def prepare_services(settings: Settings) -> Services:
     engine.publications.show_released_only(settings.released_only_roles, None)
     current = CurrentTables(databases, gazetteer, cache, settings.publication_ttl_s, settings.query_threads)
     return Services(settings, databases, gazetteer, engine, cache, DatabaseMonitor(databases), current)
+
+
+DEMO_RELEASED_QUARTERS = 3
+
+
+def release_demo_quarters(services: Services) -> None:
+    """In the demo, a store with no release at all gets its last DEMO_RELEASED_QUARTERS ended quarters released
+    (by "demo", audited), so that a donor account, shown released figures only, has figures to see. Once per
+    store: workers starting together take turns behind a file lock, and the later ones find the releases made."""
+    import fcntl
+    from importlib.metadata import version
+
+    from dashboard.security import AUDIT, audit_event
+    from queries.periods import recent_quarters
+    from queries.releases import release_period
+
+    settings = services.settings
+    if not (settings.demo_mode and settings.released_only_roles and services.store is not None):
+        return
+    with open(settings.data_dir / "demo" / "releasing.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if services.store.releases("calendar"):
+            return
+        today = services.databases.today()
+        ended = recent_quarters(today, DEMO_RELEASED_QUARTERS + 1)[:-1]  # the quarter of today has not ended
+        log.info("the demo releases %s for donors (first start only)", ", ".join(q.label for q in ended))
+        for quarter in ended:
+            release = release_period(services.store, services.engine, services.gazetteer, quarter, today, "demo",
+                                     version("impact-monitor"))
+            audit_event(AUDIT, "release", release.released_by, calendar=release.calendar, period=release.period,
+                        revision=release.revision, provisional=release.provisional, via="demo start")

@@ -13,10 +13,10 @@ import pytest
 
 from dashboard import panels
 from impact_monitor.disclosure_audit import run_audit
-from impact_monitor.services import attach_store, prepare_services
+from impact_monitor.services import attach_store, prepare_services, release_demo_quarters
 from impact_monitor.settings import Settings, SettingsError
 from queries.iptt import ADDITIVE_OVER_QUARTERS, Actual, build_iptt
-from queries.periods import parse_period
+from queries.periods import parse_period, recent_quarters
 from queries.releases import release_period
 from queries.scope import FilterError, make_filter, make_scope
 from tests import awkward_program
@@ -180,3 +180,25 @@ def test_a_donors_iptt_adds_its_year_up_from_the_released_quarters(program):
     # Later, with a quarter begun and not released: no year to date.
     rows_, _table = iptt(date(2026, 8, 1))
     assert rows_[("cases_reported", "", "")].year_to_date == Actual()
+
+
+def test_the_demo_releases_its_last_three_ended_quarters_once(tmp_path, geo_cache_dir):
+    (tmp_path / "geo").mkdir()
+    for cached in geo_cache_dir.glob("*.json"):
+        (tmp_path / "geo" / cached.name).write_bytes(cached.read_bytes())
+    settings = {"IMPACT_DATA_DIR": str(tmp_path), "IMPACT_DEMO_CASES": "600", "IMPACT_DONOR_FIGURES": "released"}
+    for _start in range(2):
+        svc = prepare_services(Settings.from_env(settings))
+        attach_store(svc)
+        release_demo_quarters(svc)
+    today = svc.databases.today()
+    ended = [quarter.label for quarter in recent_quarters(today, 4)[:-1]]
+    released = [(release.period, release.revision, release.released_by) for release in svc.store.releases("calendar")]
+    assert released == [(label, 1, "demo") for label in ended]
+    assert rows(svc, "donor", ended[-1], "national").loc[("cases_reported", "BD"), "value"] > 0
+
+    live = prepare_services(Settings.from_env({**settings, "IMPACT_DONOR_FIGURES": "live", "IMPACT_APP_DB":
+                                               f"sqlite:///{tmp_path / 'other-store.sqlite'}"}))
+    attach_store(live)
+    release_demo_quarters(live)
+    assert live.store.releases("calendar") == [], "donors shown live figures need no release"
