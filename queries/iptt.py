@@ -31,6 +31,7 @@ from .definitions import INDICATORS, reliable
 from .geography import Gazetteer
 from .indicators import GROUP_VALUES, IndicatorEngine
 from .periods import Period, calendar_named, parse_period, quarters_of, year_of
+from .released_years import not_available, released_year
 from .scope import Scope, make_filter
 from .targets import IndicatorTargets
 
@@ -153,45 +154,13 @@ def _row(code: str, breakdown: str, category: str, figures: pd.DataFrame, quarte
     by_period = {record["period"]: record for record in figures.reset_index().to_dict("records")}
     quarter_actuals = tuple(_actual(by_period.get(q.label), started=q.start <= today) for q in quarters)
     if released_only:
-        by_period |= {year.label: _released_year(code, year, by_period, today) for year in (*past_years, the_year)}
+        by_period |= {year.label: released_year(code, year, by_period, today) for year in (*past_years, the_year)}
     year_to_date = _actual(by_period.get(the_year.label), started=the_year.start <= today)
     annual = targets.annual if targets else None
     cumulative = _cumulative(code, [by_period.get(y.label) for y in past_years] + [by_period.get(the_year.label)]) \
         if the_year.start <= today else Actual(started=False)
     return IpttRow(code, breakdown, category, direction_of(code), targets, quarter_actuals, year_to_date,
                    percent_achieved(code, year_to_date, annual), cumulative)
-
-
-# The indicators whose year is the sum of its quarters (counts of events, and percentages of such counts): the only
-# ones whose year can be added up from released quarters.
-ADDITIVE_OVER_QUARTERS = ("cases_reported", "victims_identified", "minors_identified", "victims_brought_to_safety",
-                          "reports_received", "referrals_made", "referrals_within_target_pct", "cases_referred_pct")
-
-
-def _released_year(code: str, year: Period, by_period: dict, today: date) -> dict | None:
-    """A year's record added up from its released quarters' records (to `today`): counts summed, percentages
-    pooled; hidden when a part is hidden (the sum would give it away); None (not available) for an indicator that
-    does not add up over quarters, or when a quarter that has begun is not released (or has no record)."""
-    begun = [by_period.get(quarter.label) for quarter in quarters_of(year) if quarter.start <= today]
-    if code not in ADDITIVE_OVER_QUARTERS or not begun or any(_not_available(record) for record in begun):
-        return None
-    hidden = any(record["suppressed"] or record["withheld"] for record in begun)
-    if hidden:
-        return {"value": None, "numerator": None, "denominator": None, "suppressed": True, "withheld": False}
-    numerator = sum(float(record["numerator"]) for record in begun)
-    if INDICATORS[code].kind == "count":
-        return {"value": numerator, "numerator": numerator, "denominator": None, "suppressed": False,
-                "withheld": False}
-    denominator = sum(float(record["denominator"]) for record in begun)
-    percent = 100.0 * numerator / denominator if denominator else None
-    return {"value": percent, "numerator": numerator, "denominator": denominator, "suppressed": False,
-            "withheld": False, "reliable": None if percent is None else reliable("percent", percent, numerator)}
-
-
-def _not_available(record: dict | None) -> bool:
-    """No record, or one that shows nothing and hides nothing (a quarter not released)."""
-    return record is None or (not record["suppressed"] and not record["withheld"]
-                              and all(_missing(record.get(name)) for name in ("value", "numerator", "denominator")))
 
 
 def _actual(record: dict | None, started: bool = True) -> Actual:
@@ -210,7 +179,7 @@ def _actual(record: dict | None, started: bool = True) -> Actual:
 def _cumulative(code: str, records: list[dict | None]) -> Actual:
     """The sum over the years of a count, or the pooled percentage; see the module."""
     kind = INDICATORS[code].kind
-    if kind not in ("count", "percent") or any(_not_available(record) for record in records):
+    if kind not in ("count", "percent") or any(not_available(record) for record in records):
         return Actual()
     if any(record["suppressed"] or record["withheld"] for record in records):
         return Actual(hidden=True)

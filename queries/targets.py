@@ -36,9 +36,12 @@ from pathlib import Path
 from typing import Callable
 
 import pandas as pd
+
 from .definitions import INDICATORS
 from .indicators import IndicatorEngine
-from .periods import CALENDAR_YEAR, CALENDARS, Calendar, Period, PeriodError, calendar_named, year_of, year_period
+from .periods import (CALENDAR_YEAR, CALENDARS, Calendar, Period, PeriodError, calendar_named, quarters_of, year_of,
+                      year_period)
+from .released_years import released_year
 from .scope import AreaFilter
 
 TARGET_COLUMNS = ("indicator", "year", "target")  # required; alone they mean annual targets of calendar years
@@ -254,13 +257,32 @@ def _progress_of_years(engine: IndicatorEngine, targets: pd.DataFrame, years: li
     periods = [year_period(year) for year in years]
     filter_ = area_filter_factory(periods[0])
     codes = tuple(dict.fromkeys(wanted["indicator"]))
-    rows = engine.compute_series(filter_, periods, codes, suppress_below=k)
+    rows = (_released_years(engine, filter_, periods, codes, today, k) if engine.publications.shows_released(
+        filter_.scope) else engine.compute_series(filter_, periods, codes, suppress_below=k))
     rows = rows[rows["area"] == filter_.area].set_index(["period", "indicator"])
     records = [_progress_record(rows.loc[(period.label, target["indicator"])], target, today)
                for period in periods
                for target in wanted[wanted["year"] == period.year].to_dict("records")]
     frame = pd.DataFrame(records, columns=PROGRESS_COLUMNS)
     return frame.astype(object).where(frame.notna(), None)  # a missing actual or projection stays None
+
+
+def _released_years(engine: IndicatorEngine, filter_: AreaFilter, years: list[Period], codes: tuple[str, ...],
+                    today: date, k: int) -> pd.DataFrame:
+    """The years' rows (indicator, period, area, value, suppressed, reliable) for an audience shown released
+    figures only: each added up from its released quarters (`released_years.released_year`), not available
+    where it cannot be."""
+    quarters = [quarter for year in years for quarter in quarters_of(year)]
+    rows = engine.compute_series(filter_, quarters, codes, suppress_below=k)
+    rows = rows[rows["area"] == filter_.area]
+    records = []
+    for code in codes:
+        by_period = {record["period"]: record for record in rows[rows["indicator"] == code].to_dict("records")}
+        for year in years:
+            found = released_year(code, year, by_period, today) or {
+                "value": None, "suppressed": False, "reliable": None}
+            records.append({"indicator": code, "period": year.label, "area": filter_.area, **found})
+    return pd.DataFrame(records)
 
 
 def _progress_record(row: pd.Series, target: dict, today: date) -> dict:

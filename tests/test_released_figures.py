@@ -9,16 +9,19 @@ import sqlite3
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from dashboard import panels
 from impact_monitor.disclosure_audit import run_audit
 from impact_monitor.services import attach_store, prepare_services, release_demo_quarters
 from impact_monitor.settings import Settings, SettingsError
-from queries.iptt import ADDITIVE_OVER_QUARTERS, Actual, build_iptt
+from queries.iptt import Actual, build_iptt
 from queries.periods import parse_period, recent_quarters
+from queries.released_years import ADDITIVE_OVER_QUARTERS
 from queries.releases import release_period
 from queries.scope import FilterError, make_filter, make_scope
+from queries.targets import plan_progress
 from tests import awkward_program
 from tests.builders import sqlite_url, write_database
 
@@ -202,3 +205,21 @@ def test_the_demo_releases_its_last_three_ended_quarters_once(tmp_path, geo_cach
     attach_store(live)
     release_demo_quarters(live)
     assert live.store.releases("calendar") == [], "donors shown live figures need no release"
+
+
+def test_the_five_year_targets_add_a_donors_year_up_from_the_released_quarters(program):
+    svc = services(program)
+    for label in ("2026-Q1", "2026-Q2"):
+        release(svc, label)
+    targets = pd.DataFrame([{"indicator": code, "year": 2026, "target": 100.0}
+                            for code in ("cases_reported", "survivors_assessed")])
+
+    def national(period):
+        return make_filter(period, "BD", "national", make_scope("donor", (), svc.gazetteer), svc.gazetteer)
+
+    progress = plan_progress(svc.engine, targets, national, date(2026, 6, 30), K).set_index("indicator")
+    quarters = [rows(svc, "donor", label, "national").loc[("cases_reported", "BD"), "value"]
+                for label in ("2026-Q1", "2026-Q2")]
+    assert progress.loc["cases_reported", "actual"] == sum(quarters)
+    assert progress.loc["survivors_assessed", "actual"] is None, "distinct people do not add up over quarters"
+    assert not progress.loc["survivors_assessed", "suppressed"]

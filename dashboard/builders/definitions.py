@@ -314,8 +314,10 @@ def releases_section(donors_released: bool = True) -> html.Section:
                       "moved since its release, and by how much.")),
             html.Li(_("Donor accounts are shown released figures only, on every page and in every download: each "
                       "quarter as its latest release froze it, so records that arrive later change nothing they "
-                      "see until the quarter is released again. A quarter not released shows no figure, and "
-                      "neither does a year: quarters are released, not years. Each released quarter's small "
+                      "see until the quarter is released again. A quarter not released shows no figure. Quarters "
+                      "are released, not years: the IPTT and the five-year targets add a year up from its released "
+                      "quarters where the indicator adds up (counts of events and their percentages); other pages "
+                      "show no figure for a year. Each released quarter's small "
                       "counts are protected on their own, so what it hides never changes when another quarter is "
                       "released. Leadership and government partners see live figures.")
                     if donors_released else
