@@ -154,7 +154,8 @@ def _row(code: str, breakdown: str, category: str, figures: pd.DataFrame, quarte
     by_period = {record["period"]: record for record in figures.reset_index().to_dict("records")}
     quarter_actuals = tuple(_actual(by_period.get(q.label), started=q.start <= today) for q in quarters)
     if released_only:
-        by_period |= {year.label: released_year(code, year, by_period, today) for year in (*past_years, the_year)}
+        by_period |= {year.label: released_year(code, year, by_period, today) for year in past_years}
+        by_period[the_year.label] = released_year(code, the_year, by_period, today, whole=False)
     year_to_date = _actual(by_period.get(the_year.label), started=the_year.start <= today)
     annual = targets.annual if targets else None
     cumulative = _cumulative(code, [by_period.get(y.label) for y in past_years] + [by_period.get(the_year.label)]) \

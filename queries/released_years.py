@@ -16,11 +16,16 @@ ADDITIVE_OVER_QUARTERS = ("cases_reported", "victims_identified", "minors_identi
                           "reports_received", "referrals_made", "referrals_within_target_pct", "cases_referred_pct")
 
 
-def released_year(code: str, year: Period, by_period: dict, today: date) -> dict | None:
-    """A year's record added up from its released quarters' records (to `today`): counts summed, percentages
-    pooled; hidden when a part is hidden (the sum would give it away); None (not available) for an indicator that
-    does not add up over quarters, or when a quarter that has begun is not released (or has no record)."""
+def released_year(code: str, year: Period, by_period: dict, today: date, whole: bool = True) -> dict | None:
+    """A year's record added up from its released quarters' records (of the quarters begun by `today`): counts
+    summed, percentages pooled; hidden when a part is hidden (the sum would give it away). `whole`: every quarter
+    begun must be released; else the year so far runs to the last of its released first quarters (a year to date
+    through Q3 while Q4 is under way). None (not available) for an indicator that does not add up over quarters,
+    or when the quarters it needs are not released (or have no record)."""
     begun = [by_period.get(quarter.label) for quarter in quarters_of(year) if quarter.start <= today]
+    if not whole:
+        released = [not not_available(record) for record in begun]
+        begun = begun[:released.index(False)] if False in released else begun
     if code not in ADDITIVE_OVER_QUARTERS or not begun or any(not_available(record) for record in begun):
         return None
     hidden = any(record["suppressed"] or record["withheld"] for record in begun)

@@ -18,7 +18,7 @@ from impact_monitor.services import attach_store, prepare_services, release_demo
 from impact_monitor.settings import Settings, SettingsError
 from queries.iptt import Actual, build_iptt
 from queries.periods import parse_period, recent_quarters
-from queries.released_years import ADDITIVE_OVER_QUARTERS
+from queries.released_years import ADDITIVE_OVER_QUARTERS, released_year
 from queries.releases import release_period
 from queries.scope import FilterError, make_filter, make_scope
 from queries.targets import plan_progress
@@ -180,9 +180,18 @@ def test_a_donors_iptt_adds_its_year_up_from_the_released_quarters(program):
                         and any(quarter.hidden for quarter in row.quarters[:2])]
     assert hidden_somewhere and all(row.year_to_date.hidden for row in hidden_somewhere)
 
-    # Later, with a quarter begun and not released: no year to date.
+    # Later, with Q3 under way and not released: the year to date runs to Q2, the last quarter released in order.
     rows_, _table = iptt(date(2026, 8, 1))
-    assert rows_[("cases_reported", "", "")].year_to_date == Actual()
+    assert rows_[("cases_reported", "", "")].year_to_date == cases.year_to_date
+
+    # A year whose first quarter was never released has no year to date; an earlier year needs all four.
+    shown = {"value": 5.0, "numerator": 5.0, "denominator": None, "suppressed": False, "withheld": False}
+    assert released_year("cases_reported", parse_period("2026"), {"2026-Q2": shown}, date(2026, 8, 1),
+                         whole=False) is None
+    first_two = {"2026-Q1": shown, "2026-Q2": shown}
+    assert released_year("cases_reported", parse_period("2026"), first_two, date(2026, 8, 1), whole=False)[
+        "value"] == 10.0
+    assert released_year("cases_reported", parse_period("2026"), first_two, date(2026, 8, 1)) is None
 
 
 def test_the_demo_releases_its_last_three_ended_quarters_once(tmp_path, geo_cache_dir):

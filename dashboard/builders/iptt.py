@@ -107,7 +107,8 @@ def method_notes(iptt: Iptt) -> tuple[str, ...]:
         notes.append(_("Released figures only: every quarter is its latest release. A year is not released, so the "
                        "year to date and the cumulative figures add up released quarters: counts are summed and "
                        "percentages pooled, where the indicator adds up over quarters (not distinct people or "
-                       "cases, medians or rates), and only when every quarter begun has been released."))
+                       "cases, medians or rates). The year to date runs to the last quarter released in order "
+                       "from the year's first; each earlier year counts only when all its quarters are released."))
     if iptt.programme_start is None:
         notes.append(_("The targets file names no programme year in this calendar: no cumulative figure."))
     return tuple(notes)
