@@ -71,8 +71,9 @@ def cell_text(cell: Cell, column: Column) -> str:
         return "" if cell.value is None else str(cell.value)
     if cell.mark in (NOT_AVAILABLE, NOT_YET):
         return _(cell.mark)
-    return format_value(cell.value, kind, suppressed=cell.mark == HIDDEN, withheld=cell.mark == WITHHELD,
+    text = format_value(cell.value, kind, suppressed=cell.mark == HIDDEN, withheld=cell.mark == WITHHELD,
                         reliable=cell.reliable)
+    return f"{text} ({cell.change})" if cell.change else text
 
 
 def unreliable_mark() -> str:

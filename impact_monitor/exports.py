@@ -134,6 +134,8 @@ DECIMALS = {"count": 0, "percent": 1, "rate": 1, "median": 1, "number": 1}
 EXCEL_FORMATS = {"count": "#,##0", "percent": '0.0" %"', "rate": "#,##0.0", "median": "0.0", "number": "#,##0.0"}
 # Marks a number resting on fewer than 20 events in a workbook, where the cell stays a number.
 UNRELIABLE_SIGN = "\u2020"
+# Beside a number that has moved since its quarter's release; a comment on the cell says by how much.
+CHANGED_SIGN = "\u0394"
 
 
 def file_value(cell: Cell, column: Column):
@@ -271,9 +273,15 @@ def _format_cell(written, kind: str, cell: Cell) -> None:
         written.alignment = Alignment(wrap_text=True, vertical="top")
     elif kind in EXCEL_FORMATS and isinstance(written.value, (int, float)):
         written.number_format = EXCEL_FORMATS[kind]
+        comments = []
         if cell.reliable is False:
             written.number_format += f'" {UNRELIABLE_SIGN}"'
-            written.comment = Comment(unreliable_words(), "impact-monitor")
+            comments.append(unreliable_words())
+        if cell.change:
+            written.number_format += f'" {CHANGED_SIGN}"'
+            comments.append(cell.change)
+        if comments:
+            written.comment = Comment("\n".join(comments), "impact-monitor")
 
 
 def _sheet_title(title: str) -> str:

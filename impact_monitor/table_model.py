@@ -26,17 +26,21 @@ class Cell:
     English mark of a number not shown ("hidden", "withheld", NOT_AVAILABLE or NOT_YET); `reliable` is False for a rate or percentage
     on fewer than 20 events. `href` links the cell on screen (an indicator to its definition). `kind` is how
     this cell's number reads where its column holds several kinds (a table whose rows are indicators: a count in
-    one row, a percentage in the next); None: its column's."""
+    one row, a percentage in the next); None: its column's. `change` says, in words, how far a live figure has
+    moved since its quarter's latest release ("+9 since the release"): leadership's exact figures only."""
 
     value: int | float | str | None = None
     mark: str | None = None
     reliable: bool | None = None
     href: str | None = None
     kind: str | None = None
+    change: str | None = None
 
     def __post_init__(self) -> None:
         if self.mark is not None and self.value is not None:
             raise ValueError("a hidden cell carries its mark, never its value")
+        if self.mark is not None and self.change is not None:
+            raise ValueError("a hidden cell carries no change since its release: it would tell its value")
         if self.kind is not None and self.kind not in KINDS:
             raise ValueError(f"unknown cell kind {self.kind!r}: use one of {', '.join(KINDS)}")
 

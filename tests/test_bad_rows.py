@@ -187,7 +187,7 @@ def _every_export_runs(folder, usernames: list[str]) -> None:
         # One set of services for every command, as one long-lived process would hold: each export's own code
         # runs, and a publication protected for one command is not protected again for the next.
         services = prepare_services(Settings.from_env())
-        patch.setattr("impact_monitor.cli._services", lambda _settings: services)
+        patch.setattr("impact_monitor.cli._services", lambda _settings, _role=None: services)
         for username in usernames:
             role, areas = ACCOUNTS[username]
             scope = ["--role", role] + (["--scope", areas, "--area", areas, "--by", "division"] if areas else [])

@@ -172,7 +172,7 @@ def test_nothing_is_disclosed_on_the_demo_in_any_year_offered(demo, gazetteer, r
 
 
 def test_the_command_prints_the_counts_and_exits_zero(awkward, gazetteer, monkeypatch, capsys):
-    monkeypatch.setattr("impact_monitor.cli._services", lambda _settings: awkward)
+    monkeypatch.setattr("impact_monitor.cli._services", lambda _settings, _role=None: awkward)
     from impact_monitor.cli import main
 
     assert main(["disclosure-audit", "--role", "donor", "--period", "2026-Q1"]) == 0
@@ -186,7 +186,7 @@ def test_what_leaks_is_printed_and_the_command_fails(awkward, gazetteer, monkeyp
         values, _ = true_cells(svc, scope, period)
         return _hidden_band_beside_minors(values)
 
-    monkeypatch.setattr("impact_monitor.cli._services", lambda _settings: awkward)
+    monkeypatch.setattr("impact_monitor.cli._services", lambda _settings, _role=None: awkward)
     monkeypatch.setattr(disclosure_audit, "collect_inventory", leaky)
     from impact_monitor.cli import main
 

@@ -103,7 +103,7 @@ def _count(rows: dict, code: str, start: date, end: date, breakdown: str = "", c
 def _workbook(folder, monkeypatch, services, *arguments) -> openpyxl.Workbook:
     from impact_monitor.cli import main
 
-    monkeypatch.setattr("impact_monitor.cli._services", lambda _settings: services)
+    monkeypatch.setattr("impact_monitor.cli._services", lambda _settings, _role=None: services)
     out = folder / f"iptt-{'-'.join(arguments)}.xlsx"
     assert main(["iptt", *arguments, "--out", str(out)]) == 0
     return openpyxl.load_workbook(out)
@@ -209,7 +209,7 @@ def test_a_year_of_another_calendar_or_out_of_range_is_refused_with_the_reason(p
     folder, services, _rows = program
     from impact_monitor.cli import main
 
-    monkeypatch.setattr("impact_monitor.cli._services", lambda _settings: services)
+    monkeypatch.setattr("impact_monitor.cli._services", lambda _settings, _role=None: services)
     monkeypatch.setenv("IMPACT_CALENDAR", "bd-fiscal")
     assert main(["iptt", "--calendar", "us-fiscal", "--year", "1800", "--out", str(folder / "x.xlsx")]) == 2
     assert "year 1800 is outside 1990-2100" in capsys.readouterr().err

@@ -12,7 +12,9 @@ import pytest
 
 from dashboard.builders.quarterly import build_quarterly
 from dashboard.builders.release_marks import release_line
+from dashboard.components import cell_text
 from dashboard.i18n import speaking
+from impact_monitor.exports import CHANGED_SIGN
 from impact_monitor.services import attach_store
 from queries.periods import parse_period
 from queries.releases import changed_since_release, period_figures
@@ -79,6 +81,12 @@ def test_the_quarterly_table_notes_each_quarter_s_release_and_leadership_s_figur
         "2026-Q1: released on 2026-04-03 by ayesha; revised on 2026-06-10 by karim (revision 2).",
         "2026-Q2: not released.",
         f"Cases reported, 2026-Q1: {live:,} now, {live - 5:,} in the release of 2026-06-10 (+5).")
+    # The cell itself says it: on screen beside the number, and nowhere else in the table.
+    cases = next(row for row in table.rows if row[0].value == "Cases reported")
+    quarter_column = [column.heading for column in table.columns].index("2026-Q1")
+    assert (cases[quarter_column].value, cases[quarter_column].change) == (live, "+5 since release")
+    assert cell_text(cases[quarter_column], table.columns[quarter_column]) == f"{live:,} (+5 since release)"
+    assert [cell.change for row in table.rows for cell in row if cell.change] == ["+5 since release"]
 
 
 def test_the_iptt_notes_say_which_release_each_quarter_came_from(released, monkeypatch):
@@ -89,3 +97,12 @@ def test_the_iptt_notes_say_which_release_each_quarter_came_from(released, monke
     assert "US-FY2026-Q1: not released." in notes and "US-FY2026-Q3: not released." in notes
     moved = [note for note in notes if " now, " in note]
     assert moved == [f"Cases reported, US-FY2026-Q2: {live:,} now, {live - 5:,} in the release of 2026-06-10 (+5)."]
+    sheet = book.worksheets[0]
+    column = [cell.value for cell in sheet[1]].index("US-FY2026-Q2")
+    [total] = [row[column] for row in sheet.iter_rows(min_row=2)
+               if row[0].value == "Cases reported" and row[1].value == "Total"]
+    assert (total.value, total.data_type) == (live, "n"), "a number, still"
+    assert total.number_format.endswith(f'" {CHANGED_SIGN}"') and total.comment.text == "+5 since release"
+    marked = [cell.coordinate for row in sheet.iter_rows(min_row=2) for cell in row
+              if cell.comment and "since release" in cell.comment.text]
+    assert marked == [total.coordinate], "only the changed total is marked"

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from importlib.metadata import version
 
 import pandas as pd
@@ -13,6 +14,7 @@ from queries.definitions import INDICATORS
 from queries.iptt import HIGHER, Actual, Iptt, IpttRow, build_iptt
 from queries.periods import year_containing
 from queries.publication import WITHHELD
+from queries.releases import quarter_releases
 from queries.scope import AreaFilter
 from queries.targets import iptt_targets, load_plan
 
@@ -21,7 +23,7 @@ from ..i18n import N_, _, current_language, day, digits, period_name
 from ..table_view import register_table_source
 from ..vocabulary import code_name
 from .quarterly import narratives_of
-from .release_marks import release_notes
+from .release_marks import change_marks, live_changes, release_notes
 
 TABLE_ID = "iptt"
 PAGE = "donor-report"
@@ -38,8 +40,10 @@ def iptt_of(svc: Services, chosen: AreaFilter) -> Iptt:
                       targets, svc.databases.today(), svc.settings.suppress_below)
 
 
-def iptt_table(iptt: Iptt, title: str, narratives: dict[str, str], notes: tuple[str, ...] = ()) -> Table:
-    """One row per IpttRow; `narratives` maps an indicator code to its deviation narrative (totals only)."""
+def iptt_table(iptt: Iptt, title: str, narratives: dict[str, str], notes: tuple[str, ...] = (),
+               changes: dict[tuple[str, str], str] | None = None) -> Table:
+    """One row per IpttRow; `narratives` maps an indicator code to its deviation narrative (totals only);
+    `changes` marks a total's quarter whose live figure moved since its release ((code, quarter label) -> words)."""
     year = period_name(iptt.year.label)
     start = period_name(iptt.programme_start.label) if iptt.programme_start else None
     columns = (Column(_("Indicator")), Column(_("Disaggregation")), Column(_("Direction")),
@@ -49,11 +53,14 @@ def iptt_table(iptt: Iptt, title: str, narratives: dict[str, str], notes: tuple[
                Column(_("Year to date"), "number"), Column(_("% of annual target"), "percent"),
                Column(_("Cumulative since {start}").format(start=start) if start else _("Cumulative"), "number"),
                Column(_("Deviation narrative")))
-    rows = tuple(_row(row, narratives.get(row.indicator, "") if not row.breakdown else "") for row in iptt.rows)
+    rows = tuple(_row(row, narratives.get(row.indicator, "") if not row.breakdown else "",
+                      [(changes or {}).get((row.indicator, quarter.label)) if not row.breakdown else None
+                       for quarter in iptt.quarters])
+                 for row in iptt.rows)
     return Table(TABLE_ID, title, columns, rows, notes)
 
 
-def _row(row: IpttRow, narrative: str) -> tuple[Cell, ...]:
+def _row(row: IpttRow, narrative: str, changes: list[str | None]) -> tuple[Cell, ...]:
     kind = INDICATORS[row.indicator].kind
     targets = row.targets
     return (Cell(_(INDICATORS[row.indicator].label), href=f"/definitions#{row.indicator}"),
@@ -63,7 +70,7 @@ def _row(row: IpttRow, narrative: str) -> tuple[Cell, ...]:
             Cell(period_name(targets.baseline_period) if targets and targets.baseline_period else None),
             _target(targets.life_of_programme if targets else None, kind),
             _target(targets.annual if targets else None, kind),
-            *[_actual(actual, kind) for actual in row.quarters],
+            *[replace(_actual(actual, kind), change=change) for actual, change in zip(row.quarters, changes)],
             _actual(row.year_to_date, kind),
             Cell(row.percent_achieved, kind="percent") if row.percent_achieved is not None
             else Cell(mark=HIDDEN) if row.year_to_date.hidden else Cell(mark=NOT_AVAILABLE),
@@ -131,11 +138,14 @@ def build_iptt_table(svc: Services, chosen: AreaFilter, _params: dict) -> Table:
     made = _("Made by the impact monitor, version {version}, on {day}.").format(
         version=digits(version("impact-monitor")), day=day(svc.databases.today()))
     # As on the quarterly table: only leadership's exact figures may say how far they moved since a release.
-    live = None if chosen.scope.suppressed else live_totals(iptt)
+    quarters = list(iptt.quarters)
+    found = quarter_releases(svc.store, quarters)
+    changes = live_changes(svc, quarters, found, iptt.area, None if chosen.scope.suppressed else live_totals(iptt))
     released_only = svc.engine.publications.shows_released(chosen.scope)
-    notes = (*method_notes(iptt), *release_notes(svc, list(iptt.quarters), iptt.area, live, released_only), made,
+    notes = (*method_notes(iptt), *release_notes(svc, quarters, found, changes, released_only), made,
              *definition_notes())
-    return iptt_table(iptt, iptt_title(svc, iptt), narratives_of(svc, iptt.quarters, iptt.area), notes)
+    return iptt_table(iptt, iptt_title(svc, iptt), narratives_of(svc, iptt.quarters, iptt.area), notes,
+                      change_marks(changes))
 
 
 def live_totals(iptt: Iptt) -> pd.DataFrame:

@@ -20,13 +20,15 @@ from queries.geography import NATIONAL
 from queries.narratives import joined_by_quarter, narrative_area, quarter_narratives
 from queries.periods import Period, quarter_containing
 from queries.publication import WITHHELD
+from queries.releases import quarter_releases
 from queries.scope import AreaFilter
 from queries.targets import load_targets
 
 from ..components import HIDDEN
 from ..table_view import model_table, narrative_class, register_table_source
 from ..i18n import N_, _, current_language, day, digits, period_name, zone_name
-from .release_marks import release_notes
+
+from .release_marks import change_marks, live_changes, release_notes
 
 INDICATOR_HEADING = N_("Indicator")
 NARRATIVE_HEADING = N_("Narrative")
@@ -68,9 +70,11 @@ def indicator_cell(row, kind: str) -> Cell:
 
 
 def quarterly_table(rows: pd.DataFrame, quarters: list[str], area: str, targets: dict[str, float],
-                    target_year: int, title: str = "", narratives: dict[str, str] | None = None) -> Table:
+                    target_year: int, title: str = "", narratives: dict[str, str] | None = None,
+                    changes: dict[tuple[str, str], str] | None = None) -> Table:
     """One row per indicator (INDICATORS order), one column per quarter (headed by its name), then the year's
-    target, then, when any is given, leadership's narratives (`narratives`: indicator code -> text).
+    target, then, when any is given, leadership's narratives (`narratives`: indicator code -> text). `changes`
+    marks the cells whose live figure moved since the quarter's release ((code, quarter label) -> words).
 
     `rows` are the engine's export rows for those quarters, already suppressed;
     `targets` maps indicator code -> target of `target_year` (missing: blank).
@@ -85,6 +89,7 @@ def quarterly_table(rows: pd.DataFrame, quarters: list[str], area: str, targets:
     for code, indicator in INDICATORS.items():
         cells = [indicator_cell(own.loc[(code, label)], indicator.kind) if (code, label) in own.index
                  else Cell(kind=indicator.kind) for label in quarters]
+        cells = [replace(cell, change=(changes or {}).get((code, label))) for cell, label in zip(cells, quarters)]
         target = targets.get(code)
         table_rows.append((Cell(_(indicator.label), href=f"/definitions#{code}"), *cells,
                            Cell(None if target is None else int(round(target)) if indicator.kind == "count"
@@ -112,13 +117,14 @@ def build_quarterly(svc: Services, chosen: AreaFilter, params: dict) -> Table:
     title = _("Indicators by quarter, {area}, {first} to {last}").format(
         area=svc.gazetteer.full_name(chosen.area, current_language()), first=period_name(quarters[0].label),
         last=period_name(quarters[-1].label))
-    table = quarterly_table(rows, [q.label for q in quarters], chosen.area, targets, target_year, title,
-                            narratives_of(svc, quarters, chosen.area))
     # Leadership's figures are exact, so theirs may say how far a figure moved since its release; an external
     # audience's difference could reveal a count hidden in one of the two.
-    live = None if chosen.scope.suppressed else rows
+    found = quarter_releases(svc.store, quarters)
+    changes = live_changes(svc, quarters, found, chosen.area, None if chosen.scope.suppressed else rows)
+    table = quarterly_table(rows, [q.label for q in quarters], chosen.area, targets, target_year, title,
+                            narratives_of(svc, quarters, chosen.area), change_marks(changes))
     released_only = svc.engine.publications.shows_released(chosen.scope)
-    return replace(table, notes=release_notes(svc, quarters, chosen.area, live, released_only))
+    return replace(table, notes=release_notes(svc, quarters, found, changes, released_only))
 
 
 def narratives_of(svc: Services, quarters: Iterable[Period], area: str) -> dict[str, str]:

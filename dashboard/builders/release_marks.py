@@ -4,6 +4,7 @@ notes, so that the page, its printout and both files say the same."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -46,35 +47,72 @@ def _local_day(moment: datetime, zone: ZoneInfo) -> str:
     return day(moment.astimezone(zone).date())
 
 
-def release_notes(svc: Services, quarters: list[Period], area: str, live: pd.DataFrame | None,
-                  released_only: bool = False) -> tuple[str, ...]:
-    """A line saying the figures are live (or, `released_only`, that they are each quarter's latest release),
-    then a line per quarter shown, oldest first; then, given `live` (leadership's exact figures: the engine's
-    columns indicator, period, area and value), each indicator whose total of `area` differs from its quarter's
-    latest release, with both values and the difference. None without the app's store (nothing can have been
-    released), unless the figures are released ones only: then a line says none can be shown."""
-    if svc.store is None:
-        return (_(NO_STORE),) if released_only else ()
-    found = quarter_releases(svc.store, quarters)
-    zone = svc.settings.timezone
-    lines = [_(RELEASED_ONLY if released_only else LIVE),
-             *[release_line(period_name(quarter.label), found.get(quarter.label, []), zone) for quarter in quarters]]
-    for quarter in (quarter for quarter in quarters if live is not None and quarter.label in found):
+@dataclass(frozen=True)
+class Change:
+    """An indicator's total whose live value differs from its quarter's latest release (NaN: not available)."""
+
+    indicator: str
+    quarter: Period
+    released: float
+    live: float
+    release: Release
+
+
+def live_changes(svc: Services, quarters: list[Period], found: dict[str, list[Release]], area: str,
+                 live: pd.DataFrame | None) -> list[Change]:
+    """Given `live` (leadership's exact figures: the engine's columns indicator, period, area and value) and the
+    quarters' releases (`found`: `queries.releases.quarter_releases`), each indicator whose total of `area`
+    differs from its quarter's latest release, quarter by quarter; none without `live` (an external audience's
+    difference could reveal a count hidden in one of the two)."""
+    if live is None:
+        return []
+    changes = []
+    for quarter in (quarter for quarter in quarters if quarter.label in found):
         latest = found[quarter.label][-1]
         own = live[live["area"].eq(area) & live["period"].eq(quarter.label)]
         changed = changed_since_release(svc.store.release_figures(latest.id, area), own)
-        lines += [_change_line(row, quarter, latest, zone) for row in changed.itertuples()]
-    return tuple(lines)
+        changes += [Change(row.indicator, quarter, row.released, row.live, latest) for row in changed.itertuples()]
+    return changes
 
 
-def _change_line(row, quarter: Period, release: Release, zone: ZoneInfo) -> str:
-    kind = INDICATORS[row.indicator].kind
-    difference = row.live - row.released
-    if pd.isna(difference):
-        shown_difference = _("then not available") if pd.isna(row.released) else _("now not available")
-    else:
-        sign = "+" if difference > 0 else "\u2212"
-        shown_difference = sign + number(abs(difference), 0 if kind == "count" else 1)
-    return _(CHANGED).format(indicator=_(INDICATORS[row.indicator].label), quarter=period_name(quarter.label),
-                             live=format_value(row.live, kind), released=format_value(row.released, kind),
-                             day=_local_day(release.released_at, zone), difference=shown_difference)
+def change_marks(changes: list[Change]) -> dict[tuple[str, str], str]:
+    """{(indicator, quarter label): how its cell says it moved since the release} ("+9 since release")."""
+    return {(change.indicator, change.quarter.label): _cell_change(change) for change in changes}
+
+
+def _cell_change(change: Change) -> str:
+    if pd.isna(change.released):
+        return _("not available when released")
+    if pd.isna(change.live):
+        return _("{released} when released").format(
+            released=format_value(change.released, INDICATORS[change.indicator].kind))
+    return _("{difference} since release").format(difference=_difference(change))
+
+
+def release_notes(svc: Services, quarters: list[Period], found: dict[str, list[Release]], changes: list[Change],
+                  released_only: bool = False) -> tuple[str, ...]:
+    """A line saying the figures are live (or, `released_only`, that they are each quarter's latest release),
+    then a line per quarter shown, oldest first (`found`: their releases); then each of `changes`
+    (`live_changes`), with both values and the difference. None without the app's store (nothing can have been
+    released), unless the figures are released ones only: then a line says none can be shown."""
+    if svc.store is None:
+        return (_(NO_STORE),) if released_only else ()
+    zone = svc.settings.timezone
+    return (_(RELEASED_ONLY if released_only else LIVE),
+            *[release_line(period_name(quarter.label), found.get(quarter.label, []), zone) for quarter in quarters],
+            *[_change_line(change, zone) for change in changes])
+
+
+def _difference(change: Change) -> str:
+    if pd.isna(change.live - change.released):
+        return _("then not available") if pd.isna(change.released) else _("now not available")
+    difference = change.live - change.released
+    sign = "+" if difference > 0 else "\u2212"
+    return sign + number(abs(difference), 0 if INDICATORS[change.indicator].kind == "count" else 1)
+
+
+def _change_line(change: Change, zone: ZoneInfo) -> str:
+    kind = INDICATORS[change.indicator].kind
+    return _(CHANGED).format(indicator=_(INDICATORS[change.indicator].label), quarter=period_name(change.quarter.label),
+                             live=format_value(change.live, kind), released=format_value(change.released, kind),
+                             day=_local_day(change.release.released_at, zone), difference=_difference(change))
