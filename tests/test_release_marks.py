@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from dashboard.builders.quarterly import build_quarterly
-from dashboard.builders.release_marks import release_line
+from dashboard.builders.release_marks import Change, change_marks, release_line
 from dashboard.components import cell_text
 from dashboard.i18n import speaking
 from impact_monitor.exports import CHANGED_SIGN
@@ -106,3 +106,17 @@ def test_the_iptt_notes_say_which_release_each_quarter_came_from(released, monke
     marked = [cell.coordinate for row in sheet.iter_rows(min_row=2) for cell in row
               if cell.comment and "since release" in cell.comment.text]
     assert marked == [total.coordinate], "only the changed total is marked"
+
+
+def test_a_change_smaller_than_a_figure_s_last_decimal_does_not_read_as_none():
+    release = _release(1, "ayesha", DHAKA_TIME)
+    quarter = parse_period("2026-Q1")
+
+    def moved(indicator: str, released: float, live: float) -> str:
+        return change_marks([Change(indicator, quarter, released, live, release)])[(indicator, "2026-Q1")]
+
+    assert moved("case_rate_per_100k_children", 0.5731, 0.5771) == "+0.004 since release"
+    assert moved("cases_referred_pct", 40.0, 38.5) == "\u22121.5 since release"
+    assert moved("cases_reported", 360, 369) == "+9 since release"
+    assert moved("referral_turnaround_median_days", float("nan"), 4.0) == "not available when released"
+    assert moved("referral_turnaround_median_days", 3.5, float("nan")) == "3.5 days when released"

@@ -99,9 +99,17 @@ def _actual(actual: Actual, kind: str) -> Cell:
 
 def method_notes(iptt: Iptt) -> tuple[str, ...]:
     """How the columns are made, for the file's notes and under the table."""
+    year = period_name(iptt.year.label)
+    if iptt.released_only:
+        year_to_date = _("Year to date: released figures only, so each indicator's released quarters of {year} "
+                         "added up, from the first quarter to the last released in order: counts summed, "
+                         "percentages pooled. An indicator that does not add up over quarters (distinct people or "
+                         "cases, medians, rates) reads \"not available\".").format(year=year)
+    else:
+        year_to_date = _("Year to date: each indicator over {year} up to today; a quarter not begun reads "
+                         "\"not yet\".").format(year=year)
     notes = [
-        _("Year to date: each indicator over {year} up to today; a quarter not begun reads \"not yet\".").format(
-            year=period_name(iptt.year.label)),
+        year_to_date,
         _("% of annual target: year to date divided by the year's target; for days, where fewer is better, the "
           "target divided by the year to date. Not capped at 100 %."),
         _("Cumulative: counts added up, and percentages pooled (numerators over denominators), over each year "
@@ -111,11 +119,8 @@ def method_notes(iptt: Iptt) -> tuple[str, ...]:
         _("Baseline and targets are the targets file's, for the indicator as a whole."),
     ]
     if iptt.released_only:
-        notes.append(_("Released figures only: every quarter is its latest release. A year is not released, so the "
-                       "year to date and the cumulative figures add up released quarters: counts are summed and "
-                       "percentages pooled, where the indicator adds up over quarters (not distinct people or "
-                       "cases, medians or rates). The year to date runs to the last quarter released in order "
-                       "from the year's first; each earlier year counts only when all its quarters are released."))
+        notes.append(_("Released figures only: an earlier year counts in the cumulative figure only when all its "
+                       "quarters are released."))
     if iptt.programme_start is None:
         notes.append(_("The targets file names no programme year in this calendar: no cumulative figure."))
     return tuple(notes)

@@ -25,8 +25,7 @@ PROVISIONAL = N_("Provisional: released before the quarter ended.")
 NOT_RELEASED = N_("{quarter}: not released.")
 LIVE = N_("The figures are live, counted from the records as they stand. Releases:")
 RELEASED_ONLY = N_("The figures are as released: each quarter's from its latest release, so records that arrive "
-                   "later do not change them; a quarter not released shows no figures, and neither does a year "
-                   "(its quarters are released, not the year). Releases:")
+                   "later do not change them; a quarter not released shows no figures. Releases:")
 NO_STORE = N_("The figures shown here are released ones only, and the store that holds the releases cannot be "
               "opened: no figures can be shown.")
 CHANGED = N_("{indicator}, {quarter}: {live} now, {released} in the release of {day} ({difference}).")
@@ -108,7 +107,11 @@ def _difference(change: Change) -> str:
         return _("then not available") if pd.isna(change.released) else _("now not available")
     difference = change.live - change.released
     sign = "+" if difference > 0 else "\u2212"
-    return sign + number(abs(difference), 0 if INDICATORS[change.indicator].kind == "count" else 1)
+    if INDICATORS[change.indicator].kind == "count":
+        return sign + number(abs(difference), 0)
+    # One decimal, as the figures read, or as many as it takes not to read as no change (+0.004, not +0.0).
+    decimals = next((places for places in range(1, 6) if round(abs(difference), places)), 6)
+    return sign + number(abs(difference), decimals)
 
 
 def _change_line(change: Change, zone: ZoneInfo) -> str:
