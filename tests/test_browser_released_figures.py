@@ -1,7 +1,7 @@
 """A donor shown released figures only, as a person meets it: the demo's released quarters on the Quarterly
 indicators page, a quarter not released empty and named so, a late record that moves leadership's figure and not
-the donor's until leadership releases the quarter again from the page, the donor's workbook and the command line
-agreeing with the page, and a page of a quarter not released saying so."""
+the donor's (and is marked in leadership's cell) until leadership releases the quarter again from the page, the
+donor's workbook and the command line agreeing with the page, and a page of a quarter not released saying so."""
 
 from __future__ import annotations
 
@@ -85,7 +85,8 @@ def test_a_donor_sees_released_quarters_only_until_leadership_releases_again(rel
     leadership = open_as("leadership")
     open_page(leadership, "/quarterly-indicators?lang=en")
     header, rows = _shown(leadership, "quarterly-table")
-    assert _count(_cell(header, rows, CASES, last)) == released_count + 1, "leadership sees live figures"
+    assert _cell(header, rows, CASES, last) == f"{released_count + 1:,} (+1 since release)", (
+        "leadership sees live figures, marked where they moved since the release")
     change = f"{CASES}, {last}: {released_count + 1:,} now, {released_count:,} in the release of"
     assert any(note.startswith(change) and note.endswith("(+1).") for note in _notes(leadership)), _notes(leadership)
     open_page(donor, "/quarterly-indicators?lang=en")
