@@ -11,19 +11,22 @@ from importlib.metadata import version
 
 from dash import Input, Output, State, callback, ctx, dcc, html
 
-from queries.releases import ReleaseRefused, quarter_releases, release_period
+from queries.releases import ReleaseRefused, quarter_releases, release_period, unchanged_since_revision_before
 
 from .builders.quarterly import last_quarter
 from .builders.release_marks import release_line
 from .components import message
 from .context import current_scope, guarded, parse_area_filter, services
-from .i18n import N_, _, day, period_name
+from .i18n import N_, _, day, digits, period_name
 from .security import AUDIT, audit_event, current_account
 
 RELEASED_ID = "release-done"  # a release's outcome: the status line and the table's notes redraw
 PROVISIONAL = "provisional"
 OUTCOMES = {
     "released": N_("Released. The table's notes, the Donor report and its files say so now."),
+    "unchanged": N_("Released again: no figure differs from the revision before, for any area. The table's notes "
+                    "name the new revision."),
+    "ended": N_("Released as final, not provisional: the quarter has ended."),
     "refused": N_("Only programme leadership releases figures."),
     "no_store": N_("Nothing can be released: the app's own store is not available."),
     "failed": N_("The release could not be made; the failure has been logged."),
@@ -46,16 +49,20 @@ def release_control() -> html.Section | None:
         dcc.Loading(html.Div(id="release-fields")),
         dcc.Checklist(id="release-provisional", options=[
             {"label": " " + _("Provisional: the quarter has not ended"), "value": PROVISIONAL}], value=[]),
-        html.Button(_("Release this quarter"), id="release-button", n_clicks=0, type="button"),
+        # The browser asks before a release: every audience shown released figures sees it at once.
+        dcc.ConfirmDialogProvider(html.Button(_("Release this quarter"), id="release-button", type="button"),
+                                  id="release-confirm"),
     ], className="release-control no-print", **{"aria-labelledby": "release-heading"})
 
 
-@callback(Output("release-fields", "children"), Input("filter-period", "value"), Input("filter-area", "value"),
+@callback(Output("release-fields", "children"), Output("release-button", "children"),
+          Output("release-confirm", "message"), Input("filter-period", "value"), Input("filter-area", "value"),
           Input(RELEASED_ID, "data"))
 @guarded
 def show_release(period, area, done):
+    """The quarter's releases and the last release's outcome; the button and its question name the quarter."""
     if current_scope().role != "leadership":
-        return None
+        return None, None, None
     svc = services()
     chosen = parse_area_filter(period, area)
     quarter = last_quarter(chosen.period, chosen.period.fiscal_year_start)
@@ -63,12 +70,19 @@ def show_release(period, area, done):
     status = done if ctx.triggered_id == RELEASED_ID and isinstance(done, dict) else {}
     said = (_(OUTCOMES[status["outcome"]]) if status.get("outcome") in OUTCOMES
             else status.get("refusal"))
-    return [html.P(release_line(period_name(quarter.label), releases, svc.settings.timezone)),
-            *([message(said, "info")] if said else [])]
+    name = period_name(quarter.label)
+    question = _("Release {quarter}, every indicator for every area, as the records stand now? Donor accounts "
+                 "shown released figures will see these figures at once.").format(quarter=name)
+    if releases:
+        question = _("Release {quarter} again, as revision {revision}? Donor accounts shown released figures will "
+                     "see the new figures at once.").format(quarter=name, revision=digits(str(len(releases) + 1)))
+    return ([html.P(release_line(name, releases, svc.settings.timezone)), *([message(said, "info")] if said else [])],
+            _("Release {quarter}").format(quarter=name), question)
 
 
-@callback(Output(RELEASED_ID, "data"), Input("release-button", "n_clicks"), State("release-provisional", "value"),
-          State("filter-period", "value"), State("filter-area", "value"), prevent_initial_call=True)
+@callback(Output(RELEASED_ID, "data"), Input("release-confirm", "submit_n_clicks"),
+          State("release-provisional", "value"), State("filter-period", "value"), State("filter-area", "value"),
+          prevent_initial_call=True)
 def release_quarter(_clicks, provisional, period, area):
     """{"outcome": a key of OUTCOMES} or {"refusal": why, in words}, and when."""
     at = datetime.now().isoformat()  # a new value on every click, so that the status and the table redraw
@@ -100,4 +114,6 @@ def _release(provisional: bool, period, area) -> dict:
                              version("impact-monitor"), provisional=provisional)
     audit_event(AUDIT, "release", account.username, calendar=release.calendar, period=release.period,
                 revision=release.revision, provisional=release.provisional, via="page")
-    return {"outcome": "released"}
+    if provisional and not release.provisional:
+        return {"outcome": "ended"}
+    return {"outcome": "unchanged" if unchanged_since_revision_before(svc.store, release) else "released"}

@@ -61,6 +61,14 @@ def release_period(store: AppStore, engine: IndicatorEngine, gazetteer: Gazettee
                                 provisional=period.end > today, app_version=app_version, cells=cells)
 
 
+def unchanged_since_revision_before(store: AppStore, release: Release) -> bool:
+    """True when a revision's figures, every area's, equal those of the revision it follows (False for a first
+    release)."""
+    before = [earlier for earlier in store.releases(release.calendar, release.period)
+              if earlier.revision == release.revision - 1]
+    return bool(before) and store.release_figures(before[0].id).equals(store.release_figures(release.id))
+
+
 def quarter_releases(store: AppStore | None, quarters: Iterable[Period]) -> dict[str, list[Release]]:
     """{quarter label (the given periods' own): its releases, oldest first} for the quarters released at least
     once; {} without a store."""

@@ -169,9 +169,9 @@ def test_a_burst_of_requests_on_a_fresh_process_is_answered(app_data_dir):
 PERIOD, AREA = "2026-Q1", "BD"
 
 
-def _callback(client, username: str, output: str, trigger: str, state: dict):
+def _callback(client, username: str, output: str, trigger: str, state: dict, clicks: str = "n_clicks"):
     body = {"output": output, "outputs": {"id": output.split(".")[0], "property": "data"},
-            "inputs": [{"id": trigger, "property": "n_clicks", "value": 1}], "changedPropIds": [f"{trigger}.n_clicks"],
+            "inputs": [{"id": trigger, "property": clicks, "value": 1}], "changedPropIds": [f"{trigger}.{clicks}"],
             "state": [{"id": component, "property": "value", "value": value} for component, value in state.items()]}
     response = _as(client, username).post("/_dash-update-component", json=body)
     assert response.status_code == 200, response.data[:300]
@@ -192,8 +192,9 @@ def store(client, app_data_dir):
 
 
 def _release(client, username: str, period: str, provisional: list[str] = []):
-    return _callback(client, username, f"{RELEASED_ID}.data", "release-button", {
-        "release-provisional": provisional, "filter-period": period, "filter-area": AREA})
+    """A release as the page sends it once the person has confirmed it."""
+    return _callback(client, username, f"{RELEASED_ID}.data", "release-confirm", {
+        "release-provisional": provisional, "filter-period": period, "filter-area": AREA}, "submit_n_clicks")
 
 
 @pytest.mark.parametrize("username", ["usaid", "dhaka"])
@@ -223,3 +224,11 @@ def test_a_narrative_over_the_limit_is_refused_whole(client, store):
     too_long = "x" * (MAX_NARRATIVE_CHARACTERS + 1)
     assert _save(client, "leadership", "Fits", too_long)["outcome"] == "too_long"
     assert store.narratives("calendar", PERIOD) == []  # not even the English that fits
+
+
+def test_a_release_says_when_it_changed_nothing_and_when_provisional_did_not_apply(client, store):
+    ended = "2025-Q2"  # long ended; a quarter no other test releases
+    assert _release(client, "leadership", ended, ["provisional"])["outcome"] == "ended"
+    assert _release(client, "leadership", ended)["outcome"] == "unchanged"
+    assert [(release.revision, release.provisional) for release in store.releases("calendar", ended)] == [
+        (1, False), (2, False)]

@@ -37,8 +37,14 @@ def _write(driver, english: str, bangla: str) -> str:
 
 
 def _release(driver) -> str:
+    """Release the last quarter shown, answering the browser's question, and return what the page then says."""
     before = callbacks_done(driver)
-    driver.find_element(By.ID, "release-button").click()
+    button = driver.find_element(By.ID, "release-button")
+    quarter = button.text.removeprefix("Release ")
+    button.click()
+    question = driver.switch_to.alert
+    assert question.text.startswith(f"Release {quarter}"), question.text
+    question.accept()
     wait_for_callbacks(driver, after=before)
     return driver.find_element(By.ID, "release-fields").text
 

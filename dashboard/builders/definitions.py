@@ -311,7 +311,7 @@ def releases_section(donors_released: bool = True) -> html.Section:
                       "revision; every revision is kept. A quarter released before it ended is provisional.")),
             html.Li(_("The quarterly table and the Donor report's IPTT say in their notes when each quarter was "
                       "released and last revised; for leadership, they also list each indicator whose figure has "
-                      "moved since its release, and by how much.")),
+                      "moved since its release, and by how much, and say it beside the figure itself.")),
             html.Li(_("Donor accounts are shown released figures only, on every page and in every download: each "
                       "quarter as its latest release froze it, so records that arrive later change nothing they "
                       "see until the quarter is released again. A quarter not released shows no figure. Quarters "
