@@ -92,13 +92,9 @@ class FamilyCube:
     reports_national: pd.DataFrame
 
 
-QUARTER_FRAMES = ("cases", "victims", "survivors", "legal", "cases_referred", "reports", "referral_flow", "services",
-                  "funnel", "survivor_tables", "reports_national")
-
-
 def quarter_frames(engine, quarters: tuple[Period, ...], as_of: datetime) -> dict[str, pd.DataFrame]:
-    """The counts of each of `quarters` at their finest grain (a frame per name of QUARTER_FRAMES, each with a
-    `period` column of the quarters' labels); waiting times measured to `as_of` (naive UTC, the start of a local
+    """The counts of each of `quarters` at their finest grain (a frame per family of counts, reports_national
+    included, each with a `period` column of the quarters' labels); waiting times measured to `as_of` (naive UTC, the start of a local
     day), steps of the justice funnel reached by that local day, as leadership's funnel counts them."""
     databases, gazetteer = engine.databases, engine.gazetteer
     # The UTC date of a local midnight east of UTC is the day before: the funnel would miss today's events.
