@@ -53,15 +53,16 @@ def _notes(driver) -> list[str]:
     return [note.text for note in driver.find_elements(By.CSS_SELECTOR, ".table-note")]
 
 
-# An A4 page's printable width at the printout's 12 mm margins, in CSS pixels.
+# An A4 page's printable width at the printout's 12 mm margins, in CSS pixels, upright and on its side.
 A4_CONTENT_WIDTH = round((210 - 2 * 12) / 25.4 * 96)
+A4_LANDSCAPE_CONTENT_WIDTH = round((297 - 2 * 12) / 25.4 * 96)
 
 
-def _fits_on_paper(driver, table_id: str) -> bool:
-    """Laid out as print styles lay it out on A4, the table needs no more width than its box has (a wider one
-    is cut at the margin on paper)."""
+def _fits_on_paper(driver, table_id: str, width: int = A4_CONTENT_WIDTH) -> bool:
+    """Laid out as print styles lay it out on A4 (`width`: its printable width), the table needs no more width
+    than its box has (a wider one is cut at the margin on paper)."""
     driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
-        "width": A4_CONTENT_WIDTH, "height": 1100, "deviceScaleFactor": 1, "mobile": False})
+        "width": width, "height": 1100, "deviceScaleFactor": 1, "mobile": False})
     driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
     try:
         return driver.execute_script("const box = arguments[0].closest('.table-scroll');"

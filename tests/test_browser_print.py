@@ -19,7 +19,8 @@ from dashboard.print_header import print_header_lines
 from queries.periods import parse_period
 from queries.scope import Scope
 
-from tests.conftest import PAGES, open_page
+from tests.conftest import PAGES, callbacks_done, open_page, wait_for_callbacks
+from tests.test_browser_narratives import A4_LANDSCAPE_CONTENT_WIDTH, _fits_on_paper
 
 A4 = {"paperWidth": 8.27, "paperHeight": 11.69, "printBackground": False}
 
@@ -88,3 +89,19 @@ def test_a_bangla_printout_is_in_bangla_with_bengali_digits(open_browser):
     assert re.search("[০-৯]{4}", text) and not re.search("[0-9]", text)
     assert len(PdfReader(io.BytesIO(base64.b64decode(
         driver.execute_cdp_cmd("Page.printToPDF", A4)["data"]))).pages) >= 1
+
+
+@pytest.mark.browser
+def test_the_widest_tables_fit_their_paper(open_browser):
+    """The IPTT's fifteen columns on a landscape page, in both languages, and the quarterly table's eight
+    quarters upright, a mark such as "unreliable: fewer than 20 events" wrapping under its number."""
+    driver = open_browser("leadership")
+    for language in ("en", "bn"):
+        open_page(driver, f"/donor-report?lang={language}")
+        assert _fits_on_paper(driver, "iptt", A4_LANDSCAPE_CONTENT_WIDTH), language
+    open_page(driver, "/quarterly-indicators?lang=en")
+    before = callbacks_done(driver)
+    driver.find_element(By.CSS_SELECTOR, "#quarterly-count input[value='8']").click()
+    wait_for_callbacks(driver, after=before)
+    assert len(driver.find_elements(By.CSS_SELECTOR, "#quarterly-table thead th")) == 10
+    assert _fits_on_paper(driver, "quarterly-table")
