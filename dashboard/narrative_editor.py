@@ -34,7 +34,8 @@ OUTCOMES = {
     "taken_away": N_("Taken away: the table, the Donor report and its IPTT no longer show it."),
     "unchanged": N_("Nothing to save: the texts are as they were."),
     "refused": N_("Only programme leadership writes narratives."),
-    "too_long": N_("A narrative holds at most {limit} characters."),
+    "too_long": N_("A narrative holds at most {limit} characters. Nothing was saved; your texts are kept here to "
+                   "shorten."),
     "no_store": N_("Narratives cannot be saved: the app's own store is not available."),
     "failed": N_("The narrative could not be saved; the failure has been logged."),
 }
@@ -91,12 +92,14 @@ def show_narrative(indicator, period, area, saved):
         indicator=_(INDICATORS[indicator].label), quarter=period_name(label),
         area=services().gazetteer.full_name(chosen.area, current_language()))
     status = saved.get("outcome") if ctx.triggered_id == SAVED_ID and isinstance(saved, dict) else None
+    # Texts too long to save stay in the boxes, to be shortened: nothing typed is lost.
+    shown = saved.get("kept") or standing if status == "too_long" else standing
     return [
         html.P(html.Strong(about)),
         *_standing_in(where, standing, _standing(narratives, indicator, WHOLE_INDICATOR)),
         *[html.Div([html.Label(_(LANGUAGE_NAMES[language]), htmlFor=f"narrative-{language}"),
-                    dcc.Textarea(id=f"narrative-{language}", value=standing.get(language, ""), rows=3,
-                                 maxLength=MAX_NARRATIVE_CHARACTERS, className="narrative-text")],
+                    dcc.Textarea(id=f"narrative-{language}", value=shown.get(language, ""), rows=3,
+                                 className="narrative-text")],
                    className="filter") for language in LANGUAGES],
         *([message(_(OUTCOMES[status]).format(limit=MAX_NARRATIVE_CHARACTERS), "info")] if status in OUTCOMES
           else []),
@@ -135,10 +138,13 @@ def _version_line(version: Narrative) -> str:
           State("narrative-en", "value"), State("narrative-bn", "value"), State("filter-period", "value"),
           State("filter-area", "value"), prevent_initial_call=True)
 def save_narrative(clicks, indicator, english, bangla, period, area):
-    """Write each language whose text changed, as a new version; {"outcome": a key of OUTCOMES, "at": when}."""
+    """Write each language whose text changed, as a new version; {"outcome": a key of OUTCOMES, "at": when}, and
+    the texts as typed when they were too long to save (`kept`)."""
     at = datetime.now().isoformat()  # a new value on every save, so that the editor and the table redraw
+    texts = {"en": english, "bn": bangla}
     try:
-        return {"outcome": _save(indicator, {"en": english, "bn": bangla}, period, area), "at": at}
+        outcome = _save(indicator, texts, period, area)
+        return {"outcome": outcome, "at": at, **({"kept": texts} if outcome == "too_long" else {})}
     except Exception:
         log.exception("a narrative could not be saved")
         return {"outcome": "failed", "at": at}

@@ -222,7 +222,9 @@ def test_a_quarter_not_ended_is_refused_with_its_last_day_unless_provisional(cli
 
 def test_a_narrative_over_the_limit_is_refused_whole(client, store):
     too_long = "x" * (MAX_NARRATIVE_CHARACTERS + 1)
-    assert _save(client, "leadership", "Fits", too_long)["outcome"] == "too_long"
+    refused = _save(client, "leadership", "Fits", too_long)
+    assert refused["outcome"] == "too_long"
+    assert refused["kept"] == {"en": "Fits", "bn": too_long}, "the editor gives the texts back to be shortened"
     assert store.narratives("calendar", PERIOD) == []  # not even the English that fits
 
 

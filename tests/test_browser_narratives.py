@@ -132,6 +132,11 @@ def test_leadership_releases_a_quarter_and_writes_a_narrative_that_a_donor_reads
                      and row[1].value == "Total"]
         assert (written.value, written.data_type) == (expected, "s")
 
+        # A text too long to save is refused whole, and stays in its box to be shortened.
+        too_long = "Late records. " * 150
+        assert _write(leadership, too_long, BANGLA).startswith("A narrative holds at most 2000 characters.")
+        assert leadership.find_element(By.ID, "narrative-en").get_attribute("value") == too_long
+
         made = tmp_path / "cli.xlsx"
         year = year_containing(_us_quarter(quarter), US)
         result = run_cli(app_data_dir, "iptt", "--calendar", "us-fiscal", "--year", str(year.numbered_year),
