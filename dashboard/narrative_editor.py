@@ -93,7 +93,7 @@ def show_narrative(indicator, period, area, saved):
         area=services().gazetteer.full_name(chosen.area, current_language()))
     status = saved.get("outcome") if ctx.triggered_id == SAVED_ID and isinstance(saved, dict) else None
     # Texts too long to save stay in the boxes, to be shortened: nothing typed is lost.
-    shown = saved.get("kept") or standing if status == "too_long" else standing
+    shown = (saved.get("kept") or standing) if status == "too_long" else standing
     return [
         html.P(html.Strong(about)),
         *_standing_in(where, standing, _standing(narratives, indicator, WHOLE_INDICATOR)),
