@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import dcc, html
 
-from impact_monitor.table_model import NOT_AVAILABLE, NOT_YET, Cell, Column, kind_of
+from impact_monitor.table_model import NOT_AVAILABLE, NOT_RELEASED, NOT_YET, Cell, Column, kind_of
 from queries.definitions import INDICATORS, RELIABLE_EVENTS, UNRELIABLE_TEMPLATE
 from queries.publication import WITHHELD
 
@@ -69,7 +69,7 @@ def cell_text(cell: Cell, column: Column) -> str:
     kind = kind_of(cell, column)
     if kind == "text" and cell.mark is None:
         return "" if cell.value is None else str(cell.value)
-    if cell.mark in (NOT_AVAILABLE, NOT_YET):
+    if cell.mark in (NOT_AVAILABLE, NOT_YET, NOT_RELEASED):
         return _(cell.mark)
     text = format_value(cell.value, kind, suppressed=cell.mark == HIDDEN, withheld=cell.mark == WITHHELD,
                         reliable=cell.reliable)

@@ -33,7 +33,8 @@ from queries.universe import detailed_areas
 from .builders import justice as justice_build
 from .builders import referrals as referrals_build
 from .builders import survivors as survivors_build
-from .i18n import current_language, period_name, speaking
+from .components import message
+from .i18n import N_, _, current_language, period_name, speaking
 from .table_view import register_table_source
 
 TREND_QUARTERS = 8
@@ -71,6 +72,10 @@ def _detailed(svc: Services, filter_: AreaFilter) -> None:
                           areas=names + (" …" if len(areas) > 4 else ""))
 
 
+NOT_RELEASED = N_("{period} has not been released. This account is shown released figures only: each quarter "
+                  "once leadership has released it, and no year (its quarters are released, not the year).")
+
+
 def period_cells(svc: Services, filter_: AreaFilter) -> ProtectedCells | None:
     """An external audience's protected cells of the filter's period; None for leadership."""
     if not filter_.scope.suppressed:
@@ -78,10 +83,16 @@ def period_cells(svc: Services, filter_: AreaFilter) -> ProtectedCells | None:
     _detailed(svc, filter_)
     cells = svc.engine.publications.cells(filter_.scope, filter_.period, _k(svc), svc.databases.start_of_today())
     if cells.not_released(("", filter_.period.label)):
-        raise FilterError("{period} has not been released. This account is shown released figures only: each quarter "
-                          "once leadership has released it, and no year (its quarters are released, not the year).",
-                          period=period_name(filter_.period.label))
+        raise FilterError(NOT_RELEASED, period=period_name(filter_.period.label))
     return cells
+
+
+def not_released_notes(svc: Services, scope, period) -> list:
+    """A message saying `period` was not released, for an audience shown released figures only ([] otherwise,
+    and for a released period)."""
+    if svc.engine.publications.released(scope, period):
+        return []
+    return [message(_(NOT_RELEASED).format(period=period_name(period.label)), "info")]
 
 
 def current_cells(svc: Services, filter_: AreaFilter) -> ProtectedCells | None:

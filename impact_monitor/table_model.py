@@ -18,12 +18,14 @@ KINDS = ("text", "count", "percent", "rate", "median", "number")
 # Marks of a number that does not exist, as against one hidden: no figure to compute it from (or no target set),
 # and a period not begun. Written in words on screen and in files, never as 0 or a blank.
 NOT_AVAILABLE, NOT_YET = N_("not available"), N_("not yet")
+# A quarter an audience shown released figures only sees before leadership has released it.
+NOT_RELEASED = N_("not released")
 
 
 @dataclass(frozen=True)
 class Cell:
     """One cell: `value` is an int or float for a number, a str for text, None for a blank; `mark` is the
-    English mark of a number not shown ("hidden", "withheld", NOT_AVAILABLE or NOT_YET); `reliable` is False for a rate or percentage
+    English mark of a number not shown ("hidden", "withheld", NOT_AVAILABLE, NOT_YET or NOT_RELEASED); `reliable` is False for a rate or percentage
     on fewer than 20 events. `href` links the cell on screen (an indicator to its definition). `kind` is how
     this cell's number reads where its column holds several kinds (a table whose rows are indicators: a count in
     one row, a percentage in the next); None: its column's. `change` says, in words, how far a live figure has

@@ -120,9 +120,9 @@ class ProtectedCells:
         """(value, numerator, denominator, suppressed, withheld) of an indicator row from the cells: withheld
         for a count that is part of a withheld breakdown. `live_value` is the median the databases give (a
         median is no count), `population` the public child population."""
-        cells = indicator_cells(code, period, area, dimension, group)
-        if any(self.not_released(cell) for cell in cells):
+        if period in self.unreleased:
             return None, None, None, False, False  # not available: the period's figures were not released
+        cells = indicator_cells(code, period, area, dimension, group)
         hidden = (None, None, None, True, False)
         if any(self.hidden(cell) for cell in cells):
             is_count = code in _COUNT_MEASURE and code != "case_rate_per_100k_children"
@@ -199,6 +199,11 @@ class Publications:
 
     def shows_released(self, scope: Scope) -> bool:
         return scope.role in self.released_only
+
+    def released(self, scope: Scope, period: Period) -> bool:
+        """False for a period the scope is shown released figures of and that was not released (a year never
+        is); True otherwise."""
+        return not self.shows_released(scope) or self._cell_release(period) is not None
 
     def version(self, scope: Scope, periods: tuple[Period, ...]) -> tuple:
         """What the scope's figures of `periods` were read from: "live", or the release of each (a key part for

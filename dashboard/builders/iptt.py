@@ -9,7 +9,7 @@ from importlib.metadata import version
 import pandas as pd
 
 from impact_monitor.services import Services
-from impact_monitor.table_model import NOT_AVAILABLE, NOT_YET, Cell, Column, Table
+from impact_monitor.table_model import NOT_AVAILABLE, NOT_RELEASED, NOT_YET, Cell, Column, Table
 from queries.definitions import INDICATORS
 from queries.iptt import HIGHER, Actual, Iptt, IpttRow, build_iptt
 from queries.periods import year_containing
@@ -22,7 +22,7 @@ from ..components import HIDDEN
 from ..i18n import N_, _, current_language, day, digits, period_name
 from ..table_view import register_table_source
 from ..vocabulary import code_name
-from .quarterly import narratives_of
+from .quarterly import narratives_of, unreleased_quarters
 from .release_marks import change_marks, live_changes, release_notes
 
 TABLE_ID = "iptt"
@@ -41,9 +41,10 @@ def iptt_of(svc: Services, chosen: AreaFilter) -> Iptt:
 
 
 def iptt_table(iptt: Iptt, title: str, narratives: dict[str, str], notes: tuple[str, ...] = (),
-               changes: dict[tuple[str, str], str] | None = None) -> Table:
+               changes: dict[tuple[str, str], str] | None = None, unreleased: frozenset[str] = frozenset()) -> Table:
     """One row per IpttRow; `narratives` maps an indicator code to its deviation narrative (totals only);
-    `changes` marks a total's quarter whose live figure moved since its release ((code, quarter label) -> words)."""
+    `changes` marks a total's quarter whose live figure moved since its release ((code, quarter label) -> words);
+    `unreleased` names the quarters begun that an audience shown released figures only cannot see yet."""
     year = period_name(iptt.year.label)
     start = period_name(iptt.programme_start.label) if iptt.programme_start else None
     columns = (Column(_("Indicator")), Column(_("Disaggregation")), Column(_("Direction")),
@@ -55,12 +56,12 @@ def iptt_table(iptt: Iptt, title: str, narratives: dict[str, str], notes: tuple[
                Column(_("Deviation narrative")))
     rows = tuple(_row(row, narratives.get(row.indicator, "") if not row.breakdown else "",
                       [(changes or {}).get((row.indicator, quarter.label)) if not row.breakdown else None
-                       for quarter in iptt.quarters])
+                       for quarter in iptt.quarters], [quarter.label in unreleased for quarter in iptt.quarters])
                  for row in iptt.rows)
     return Table(TABLE_ID, title, columns, rows, notes)
 
 
-def _row(row: IpttRow, narrative: str, changes: list[str | None]) -> tuple[Cell, ...]:
+def _row(row: IpttRow, narrative: str, changes: list[str | None], unreleased: list[bool]) -> tuple[Cell, ...]:
     kind = INDICATORS[row.indicator].kind
     targets = row.targets
     return (Cell(_(INDICATORS[row.indicator].label), href=f"/definitions#{row.indicator}"),
@@ -70,7 +71,9 @@ def _row(row: IpttRow, narrative: str, changes: list[str | None]) -> tuple[Cell,
             Cell(period_name(targets.baseline_period) if targets and targets.baseline_period else None),
             _target(targets.life_of_programme if targets else None, kind),
             _target(targets.annual if targets else None, kind),
-            *[replace(_actual(actual, kind), change=change) for actual, change in zip(row.quarters, changes)],
+            *[Cell(mark=NOT_RELEASED) if hidden_by_release and actual.started
+              else replace(_actual(actual, kind), change=change)
+              for actual, change, hidden_by_release in zip(row.quarters, changes, unreleased)],
             _actual(row.year_to_date, kind),
             Cell(row.percent_achieved, kind="percent") if row.percent_achieved is not None
             else Cell(mark=HIDDEN) if row.year_to_date.hidden else Cell(mark=NOT_AVAILABLE),
@@ -150,7 +153,7 @@ def build_iptt_table(svc: Services, chosen: AreaFilter, _params: dict) -> Table:
     notes = (*method_notes(iptt), *release_notes(svc, quarters, found, changes, released_only), made,
              *definition_notes())
     return iptt_table(iptt, iptt_title(svc, iptt), narratives_of(svc, iptt.quarters, iptt.area), notes,
-                      change_marks(changes))
+                      change_marks(changes), unreleased_quarters(svc, chosen.scope, quarters))
 
 
 def live_totals(iptt: Iptt) -> pd.DataFrame:

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 
 from impact_monitor.services import Services
-from impact_monitor.table_model import Cell, Column, Table
+from impact_monitor.table_model import NOT_RELEASED, Cell, Column, Table
 from queries.definitions import INDICATORS
 from queries.geography import NATIONAL
 from queries.narratives import joined_by_quarter, narrative_area, quarter_narratives
@@ -71,10 +71,12 @@ def indicator_cell(row, kind: str) -> Cell:
 
 def quarterly_table(rows: pd.DataFrame, quarters: list[str], area: str, targets: dict[str, float],
                     target_year: int, title: str = "", narratives: dict[str, str] | None = None,
-                    changes: dict[tuple[str, str], str] | None = None) -> Table:
+                    changes: dict[tuple[str, str], str] | None = None,
+                    unreleased: frozenset[str] = frozenset()) -> Table:
     """One row per indicator (INDICATORS order), one column per quarter (headed by its name), then the year's
     target, then, when any is given, leadership's narratives (`narratives`: indicator code -> text). `changes`
-    marks the cells whose live figure moved since the quarter's release ((code, quarter label) -> words).
+    marks the cells whose live figure moved since the quarter's release ((code, quarter label) -> words);
+    `unreleased` names the quarters an audience shown released figures only cannot see yet (marked so).
 
     `rows` are the engine's export rows for those quarters, already suppressed;
     `targets` maps indicator code -> target of `target_year` (missing: blank).
@@ -89,7 +91,8 @@ def quarterly_table(rows: pd.DataFrame, quarters: list[str], area: str, targets:
     for code, indicator in INDICATORS.items():
         cells = [indicator_cell(own.loc[(code, label)], indicator.kind) if (code, label) in own.index
                  else Cell(kind=indicator.kind) for label in quarters]
-        cells = [replace(cell, change=(changes or {}).get((code, label))) for cell, label in zip(cells, quarters)]
+        cells = [Cell(mark=NOT_RELEASED, kind=indicator.kind) if label in unreleased
+                 else replace(cell, change=(changes or {}).get((code, label))) for cell, label in zip(cells, quarters)]
         target = targets.get(code)
         table_rows.append((Cell(_(indicator.label), href=f"/definitions#{code}"), *cells,
                            Cell(None if target is None else int(round(target)) if indicator.kind == "count"
@@ -122,9 +125,15 @@ def build_quarterly(svc: Services, chosen: AreaFilter, params: dict) -> Table:
     found = quarter_releases(svc.store, quarters)
     changes = live_changes(svc, quarters, found, chosen.area, None if chosen.scope.suppressed else rows)
     table = quarterly_table(rows, [q.label for q in quarters], chosen.area, targets, target_year, title,
-                            narratives_of(svc, quarters, chosen.area), change_marks(changes))
+                            narratives_of(svc, quarters, chosen.area), change_marks(changes),
+                            unreleased_quarters(svc, chosen.scope, quarters))
     released_only = svc.engine.publications.shows_released(chosen.scope)
     return replace(table, notes=release_notes(svc, quarters, found, changes, released_only))
+
+
+def unreleased_quarters(svc: Services, scope, quarters: Iterable[Period]) -> frozenset[str]:
+    """The labels of the quarters `scope` is shown released figures of and that were not released."""
+    return frozenset(q.label for q in quarters if not svc.engine.publications.released(scope, q))
 
 
 def narratives_of(svc: Services, quarters: Iterable[Period], area: str) -> dict[str, str]:

@@ -22,6 +22,7 @@ from ..components import definition_link, message
 from ..i18n import N_, _, current_language, digits
 from ..context import current_scope, guarded, parse_area_filter, services
 from ..map_figure import FIT_SCRIPT, MAP_CONFIG
+from ..panels import not_released_notes
 from ..table_view import model_table
 
 dash.register_page(__name__, path="/district-map", name=N_("District map"), order=1)
@@ -109,6 +110,9 @@ def show_the_year(clicks, period):
 def update_map(period, area, code, measure, district, language):
     language = language if language in ("en", "bn") else "en"
     chosen = parse_area_filter(period, area)
+    unreleased = not_released_notes(services(), chosen.scope, chosen.period)
+    if unreleased:
+        return [*unreleased, _no_map()]
     view = map_view(services(), chosen, code, measure, district)
     if nothing_recorded(view):
         return [message(_("No records in this period."), "info"), _no_map()]

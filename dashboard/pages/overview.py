@@ -9,6 +9,7 @@ from ..builders.overview import HEADLINES, headline_cards
 from ..components import message
 from ..context import guarded, parse_area_filter, services
 from ..i18n import N_, _
+from ..panels import not_released_notes
 
 dash.register_page(__name__, path="/", name=N_("Overview"), order=0)
 
@@ -33,6 +34,9 @@ def update_overview(period, area):
     if chosen.period.kind != "quarter":
         return message(_("The overview compares quarters: choose a quarter."))
 
+    unreleased = not_released_notes(svc, chosen.scope, chosen.period)
+    if unreleased:
+        return unreleased
     # The eight quarters of the trend include the previous quarter and the same quarter last year.
     quarters = [chosen.period.shifted(-n) for n in range(TREND_QUARTERS - 1, -1, -1)]
     trend, unavailable = svc.engine.compute_each_database(chosen, HEADLINES, k, periods=quarters)

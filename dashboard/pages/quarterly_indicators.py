@@ -9,11 +9,13 @@ from dash import ClientsideFunction, Input, Output, callback, clientside_callbac
 from queries.data_as_of import data_as_of_for
 from queries.geography import NATIONAL
 
-from ..builders.quarterly import QUARTER_COUNTS, build_quarterly, data_as_of_text, no_records, quarterly_view
+from ..builders.quarterly import (QUARTER_COUNTS, build_quarterly, data_as_of_text, last_quarter, no_records,
+                                  quarterly_view)
 from ..components import HIDDEN, message
 from ..i18n import N_, _, number
 from ..context import guarded, parse_area_filter, services
 from ..narrative_editor import SAVED_ID, narrative_editor
+from ..panels import not_released_notes
 from ..release_control import RELEASED_ID, release_control
 
 dash.register_page(__name__, path="/quarterly-indicators", name=N_("Quarterly indicators"), order=6)
@@ -52,7 +54,9 @@ def update_quarterly(period, area, count, _narrative_saved, _released):
     params = {"period": chosen.period.label, "area": chosen.area,
               "quarters": count if count in QUARTER_COUNTS else QUARTER_COUNTS[0]}
     table = build_quarterly(svc, chosen, params)
-    notes = [message(_("No records in this period."), "info")] if no_records(table) else []
+    last = last_quarter(chosen.period, chosen.period.fiscal_year_start)
+    notes = not_released_notes(svc, chosen.scope, last) or (
+        [message(_("No records in this period."), "info")] if no_records(table) else [])
     if not svc.settings.effective_targets_file:
         notes.append(message(_("No targets file is configured (IMPACT_TARGETS_FILE): the target column is blank."),
                              "info"))
