@@ -5,13 +5,14 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date
+from types import SimpleNamespace
 
 import openpyxl
 import pandas as pd
 import pytest
 
 from dashboard.builders.quarterly import (
-    data_as_of_text, last_quarter, no_records, quarterly_table, quarterly_view, quarters_ending,
+    data_as_of_text, last_quarter, no_records, quarterly_table, quarterly_view, quarters_ending, targets_of,
 )
 from dashboard.builders.targets import (
     plan_figures, plan_table, progress_table, shown_share, status_class,
@@ -396,3 +397,19 @@ def test_the_targets_chart_in_english_is_unchanged():
     assert (actual_cases.name, target_cases.name, figure.layout.yaxis.title.text) == ("Actual", "Target", "number")
     assert list(target_cases.customdata) == ["2025: target 5.0", "2026 (to date): target 100.0"]
     assert figure.layout.yaxis.ticktext is None
+
+
+def test_a_fiscal_account_s_quarterly_table_reads_its_fiscal_year_s_targets(tmp_path):
+    """Beside US or Bangladesh fiscal quarters stands that fiscal year's target, headed with its name, not the
+    calendar year's."""
+    path = tmp_path / "targets.csv"
+    path.write_text("indicator,year,target,calendar,type\n"
+                    "cases_reported,2026,1400,calendar,annual\n"
+                    "cases_reported,2027,1500,bd-fiscal,annual\n"
+                    "referrals_made,2026,900,calendar,annual\n")
+    svc = SimpleNamespace(settings=SimpleNamespace(effective_targets_file=path))
+    assert targets_of(svc, parse_period("2026")) == {"cases_reported": 1400.0, "referrals_made": 900.0}
+    assert targets_of(svc, parse_period("BD-FY2027")) == {"cases_reported": 1500.0}
+    assert targets_of(svc, parse_period("US-FY2027")) == {}
+    table = quarterly_table(_engine_rows(), ["2026-Q1", "2026-Q2"], "BD30", {}, "BD-FY2027")
+    assert table.columns[-1].heading == "Target BD-FY2027"

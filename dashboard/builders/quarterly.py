@@ -18,11 +18,11 @@ from impact_monitor.table_model import NOT_RELEASED, Cell, Column, Table
 from queries.definitions import INDICATORS
 from queries.geography import NATIONAL
 from queries.narratives import joined_by_quarter, narrative_area, quarter_narratives
-from queries.periods import Period, quarter_containing
+from queries.periods import Period, quarter_containing, year_containing
 from queries.publication import WITHHELD
 from queries.releases import quarter_releases
 from queries.scope import AreaFilter
-from queries.targets import load_targets
+from queries.targets import iptt_targets, load_plan
 
 from ..components import HIDDEN
 from ..table_view import model_table, narrative_class, register_table_source
@@ -50,7 +50,7 @@ def quarters_ending(period: Period, count: int, fiscal_year_start: int | None = 
     return [end.shifted(-offset) for offset in range(count - 1, -1, -1)]
 
 
-def target_heading(year: int) -> str:
+def target_heading(year: int | str) -> str:
     return _("Target {year}").format(year=digits(str(year)))
 
 
@@ -70,7 +70,7 @@ def indicator_cell(row, kind: str) -> Cell:
 
 
 def quarterly_table(rows: pd.DataFrame, quarters: list[str], area: str, targets: dict[str, float],
-                    target_year: int, title: str = "", narratives: dict[str, str] | None = None,
+                    target_year: int | str, title: str = "", narratives: dict[str, str] | None = None,
                     changes: dict[tuple[str, str], str] | None = None,
                     unreleased: frozenset[str] = frozenset()) -> Table:
     """One row per indicator (INDICATORS order), one column per quarter (headed by its name), then the year's
@@ -114,7 +114,8 @@ def build_quarterly(svc: Services, chosen: AreaFilter, params: dict) -> Table:
     count = count if count in QUARTER_COUNTS else QUARTER_COUNTS[0]
     quarters = quarters_ending(chosen.period, count, chosen.period.fiscal_year_start)
     rows = svc.engine.compute_series(chosen, quarters, suppress_below=svc.settings.suppress_below)
-    target_year = quarters[-1].start.year
+    # The target of the year, in the table's own calendar, that holds the last quarter shown.
+    target_year = year_containing(quarters[-1], quarters[-1].calendar)
     # The plan's targets are national: beside a division's numbers they would mislead.
     targets = targets_of(svc, target_year) if chosen.area == NATIONAL else {}
     title = _("Indicators by quarter, {area}, {first} to {last}").format(
@@ -124,7 +125,8 @@ def build_quarterly(svc: Services, chosen: AreaFilter, params: dict) -> Table:
     # audience's difference could reveal a count hidden in one of the two.
     found = quarter_releases(svc.store, quarters)
     changes = live_changes(svc, quarters, found, chosen.area, None if chosen.scope.suppressed else rows)
-    table = quarterly_table(rows, [q.label for q in quarters], chosen.area, targets, target_year, title,
+    table = quarterly_table(rows, [q.label for q in quarters], chosen.area, targets, period_name(target_year.label),
+                            title,
                             narratives_of(svc, quarters, chosen.area), change_marks(changes),
                             unreleased_quarters(svc, chosen.scope, quarters))
     released_only = svc.engine.publications.shows_released(chosen.scope)
@@ -143,13 +145,14 @@ def narratives_of(svc: Services, quarters: Iterable[Period], area: str) -> dict[
     return {code: joined_by_quarter(shown, code, names) for code, _label in shown}
 
 
-def targets_of(svc: Services, year: int) -> dict[str, float]:
+def targets_of(svc: Services, year: Period) -> dict[str, float]:
+    """{indicator code: the plan's annual target} of `year` in its own calendar (a fiscal year's own targets, not
+    the calendar year's); {} without a targets file."""
     path = svc.settings.effective_targets_file
     if path is None or not path.exists():
         return {}
-    targets = load_targets(path)
-    year_rows = targets[targets["year"] == year]
-    return dict(zip(year_rows["indicator"], year_rows["target"]))
+    plan = iptt_targets(load_plan(path), year.calendar.id, year.numbered_year)
+    return {code: targets.annual for code, targets in plan.items() if targets.annual is not None}
 
 
 def no_records(table: Table) -> bool:
