@@ -56,13 +56,14 @@ def release_control() -> html.Section | None:
 
 
 @callback(Output("release-fields", "children"), Output("release-button", "children"),
-          Output("release-confirm", "message"), Input("filter-period", "value"), Input("filter-area", "value"),
-          Input(RELEASED_ID, "data"))
+          Output("release-confirm", "message"), Output("release-provisional", "style"),
+          Input("filter-period", "value"), Input("filter-area", "value"), Input(RELEASED_ID, "data"))
 @guarded
 def show_release(period, area, done):
-    """The quarter's releases and the last release's outcome; the button and its question name the quarter."""
+    """The quarter's releases and the last release's outcome; the button and its question name the quarter; the
+    Provisional tick shows only while the quarter has not ended."""
     if current_scope().role != "leadership":
-        return None, None, None
+        return None, None, None, None
     svc = services()
     chosen = parse_area_filter(period, area)
     quarter = last_quarter(chosen.period, chosen.period.fiscal_year_start)
@@ -76,8 +77,9 @@ def show_release(period, area, done):
     if releases:
         question = _("Release {quarter} again, as revision {revision}? Donor accounts shown released figures will "
                      "see the new figures at once.").format(quarter=name, revision=digits(str(len(releases) + 1)))
+    ended = quarter.end <= svc.databases.today()
     return ([html.P(release_line(name, releases, svc.settings.timezone)), *([message(said, "info")] if said else [])],
-            _("Release {quarter}").format(quarter=name), question)
+            _("Release {quarter}").format(quarter=name), question, {"display": "none"} if ended else None)
 
 
 @callback(Output(RELEASED_ID, "data"), Input("release-confirm", "submit_n_clicks"),
