@@ -47,21 +47,25 @@ def release_control() -> html.Section | None:
                  "now, with who released it and when. Releasing it again makes a revision; every revision is "
                  "kept. A quarter that has not ended can be released only as provisional.")),
         dcc.Loading(html.Div(id="release-fields")),
-        dcc.Checklist(id="release-provisional", options=[
-            {"label": " " + _("Provisional: the quarter has not ended"), "value": PROVISIONAL}], value=[]),
+        dcc.Checklist(id="release-provisional", options=_provisional_option(), value=[]),
         # The browser asks before a release: every audience shown released figures sees it at once.
         dcc.ConfirmDialogProvider(html.Button(_("Release this quarter"), id="release-button", type="button"),
                                   id="release-confirm"),
     ], className="release-control no-print", **{"aria-labelledby": "release-heading"})
 
 
+def _provisional_option() -> list[dict]:
+    return [{"label": " " + _("Provisional: the quarter has not ended"), "value": PROVISIONAL}]
+
+
 @callback(Output("release-fields", "children"), Output("release-button", "children"),
-          Output("release-confirm", "message"), Output("release-provisional", "style"),
+          Output("release-confirm", "message"), Output("release-provisional", "options"),
           Input("filter-period", "value"), Input("filter-area", "value"), Input(RELEASED_ID, "data"))
 @guarded
 def show_release(period, area, done):
     """The quarter's releases and the last release's outcome; the button and its question name the quarter; the
-    Provisional tick shows only while the quarter has not ended."""
+    Provisional tick is offered only while the quarter has not ended (an ended one offers none, rather than a
+    hidden one a keyboard could still meet)."""
     if current_scope().role != "leadership":
         return None, None, None, None
     svc = services()
@@ -79,7 +83,7 @@ def show_release(period, area, done):
                      "see the new figures at once.").format(quarter=name, revision=digits(str(len(releases) + 1)))
     ended = quarter.end <= svc.databases.today()
     return ([html.P(release_line(name, releases, svc.settings.timezone)), *([message(said, "info")] if said else [])],
-            _("Release {quarter}").format(quarter=name), question, {"display": "none"} if ended else None)
+            _("Release {quarter}").format(quarter=name), question, [] if ended else _provisional_option())
 
 
 @callback(Output(RELEASED_ID, "data"), Input("release-confirm", "submit_n_clicks"),
