@@ -82,7 +82,7 @@ def period_cells(svc: Services, filter_: AreaFilter) -> ProtectedCells | None:
         return None
     _detailed(svc, filter_)
     cells = svc.engine.publications.cells(filter_.scope, filter_.period, _k(svc), svc.databases.start_of_today())
-    if cells.not_released(("", filter_.period.label)):
+    if cells.not_released(filter_.period.label):
         raise FilterError(NOT_RELEASED, period=period_name(filter_.period.label))
     return cells
 

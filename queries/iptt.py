@@ -21,7 +21,6 @@ calendar's year), so the year to date is the year its quarters are protected wit
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -31,7 +30,7 @@ from .definitions import INDICATORS, reliable
 from .geography import Gazetteer
 from .indicators import GROUP_VALUES, IndicatorEngine
 from .periods import Period, calendar_named, parse_period, quarters_of, year_of
-from .released_years import not_available, released_year
+from .released_years import missing, not_available, released_year
 from .scope import Scope, make_filter
 from .targets import IndicatorTargets
 
@@ -173,8 +172,8 @@ def _actual(record: dict | None, started: bool = True) -> Actual:
         return Actual(hidden=bool(record["suppressed"]), withheld=bool(record["withheld"]))
     value = record["value"]
     flag = record.get("reliable")
-    return Actual(None if _missing(value) else float(value),
-                  reliable=None if flag is None or _missing(flag) else bool(flag))
+    return Actual(None if missing(value) else float(value),
+                  reliable=None if flag is None or missing(flag) else bool(flag))
 
 
 def _cumulative(code: str, records: list[dict | None]) -> Actual:
@@ -185,14 +184,10 @@ def _cumulative(code: str, records: list[dict | None]) -> Actual:
     if any(record["suppressed"] or record["withheld"] for record in records):
         return Actual(hidden=True)
     if kind == "count":
-        return Actual(float(sum(0 if _missing(r["value"]) else float(r["value"]) for r in records)))
-    numerator = sum(0 if _missing(r["numerator"]) else float(r["numerator"]) for r in records)
-    denominator = sum(0 if _missing(r["denominator"]) else float(r["denominator"]) for r in records)
+        return Actual(float(sum(0 if missing(r["value"]) else float(r["value"]) for r in records)))
+    numerator = sum(0 if missing(r["numerator"]) else float(r["numerator"]) for r in records)
+    denominator = sum(0 if missing(r["denominator"]) else float(r["denominator"]) for r in records)
     if denominator == 0:
         return Actual()
     percent = 100.0 * numerator / denominator
     return Actual(percent, reliable=reliable(kind, percent, numerator))
-
-
-def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))

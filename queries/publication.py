@@ -111,16 +111,16 @@ class ProtectedCells:
     def withheld(self, cell: tuple) -> bool:
         return self.states.get(cell) == UNSHOWN
 
-    def not_released(self, cell: tuple) -> bool:
-        """True for a cell of a period this audience is shown released figures of, and that was not released."""
-        return cell[1] in self.unreleased
+    def not_released(self, period: str) -> bool:
+        """True for a period this audience is shown released figures of, and that was not released."""
+        return period in self.unreleased
 
     def indicator_row(self, code: str, period: str, area: str, dimension: str, group: str,
                       live_value, population) -> tuple[float | None, float | None, float | None, bool, bool]:
         """(value, numerator, denominator, suppressed, withheld) of an indicator row from the cells: withheld
         for a count that is part of a withheld breakdown. `live_value` is the median the databases give (a
         median is no count), `population` the public child population."""
-        if period in self.unreleased:
+        if self.not_released(period):
             return None, None, None, False, False  # not available: the period's figures were not released
         cells = indicator_cells(code, period, area, dimension, group)
         hidden = (None, None, None, True, False)

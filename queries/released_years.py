@@ -45,8 +45,9 @@ def released_year(code: str, year: Period, by_period: dict, today: date, whole: 
 def not_available(record: dict | None) -> bool:
     """No record, or one that shows nothing and hides nothing (a quarter not released)."""
     return record is None or (not record["suppressed"] and not record["withheld"]
-                              and all(_missing(record.get(name)) for name in ("value", "numerator", "denominator")))
+                              and all(missing(record.get(name)) for name in ("value", "numerator", "denominator")))
 
 
-def _missing(value) -> bool:
+def missing(value) -> bool:
+    """None or NaN: a figure that is not there."""
     return value is None or (isinstance(value, float) and math.isnan(value))
