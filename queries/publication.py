@@ -178,6 +178,28 @@ class DecodedCells:
         return cells
 
 
+class CellReleases:
+    """The store's latest release holding cells of each period, read again only when something was released since:
+    a page asks for it once per quarter and callback, and one cheap query (the newest release's id) then stands in
+    for reading every release."""
+
+    def __init__(self):
+        self._newest: int | None = None
+        self._latest: dict[tuple[str, str], int] = {}
+        self._lock = threading.Lock()
+
+    def read(self, store) -> dict[tuple[str, str], int]:
+        """{(calendar, period): release id}, as `AppStore.latest_cell_releases` gives it, current to this call."""
+        newest = store.newest_release_id()
+        with self._lock:
+            if newest == self._newest:
+                return self._latest
+        latest = store.latest_cell_releases()
+        with self._lock:
+            self._newest, self._latest = newest, latest
+        return latest
+
+
 class Publications:
     """The protected cells of each external audience and year, built once and reused for `ttl_s` seconds (the
     aggregate cache's, so shared by workers through Redis).
@@ -191,11 +213,13 @@ class Publications:
         self._decoded = DecodedCells(ttl_s)
         self.released_only: frozenset[str] = frozenset()
         self.store = None
+        self._cell_releases = CellReleases()
 
     def show_released_only(self, roles: tuple[str, ...], store) -> None:
         """Show `roles` released figures only, from `store` (None: no store could be opened, so nothing is
         released)."""
         self.released_only, self.store = frozenset(roles), store
+        self._cell_releases = CellReleases()
 
     def shows_released(self, scope: Scope) -> bool:
         return scope.role in self.released_only
@@ -203,14 +227,14 @@ class Publications:
     def released(self, scope: Scope, period: Period) -> bool:
         """False for a period the scope is shown released figures of and that was not released (a year never
         is); True otherwise."""
-        return not self.shows_released(scope) or self._cell_release(period) is not None
+        return not self.shows_released(scope) or self._cell_releases_of((period,))[0] is not None
 
     def version(self, scope: Scope, periods: tuple[Period, ...]) -> tuple:
         """What the scope's figures of `periods` were read from: "live", or the release of each (a key part for
         anything cached from them)."""
         if not self.shows_released(scope):
             return ("live",)
-        return tuple(self._cell_release(period) for period in periods)
+        return self._cell_releases_of(periods)
 
     def cells(self, scope: Scope, period: Period, k: int, as_of: datetime | None = None) -> ProtectedCells:
         """The protected cells of the calendar year `period` lies in, waiting times measured to `as_of`
@@ -228,20 +252,20 @@ class Publications:
         return self._decoded.get(key, lambda: ProtectedCells.from_frame(
             self.cache.get_or_compute(key, build, ttl_s=self.ttl_s), k))
 
-    def _cell_release(self, period: Period) -> int | None:
-        """The id of a quarter's latest release when it holds cells; None for a year, a quarter never released,
-        or one whose latest release was made before releases held cells (it counts as not released until it is
-        released again)."""
-        if self.store is None or period.kind != "quarter":
-            return None
-        release = self.store.latest_release(*store_key(period))
-        return release.id if release is not None and self.store.holds_cells(release.id) else None
+    def _cell_releases_of(self, periods: tuple[Period, ...]) -> tuple[int | None, ...]:
+        """For each period, the id of its latest release when it is a quarter's and holds cells; None for a year,
+        a quarter never released, or one whose latest release was made before releases held cells (it counts as
+        not released until it is released again)."""
+        if self.store is None:
+            return (None,) * len(periods)
+        latest = self._cell_releases.read(self.store)
+        return tuple(latest.get(store_key(period)) if period.kind == "quarter" else None for period in periods)
 
     def _released_cells(self, scope: Scope, period: Period, k: int) -> ProtectedCells:
         """A released quarter's cells, protected on their own: no relation ties two quarters once the year is not
         shown (its totals and distinct counts are not released), so each quarter's hidden cells are decided once
         and stay the same whatever is released after it."""
-        release_id = self._cell_release(period)
+        release_id = self._cell_releases_of((period,))[0]
         if release_id is None:
             return ProtectedCells({}, {}, k, unreleased=frozenset({period.label}))
         key = ("released-cells", scope.cache_key, period.label, release_id, k)

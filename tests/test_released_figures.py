@@ -116,6 +116,7 @@ def test_a_released_quarter_shows_the_release_until_it_is_revised(program):
         "government partners are shown live figures")
 
     release(later, "2026-Q1")
+    assert national(later, "donor") == national_cases + 1, "the revision is read at once, by the same process too"
     assert national(services(program), "donor") == national_cases + 1
 
 

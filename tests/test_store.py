@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 
 from impact_monitor.services import attach_store
 from impact_monitor.settings import Settings, SettingsError
-from queries.publication import Publications
+from queries.publication import CellReleases, Publications
 from queries.store import (FIGURE_COLUMNS, AppStore, StoreError, StoreOutOfDate, default_store_url, head_revision,
                            migrate)
 from queries.store.tables import metadata
@@ -130,6 +130,27 @@ def test_a_release_keeps_its_figures_exactly_and_its_moment_in_utc(store_url):
     assert pd.isna(median["value"]) and median["breakdown"] == "" and median["category"] == ""
     assert list(store.release_figures(release.id).columns) == list(FIGURE_COLUMNS)
     assert store.releases("calendar") == []  # another calendar's periods are its own
+    store.dispose()
+
+
+def test_the_latest_release_holding_cells_is_read_per_period_and_again_after_each_release(store_url):
+    store = AppStore.open(store_url, apply_migrations=True)
+    cells = {"cases": pd.DataFrame({"period": ["2026"], "district_pcode": ["BD3026"], "cases": [4]})}
+    latest = CellReleases()
+    assert store.newest_release_id() is None and latest.read(store) == {}
+
+    old = store.record_release("calendar", "2026-Q1", figures(2, 1), "leadership", False, "0.1")  # no cells
+    first = store.record_release("calendar", "2026-Q2", figures(2, 2), "leadership", False, "0.2", cells=cells)
+    assert latest.read(store) == {("calendar", "2026-Q2"): first.id}
+    assert store.release_cells(first.id)["cases"].equals(cells["cases"])
+
+    revision = store.record_release("calendar", "2026-Q2", figures(2, 3), "leadership", False, "0.2", cells=cells)
+    assert latest.read(store) == {("calendar", "2026-Q2"): revision.id}, "read again once something was released"
+    store.record_release("calendar", "2026-Q2", figures(2, 4), "leadership", False, "0.1")  # an old version's, no cells
+    again = store.record_release("calendar", "2026-Q1", figures(2, 5), "leadership", False, "0.2", cells=cells)
+    assert latest.read(store) == {("calendar", "2026-Q1"): again.id}, (
+        "a period whose latest release holds no cells counts as not released; an older one's cells are not read")
+    assert store.newest_release_id() == again.id > old.id
     store.dispose()
 
 

@@ -255,11 +255,24 @@ class AppStore:
         frame = pd.DataFrame(rows, columns=list(FIGURE_COLUMNS))
         return frame.astype({"numerator": float, "denominator": float, "value": float})
 
-    def holds_cells(self, release_id: int) -> bool:
-        """True when the release froze a quarter's cells (`record_release`'s `cells`)."""
-        query = select(func.count()).select_from(release_cells).where(release_cells.c.release_id == release_id)
+    def newest_release_id(self) -> int | None:
+        """The id of the newest release of any period (ids only grow), or None before the first: a cheap check of
+        whether anything was released since a reading."""
         with self.engine.connect() as connection:
-            return bool(connection.scalar(query))
+            return connection.scalar(select(func.max(releases.c.id)))
+
+    def latest_cell_releases(self) -> dict[tuple[str, str], int]:
+        """{(calendar, period): id of its latest release} for every period whose latest release froze a quarter's
+        cells; a period whose latest release holds none (a year, or a release from before releases held cells) is
+        left out."""
+        newer = releases.alias("newer")
+        latest = ~select(newer.c.id).where(newer.c.calendar == releases.c.calendar,
+                                            newer.c.period == releases.c.period,
+                                            newer.c.revision > releases.c.revision).exists()
+        holds = select(release_cells.c.release_id).where(release_cells.c.release_id == releases.c.id).exists()
+        query = select(releases.c.calendar, releases.c.period, releases.c.id).where(latest, holds)
+        with self.engine.connect() as connection:
+            return {(calendar, period): release_id for calendar, period, release_id in connection.execute(query)}
 
     def release_cells(self, release_id: int) -> dict[str, pd.DataFrame]:
         """The counts a quarter's release froze at their finest grain (name -> frame, as given to
