@@ -54,7 +54,7 @@ FIRST_YEAR, LAST_YEAR = 1990, 2100
 _YEAR = re.compile(r"[0-9]{4}")  # ASCII digits: str.isdigit() takes "²" and int() then fails
 ON_TRACK, AT_RISK, OFF_TRACK = "on track", "at risk", "off track"
 MET, MISSED = "met", "missed"
-NOT_STARTED, HIDDEN, NO_VALUE = "not started", "hidden", "no value"
+NOT_STARTED, HIDDEN, NO_VALUE, NOT_RELEASED = "not started", "hidden", "no value", "not released"
 AT_RISK_FROM = 0.9
 ACCUMULATING_KINDS = ("count", "rate")
 PROGRESS_COLUMNS = ["indicator", "year", "target", "actual", "suppressed", "reliable", "days_elapsed", "days_in_year",
@@ -269,9 +269,10 @@ def _progress_of_years(engine: IndicatorEngine, targets: pd.DataFrame, years: li
 
 def _released_years(engine: IndicatorEngine, filter_: AreaFilter, years: list[Period], codes: tuple[str, ...],
                     today: date, k: int) -> pd.DataFrame:
-    """The years' rows (indicator, period, area, value, suppressed, reliable) for an audience shown released
-    figures only: each added up from its released quarters (`released_years.released_year`), not available
-    where it cannot be."""
+    """The years' rows (indicator, period, area, value, suppressed, reliable, released) for an audience shown
+    released figures only: each added up from its released quarters (`released_years.released_year`); `released`
+    is False where it cannot be (a quarter begun not released, or an indicator whose year is not the sum of its
+    quarters)."""
     quarters = [quarter for year in years for quarter in quarters_of(year)]
     rows = engine.compute_series(filter_, quarters, codes, suppress_below=k)
     rows = rows[rows["area"] == filter_.area]
@@ -279,9 +280,10 @@ def _released_years(engine: IndicatorEngine, filter_: AreaFilter, years: list[Pe
     for code in codes:
         by_period = {record["period"]: record for record in rows[rows["indicator"] == code].to_dict("records")}
         for year in years:
-            found = released_year(code, year, by_period, today) or {
-                "value": None, "suppressed": False, "reliable": None}
-            records.append({"indicator": code, "period": year.label, "area": filter_.area, **found})
+            found = released_year(code, year, by_period, today)
+            records.append({"indicator": code, "period": year.label, "area": filter_.area, "released": True, **found}
+                           if found else {"indicator": code, "period": year.label, "area": filter_.area,
+                                          "value": None, "suppressed": False, "reliable": None, "released": False})
     return pd.DataFrame(records)
 
 
@@ -296,6 +298,8 @@ def _progress_record(row: pd.Series, target: dict, today: date) -> dict:
               "percent_of_target": None}
     if elapsed == 0:
         record.update(actual=None, reliable=None, status=NOT_STARTED)
+    elif not row.get("released", True):
+        record["status"] = NOT_RELEASED
     elif suppressed:
         record["status"] = HIDDEN
     else:

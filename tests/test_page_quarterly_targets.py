@@ -26,8 +26,8 @@ from queries.definitions import INDICATORS
 from queries.periods import parse_period
 from queries.scope import LEADERSHIP, Scope, make_filter
 from queries.targets import (
-    AT_RISK, HIDDEN, MET, MISSED, NOT_STARTED, OFF_TRACK, ON_TRACK, days_elapsed, load_targets, plan_progress,
-    progress, status_of,
+    AT_RISK, HIDDEN, MET, MISSED, NO_VALUE, NOT_RELEASED, NOT_STARTED, OFF_TRACK, ON_TRACK, days_elapsed,
+    load_targets, plan_progress, progress, status_of,
 )
 from tests.builders import sqlite_url, write_database
 from tests.panel_parts import tables_in
@@ -230,6 +230,27 @@ def test_plan_charts_draw_actual_and_target_and_write_hidden_where_a_bar_would_b
     assert len(charts["conviction_rate_pct"].data) == 2  # nothing hidden, no marks
     for figure in charts.values():  # no title in the figure to sit under its toolbar; the legend below the plot
         assert figure.layout.title.text is None and figure.layout.legend.y < 0
+
+
+def test_an_actual_with_no_value_says_why_in_the_tables_and_where_its_bar_would_be():
+    def row(year, status):
+        return dict(indicator="cases_reported", year=year, target=10.0, actual=None, suppressed=False, reliable=None,
+                    days_elapsed=0 if status == NOT_STARTED else 100, days_in_year=365, projection=None,
+                    percent_of_target=None, status=status)
+
+    frame = pd.DataFrame([row(2024, NO_VALUE), row(2025, NOT_RELEASED), row(2027, NOT_STARTED)])
+    shown = _targets_shown(plan_table(frame))
+    assert [line[2] for line in shown] == ["not available", "not released", "not yet"]
+    assert [line[4] for line in shown] == ["not available", "not released", "not yet"], "the share built on it"
+    assert [line[5] for line in shown] == ["no value", "not released", "not started"]
+    assert [line[2:5] for line in _targets_shown(progress_table(frame.iloc[[1]]))] == [["not released"] * 3]
+    assert progress_table(frame, released_only=True).notes[-1].startswith("Released figures only: a year's actual")
+    assert len(progress_table(frame).notes) == 1
+
+    actual, _target, marks = dict(plan_figures(frame, current_year=2026))["cases_reported"].data
+    assert list(actual.y) == [None, None, None], "no bar drawn at 0"
+    assert list(marks.text) == ["not available", "not released", "not yet"] and list(marks.y) == [0, 0, 0]
+    assert marks.offsetgroup == actual.offsetgroup
 
 
 def test_quarters_end_with_the_chosen_quarter_or_the_years_last():

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from dashboard import panels
+from dashboard.builders.targets import build_plan
 from impact_monitor.disclosure_audit import run_audit
 from impact_monitor.services import attach_store, prepare_services, release_demo_quarters
 from impact_monitor.settings import Settings, SettingsError
@@ -21,7 +22,7 @@ from queries.periods import parse_period, recent_quarters
 from queries.released_years import ADDITIVE_OVER_QUARTERS, released_year
 from queries.releases import release_period
 from queries.scope import FilterError, make_filter, make_scope
-from queries.targets import plan_progress
+from queries.targets import NO_VALUE, NOT_RELEASED, plan_progress
 from tests import awkward_program
 from tests.builders import sqlite_url, write_database
 
@@ -233,3 +234,14 @@ def test_the_five_year_targets_add_a_donors_year_up_from_the_released_quarters(p
     assert progress.loc["cases_reported", "actual"] == sum(quarters)
     assert progress.loc["survivors_assessed", "actual"] is None, "distinct people do not add up over quarters"
     assert not progress.loc["survivors_assessed", "suppressed"]
+    assert progress.loc["survivors_assessed", "status"] == NOT_RELEASED
+    assert progress.loc["cases_reported", "status"] not in (NOT_RELEASED, NO_VALUE)
+
+    # In Q3, not released: the year's actual is not released, and the page says so rather than leave it blank.
+    later = plan_progress(svc.engine, targets, national, date(2026, 8, 1), K)
+    assert later.set_index("indicator").loc["cases_reported", "status"] == NOT_RELEASED
+    targets.to_csv(program / "targets.csv", index=False)
+    with_targets = services(program, IMPACT_TARGETS_FILE=str(program / "targets.csv"))
+    table = build_plan(with_targets, national(parse_period("2026-Q2")), {})  # today: Q3 and Q4 begun, not released
+    assert [cell.mark for cell in table.rows[0][2:3] + table.rows[0][4:5]] == ["not released"] * 2
+    assert any(note.startswith("Released figures only") for note in table.notes)

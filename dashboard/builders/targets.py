@@ -14,13 +14,13 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from impact_monitor.services import Services
-from impact_monitor.table_model import Cell, Column, Table
+from impact_monitor.table_model import NOT_AVAILABLE, NOT_RELEASED as NOT_RELEASED_MARK, NOT_YET, Cell, Column, Table
 from queries.definitions import INDICATORS
 from queries.geography import NATIONAL
 from queries.scope import AreaFilter, make_filter
 from queries.targets import (
-    AT_RISK, HIDDEN as HIDDEN_STATUS, MET, MISSED, NO_VALUE, NOT_STARTED, OFF_TRACK, ON_TRACK, load_targets,
-    plan_progress,
+    AT_RISK, HIDDEN as HIDDEN_STATUS, MET, MISSED, NO_VALUE, NOT_RELEASED, NOT_STARTED, OFF_TRACK, ON_TRACK,
+    load_targets, plan_progress,
 )
 
 from ..components import HIDDEN, hidden_bar_marks
@@ -33,13 +33,19 @@ STATUS_CLASSES = {ON_TRACK: "status-on-track", MET: "status-on-track", AT_RISK: 
                   OFF_TRACK: "status-off-track", MISSED: "status-off-track"}
 STATUS_NAMES = {ON_TRACK: N_("on track"), AT_RISK: N_("at risk"), OFF_TRACK: N_("off track"), MET: N_("met"),
                 MISSED: N_("missed"), NOT_STARTED: N_("not started"), HIDDEN_STATUS: N_("hidden"),
-                NO_VALUE: N_("no value")}
+                NO_VALUE: N_("no value"), NOT_RELEASED: NOT_RELEASED_MARK}
+# The mark of an actual (and of the projection and share built on it) that has no value, by the row's status.
+MISSING_MARKS = {NOT_STARTED: NOT_YET, NOT_RELEASED: NOT_RELEASED_MARK}
 # The tables' column headings, translated when a table is built.
 INDICATOR, YEAR, TARGET, SHARE, STATUS = N_("Indicator"), N_("Year"), N_("Target"), N_("Share of target"), N_("Status")
 ACTUAL, ACTUAL_TO_DATE, PROJECTED = N_("Actual"), N_("Actual, year to date"), N_("Projected for the year")
 PROGRESS_TABLE, PLAN_TABLE, PAGE = "targets-progress-table", "targets-plan-table", "five-year-targets"
 SHARE_NOTE = N_("A share of the target is cut, not rounded, to one decimal: a share just under 100 % or 90 % never "
                 "reads as reaching it, so the share always agrees with the status.")
+RELEASED_YEARS_NOTE = N_("Released figures only: a year's actual is its released quarters added up (counts summed, "
+                         "percentages pooled), and reads \u201cnot released\u201d until every quarter of it begun "
+                         "has been released. A year of an indicator that does not add up over quarters (distinct "
+                         "people or cases, medians, rates) is not released.")
 
 
 def status_name(status: str) -> str:
@@ -59,48 +65,66 @@ def shown_share(percent) -> float | None:
     return math.floor(round(float(percent) * 10, 6)) / 10
 
 
-def _number(value, code: str, suppressed: bool = False, reliable=None) -> Cell:
-    """A value of an indicator, hidden when its actual is (a projection or share built on it is hidden too), of
-    its indicator's kind: its column holds counts in one row and percentages or days in the next."""
+def _number(value, code: str) -> Cell:
+    """A target of an indicator, of its indicator's kind: its column holds counts in one row and percentages or
+    days in the next; "not available" where none is set."""
+    if _missing(value):
+        return Cell(mark=NOT_AVAILABLE)
     kind = INDICATORS[code].kind
-    if suppressed:
+    return Cell(int(round(value)) if kind == "count" else float(value), kind=kind)
+
+
+def _measured(value, row, share: bool = False) -> Cell:
+    """An actual of a progress row, or a projection or `share` of the target built on it: hidden when the actual
+    is, marked by the row's status where there is none (not started, not released, not available), never a blank
+    that reads as 0."""
+    kind = None if share else INDICATORS[row.indicator].kind  # a share is its column's kind, a percentage
+    if row.suppressed:
         return Cell(mark=HIDDEN, kind=kind)
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return Cell(kind=kind)
+    if _missing(value):
+        return Cell(mark=MISSING_MARKS.get(row.status, NOT_AVAILABLE), kind=kind)
+    if share:
+        return Cell(float(value))  # no reliability of its own
     return Cell(int(round(value)) if kind == "count" else float(value),
-                reliable=None if reliable is None or pd.isna(reliable) else bool(reliable), kind=kind)
+                reliable=None if row.reliable is None or pd.isna(row.reliable) else bool(row.reliable), kind=kind)
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def _indicator(code: str) -> Cell:
     return Cell(_(INDICATORS[code].label), href=f"/definitions#{code}")
 
 
-def progress_table(progress: pd.DataFrame, title: str = "") -> Table:
-    """This year's progress, one row per indicator with a target."""
+def progress_table(progress: pd.DataFrame, title: str = "", released_only: bool = False) -> Table:
+    """This year's progress, one row per indicator with a target; `released_only` for an audience shown released
+    figures only (a note says how its year is added up)."""
     columns = (Column(_(INDICATOR)), Column(_(TARGET), "number"), Column(_(ACTUAL_TO_DATE), "number"),
                Column(_(PROJECTED), "number"), Column(_(SHARE), "percent"), Column(_(STATUS)))
     rows = tuple(
-        (_indicator(row.indicator), _number(row.target, row.indicator),
-         _number(row.actual, row.indicator, row.suppressed, row.reliable),
+        (_indicator(row.indicator), _number(row.target, row.indicator), _measured(row.actual, row),
          # A projection rests on the same events as the actual it scales.
-         _number(row.projection, row.indicator, row.suppressed, row.reliable),
-         Cell(mark=HIDDEN) if row.suppressed else Cell(shown_share(row.percent_of_target)),
+         _measured(row.projection, row), _measured(shown_share(row.percent_of_target), row, share=True),
          Cell(status_name(row.status)))
         for row in progress.itertuples())
-    return Table(PROGRESS_TABLE, title, columns, rows, notes=(_(SHARE_NOTE),))
+    return Table(PROGRESS_TABLE, title, columns, rows, notes=table_notes(released_only))
 
 
-def plan_table(plan: pd.DataFrame, title: str = "") -> Table:
+def plan_table(plan: pd.DataFrame, title: str = "", released_only: bool = False) -> Table:
     """Every year of the plan: actual (year to date for the current year) against target."""
     columns = (Column(_(INDICATOR)), Column(_(YEAR)), Column(_(ACTUAL), "number"), Column(_(TARGET), "number"),
                Column(_(SHARE), "percent"), Column(_(STATUS)))
     rows = tuple(
-        (_indicator(row.indicator), Cell(year_name(row.year)),
-         _number(row.actual, row.indicator, row.suppressed, row.reliable), _number(row.target, row.indicator),
-         Cell(mark=HIDDEN) if row.suppressed else Cell(shown_share(row.percent_of_target)),
+        (_indicator(row.indicator), Cell(year_name(row.year)), _measured(row.actual, row),
+         _number(row.target, row.indicator), _measured(shown_share(row.percent_of_target), row, share=True),
          Cell(status_name(row.status)))
         for row in plan.itertuples())
-    return Table(PLAN_TABLE, title, columns, rows, notes=(_(SHARE_NOTE),))
+    return Table(PLAN_TABLE, title, columns, rows, notes=table_notes(released_only))
+
+
+def table_notes(released_only: bool) -> tuple[str, ...]:
+    return (_(SHARE_NOTE), *([_(RELEASED_YEARS_NOTE)] if released_only else []))
 
 
 def plan_figures(plan: pd.DataFrame, current_year: int) -> list[tuple[str, go.Figure]]:
@@ -118,8 +142,7 @@ def _indicator_figure(one: pd.DataFrame, code: str, current_year: int) -> go.Fig
     target = [float(t) for t in one["target"]]
     traces = [_bars(years, actual, _(ACTUAL), _("{year}: actual {value}"), ACTUAL_COLOUR, "actual"),
               _bars(years, target, _(TARGET), _("{year}: target {value}"), TARGET_COLOUR, "target")]
-    marks = hidden_bar_marks(years, [HIDDEN if hidden else None for hidden in one["suppressed"].astype(bool)],
-                             offsetgroup="actual")
+    marks = hidden_bar_marks(years, [bar_mark(row) for row in one.itertuples()], offsetgroup="actual")
     figure = go.Figure(traces + ([marks] if marks else []))
     unit = INDICATORS[code].unit
     drawn = [value for value in actual + target if value is not None]
@@ -129,6 +152,14 @@ def _indicator_figure(one: pd.DataFrame, code: str, current_year: int) -> go.Fig
     figure.update_layout(barmode="group", height=300, margin=dict(l=50, r=10, t=30, b=40),
                          legend=dict(orientation="h", x=0, y=-0.3, yanchor="top"), font=CHART_FONT)
     return figure
+
+
+def bar_mark(row) -> str | None:
+    """The mark written where a year's actual bar would stand and has none: hidden, not released, not yet (a year
+    not begun) or not available; never a gap that reads as 0."""
+    if row.suppressed:
+        return HIDDEN
+    return MISSING_MARKS.get(row.status, NOT_AVAILABLE) if _missing(row.actual) else None
 
 
 def _bars(years: list[str], values: list[float | None], name: str, hover: str, colour: str,
@@ -173,12 +204,17 @@ def plan_title(svc: Services) -> str:
 def build_progress(svc: Services, chosen: AreaFilter, _params: dict) -> Table:
     plan, year = plan_of(svc, chosen), chosen.period.start.year
     this_year = plan[plan["year"] == year] if plan is not None else pd.DataFrame(columns=["indicator"])
-    return progress_table(this_year, progress_title(year, svc))
+    return progress_table(this_year, progress_title(year, svc), released_only(svc, chosen))
 
 
 def build_plan(svc: Services, chosen: AreaFilter, _params: dict) -> Table:
     plan = plan_of(svc, chosen)
-    return plan_table(plan if plan is not None else pd.DataFrame(columns=["indicator"]), plan_title(svc))
+    return plan_table(plan if plan is not None else pd.DataFrame(columns=["indicator"]), plan_title(svc),
+                      released_only(svc, chosen))
+
+
+def released_only(svc: Services, chosen: AreaFilter) -> bool:
+    return svc.engine.publications.shows_released(chosen.scope)
 
 
 register_table_source(PROGRESS_TABLE, PAGE, build_progress)

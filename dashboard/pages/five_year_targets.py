@@ -14,7 +14,8 @@ from queries.targets import AT_RISK_FROM
 
 from ..builders.chart_language import chart_config
 from ..builders.targets import (
-    plan_figures, plan_of, plan_table, plan_title, progress_table, progress_title, status_class, year_name,
+    plan_figures, plan_of, plan_table, plan_title, progress_table, progress_title, released_only, status_class,
+    year_name,
 )
 from ..components import message
 from ..i18n import N_, _, number
@@ -60,7 +61,8 @@ def update_targets(period):
     year = chosen.period.start.year
     params = {"period": chosen.period.label, "area": NATIONAL}
     this_year = plan[plan["year"] == year].reset_index(drop=True)
-    return _this_year_section(this_year, year, params) + _plan_section(plan, params)
+    released = released_only(svc, chosen)
+    return _this_year_section(this_year, year, params, released) + _plan_section(plan, params, released)
 
 
 def _view(table, params):
@@ -70,18 +72,18 @@ def _view(table, params):
     return model_table(table, params, {status_column: status_class})
 
 
-def _this_year_section(this_year, year, params):
+def _this_year_section(this_year, year, params, released: bool):
     if this_year.empty:
         return [message(_("The plan has no targets for {year}.").format(year=year_name(year)), "info")]
     elapsed, length = int(this_year.iloc[0]["days_elapsed"]), int(this_year.iloc[0]["days_in_year"])
-    table = progress_table(this_year, progress_title(year, services()))
+    table = progress_table(this_year, progress_title(year, services()), released)
     return [html.H3(_("Progress in {year}").format(year=year_name(year))),
             html.P(_("{elapsed} of {length} days of {year} have passed.").format(
                 elapsed=number(elapsed), length=number(length), year=year_name(year))),
             _view(table, params)]
 
 
-def _plan_section(plan, params):
+def _plan_section(plan, params, released: bool):
     if plan.empty:
         return []
     charts = [html.Div([html.H4(_(INDICATORS[code].label)),
@@ -94,4 +96,4 @@ def _plan_section(plan, params):
                      # One chart per row on a phone, as many as fit on a wider screen.
                      style={"display": "grid", "gap": "0.5rem 1rem",
                             "gridTemplateColumns": "repeat(auto-fill, minmax(min(100%, 22rem), 1fr))"}),
-            _view(plan_table(plan, plan_title(services())), params)]
+            _view(plan_table(plan, plan_title(services()), released), params)]
