@@ -103,8 +103,10 @@ def hidden_bar_marks(categories: list, marks: list[str | None], offsetgroup: str
     where, texts = [category for category, _mark in places], [text for _category, text in places]
     zeros = [0] * len(where)
     axes = {"y": where, "x": zeros, "orientation": "h"} if horizontal else {"x": where, "y": zeros}
+    # Never shrunk to the bar's width: on a phone a narrow bar would shrink the mark past reading.
     return go.Bar(**axes, text=texts, textposition="outside", textangle=0 if horizontal else -90,
-                  textfont={"color": MARK_COLOUR}, marker_color=MARK_COLOUR, offsetgroup=offsetgroup,
+                  constraintext="none", textfont={"color": MARK_COLOUR, "size": 11}, marker_color=MARK_COLOUR,
+                  offsetgroup=offsetgroup,
                   cliponaxis=False, showlegend=False, hovertemplate="%{text}<extra></extra>")
 
 

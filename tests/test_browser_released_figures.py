@@ -20,6 +20,7 @@ from selenium.webdriver.common.by import By
 
 from tests.conftest import BROWSER_DEMO_CASES, GEO_CACHE, REPO_ROOT, browsers_at, open_page, running_app
 from tests.test_browser_narratives import _notes, _release
+from tests.test_browser_phone import PHONE, _widths
 from tests.test_browser_table_files import _download, _shown
 from tests.test_browser_values import choose_and_wait
 
@@ -117,3 +118,22 @@ def test_a_donor_sees_released_quarters_only_until_leadership_releases_again(rel
         said = donor.find_element(By.TAG_NAME, "main").text
         assert f"{first} has not been released. This account is shown released figures only" in said, page
         assert "No records in this period" not in said, page
+
+    # On a phone: the marks of what is not released fit, and the five-year targets say a year not released so,
+    # in the tables and where the actual's bar would stand.
+    donor.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", PHONE)
+    for page, shown in (("/quarterly-indicators", "#quarterly-table"), ("/five-year-targets", ".small-multiple"),
+                        ("/five-year-targets", "#targets-plan-table")):
+        open_page(donor, f"{page}?lang=en")
+        assert _widths(donor)[0] <= PHONE["width"], page
+        donor.execute_script("arguments[0].scrollIntoView()", donor.find_element(By.CSS_SELECTOR, shown))
+        donor.save_screenshot(str(tmp_path / f"donor-phone{page.replace('/', '-')}-{shown[1:]}.png"))
+    header, rows = _shown(donor, "targets-plan-table")
+    # No year of the plan has all its begun quarters released by the demo (it releases the last three ended).
+    cases = [(row[header.index("Actual")], row[header.index("Status")]) for row in rows if row[0] == CASES]
+    assert set(cases) <= {("not released", "not released"), ("not yet", "not started")} and (
+        ("not released", "not released") in cases), cases
+    marks = [text.text for text in donor.find_elements(By.CSS_SELECTOR, ".small-multiple svg text.bartext")]
+    assert "not released" in marks, marks
+    notes = donor.find_element(By.TAG_NAME, "main").text
+    assert "Released figures only: a year's actual is its released quarters added up" in notes

@@ -229,7 +229,7 @@ def test_plan_charts_draw_actual_and_target_and_write_hidden_where_a_bar_would_b
     assert marks.offsetgroup == actual_cases.offsetgroup != target_cases.offsetgroup
     assert len(charts["conviction_rate_pct"].data) == 2  # nothing hidden, no marks
     for figure in charts.values():  # no title in the figure to sit under its toolbar; the legend below the plot
-        assert figure.layout.title.text is None and figure.layout.legend.y < 0
+        assert figure.layout.title.text is None and figure.layout.legend.yref == "container"
 
 
 def test_an_actual_with_no_value_says_why_in_the_tables_and_where_its_bar_would_be():

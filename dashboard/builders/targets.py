@@ -148,9 +148,11 @@ def _indicator_figure(one: pd.DataFrame, code: str, current_year: int) -> go.Fig
     drawn = [value for value in actual + target if value is not None]
     figure.update_yaxes(title_text=_(unit) if unit else _("number"), **localized_ticks(0, max(drawn, default=0)))
     figure.update_xaxes(title_text=_(YEAR), type="category")
-    # The legend on a line of its own under the chart: above, it would sit under the toolbar.
-    figure.update_layout(barmode="group", height=300, margin=dict(l=50, r=10, t=30, b=40),
-                         legend=dict(orientation="h", x=0, y=-0.3, yanchor="top"), font=CHART_FONT)
+    # The legend on a line of its own at the foot of the chart: above, it would sit under the toolbar; placed
+    # against the plot, the years' labels (slanted on a phone) and the axis title would run into it.
+    figure.update_layout(barmode="group", height=320, margin=dict(l=50, r=10, t=30, b=100),
+                         legend=dict(orientation="h", x=0, y=0, yref="container", yanchor="bottom"),
+                         font=CHART_FONT)
     return figure
 
 
