@@ -83,8 +83,9 @@ def model_table(table: Table, params: dict, classes: dict[int, Callable[[Cell], 
                 ) -> html.Div:
     """The table with its caption and notes, in a box that scrolls on its own on a narrow screen, and its CSV and
     Excel downloads; `params` are what built it (kept for the downloads); `classes` maps a column's position to
-    the class of each of its cells (a status coloured by what it says)."""
-    classes = classes or {}
+    the class of each of its cells (a status coloured by what it says). A prose column's cells are wide enough to
+    read."""
+    classes = {**{i: _narrative_class for i, column in enumerate(table.columns) if column.prose}, **(classes or {})}
     header = html.Thead(html.Tr([html.Th(column.heading, scope="col") for column in table.columns]))
     body = html.Tbody([
         html.Tr([_with_class(_cell(cell, column, i == 0), classes[i](cell) if i in classes else None)
@@ -97,8 +98,7 @@ def model_table(table: Table, params: dict, classes: dict[int, Callable[[Cell], 
                      download_buttons(table.table_id, params)], className="model-table")
 
 
-def narrative_class(_cell: Cell) -> str:
-    """The class of a narrative column's cells (`model_table`'s `classes`): text wide enough to read."""
+def _narrative_class(_cell: Cell) -> str:
     return "narrative"
 
 

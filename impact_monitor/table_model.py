@@ -49,10 +49,12 @@ class Cell:
 
 @dataclass(frozen=True)
 class Column:
-    """A column: its heading as shown (in the language of the page), and how its numbers read."""
+    """A column: its heading as shown (in the language of the page), and how its numbers read; `prose` for a text
+    column of sentences (a narrative), shown wide enough to read."""
 
     heading: str
     kind: str = "text"
+    prose: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:

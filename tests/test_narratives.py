@@ -9,14 +9,16 @@ import io
 
 import openpyxl
 import pytest
+from dash import html
 
-from dashboard.builders.quarterly import NARRATIVE_HEADING, no_records, quarterly_table, quarterly_view
+from dashboard.builders.quarterly import NARRATIVE_HEADING, no_records, quarterly_table
+from dashboard.table_view import model_table
 from dashboard.i18n import speaking
 from impact_monitor.exports import table_csv, table_workbook
 from queries.narratives import WHOLE_INDICATOR, joined_by_quarter, narrative_area, quarter_narratives
 from queries.periods import CALENDARS, parse_period, quarters_of, year_of
 from queries.store import AppStore
-from tests.panel_parts import tables_in
+from tests.panel_parts import tables_in, walk
 from tests.test_page_quarterly_targets import _engine_rows
 from tests.test_store import store_url  # noqa: F401 (the SQLite and PostgreSQL stores)
 
@@ -77,8 +79,12 @@ def test_the_quarterly_table_shows_narratives_as_text_beside_the_figures_and_in_
     table = quarterly_table(_engine_rows(), ["2026-Q1", "2026-Q2"], "BD30", {}, 2026,
                             narratives={"cases_reported": f"2026-Q2: {text}"})
     assert [column.heading for column in table.columns][-2:] == ["Target 2026", NARRATIVE_HEADING]
-    shown = tables_in(quarterly_view(table, {}))[0]["rows"]
+    shown = tables_in(model_table(table, {}))[0]["rows"]
     assert shown[0][-1] == f"2026-Q2: {text}" and shown[1][-1] == ""
+    cells = [part for part in walk(model_table(table, {})) if isinstance(part, html.Td)]
+    assert {cell.className for cell in cells if "narrative" in (cell.className or "")} == {"narrative"}
+    assert len([cell for cell in cells if cell.className == "narrative"]) == len(table.rows), (
+        "the narrative column, and it only, is wide enough to read")
     rows = list(csv.reader(io.StringIO(table_csv(table, []).decode("utf-8"))))
     assert rows[1][-1] == f"2026-Q2: {text}"
     sheet = openpyxl.load_workbook(io.BytesIO(table_workbook(table, []))).worksheets[0]

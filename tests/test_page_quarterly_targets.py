@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from dashboard.builders.quarterly import (
-    data_as_of_text, last_quarter, no_records, quarterly_table, quarterly_view, quarters_ending, targets_of,
+    data_as_of_text, last_quarter, no_records, quarterly_table, quarters_ending, targets_of,
 )
 from dashboard.builders.targets import (
     plan_figures, plan_table, progress_table, shown_share, status_class,
@@ -278,7 +278,7 @@ def _engine_rows():
 
 def _shown(table) -> dict[str, list[str]]:
     """The quarterly table's rows as the screen writes them, by indicator code."""
-    shown = tables_in(quarterly_view(table, {}))[0]
+    shown = tables_in(model_table(table, {}))[0]
     return dict(zip(INDICATORS, shown["rows"]))
 
 
@@ -355,7 +355,7 @@ def test_a_quarter_without_records_says_so():
 
 def test_the_rendered_table_links_each_indicator_to_its_definition_and_offers_downloads():
     table = quarterly_table(_engine_rows(), ["2026-Q1", "2026-Q2"], "BD30", {}, 2026)
-    rendered = quarterly_view(table, {"period": "2026-Q2", "area": "BD30", "quarters": 4})
+    rendered = model_table(table, {"period": "2026-Q2", "area": "BD30", "quarters": 4})
     grid = rendered.children[0].children  # the table inside its scrolling box
     first_row = grid.children[2].children[0]
     assert first_row.children[0].children.href == "/definitions#cases_reported"

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from dashboard.builders.quarterly import build_quarterly
-from dashboard.builders.release_marks import Change, change_marks, release_line
+from dashboard.builders.release_marks import Change, change_marks, quarter_headings, release_line
 from dashboard.components import cell_text
 from dashboard.i18n import speaking
 from impact_monitor.exports import CHANGED_SIGN
@@ -42,6 +42,17 @@ def test_a_release_line_names_the_first_release_and_the_latest_revision_in_local
         "by ayesha. Provisional: released before the quarter ended.")
     with speaking("bn"):
         assert "৩ এপ্রিল ২০২৬" in release_line("2026-Q1", [_release(1, "ayesha", DHAKA_TIME)], dhaka)
+
+
+def test_a_quarter_shown_from_a_provisional_release_says_so_in_its_heading_to_those_shown_releases_only():
+    quarters = [parse_period(label) for label in ("2025-Q4", "2026-Q1", "2026-Q2")]
+    found = {"2025-Q4": [_release(1, "ayesha", DHAKA_TIME, provisional=True), _release(2, "karim", LATER)],
+             "2026-Q1": [_release(1, "ayesha", DHAKA_TIME, provisional=True)]}
+    assert quarter_headings(quarters, found, released_only=True) == ["2025-Q4", "2026-Q1 (provisional)", "2026-Q2"]
+    assert quarter_headings(quarters, found, released_only=False) == ["2025-Q4", "2026-Q1", "2026-Q2"], (
+        "live figures are no release's")
+    with speaking("bn"):
+        assert quarter_headings(quarters[1:2], found, released_only=True) != ["2026-Q1 (provisional)"]
 
 
 def test_a_figure_changed_since_its_release_is_found_and_an_unchanged_one_is_not():

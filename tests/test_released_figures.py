@@ -13,6 +13,8 @@ import pandas as pd
 import pytest
 
 from dashboard import panels
+from dashboard.builders.iptt import build_iptt_table
+from dashboard.builders.quarterly import build_quarterly
 from dashboard.builders.targets import build_plan
 from impact_monitor.disclosure_audit import run_audit
 from impact_monitor.services import attach_store, prepare_services, release_demo_quarters
@@ -119,6 +121,20 @@ def test_a_released_quarter_shows_the_release_until_it_is_revised(program):
     release(later, "2026-Q1")
     assert national(later, "donor") == national_cases + 1, "the revision is read at once, by the same process too"
     assert national(services(program), "donor") == national_cases + 1
+
+
+def test_a_quarter_shown_from_a_provisional_release_is_headed_so_in_a_donors_tables(program):
+    svc = services(program)
+    release(svc, "2026-Q1")
+    release_period(svc.store, svc.engine, svc.gazetteer, parse_period("2026-Q2"), date(2026, 5, 1), "leadership",
+                   "test", provisional=True)
+    for role, headings in (("donor", ["2026-Q1", "2026-Q2 (provisional)"]), ("leadership", ["2026-Q1", "2026-Q2"])):
+        chosen = make_filter(parse_period("2026-Q2"), "BD", "national", make_scope(role, (), svc.gazetteer),
+                             svc.gazetteer)
+        quarterly = build_quarterly(svc, chosen, {"quarters": 4})
+        assert [column.heading for column in quarterly.columns][3:5] == headings, role
+        iptt = build_iptt_table(svc, chosen, {})
+        assert [column.heading for column in iptt.columns][7:9] == headings, role
 
 
 def test_a_year_is_not_released_and_a_fiscal_quarter_reads_the_same_release(program):

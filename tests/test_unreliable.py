@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from dashboard.builders.district_map import map_figure, map_table, map_values
-from dashboard.builders.quarterly import quarterly_table, quarterly_view
+from dashboard.builders.quarterly import quarterly_table
 from dashboard.components import format_value
 from dashboard.table_view import model_table
 from queries.boundaries import district_geojson
@@ -112,7 +112,7 @@ def test_an_external_audience_is_flagged_on_what_it_is_shown_and_never_on_a_hidd
 
 def _quarter_shown(table) -> dict[str, str]:
     """The first quarter's cells of the quarterly table as the screen writes them, by indicator."""
-    return {code: row[1] for code, row in zip(INDICATORS, tables_in(quarterly_view(table, {}))[0]["rows"])}
+    return {code: row[1] for code, row in zip(INDICATORS, tables_in(model_table(table, {}))[0]["rows"])}
 
 
 def test_pages_mark_an_unreliable_value_and_only_that(engine, gazetteer):

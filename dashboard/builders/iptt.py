@@ -23,7 +23,7 @@ from ..i18n import N_, _, current_language, day, digits, period_name
 from ..table_view import register_table_source
 from ..vocabulary import code_name
 from .quarterly import narratives_of, unreleased_quarters
-from .release_marks import change_marks, live_changes, release_notes
+from .release_marks import change_marks, live_changes, quarter_headings, release_notes
 
 TABLE_ID = "iptt"
 PAGE = "donor-report"
@@ -41,19 +41,22 @@ def iptt_of(svc: Services, chosen: AreaFilter) -> Iptt:
 
 
 def iptt_table(iptt: Iptt, title: str, narratives: dict[str, str], notes: tuple[str, ...] = (),
-               changes: dict[tuple[str, str], str] | None = None, unreleased: frozenset[str] = frozenset()) -> Table:
+               changes: dict[tuple[str, str], str] | None = None, unreleased: frozenset[str] = frozenset(),
+               headings: list[str] | None = None) -> Table:
     """One row per IpttRow; `narratives` maps an indicator code to its deviation narrative (totals only);
     `changes` marks a total's quarter whose live figure moved since its release ((code, quarter label) -> words);
-    `unreleased` names the quarters begun that an audience shown released figures only cannot see yet."""
+    `unreleased` names the quarters begun that an audience shown released figures only cannot see yet;
+    `headings` are the quarters' column headings (by default their names)."""
     year = period_name(iptt.year.label)
     start = period_name(iptt.programme_start.label) if iptt.programme_start else None
     columns = (Column(_("Indicator")), Column(_("Disaggregation")), Column(_("Direction")),
                Column(_("Baseline"), "number"), Column(_("Baseline period")),
                Column(_("Life-of-programme target"), "number"), Column(_("Target {year}").format(year=year), "number"),
-               *[Column(period_name(quarter.label), "number") for quarter in iptt.quarters],
+               *[Column(heading, "number")
+                 for heading in headings or [period_name(quarter.label) for quarter in iptt.quarters]],
                Column(_("Year to date"), "number"), Column(_("% of annual target"), "percent"),
                Column(_("Cumulative since {start}").format(start=start) if start else _("Cumulative"), "number"),
-               Column(_("Deviation narrative")))
+               Column(_("Deviation narrative"), prose=True))
     rows = tuple(_row(row, narratives.get(row.indicator, "") if not row.breakdown else "",
                       [(changes or {}).get((row.indicator, quarter.label)) if not row.breakdown else None
                        for quarter in iptt.quarters], [quarter.label in unreleased for quarter in iptt.quarters])
@@ -153,7 +156,8 @@ def build_iptt_table(svc: Services, chosen: AreaFilter, _params: dict) -> Table:
     notes = (*method_notes(iptt), *release_notes(svc, quarters, found, changes, released_only), made,
              *definition_notes())
     return iptt_table(iptt, iptt_title(svc, iptt), narratives_of(svc, iptt.quarters, iptt.area), notes,
-                      change_marks(changes), unreleased_quarters(svc, chosen.scope, quarters))
+                      change_marks(changes), unreleased_quarters(svc, chosen.scope, quarters),
+                      quarter_headings(quarters, found, released_only))
 
 
 def live_totals(iptt: Iptt) -> pd.DataFrame:

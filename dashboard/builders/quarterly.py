@@ -25,10 +25,10 @@ from queries.scope import AreaFilter
 from queries.targets import iptt_targets, load_plan
 
 from ..components import HIDDEN
-from ..table_view import model_table, narrative_class, register_table_source
+from ..table_view import register_table_source
 from ..i18n import N_, _, current_language, day, digits, period_name, zone_name
 
-from .release_marks import change_marks, live_changes, release_notes
+from .release_marks import change_marks, live_changes, quarter_headings, release_notes
 
 INDICATOR_HEADING = N_("Indicator")
 NARRATIVE_HEADING = N_("Narrative")
@@ -72,8 +72,9 @@ def indicator_cell(row, kind: str) -> Cell:
 def quarterly_table(rows: pd.DataFrame, quarters: list[str], area: str, targets: dict[str, float],
                     target_year: int | str, title: str = "", narratives: dict[str, str] | None = None,
                     changes: dict[tuple[str, str], str] | None = None,
-                    unreleased: frozenset[str] = frozenset()) -> Table:
-    """One row per indicator (INDICATORS order), one column per quarter (headed by its name), then the year's
+                    unreleased: frozenset[str] = frozenset(), headings: list[str] | None = None) -> Table:
+    """One row per indicator (INDICATORS order), one column per quarter (headed by `headings`, by default its
+    name), then the year's
     target, then, when any is given, leadership's narratives (`narratives`: indicator code -> text). `changes`
     marks the cells whose live figure moved since the quarter's release ((code, quarter label) -> words);
     `unreleased` names the quarters an audience shown released figures only cannot see yet (marked so).
@@ -85,8 +86,9 @@ def quarterly_table(rows: pd.DataFrame, quarters: list[str], area: str, targets:
     and in the files.
     """
     own = rows[rows["area"] == area].set_index(["indicator", "period"])
-    columns = (Column(_(INDICATOR_HEADING)), *[Column(period_name(label), "number") for label in quarters],
-               Column(target_heading(target_year), "number"), *([Column(_(NARRATIVE_HEADING))] if narratives else []))
+    headings = headings or [period_name(label) for label in quarters]
+    columns = (Column(_(INDICATOR_HEADING)), *[Column(heading, "number") for heading in headings],
+               Column(target_heading(target_year), "number"), *([Column(_(NARRATIVE_HEADING), prose=True)] if narratives else []))
     table_rows = []
     for code, indicator in INDICATORS.items():
         cells = [indicator_cell(own.loc[(code, label)], indicator.kind) if (code, label) in own.index
@@ -99,13 +101,6 @@ def quarterly_table(rows: pd.DataFrame, quarters: list[str], area: str, targets:
                                 else float(target), kind=indicator.kind),
                            *([Cell(narratives.get(code) or None)] if narratives else [])))
     return Table(TABLE_ID, title, columns, tuple(table_rows))
-
-
-def quarterly_view(table: Table, params: dict):
-    """The quarterly table on screen, with its downloads; a narrative column wide enough to read."""
-    last = len(table.columns) - 1
-    narrative = table.columns[last].heading == _(NARRATIVE_HEADING)
-    return model_table(table, params, {last: narrative_class} if narrative else None)
 
 
 def build_quarterly(svc: Services, chosen: AreaFilter, params: dict) -> Table:
@@ -125,11 +120,12 @@ def build_quarterly(svc: Services, chosen: AreaFilter, params: dict) -> Table:
     # audience's difference could reveal a count hidden in one of the two.
     found = quarter_releases(svc.store, quarters)
     changes = live_changes(svc, quarters, found, chosen.area, None if chosen.scope.suppressed else rows)
+    released_only = svc.engine.publications.shows_released(chosen.scope)
     table = quarterly_table(rows, [q.label for q in quarters], chosen.area, targets, period_name(target_year.label),
                             title,
                             narratives_of(svc, quarters, chosen.area), change_marks(changes),
-                            unreleased_quarters(svc, chosen.scope, quarters))
-    released_only = svc.engine.publications.shows_released(chosen.scope)
+                            unreleased_quarters(svc, chosen.scope, quarters),
+                            quarter_headings(quarters, found, released_only))
     return replace(table, notes=release_notes(svc, quarters, found, changes, released_only))
 
 

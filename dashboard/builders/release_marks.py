@@ -102,6 +102,15 @@ def release_notes(svc: Services, quarters: list[Period], found: dict[str, list[R
             *[_change_line(change, zone) for change in changes])
 
 
+def quarter_headings(quarters: list[Period], found: dict[str, list[Release]], released_only: bool) -> list[str]:
+    """Each quarter's column heading: its name, and for an audience shown released figures only, "(provisional)"
+    where the figures are those of a provisional release (released before the quarter ended: they will change).
+    Live figures are not a release's, so their headings say nothing of it."""
+    provisional = {label for label, releases in found.items() if releases[-1].provisional} if released_only else set()
+    return [_("{quarter} (provisional)").format(quarter=period_name(quarter.label)) if quarter.label in provisional
+            else period_name(quarter.label) for quarter in quarters]
+
+
 def _difference(change: Change) -> str:
     if pd.isna(change.live - change.released):
         return _("then not available") if pd.isna(change.released) else _("now not available")

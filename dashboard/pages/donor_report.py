@@ -12,7 +12,7 @@ from ..builders.iptt import build_iptt_table
 from ..components import HIDDEN
 from ..context import guarded, parse_area_filter, services
 from ..i18n import N_, _
-from ..table_view import model_table, narrative_class
+from ..table_view import model_table
 
 dash.register_page(__name__, path="/donor-report", name=N_("Donor report"), order=7.5)
 
@@ -39,7 +39,7 @@ def update_iptt(period, area):
     chosen = parse_area_filter(period, area)
     params = {"period": chosen.period.label, "area": chosen.area}
     table = build_iptt_table(services(), chosen, params)
-    return model_table(table, params, {len(table.columns) - 1: narrative_class})  # the deviation narrative
+    return model_table(table, params)
 
 
 clientside_callback(ClientsideFunction(namespace="impactPrint", function_name="print"),

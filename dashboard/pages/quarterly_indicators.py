@@ -9,9 +9,9 @@ from dash import ClientsideFunction, Input, Output, callback, clientside_callbac
 from queries.data_as_of import data_as_of_for
 from queries.geography import NATIONAL
 
-from ..builders.quarterly import (QUARTER_COUNTS, build_quarterly, data_as_of_text, last_quarter, no_records,
-                                  quarterly_view)
+from ..builders.quarterly import QUARTER_COUNTS, build_quarterly, data_as_of_text, last_quarter, no_records
 from ..components import HIDDEN, message
+from ..table_view import model_table
 from ..i18n import N_, _, number
 from ..context import guarded, parse_area_filter, services
 from ..narrative_editor import SAVED_ID, narrative_editor
@@ -64,7 +64,7 @@ def update_quarterly(period, area, count, _narrative_saved, _released):
         notes.append(message(_("The five-year plan's targets are set for Bangladesh as a whole, so the target "
                                "column is filled only when the area is Bangladesh."), "info"))
     return notes + [
-        quarterly_view(table, params),
+        model_table(table, params),
         html.P(data_as_of_text(data_as_of_for(svc.databases, chosen.scope, svc.gazetteer),
                                svc.settings.timezone.key), className="data-as-of"),
     ]
