@@ -13,11 +13,13 @@ from dash import html
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from impact_monitor.accounts import make_limiter, resolve_accounts
+from impact_monitor.callback_slots import make_callback_slots
 from impact_monitor.logs import configure_logging
 from impact_monitor.services import attach_store, prepare_services, release_demo_quarters
 from impact_monitor.sessions import make_sessions
 from impact_monitor.settings import Settings
 
+from .callback_limit import install_callback_limit
 from .context import install_services
 from .operations import install_operations
 from .i18n import install_language_choice
@@ -94,6 +96,8 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     install_downloads(app)
     install_calendar_choice(app)
     install_sign_in(app, accounts, settings, set(services.gazetteer.areas))
+    # After sign-in: a slot belongs to the signed-in account.
+    install_callback_limit(app.server, make_callback_slots(settings.redis_url, settings.callbacks_per_account))
     install_security_headers(app, settings.https)
     install_language_choice(app.server, settings.https)
     install_operations(app.server, services.databases)  # last, so its request id hook runs first

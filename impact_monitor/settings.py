@@ -34,7 +34,8 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
     "IMPACT_CACHE_TTL_S": "seconds an aggregate stays cached (default 300; 0 disables)",
     "IMPACT_PUBLICATION_TTL_S": "seconds an external audience's protected figures of a year are reused (default 3600)",
     "IMPACT_QUERY_THREADS": "aggregate queries one request may run at once (default 2; 1: one after another)",
-    "IMPACT_REDIS_URL": "Redis URL for a cache and login rate limits shared by workers",
+    "IMPACT_REDIS_URL": "Redis URL for a cache, login rate limits and callback limits shared by workers",
+    "IMPACT_CALLBACKS_PER_ACCOUNT": "callbacks one account may have running at once, over all workers (default 6)",
     "IMPACT_SECRET_KEY": "Flask session secret, for single sign-on's handshake (default: random per process)",
     "IMPACT_SESSION_IDLE_MIN": "minutes without a request after which a sign-in session ends (default 30)",
     "IMPACT_SESSION_MAX_H": "hours after sign-in at which a session ends whatever its use (default 12)",
@@ -152,6 +153,7 @@ class Settings:
     publication_ttl_s: int
     query_threads: int
     redis_url: str | None
+    callbacks_per_account: int
     secret_key: str | None
     session_idle_min: float
     session_max_h: float
@@ -209,6 +211,7 @@ class Settings:
             publication_ttl_s=_int(env, "IMPACT_PUBLICATION_TTL_S", 3600, 0, 86400),
             query_threads=_int(env, "IMPACT_QUERY_THREADS", 2, 1, 16),
             redis_url=env.get("IMPACT_REDIS_URL") or None,
+            callbacks_per_account=_int(env, "IMPACT_CALLBACKS_PER_ACCOUNT", 6, 1, 100),
             secret_key=env.get("IMPACT_SECRET_KEY") or None,
             session_idle_min=_decimal(env, "IMPACT_SESSION_IDLE_MIN", 30, 0.01, 24 * 60),
             session_max_h=_decimal(env, "IMPACT_SESSION_MAX_H", 12, 0.0001, 24 * 7),
