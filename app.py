@@ -3,6 +3,7 @@
 import sys
 
 from dashboard.app import create_app
+from dashboard.security import PlainServerHeader
 from impact_monitor.settings import SettingsError
 
 try:
@@ -13,4 +14,4 @@ server = app.server
 
 if __name__ == "__main__":
     settings = app.server.config["IMPACT_SETTINGS"]
-    app.run(host=settings.host, port=settings.port, debug=False)
+    app.run(host=settings.host, port=settings.port, debug=False, request_handler=PlainServerHeader)

@@ -12,10 +12,13 @@ from datetime import datetime, timezone
 
 import dash
 import flask
+from werkzeug.serving import WSGIRequestHandler
 
 from impact_monitor.accounts import Account
 
 AUDIT = logging.getLogger("impact_monitor.audit")
+# The Server header names the software only: a version tells an attacker which published flaws to try.
+SERVER_NAME = "impact-monitor"
 PUBLIC_PATHS = frozenset({"/healthz", "/_favicon.ico"})
 MAX_BODY_BYTES = 1024 * 1024
 _MAX_LOGGED_USERNAME = 100
@@ -109,3 +112,12 @@ def install_security_headers(app: dash.Dash, https: bool) -> None:
         if not flask.request.path.startswith(_STATIC_PREFIXES):
             response.headers["Cache-Control"] = "no-store"
         return response
+
+
+class PlainServerHeader(WSGIRequestHandler):
+    """Werkzeug's development server (`python app.py`), with a Server header that names no Werkzeug or Python
+    version. `version_string()` is what http.server's BaseHTTPRequestHandler writes as the Server header; gunicorn
+    writes its own name alone, without a version."""
+
+    def version_string(self) -> str:
+        return SERVER_NAME
