@@ -1,6 +1,7 @@
 """One account's callbacks running at once are limited (IMPACT_CALLBACKS_PER_ACCOUNT): one over the limit gets
 429 with Retry-After and a short JSON body, and the page's script (`assets/session.js`) sends it again after the
-wait. Only Dash callbacks count: pages, `/healthz`, static files and downloads are never limited."""
+wait. Only Dash callbacks count (a table's download is one): pages, `/healthz` and static files are never
+limited."""
 
 from __future__ import annotations
 
