@@ -31,6 +31,7 @@ OUTCOMES = {
     "no_store": N_("Nothing can be released: the app's own store is not available."),
     "failed": N_("The release could not be made; the failure has been logged."),
 }
+NOT_ENDED = N_("{quarter} has not ended: tick Provisional to release it early, as figures that will change.")
 log = logging.getLogger("impact_monitor.releases")
 
 
@@ -49,7 +50,8 @@ def release_control() -> html.Section | None:
         dcc.Loading(html.Div(id="release-fields")),
         dcc.Checklist(id="release-provisional", options=_provisional_option(), value=[]),
         # The browser asks before a release: every audience shown released figures sees it at once.
-        dcc.ConfirmDialogProvider(html.Button(_("Release this quarter"), id="release-button", type="button"),
+        dcc.ConfirmDialogProvider(html.Button(_("Release this quarter"), id="release-button", type="button",
+                                              **{"aria-describedby": "release-waiting"}),
                                   id="release-confirm"),
     ], className="release-control no-print", **{"aria-labelledby": "release-heading"})
 
@@ -59,15 +61,18 @@ def _provisional_option() -> list[dict]:
 
 
 @callback(Output("release-fields", "children"), Output("release-button", "children"),
-          Output("release-confirm", "message"), Output("release-provisional", "options"),
-          Input("filter-period", "value"), Input("filter-area", "value"), Input(RELEASED_ID, "data"))
+          Output("release-button", "disabled"), Output("release-confirm", "message"),
+          Output("release-provisional", "options"),
+          Input("filter-period", "value"), Input("filter-area", "value"), Input(RELEASED_ID, "data"),
+          Input("release-provisional", "value"))
 @guarded
-def show_release(period, area, done):
+def show_release(period, area, done, provisional):
     """The quarter's releases and the last release's outcome; the button and its question name the quarter; the
     Provisional tick is offered only while the quarter has not ended (an ended one offers none, rather than a
-    hidden one a keyboard could still meet)."""
+    hidden one a keyboard could still meet), and until it is ticked the button waits, saying why, rather than
+    ask a question whose answer would be refused."""
     if current_scope().role != "leadership":
-        return None, None, None, None
+        return None, None, True, None, None
     svc = services()
     chosen = parse_area_filter(period, area)
     quarter = last_quarter(chosen.period, chosen.period.fiscal_year_start)
@@ -82,8 +87,12 @@ def show_release(period, area, done):
         question = _("Release {quarter} again, as revision {revision}? Donor accounts shown released figures will "
                      "see the new figures at once.").format(quarter=name, revision=digits(str(len(releases) + 1)))
     ended = quarter.end <= svc.databases.today()
-    return ([html.P(release_line(name, releases, svc.settings.timezone)), *([message(said, "info")] if said else [])],
-            _("Release {quarter}").format(quarter=name), question, [] if ended else _provisional_option())
+    waiting = not ended and PROVISIONAL not in (provisional or [])
+    lines = [html.P(release_line(name, releases, svc.settings.timezone)),
+             *([html.P(_(NOT_ENDED).format(quarter=name), id="release-waiting")] if waiting else []),
+             *([message(said, "info")] if said else [])]
+    return (lines, _("Release {quarter}").format(quarter=name), waiting, question,
+            [] if ended else _provisional_option())
 
 
 @callback(Output(RELEASED_ID, "data"), Input("release-confirm", "submit_n_clicks"),

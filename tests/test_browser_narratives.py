@@ -7,13 +7,16 @@ end, so that the shared demo's tables are left as they were (a release stays, as
 from __future__ import annotations
 
 import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
+from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from queries.periods import CALENDARS, parse_period, quarters_of, year_containing
+from queries.periods import CALENDARS, parse_period, quarter_containing, quarters_of, year_containing
 from tests.conftest import callbacks_done, open_page, wait_for_callbacks
 from tests.test_browser_table_files import _download, _shown
 from tests.test_browser_values import choose_and_wait, run_cli
@@ -149,3 +152,28 @@ def test_leadership_releases_a_quarter_and_writes_a_narrative_that_a_donor_reads
         assert _write(leadership, "", "").startswith("Taken away:")
     header, _rows = _shown(leadership, "quarterly-table")
     assert "Narrative" not in header
+
+
+@pytest.mark.browser
+def test_a_quarter_not_ended_waits_for_the_provisional_tick_before_the_button_asks(open_browser):
+    leadership = open_browser("leadership")
+    open_page(leadership, "/quarterly-indicators?lang=en")
+    shown_before = leadership.find_element(By.ID, "filter-period").text.strip()
+    today = datetime.now(ZoneInfo("Asia/Dhaka")).date()  # the demo's day, as its filter names it
+    current = quarter_containing(today).label
+    choose_and_wait(leadership, "filter-period", f"{current} (in progress, up to {today.isoformat()})")
+    try:
+        button = leadership.find_element(By.ID, "release-button")
+        assert button.text == f"Release {current}" and not button.is_enabled()
+        waiting = leadership.find_element(By.ID, "release-waiting").text
+        assert waiting == f"{current} has not ended: tick Provisional to release it early, as figures that will change."
+        button.click()
+        with pytest.raises(NoAlertPresentException):
+            leadership.switch_to.alert.text  # noqa: B018 (no question is asked of a button that waits)
+        before = callbacks_done(leadership)
+        leadership.find_element(By.CSS_SELECTOR, "#release-provisional input").click()
+        wait_for_callbacks(leadership, after=before)
+        assert leadership.find_element(By.ID, "release-button").is_enabled()
+        assert not leadership.find_elements(By.ID, "release-waiting")
+    finally:
+        choose_and_wait(leadership, "filter-period", shown_before)
