@@ -15,12 +15,14 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from impact_monitor.settings import Settings, SettingsError
-from queries import referral_flow
+from queries import referral_flow, schema
 from queries.db import Databases
 from queries.indicators import IndicatorEngine
 from queries.localtime import load_zone, local_midnight, local_today, start_of_today
 from queries.periods import parse_period
-from queries.scope import LEADERSHIP, make_filter
+from queries.releases import release_period
+from queries.scope import LEADERSHIP, make_filter, make_scope
+from queries.store import AppStore, default_store_url
 from tests.builders import sqlite_url, write_database
 from tests.conftest import REPO_ROOT
 
@@ -76,7 +78,7 @@ def _referral(referral_id: str, referred_at, first_service_at) -> dict:
 
 def _sqlite_referrals(tmp_path) -> str:
     """The referral table with its timestamps as text, exactly as written above."""
-    url = write_database(sqlite_url(tmp_path / "referrals.sqlite"), {"referrals": []}, tables=["referrals"])
+    url = write_database(sqlite_url(tmp_path / "referrals.sqlite"), {}, tables=["referrals", "reports"])
     rows = [_referral(name, referred, served) for name, referred, _, served, _, _, _ in WRITTEN]
     rows += [_referral(f"unreadable {n}", written, None) for n, written in enumerate(UNREADABLE)]
     with sqlite3.connect(tmp_path / "referrals.sqlite") as connection:
@@ -99,6 +101,7 @@ def _postgres_referrals(pg_url_factory, kind: str) -> str:
     with engine.begin() as connection:
         connection.execute(text(f"ALTER DATABASE {engine.url.database} SET timezone TO 'America/New_York'"))
         connection.execute(text(REFERRALS_DDL.format(kind=kind)))
+        schema.referrals_metadata.tables["reports"].create(connection)  # empty: a release reads every table
         for name, _, referred, _, served, _, _ in WRITTEN:
             connection.execute(text(
                 "INSERT INTO referrals (referral_id, district_pcode, service_type, provider_type, urgency, "
@@ -117,7 +120,8 @@ def referral_databases(request, tmp_path, tmp_path_factory):
         referrals = _sqlite_referrals(tmp_path)
     else:
         referrals = _postgres_referrals(request.getfixturevalue("pg_url_factory"), request.param.split("-")[1])
-    cases = write_database(sqlite_url(tmp_path_factory.mktemp("cases") / "cases.sqlite"), {"cases": []})
+    cases = write_database(sqlite_url(tmp_path_factory.mktemp("cases") / "cases.sqlite"), {},
+                           tables=list(schema.cases_metadata.tables))  # every case table, empty
     databases = Databases.from_urls(cases, referrals, zone=DHAKA_ZONE)
     yield databases
     databases.dispose()
@@ -171,3 +175,31 @@ def test_the_app_refuses_to_start_with_an_unknown_zone_in_one_line(tmp_path):
     assert started.returncode == 1
     assert started.stderr.strip() == ("impact-monitor: IMPACT_TIMEZONE: 'Mars/Olympus' is not a time zone of the "
                                       "IANA database (like Asia/Dhaka or UTC)")
+
+
+def test_a_release_and_the_figures_read_from_it_keep_each_timestamp_in_its_local_quarter(referral_databases,
+                                                                                         gazetteer, tmp_path):
+    """The released path (a quarter's counts frozen in the store, and a donor's figures rebuilt from them) on
+    every kind of source, a `timestamptz` column under a New York server included."""
+    expected = {"2026-Q2": 0, "2026-Q3": 0}
+    for *_, quarter, _ in WRITTEN:
+        expected[quarter] += 1
+    engine = IndicatorEngine(referral_databases, gazetteer)
+    store = AppStore.open(default_store_url(tmp_path), apply_migrations=True)
+    try:
+        released = {}
+        for label in expected:
+            release = release_period(store, engine, gazetteer, parse_period(label), date(2026, 10, 1), "leadership",
+                                     "test")
+            figures = store.release_figures(release.id, "BD")
+            released[label] = int(figures.loc[figures["indicator"].eq("referrals_made") & figures["breakdown"].eq(""),
+                                              "value"].item())
+        assert released == expected
+        engine.publications.show_released_only(("donor",), store)
+        donor = make_scope("donor", (), gazetteer)
+        periods = tuple(parse_period(label) for label in expected)
+        series = engine.compute_series(make_filter(periods[0], "BD", "national", donor, gazetteer), periods,
+                                       ("referrals_made",), suppress_below=1)
+        assert {row.period: int(row.value) for row in series.itertuples()} == expected
+    finally:
+        store.dispose()
