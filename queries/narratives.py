@@ -23,27 +23,28 @@ def narrative_area(area: str, national: str) -> str:
 
 
 def quarter_narratives(store: AppStore | None, quarters: Iterable[Period], area: str,
-                       language: str) -> dict[tuple[str, str], str]:
+                       language: str, whole_too: bool = True) -> dict[tuple[str, str], str]:
     """{(indicator code, quarter label): narrative text} for the quarters' figures of `area` (already in the
-    form `narrative_area` gives), read as `language`; {} without a store. Quarter labels are the given periods'
-    own (a fiscal quarter keeps its fiscal label)."""
+    form `narrative_area` gives), read as `language`; {} without a store. Without `whole_too`, the area's own
+    narratives only, not the indicator's as a whole where it has none. Quarter labels are the given periods' own
+    (a fiscal quarter keeps its fiscal label)."""
     if store is None:
         return {}
     shown = {}
     for quarter in quarters:
         standing = store.narratives(*store_key(quarter))
         for indicator in {narrative.indicator for narrative in standing}:
-            body = _best(standing, indicator, area, language)
+            body = _best(standing, indicator, area, language, whole_too)
             if body:
                 shown[(indicator, quarter.label)] = body
     return shown
 
 
-def _best(standing: list[Narrative], indicator: str, area: str, language: str) -> str | None:
+def _best(standing: list[Narrative], indicator: str, area: str, language: str, whole_too: bool) -> str | None:
     """The area's own narrative before the indicator's as a whole; the reader's language before the other."""
     by_key = {(n.area, n.language): n.body for n in standing if n.indicator == indicator}
     languages = (language, *[other for other in LANGUAGES if other != language])
-    areas = (area,) if area == WHOLE_INDICATOR else (area, WHOLE_INDICATOR)
+    areas = (area, WHOLE_INDICATOR) if whole_too and area != WHOLE_INDICATOR else (area,)
     return next((by_key[(a, lang)] for a in areas for lang in languages if (a, lang) in by_key), None)
 
 

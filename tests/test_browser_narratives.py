@@ -111,10 +111,11 @@ def test_leadership_releases_a_quarter_and_writes_a_narrative_that_a_donor_reads
         versions = [item.text for item in history.find_elements(By.TAG_NAME, "li")]
         assert len(versions) == 2 and all(", leadership, " in line for line in versions), versions
         assert versions[0].endswith(f"Bangla: {BANGLA}") and versions[1].endswith(f"English: {ENGLISH}")
-        # A division without its own: its figures show the national one, and the editor says so.
+        # A division without its own: its figures show the national one, named so, and the editor says so.
         choose_and_wait(leadership, "filter-area", "Dhaka division")
         header, rows = _shown(leadership, "quarterly-table")
-        assert _narrative_of(header, rows, "Cases reported", "Narrative") == f"{quarter}: {ENGLISH}"
+        assert _narrative_of(header, rows, "Cases reported", "Narrative") == (
+            f"{quarter}: for Bangladesh as a whole: {ENGLISH}")
         assert "no narrative of its own" in leadership.find_element(By.ID, "narrative-fields").text
         choose_and_wait(leadership, "filter-area", "Bangladesh")
         assert "no narrative of its own" not in leadership.find_element(By.ID, "narrative-fields").text

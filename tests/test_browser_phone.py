@@ -46,3 +46,23 @@ def test_a_wide_table_scrolls_in_its_own_box_with_its_first_column_fixed(open_br
     assert abs(first_cell.rect["x"] - first_before) <= 1  # sticky: it stays while the numbers move under it
     assert abs(number.rect["x"] - (number_before - scrolled)) <= 1
     assert _widths(driver)[0] <= PHONE["width"]
+
+
+@pytest.mark.browser
+def test_controls_on_a_phone_are_big_enough_for_a_finger(open_browser):
+    """Buttons at least 44 px tall (WCAG 2.5.5), ticks and radio buttons at least 24 px: the Quarterly indicators
+    page holds every kind (the count of quarters, the downloads, print, the narrative editor, the release)."""
+    driver = open_browser("leadership")
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", PHONE)
+    open_page(driver, "/quarterly-indicators")
+    sizes = driver.execute_script("""
+        return [...document.querySelectorAll('button, input[type=checkbox], input[type=radio]')]
+            .filter(control => control.offsetParent)
+            .map(control => [control.tagName, control.id || control.textContent.trim(),
+                             Math.round(control.getBoundingClientRect().width),
+                             Math.round(control.getBoundingClientRect().height)])""")
+    buttons = [size for size in sizes if size[0] == "BUTTON"]
+    ticks = [size for size in sizes if size[0] == "INPUT"]
+    assert len(buttons) >= 5 and ticks, sizes  # print, two downloads, save narrative, release, sign out
+    assert [size for size in buttons if size[3] < 44] == []
+    assert [size for size in ticks if min(size[2:]) < 24] == []

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import csv
 import io
+from types import SimpleNamespace
 
 import openpyxl
 import pytest
 from dash import html
 
-from dashboard.builders.quarterly import NARRATIVE_HEADING, no_records, quarterly_table
+from dashboard.builders.quarterly import NARRATIVE_HEADING, narratives_of, no_records, quarterly_table
 from dashboard.table_view import model_table
 from dashboard.i18n import speaking
 from impact_monitor.exports import table_csv, table_workbook
@@ -51,6 +52,22 @@ def test_an_area_reads_its_own_narrative_else_the_whole_indicator_s_in_its_langu
     assert quarter_narratives(store, quarters, "BD10", "bn")[("cases_reported", "2026-Q3")] == \
         "National: late records"  # Barishal has none of its own
     assert quarter_narratives(None, quarters, DHAKA, "en") == {}
+    assert quarter_narratives(store, quarters, "BD10", "bn", whole_too=False) == {}
+    assert quarter_narratives(store, quarters, DHAKA, "en", whole_too=False) == {
+        ("cases_reported", "2026-Q3"): "ঢাকা: দেরিতে আসা রেকর্ড"}
+
+
+def test_a_table_of_an_area_without_its_own_narrative_names_the_national_one_it_shows(store, gazetteer):
+    store.write_narrative("cases_reported", "calendar", "2026-Q2", WHOLE_INDICATOR, "en", "Floods", "leadership")
+    store.write_narrative("cases_reported", "calendar", "2026-Q3", WHOLE_INDICATOR, "en", "Raids", "leadership")
+    store.write_narrative("cases_reported", "calendar", "2026-Q3", DHAKA, "en", "Dhaka's own", "leadership")
+    svc = SimpleNamespace(store=store, gazetteer=gazetteer)
+    quarters = (parse_period("2026-Q2"), parse_period("2026-Q3"))
+    assert narratives_of(svc, quarters, "BD") == {"cases_reported": "2026-Q2: Floods\n2026-Q3: Raids"}
+    assert narratives_of(svc, quarters, DHAKA) == {
+        "cases_reported": "2026-Q2: for Bangladesh as a whole: Floods\n2026-Q3: Dhaka's own"}
+    with speaking("bn"):
+        assert "Bangladesh" not in narratives_of(svc, quarters, DHAKA)["cases_reported"]
 
 
 def test_a_fiscal_quarter_reads_the_narrative_of_its_dates_under_its_own_label(store):

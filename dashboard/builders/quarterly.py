@@ -17,7 +17,7 @@ from impact_monitor.services import Services
 from impact_monitor.table_model import NOT_RELEASED, Cell, Column, Table
 from queries.definitions import INDICATORS
 from queries.geography import NATIONAL
-from queries.narratives import joined_by_quarter, narrative_area, quarter_narratives
+from queries.narratives import WHOLE_INDICATOR, joined_by_quarter, narrative_area, quarter_narratives
 from queries.periods import Period, quarter_containing, year_containing
 from queries.publication import WITHHELD
 from queries.releases import quarter_releases
@@ -32,6 +32,7 @@ from .release_marks import change_marks, live_changes, quarter_headings, release
 
 INDICATOR_HEADING = N_("Indicator")
 NARRATIVE_HEADING = N_("Narrative")
+FOR_THE_WHOLE = N_("for {area} as a whole: {narrative}")
 QUARTER_COUNTS = (4, 8)
 TABLE_ID = "quarterly-table"
 DATABASE_NAMES = {"cases": N_("Case database"), "referrals": N_("Referral database")}
@@ -135,8 +136,15 @@ def unreleased_quarters(svc: Services, scope, quarters: Iterable[Period]) -> fro
 
 
 def narratives_of(svc: Services, quarters: Iterable[Period], area: str) -> dict[str, str]:
-    """{indicator code: leadership's narratives of the area's quarters, each after its quarter's name}."""
-    shown = quarter_narratives(svc.store, quarters, narrative_area(area, NATIONAL), current_language())
+    """{indicator code: leadership's narratives of the area's quarters, each after its quarter's name; one
+    written for the indicator as a whole, shown for an area without its own, says so}."""
+    quarters, own_area = list(quarters), narrative_area(area, NATIONAL)
+    shown = quarter_narratives(svc.store, quarters, own_area, current_language())
+    if own_area != WHOLE_INDICATOR:  # an area without its own shows the national one: say so, not pass it off
+        own = quarter_narratives(svc.store, quarters, own_area, current_language(), whole_too=False)
+        national = svc.gazetteer.full_name(NATIONAL, current_language())
+        shown = {key: body if key in own else _(FOR_THE_WHOLE).format(area=national, narrative=body)
+                 for key, body in shown.items()}
     names = {quarter.label: period_name(quarter.label) for quarter in quarters}
     return {code: joined_by_quarter(shown, code, names) for code, _label in shown}
 
