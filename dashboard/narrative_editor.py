@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from dash import Input, Output, State, callback, ctx, dcc, html
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html
 
 from queries.definitions import INDICATORS
 from queries.geography import NATIONAL
@@ -28,6 +28,8 @@ from .i18n import N_, _, current_language, day, digits, period_name, zone_name
 from .security import AUDIT, audit_event, current_account
 
 SAVED_ID = "narrative-saved"  # a save's outcome: the editor and the table it writes beside both redraw
+DRAFTS_ID = "narrative-drafts"  # unsaved texts per figure, in the tab's session storage (assets/narrative-drafts.js)
+CURRENT_ID = "narrative-current"  # the figure the boxes are for, and its saved texts
 LANGUAGE_NAMES = {"en": N_("English"), "bn": N_("Bangla")}
 OUTCOMES = {
     "saved": N_("Saved. The table shows it now; the Donor report and its IPTT show it too."),
@@ -39,6 +41,8 @@ OUTCOMES = {
     "no_store": N_("Narratives cannot be saved: the app's own store is not available."),
     "failed": N_("The narrative could not be saved; the failure has been logged."),
 }
+DRAFT_BACK = N_("Not saved yet: the text you typed here earlier is back in the boxes. Save it, or put back the "
+                "saved text.")
 log = logging.getLogger("impact_monitor.narratives")
 
 
@@ -61,7 +65,9 @@ def narrative_editor() -> html.Section | None:
                                options=[{"label": _(indicator.label), "value": code}
                                         for code, indicator in INDICATORS.items()])], className="filter"),
         dcc.Loading(html.Div(id="narrative-fields")),
+        dcc.Store(id=DRAFTS_ID, storage_type="session", data={}),
         html.Button(_("Save narrative"), id="narrative-save", n_clicks=0, type="button"),
+        html.Button(_("Put back the saved text"), id="narrative-discard", n_clicks=0, type="button", hidden=True),
     ], className="narrative-editor no-print", **{"aria-labelledby": "narrative-heading"})
 
 
@@ -78,33 +84,61 @@ def _standing(narratives: list[Narrative], indicator: str, area: str) -> dict[st
             if narrative.indicator == indicator and narrative.area == area}
 
 
-@callback(Output("narrative-fields", "children"), Input("narrative-indicator", "value"),
-          Input("filter-period", "value"), Input("filter-area", "value"), Input(SAVED_ID, "data"))
+@callback(Output("narrative-fields", "children"), Output("narrative-discard", "hidden"),
+          Input("narrative-indicator", "value"), Input("filter-period", "value"), Input("filter-area", "value"),
+          Input(SAVED_ID, "data"), State(DRAFTS_ID, "data"))
 @guarded
-def show_narrative(indicator, period, area, saved):
+def show_narrative(indicator, period, area, saved, drafts):
+    """The boxes of the figure chosen, holding its saved texts, or the draft typed for it and not saved (said so,
+    with a button that puts the saved texts back)."""
     if current_scope().role != "leadership" or indicator not in INDICATORS:
-        return None
+        return None, True
     chosen, label, calendar, quarter = _target(period, area)
     where = narrative_area(chosen.area, NATIONAL)
     narratives = services().store.narratives(calendar, quarter)
     standing = _standing(narratives, indicator, where)
+    saved_texts = {language: standing.get(language, "") for language in LANGUAGES}
+    # The account is part of the key: a draft is never offered to someone else signing in on the same tab.
+    key = "|".join((current_account().username, indicator, calendar, quarter, where))
     about = _("{indicator}, {quarter}, {area}").format(
         indicator=_(INDICATORS[indicator].label), quarter=period_name(label),
         area=services().gazetteer.full_name(chosen.area, current_language()))
     status = saved.get("outcome") if ctx.triggered_id == SAVED_ID and isinstance(saved, dict) else None
-    # Texts too long to save stay in the boxes, to be shortened: nothing typed is lost.
-    shown = (saved.get("kept") or standing) if status == "too_long" else standing
+    draft = _draft(drafts, key, saved_texts)
+    # Texts too long to save stay in the boxes, to be shortened, and so does a draft: nothing typed is lost.
+    shown = (saved.get("kept") or standing) if status == "too_long" else draft or saved_texts
     return [
         html.P(html.Strong(about)),
+        dcc.Store(id=CURRENT_ID, data={"key": key, "saved": saved_texts}),
         *_standing_in(where, standing, _standing(narratives, indicator, WHOLE_INDICATOR)),
         *[html.Div([html.Label(_(LANGUAGE_NAMES[language]), htmlFor=f"narrative-{language}"),
                     dcc.Textarea(id=f"narrative-{language}", value=shown.get(language, ""), rows=3,
                                  className="narrative-text")],
                    className="filter") for language in LANGUAGES],
         *([message(_(OUTCOMES[status]).format(limit=MAX_NARRATIVE_CHARACTERS), "info")] if status in OUTCOMES
-          else []),
+          else [message(_(DRAFT_BACK), "info")] if draft else []),
         _history(indicator, calendar, quarter, where),
-    ]
+    ], not draft or status is not None
+
+
+def _draft(drafts, key: str, saved_texts: dict[str, str]) -> dict[str, str] | None:
+    """The figure's unsaved texts as the browser kept them ({language: text}), or None where there are none or
+    they are the saved ones."""
+    draft = drafts.get(key) if isinstance(drafts, dict) else None
+    if not isinstance(draft, dict):
+        return None
+    texts = {language: str(draft.get(language) or "") for language in LANGUAGES}
+    return None if texts == saved_texts else texts
+
+
+# Also as the boxes appear: boxes showing the saved texts end a draft that a save has made stale.
+clientside_callback(ClientsideFunction(namespace="impactNarratives", function_name="keepDraft"),
+                    Output(DRAFTS_ID, "data"), Input("narrative-en", "value"), Input("narrative-bn", "value"),
+                    State(CURRENT_ID, "data"), State(DRAFTS_ID, "data"))
+clientside_callback(ClientsideFunction(namespace="impactNarratives", function_name="putBack"),
+                    Output("narrative-en", "value"), Output("narrative-bn", "value"),
+                    Output("narrative-discard", "hidden", allow_duplicate=True),
+                    Input("narrative-discard", "n_clicks"), State(CURRENT_ID, "data"), prevent_initial_call=True)
 
 
 def _standing_in(area: str, standing: dict[str, str], national: dict[str, str]) -> list:

@@ -58,10 +58,11 @@ return failures;
 """
 
 # Everything a keyboard reaches: natively focusable elements and tabindex >= 0, not disabled.
+# Not rendered (display: none, the `hidden` attribute, on it or an ancestor): not focusable, not in the tree.
 _FOCUSABLE = """
 return Array.from(document.querySelectorAll(
   'a[href], button, input:not([type=hidden]), select, textarea, [tabindex]'
-)).filter(e => !e.disabled && e.tabIndex >= 0);
+)).filter(e => !e.disabled && e.tabIndex >= 0 && e.checkVisibility());
 """
 
 

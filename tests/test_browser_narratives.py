@@ -178,3 +178,30 @@ def test_a_quarter_not_ended_waits_for_the_provisional_tick_before_the_button_as
         assert not leadership.find_elements(By.ID, "release-waiting")
     finally:
         choose_and_wait(leadership, "filter-period", shown_before)
+
+
+@pytest.mark.browser
+def test_a_narrative_typed_and_not_saved_survives_a_change_of_indicator_and_can_be_put_back(open_browser):
+    leadership = open_browser("leadership")
+    open_page(leadership, "/quarterly-indicators?lang=en")
+    draft = "Floods closed two police stations"
+    box = leadership.find_element(By.ID, "narrative-en")
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys(Keys.DELETE, draft)
+    choose_and_wait(leadership, "narrative-indicator", "Victims identified")
+    assert leadership.find_element(By.ID, "narrative-en").get_attribute("value") == ""
+    choose_and_wait(leadership, "narrative-indicator", "Cases reported")
+    assert leadership.find_element(By.ID, "narrative-en").get_attribute("value") == draft, "nothing typed is lost"
+    said = leadership.find_element(By.ID, "narrative-fields").text
+    assert "Not saved yet: the text you typed here earlier is back in the boxes." in said
+
+    open_page(leadership, "/quarterly-indicators?lang=en")  # the tab keeps it, page to page
+    assert leadership.find_element(By.ID, "narrative-en").get_attribute("value") == draft
+    put_back = leadership.find_element(By.ID, "narrative-discard")
+    assert put_back.is_displayed()
+    put_back.click()
+    assert leadership.find_element(By.ID, "narrative-en").get_attribute("value") == ""
+    assert not put_back.is_displayed()
+    open_page(leadership, "/quarterly-indicators?lang=en")
+    assert leadership.find_element(By.ID, "narrative-en").get_attribute("value") == ""
+    assert "Not saved yet" not in leadership.find_element(By.ID, "narrative-fields").text
