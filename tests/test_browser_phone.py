@@ -56,7 +56,7 @@ def test_controls_on_a_phone_are_big_enough_for_a_finger(open_browser):
     driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", PHONE)
     open_page(driver, "/quarterly-indicators")
     sizes = driver.execute_script("""
-        return [...document.querySelectorAll('button, input[type=checkbox], input[type=radio]')]
+        return [...document.querySelectorAll('button:not(.modebar-btn), input[type=checkbox], input[type=radio]')]
             .filter(control => control.offsetParent)
             .map(control => [control.tagName, control.id || control.textContent.trim(),
                              Math.round(control.getBoundingClientRect().width),
