@@ -25,8 +25,8 @@ NOT_RELEASED = N_("not released")
 @dataclass(frozen=True)
 class Cell:
     """One cell: `value` is an int or float for a number, a str for text, None for a blank; `mark` is the
-    English mark of a number not shown ("hidden", "withheld", NOT_AVAILABLE, NOT_YET or NOT_RELEASED); `reliable` is False for a rate or percentage
-    on fewer than 20 events. `href` links the cell on screen (an indicator to its definition). `kind` is how
+    English mark of a number not shown ("hidden", "withheld", NOT_AVAILABLE, NOT_YET or NOT_RELEASED);
+    `reliable` is False for a rate or percentage on fewer than 20 events. `href` links the cell on screen (an indicator to its definition). `kind` is how
     this cell's number reads where its column holds several kinds (a table whose rows are indicators: a count in
     one row, a percentage in the next); None: its column's. `change` says, in words, how far a live figure has
     moved since its quarter's latest release ("+9 since the release"): leadership's exact figures only."""

@@ -75,8 +75,8 @@ def quarterly_table(rows: pd.DataFrame, quarters: list[str], area: str, targets:
                     changes: dict[tuple[str, str], str] | None = None,
                     unreleased: frozenset[str] = frozenset(), headings: list[str] | None = None) -> Table:
     """One row per indicator (INDICATORS order), one column per quarter (headed by `headings`, by default its
-    name), then the year's
-    target, then, when any is given, leadership's narratives (`narratives`: indicator code -> text). `changes`
+    name), then the year's target, then, when any is given, leadership's narratives (`narratives`: indicator
+    code -> text). `changes`
     marks the cells whose live figure moved since the quarter's release ((code, quarter label) -> words);
     `unreleased` names the quarters an audience shown released figures only cannot see yet (marked so).
 
@@ -89,7 +89,8 @@ def quarterly_table(rows: pd.DataFrame, quarters: list[str], area: str, targets:
     own = rows[rows["area"] == area].set_index(["indicator", "period"])
     headings = headings or [period_name(label) for label in quarters]
     columns = (Column(_(INDICATOR_HEADING)), *[Column(heading, "number") for heading in headings],
-               Column(target_heading(target_year), "number"), *([Column(_(NARRATIVE_HEADING), prose=True)] if narratives else []))
+               Column(target_heading(target_year), "number"),
+               *([Column(_(NARRATIVE_HEADING), prose=True)] if narratives else []))
     table_rows = []
     for code, indicator in INDICATORS.items():
         cells = [indicator_cell(own.loc[(code, label)], indicator.kind) if (code, label) in own.index
