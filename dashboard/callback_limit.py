@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import time
 
 import flask
@@ -15,6 +14,7 @@ import flask
 from impact_monitor.callback_slots import CallbackSlots
 
 CALLBACK_PATH = "/_dash-update-component"
+RETRY_AFTER_S = 1  # callbacks take well under a second when the databases are well
 _WARN_EVERY_S = 60  # per account and process: a burst is one line in the log, not hundreds
 
 log = logging.getLogger("impact_monitor.requests")
@@ -32,7 +32,7 @@ def install_callback_limit(server: flask.Flask, slots: CallbackSlots) -> None:
         slot = slots.take(account.username)
         if slot is None:
             _warn_once_a_minute(warned, account.username, slots.limit)
-            return too_many_callbacks(slots.wait_s)
+            return too_many_callbacks()
         flask.g.callback_slot = slot
         return None
 
@@ -46,12 +46,10 @@ def install_callback_limit(server: flask.Flask, slots: CallbackSlots) -> None:
     server.teardown_request(give_the_slot_back)
 
 
-def too_many_callbacks(wait_s: float) -> flask.Response:
-    """429: this account has as many callbacks running as it may, and waits `wait_s` seconds before its next one
-    is taken (Retry-After, in whole seconds); the page's script tries again after that wait."""
+def too_many_callbacks() -> flask.Response:
+    """429: this account has as many callbacks running as it may; the page's script tries again after the wait."""
     body = {"error": "Too many updates at once for this account: this one is tried again in a moment."}
-    retry_after = str(max(1, math.ceil(wait_s)))
-    return flask.Response(json.dumps(body), 429, {"Retry-After": retry_after}, mimetype="application/json")
+    return flask.Response(json.dumps(body), 429, {"Retry-After": str(RETRY_AFTER_S)}, mimetype="application/json")
 
 
 def _is_callback(request: flask.Request) -> bool:

@@ -4,10 +4,6 @@ worker through Redis when IMPACT_REDIS_URL is set, else in this process.
 A burst from one person (a script, a stuck browser, a shared account open in many places) then queues behind its
 own few slots instead of filling every worker's threads, and `/healthz` and other accounts go on being answered.
 
-An account refused a slot waits `wait_s` (the Retry-After its refusal names) before it is given another, even if
-one frees meanwhile: a client that keeps hundreds of callbacks in flight would otherwise get each slot back as
-soon as it freed, and keep `limit` callbacks' worth of work running for as long as it kept on.
-
 Every slot is given back when its callback ends, whatever happened; and each one also expires on its own
 (`hold_s`), so that a worker killed in the middle of a callback cannot keep an account's slots taken for good.
 """
@@ -29,19 +25,13 @@ log = logging.getLogger("impact_monitor.callback_slots")
 # Longer than any callback should run (statement timeouts are 30 s by default, gunicorn's worker timeout 60 s):
 # only a slot its worker could not give back lives this long.
 DEFAULT_HOLD_S = 120.0
-DEFAULT_WAIT_S = 1.0  # how long an account refused waits: the Retry-After of its 429; callbacks take less
 _WARN_EVERY_S = 60  # at most one Redis-outage warning a minute, not one per callback
 
-# Drops the account's expired slots (KEYS[1]); refuses while the account waits after a refusal (KEYS[2]), or when
-# it has its limit, and then makes it wait; else takes a slot. 1 if taken, else 0. One script, so that two workers
-# cannot both see the last free slot.
+# Drops the account's expired slots, then takes one if fewer than the limit are taken; 1 if taken, else 0.
+# One script, so that two workers cannot both see the last free slot.
 _TAKE_SLOT = """
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
-if redis.call('EXISTS', KEYS[2]) == 1 then
-  return 0
-end
 if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then
-  redis.call('SET', KEYS[2], '1', 'PX', ARGV[6])
   return 0
 end
 redis.call('ZADD', KEYS[1], ARGV[3], ARGV[4])
@@ -60,25 +50,20 @@ class Slot:
 
 
 class MemorySlotStore:
-    """Slots in this process: each account's slot ids with when they expire, and until when an account refused a
-    slot waits (epoch seconds)."""
+    """Slots in this process: each account's slot ids with when they expire (epoch seconds)."""
 
     def __init__(self) -> None:
         self._slots: dict[str, dict[str, float]] = {}
-        self._waiting: dict[str, float] = {}
         self._lock = threading.Lock()
 
-    def take(self, account: str, slot_id: str, limit: int, now: float, hold_s: float, wait_s: float) -> bool:
+    def take(self, account: str, slot_id: str, limit: int, now: float, hold_s: float) -> bool:
         with self._lock:
             taken = {other: until for other, until in self._slots.get(account, {}).items() if until > now}
-            self._slots[account] = taken
-            if self._waiting.get(account, now) > now:
-                return False
             if len(taken) >= limit:
-                self._waiting[account] = now + wait_s
+                self._slots[account] = taken
                 return False
-            self._waiting.pop(account, None)
             taken[slot_id] = now + hold_s
+            self._slots[account] = taken
             return True
 
     def give_back(self, account: str, slot_id: str) -> None:
@@ -103,14 +88,13 @@ class RedisSlotStore:
         self.fallback = MemorySlotStore()
         self._warned_at = float("-inf")
 
-    def take(self, account: str, slot_id: str, limit: int, now: float, hold_s: float, wait_s: float) -> bool:
-        key = self._key(account)
+    def take(self, account: str, slot_id: str, limit: int, now: float, hold_s: float) -> bool:
         try:
-            taken = self._take_script(keys=[key, f"{key}:wait"], args=[now, limit, now + hold_s, slot_id,
-                                                                      _ms(hold_s), _ms(wait_s)])
+            taken = self._take_script(keys=[self._key(account)],
+                                      args=[now, limit, now + hold_s, slot_id, max(1, int(hold_s * 1000))])
         except (redis.RedisError, OSError) as error:
             self._warn(error)
-            return self.fallback.take(account, slot_id, limit, now, hold_s, wait_s)
+            return self.fallback.take(account, slot_id, limit, now, hold_s)
         return bool(taken)
 
     def give_back(self, account: str, slot_id: str) -> None:
@@ -131,23 +115,21 @@ class RedisSlotStore:
 
 
 class CallbackSlots:
-    """At most `limit` callbacks of one account at once; an account refused waits `wait_s` seconds before its next
-    slot; a slot expires `hold_s` seconds after it was taken if nothing gave it back. `clock` gives epoch seconds
-    (Redis compares the workers' clocks: keep them in time)."""
+    """At most `limit` callbacks of one account at once; a slot expires `hold_s` seconds after it was taken if
+    nothing gave it back. `clock` gives epoch seconds (Redis compares the workers' clocks: keep them in time)."""
 
-    def __init__(self, store, limit: int, hold_s: float = DEFAULT_HOLD_S, wait_s: float = DEFAULT_WAIT_S,
+    def __init__(self, store, limit: int, hold_s: float = DEFAULT_HOLD_S,
                  clock: Callable[[], float] = time.time) -> None:
         if limit < 1:
             raise ValueError(f"a callback limit must be at least 1, not {limit}")
         self._store = store
-        self.limit, self.hold_s, self.wait_s = limit, hold_s, wait_s
+        self.limit, self.hold_s = limit, hold_s
         self._clock = clock
 
     def take(self, account: str) -> Slot | None:
-        """A slot for one callback of `account`, or None when the account already has `limit` running or waits
-        after a refusal."""
+        """A slot for one callback of `account`, or None when the account already has `limit` running."""
         slot_id = secrets.token_hex(8)
-        if not self._store.take(account, slot_id, self.limit, self._clock(), self.hold_s, self.wait_s):
+        if not self._store.take(account, slot_id, self.limit, self._clock(), self.hold_s):
             return None
         return Slot(account, slot_id, self._store)
 
@@ -158,14 +140,9 @@ class CallbackSlots:
 
 
 def make_callback_slots(redis_url: str | None, limit: int, hold_s: float = DEFAULT_HOLD_S,
-                        wait_s: float = DEFAULT_WAIT_S, key_prefix: str = "impact-monitor:callback-slots"
-                        ) -> CallbackSlots:
+                        key_prefix: str = "impact-monitor:callback-slots") -> CallbackSlots:
     """Slots shared through Redis when a URL is given, else counted in this process."""
     if redis_url:
         client = redis.Redis.from_url(redis_url, socket_timeout=0.5, socket_connect_timeout=0.5)
-        return CallbackSlots(RedisSlotStore(client, key_prefix), limit, hold_s, wait_s)
-    return CallbackSlots(MemorySlotStore(), limit, hold_s, wait_s)
-
-
-def _ms(seconds: float) -> int:
-    return max(1, int(seconds * 1000))
+        return CallbackSlots(RedisSlotStore(client, key_prefix), limit, hold_s)
+    return CallbackSlots(MemorySlotStore(), limit, hold_s)

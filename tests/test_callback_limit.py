@@ -1,12 +1,10 @@
 """One account's callbacks running at once are limited (IMPACT_CALLBACKS_PER_ACCOUNT): slots counted in the process
-or shared through a real Redis, always given back, expiring on their own, and an account refused waiting a moment
-before its next; and the app's answer over the limit."""
+or shared through a real Redis, always given back, expiring on their own; and the app's answer over the limit."""
 
 from __future__ import annotations
 
 import json
 import threading
-import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -26,7 +24,6 @@ from tests.conftest import LIVE_FIGURES
 from tests.signin import sign_in
 
 WAIT_S = 10  # the longest any step of these tests waits for a thread
-WAIT_AFTER_REFUSAL_S = 0.3
 
 
 @pytest.fixture
@@ -40,19 +37,18 @@ def redis_prefix(redis_url):
     client.close()
 
 
-def redis_slots(redis_url: str, prefix: str, limit: int, hold_s: float = 120, wait_s: float = 0.2
-                ) -> CallbackSlots:
+def redis_slots(redis_url: str, prefix: str, limit: int, hold_s: float = 120) -> CallbackSlots:
     """Slots of one worker: a client of its own, as each gunicorn worker has."""
-    return make_callback_slots(redis_url, limit, hold_s, wait_s, key_prefix=prefix)
+    return make_callback_slots(redis_url, limit, hold_s, key_prefix=prefix)
 
 
 @pytest.fixture(params=["memory", "redis"])
 def slots_of(request):
-    """slots_of(limit, wait_s) -> CallbackSlots in this process, or in the test Redis."""
+    """slots_of(limit, hold_s) -> CallbackSlots in this process, or in the test Redis."""
     if request.param == "memory":
-        return lambda limit, wait_s=0.2: make_callback_slots(None, limit, wait_s=wait_s)
+        return lambda limit, hold_s=120: make_callback_slots(None, limit, hold_s)
     redis_url, prefix = request.getfixturevalue("redis_url"), request.getfixturevalue("redis_prefix")
-    return lambda limit, wait_s=0.2: redis_slots(redis_url, prefix, limit, wait_s=wait_s)
+    return lambda limit, hold_s=120: redis_slots(redis_url, prefix, limit, hold_s)
 
 
 # The slots themselves
@@ -65,19 +61,7 @@ def test_an_account_gets_its_limit_and_no_more_and_others_are_not_counted(slots_
     assert slots.take("dhaka") is not None
     slots.give_back(taken[0])
     slots.give_back(taken[0])  # twice: still one slot back, not two
-    time.sleep(0.25)  # past the wait after its refusal
     assert slots.take("donor") is not None and slots.take("donor") is None
-
-
-def test_an_account_refused_waits_before_its_next_slot_even_if_one_frees(slots_of):
-    slots = slots_of(1, wait_s=0.3)
-    first = slots.take("donor")
-    assert first is not None and slots.take("donor") is None
-    slots.give_back(first)
-    assert slots.take("donor") is None  # free, but the account waits after its refusal
-    assert slots.take("dhaka") is not None  # and only that account
-    time.sleep(0.35)
-    assert slots.take("donor") is not None
 
 
 def test_a_slot_nobody_gives_back_expires_on_its_own(redis_url, redis_prefix):
@@ -87,19 +71,18 @@ def test_a_slot_nobody_gives_back_expires_on_its_own(redis_url, redis_prefix):
     clock[0] += 61
     assert in_process.take("donor") is not None
     # In Redis: a worker killed while it held the slot never gives it back.
-    killed_worker, other_worker = (redis_slots(redis_url, redis_prefix, 1, hold_s=0.3, wait_s=0.1)
-                                   for _ in range(2))
+    killed_worker, other_worker = (redis_slots(redis_url, redis_prefix, 1, hold_s=0.3) for _ in range(2))
     assert killed_worker.take("donor") is not None and other_worker.take("donor") is None
-    time.sleep(0.4)
+    threading.Event().wait(0.4)
     assert other_worker.take("donor") is not None
     client = redis.Redis.from_url(redis_url)
-    (key,) = client.scan_iter(f"{redis_prefix}:*")  # the wait after the refusal has expired on its own
+    (key,) = client.scan_iter(f"{redis_prefix}:*")
     assert 0 < client.pttl(key) <= 300  # the account's key expires too, once its last slot would have
     client.close()
 
 
 def test_workers_share_the_limit_through_redis_and_never_exceed_it_together(redis_url, redis_prefix):
-    workers = [redis_slots(redis_url, redis_prefix, 4, wait_s=0.1) for _ in range(3)]
+    workers = [redis_slots(redis_url, redis_prefix, 4) for _ in range(3)]
     start = threading.Barrier(60)
 
     def take(i):
@@ -111,12 +94,11 @@ def test_workers_share_the_limit_through_redis_and_never_exceed_it_together(redi
     assert len(taken) == 4
     for slot in taken:
         CallbackSlots.give_back(slot)
-    time.sleep(0.15)
     assert workers[0].take("leadership") is not None
 
 
 def test_with_redis_unreachable_slots_are_counted_in_the_process(caplog):
-    slots = make_callback_slots("redis://127.0.0.1:1/0", 2, wait_s=0)  # nothing listens on port 1
+    slots = make_callback_slots("redis://127.0.0.1:1/0", 2)  # nothing listens on port 1
     first, second = slots.take("donor"), slots.take("donor")
     assert first and second and slots.take("donor") is None
     slots.give_back(first)
@@ -136,7 +118,7 @@ def test_the_setting_is_a_small_whole_number():
 
 def test_a_redis_store_gives_back_a_slot_taken_during_an_outage():
     store = RedisSlotStore(redis.Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2))
-    slots = CallbackSlots(store, 1, wait_s=0)
+    slots = CallbackSlots(store, 1)
     slot = slots.take("donor")
     assert slot is not None and slots.take("donor") is None
     slots.give_back(slot)
@@ -161,7 +143,7 @@ class HeldCallbacks:
         app.server.add_url_rule("/healthz", "healthz", lambda: "ok")
         settings = Settings.from_env({**LIVE_FIGURES, "IMPACT_DATA_DIR": str(tmp_path)})
         install_sign_in(app, demo_accounts(), settings)
-        install_callback_limit(app.server, make_callback_slots(None, limit, wait_s=WAIT_AFTER_REFUSAL_S))
+        install_callback_limit(app.server, make_callback_slots(None, limit))
         install_security_headers(app, https=False)
         self.server = app.server
 
@@ -208,7 +190,6 @@ def test_a_callback_over_the_limit_gets_429_and_the_rest_is_still_served(tmp_pat
         assert donor.get("/assets/style.css").status_code == 200
         app.release.set()
         assert held.result(WAIT_S).status_code == 200
-    time.sleep(WAIT_AFTER_REFUSAL_S)  # the wait after the donor's refusal
     assert callback(donor, "x").status_code == 200  # the slot was given back
 
 
