@@ -1,5 +1,4 @@
-"""The README's production setup for real: gunicorn with the project's configuration (gthread workers), two
-workers sharing Redis.
+"""The README's production setup for real: gunicorn with two workers sharing Redis.
 
 Sessions, sign-in lockouts and the aggregate cache must hold across workers, pages and
 callbacks must work (gzip-compressed) behind gunicorn, and SIGTERM must stop
@@ -37,7 +36,6 @@ LOGIN_FAILURES_PREFIX = "impact-monitor:login-failures"
 CACHE_PREFIX = "impact-monitor:agg"
 # Process id first: shows which worker answered each request.
 ACCESS_LOG_FORMAT = '%(p)s %(s)s "%(r)s"'
-GUNICORN_CONFIG = "python:impact_monitor.gunicorn_config"
 
 
 class Reply(NamedTuple):
@@ -73,7 +71,7 @@ def _sign_in_form(port: int, username: str, password: str) -> tuple[dict, bytes]
 
 
 def _request(port: int, method: str, path: str, headers: dict | None = None, body: bytes | None = None) -> Reply:
-    """One request on a new connection (a sync worker closes every connection anyway)."""
+    """One request on a new connection: gunicorn's sync workers close every connection anyway."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     try:
         connection.request(method, path, body=body, headers=headers or {})
@@ -98,8 +96,7 @@ def redis_db():
 
 @pytest.fixture(scope="module")
 def start_gunicorn(app_data_dir, redis_db, tmp_path_factory):
-    """start_gunicorn(*options) -> a Server: `gunicorn -c <the project's configuration> --workers 2 <options>
-    app:server` on the shared demo, stopped afterwards."""
+    """start_gunicorn() -> a Server: `gunicorn --workers 2 app:server` on the shared demo, stopped afterwards."""
     if importlib.util.find_spec("gunicorn") is None:
         require("gunicorn is not installed in this environment")
     (app_data_dir / "geo").mkdir(exist_ok=True)
@@ -107,12 +104,12 @@ def start_gunicorn(app_data_dir, redis_db, tmp_path_factory):
         shutil.copy(cached, app_data_dir / "geo" / cached.name)
     servers: list[Server] = []
 
-    def start(*options: str) -> Server:
+    def start() -> Server:
         log_dir = tmp_path_factory.mktemp("gunicorn")
         port = _free_port()
-        command = [sys.executable, "-m", "gunicorn", "-c", GUNICORN_CONFIG, "--workers", "2",
-                   "--bind", f"127.0.0.1:{port}", "--access-logfile", str(log_dir / "access.log"),
-                   "--access-logformat", ACCESS_LOG_FORMAT, *options, "app:server"]
+        command = [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
+                   "--access-logfile", str(log_dir / "access.log"), "--access-logformat", ACCESS_LOG_FORMAT,
+                   "app:server"]
         env = {**os.environ, "IMPACT_DATA_DIR": str(app_data_dir), "IMPACT_DEMO_CASES": BROWSER_DEMO_CASES,
                "IMPACT_CASES_DB": "", "IMPACT_REFERRALS_DB": "", "IMPACT_REDIS_URL": REDIS_URL,
                "IMPACT_SECRET_KEY": "deployment-test-secret"}
@@ -157,16 +154,8 @@ def forget_login_failures(redis_db):
         redis_db.delete(key)
 
 
-@pytest.fixture(scope="module")
-def sync_server(start_gunicorn) -> Server:
-    """Sync workers: one held by an unfinished request serves nothing else, so a test knows which worker answers
-    (a gthread worker would go on answering from its other threads)."""
-    return start_gunicorn("--worker-class", "sync", "--threads", "1")  # more threads would make it gthread
-
-
 @pytest.mark.usefixtures("forget_login_failures")
-def test_an_account_is_locked_across_workers_and_a_colleague_at_the_same_address_still_signs_in(sync_server):
-    server = sync_server
+def test_an_account_is_locked_across_workers_and_a_colleague_at_the_same_address_still_signs_in(server):
     # Keep one worker busy reading an unfinished request, so the next four failures must go to the other.
     held = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
     held.connect()
