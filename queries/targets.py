@@ -281,9 +281,8 @@ def _released_years(engine: IndicatorEngine, filter_: AreaFilter, years: list[Pe
         by_period = {record["period"]: record for record in rows[rows["indicator"] == code].to_dict("records")}
         for year in years:
             found = released_year(code, year, by_period, today)
-            records.append({"indicator": code, "period": year.label, "area": filter_.area, "released": True, **found}
-                           if found else {"indicator": code, "period": year.label, "area": filter_.area,
-                                          "value": None, "suppressed": False, "reliable": None, "released": False})
+            records.append({"indicator": code, "period": year.label, "area": filter_.area, "released": bool(found),
+                            **(found or {"value": None, "suppressed": False, "reliable": None})})
     return pd.DataFrame(records)
 
 

@@ -17,6 +17,7 @@ from impact_monitor.services import Services
 from impact_monitor.table_model import NOT_AVAILABLE, NOT_RELEASED as NOT_RELEASED_MARK, NOT_YET, Cell, Column, Table
 from queries.definitions import INDICATORS
 from queries.geography import NATIONAL
+from queries.released_years import missing
 from queries.scope import AreaFilter, make_filter
 from queries.targets import (
     AT_RISK, HIDDEN as HIDDEN_STATUS, MET, MISSED, NO_VALUE, NOT_RELEASED, NOT_STARTED, OFF_TRACK, ON_TRACK,
@@ -60,7 +61,7 @@ def shown_share(percent) -> float | None:
     """The share of the target as the table shows it: cut to one decimal, so that a share of 99.96 % (at risk)
     reads 99.9 %, never 100.0 %, and the share shown always sits on the same side of 90 % and 100 % as the share
     the status was decided on."""
-    if percent is None or (isinstance(percent, float) and math.isnan(percent)):
+    if missing(percent):
         return None
     return math.floor(round(float(percent) * 10, 6)) / 10
 
@@ -68,7 +69,7 @@ def shown_share(percent) -> float | None:
 def _number(value, code: str) -> Cell:
     """A target of an indicator, of its indicator's kind: its column holds counts in one row and percentages or
     days in the next; "not available" where none is set."""
-    if _missing(value):
+    if missing(value):
         return Cell(mark=NOT_AVAILABLE)
     kind = INDICATORS[code].kind
     return Cell(int(round(value)) if kind == "count" else float(value), kind=kind)
@@ -81,16 +82,12 @@ def _measured(value, row, share: bool = False) -> Cell:
     kind = None if share else INDICATORS[row.indicator].kind  # a share is its column's kind, a percentage
     if row.suppressed:
         return Cell(mark=HIDDEN, kind=kind)
-    if _missing(value):
+    if missing(value):
         return Cell(mark=MISSING_MARKS.get(row.status, NOT_AVAILABLE), kind=kind)
     if share:
         return Cell(float(value))  # no reliability of its own
     return Cell(int(round(value)) if kind == "count" else float(value),
                 reliable=None if row.reliable is None or pd.isna(row.reliable) else bool(row.reliable), kind=kind)
-
-
-def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def _indicator(code: str) -> Cell:
@@ -161,7 +158,7 @@ def bar_mark(row) -> str | None:
     not begun) or not available; never a gap that reads as 0."""
     if row.suppressed:
         return HIDDEN
-    return MISSING_MARKS.get(row.status, NOT_AVAILABLE) if _missing(row.actual) else None
+    return MISSING_MARKS.get(row.status, NOT_AVAILABLE) if missing(row.actual) else None
 
 
 def _bars(years: list[str], values: list[float | None], name: str, hover: str, colour: str,
